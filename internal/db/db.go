@@ -1,0 +1,245 @@
+// Package db opens the database (SQLite by default, PostgreSQL when a URL is
+// configured), runs the embedded migrations and offers the few helpers every
+// store needs: placeholder rebinding, transactions and error classification.
+//
+// Store code writes each query once with ? placeholders; DB and Tx rebind them
+// to $n for PostgreSQL. Per-dialect SQL lives only in migrations and in the
+// search engines.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The two supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Sentinel errors returned by stores; web maps them to HTTP statuses.
+var (
+	// ErrNotFound means the row does not exist (or is not visible).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique constraint refused the write.
+	ErrConflict = errors.New("conflict")
+)
+
+// Querier is what DB and Tx have in common, so a store function can run
+// inside or outside a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// DB is an open database.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	rebinds sync.Map // query string → rebound string (PostgreSQL only)
+}
+
+// Open connects to PostgreSQL when dsn is a postgres:// URL, otherwise opens
+// (creating it if needed) the SQLite file sqlitePath. It does not migrate.
+func Open(ctx context.Context, dsn, sqlitePath string) (*DB, error) {
+	if dsn != "" {
+		if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+			return nil, fmt.Errorf("db: unsupported database URL (want postgres://…)")
+		}
+		sdb, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("db: open postgres: %w", err)
+		}
+		sdb.SetMaxOpenConns(20)
+		sdb.SetMaxIdleConns(20)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
+		if err := sdb.PingContext(ctx); err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("db: connect postgres: %w", err)
+		}
+		return &DB{sql: sdb, dialect: Postgres}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
+		return nil, fmt.Errorf("db: create data directory: %w", err)
+	}
+	// busy_timeout comes first so the other pragmas wait for a busy file;
+	// _txlock=immediate takes the write lock at BEGIN, which avoids the
+	// "database is locked" upgrade deadlock between two writers.
+	q := "?_txlock=immediate&_time_format=sqlite" +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)"
+	sdb, err := sql.Open("sqlite", "file:"+sqlitePath+q)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	sdb.SetMaxOpenConns(n)
+	sdb.SetMaxIdleConns(n)
+	sdb.SetConnMaxLifetime(0)
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", sqlitePath, err)
+	}
+	return &DB{sql: sdb, dialect: SQLite}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the pool for the rare caller that needs database/sql itself
+// (migrations, tests).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Rebind turns ? placeholders into $1, $2… on PostgreSQL. Question marks
+// inside single-quoted literals are left alone.
+func (db *DB) Rebind(q string) string {
+	if db.dialect != Postgres {
+		return q
+	}
+	if v, ok := db.rebinds.Load(q); ok {
+		return v.(string)
+	}
+	r := rebind(q)
+	db.rebinds.Store(q, r)
+	return r
+}
+
+func rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n, inQuote := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Exec runs a statement.
+func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := db.sql.ExecContext(ctx, db.Rebind(q), args...)
+	return res, classify(err)
+}
+
+// Query runs a query returning rows.
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := db.sql.QueryContext(ctx, db.Rebind(q), args...)
+	return rows, classify(err)
+}
+
+// QueryRow runs a query returning at most one row.
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, db.Rebind(q), args...)
+}
+
+// Tx is a transaction with the same helpers as DB.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+// Exec runs a statement in the transaction.
+func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
+	return res, classify(err)
+}
+
+// Query runs a query in the transaction.
+func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.db.Rebind(q), args...)
+	return rows, classify(err)
+}
+
+// QueryRow runs a single-row query in the transaction.
+func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)
+}
+
+// Dialect reports the engine.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise (and on panic).
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	stx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", classify(err))
+	}
+	defer stx.Rollback() //nolint:errcheck // no-op after Commit
+	if err := fn(&Tx{tx: stx, db: db}); err != nil {
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", classify(err))
+	}
+	return nil
+}
+
+// NotFound maps sql.ErrNoRows to ErrNotFound and leaves other errors alone.
+func NotFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// classify wraps unique-constraint violations as ErrConflict so stores can
+// test with errors.Is without knowing the engine.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", ErrConflict, sqErr.Error())
+		}
+	}
+	return err
+}
+
+// In returns "?, ?, ?" for n placeholders (n ≥ 1), for IN lists.
+func In(n int) string {
+	if n <= 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

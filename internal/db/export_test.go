@@ -1,0 +1,4 @@
+package db
+
+// RebindForTest exposes the PostgreSQL rebinding to tests.
+var RebindForTest = rebind
