@@ -1,0 +1,313 @@
+// Package config holds Portique's settings: one typed Config filled from
+// defaults, then PORTIQUE_* environment variables (and PORTIQUE_*_FILE for
+// secrets), then command-line flags. Every subcommand reads the same settings.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the program.
+type Config struct {
+	Addr    string // listen address
+	DataDir string // SQLite file, document bytes, outbox, secret key
+	DBURL   string // PostgreSQL URL; empty means SQLite in DataDir
+	BaseURL string // public URL used in emails and absolute links
+	Demo    bool   // create the demo site on an empty database
+	Dev     bool   // read templates and static files from disk
+
+	SiteName string // name of the public body, shown in the header and emails
+	TimeZone string // zone dates are shown in
+
+	SMTPURL  string // smtp://user:pass@host:587 or smtps://…; empty writes emails to DataDir/outbox
+	MailFrom string
+
+	TLSCert        string   // certificate file (with TLSKey)
+	TLSKey         string   // key file
+	ACMEDomains    []string // automatic certificates for these domains
+	ACMEEmail      string
+	TrustedProxies []*net.IPNet // X-Forwarded-For is believed only from these
+	SecretKey      string       // HMAC key for captcha challenges; generated into DataDir when empty
+
+	SessionIdle time.Duration // idle timeout of a session
+	SessionMax  time.Duration // absolute lifetime of a session
+
+	LockoutThreshold int           // consecutive failures that lock an account
+	LockoutDuration  time.Duration // how long the lock lasts
+	HashConcurrency  int           // password hashes computed at once
+
+	AuditRetention time.Duration // audit entries older than this are purged
+	ArchiveAge     time.Duration // documents published before now-ArchiveAge are archived
+	UploadMax      int64         // largest accepted upload, in bytes
+
+	LogFormat string // text or json
+	LogLevel  string // debug, info, warn, error
+}
+
+// setting describes one setting: its flag, its variable and how to set it.
+type setting struct {
+	flag, env, usage string
+	secret           bool
+	set              func(c *Config, v string) error
+	def              string
+}
+
+func str(p func(c *Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func dur(p func(c *Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err != nil {
+			return err
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+func integer(p func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+func boolean(p func(c *Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+// parseDuration accepts Go durations plus whole days ("90d").
+func parseDuration(v string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("not a duration: %q", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("not a duration: %q (examples: 30m, 24h, 90d)", v)
+	}
+	return d, nil
+}
+
+// settings is the one table of settings; README documents the same table.
+var settings = []setting{
+	{"addr", "PORTIQUE_ADDR", "listen address", false, str(func(c *Config) *string { return &c.Addr }), "127.0.0.1:8080"},
+	{"data", "PORTIQUE_DATA", "data directory (SQLite file, documents, outbox)", false, str(func(c *Config) *string { return &c.DataDir }), "./data"},
+	{"db", "PORTIQUE_DB", "PostgreSQL URL; empty means SQLite in the data directory", true, str(func(c *Config) *string { return &c.DBURL }), ""},
+	{"base-url", "PORTIQUE_BASE_URL", "public URL used in emails and links (default http://ADDR)", false, str(func(c *Config) *string { return &c.BaseURL }), ""},
+	{"demo", "PORTIQUE_DEMO", "create the demo site when the database is empty", false, boolean(func(c *Config) *bool { return &c.Demo }), "false"},
+	{"dev", "PORTIQUE_DEV", "read templates and static files from disk", false, boolean(func(c *Config) *bool { return &c.Dev }), "false"},
+	{"site-name", "PORTIQUE_SITE_NAME", "name of the public body", false, str(func(c *Config) *string { return &c.SiteName }), "SYDRAV"},
+	{"timezone", "PORTIQUE_TIMEZONE", "time zone dates are shown in", false, str(func(c *Config) *string { return &c.TimeZone }), "Europe/Paris"},
+	{"smtp-url", "PORTIQUE_SMTP_URL", "SMTP server (smtp://user:pass@host:587 STARTTLS, smtps://… TLS); empty writes emails to DATA/outbox", true, str(func(c *Config) *string { return &c.SMTPURL }), ""},
+	{"mail-from", "PORTIQUE_MAIL_FROM", "sender address of emails", false, str(func(c *Config) *string { return &c.MailFrom }), "Portique <no-reply@localhost>"},
+	{"tls-cert", "PORTIQUE_TLS_CERT", "TLS certificate file (with --tls-key)", false, str(func(c *Config) *string { return &c.TLSCert }), ""},
+	{"tls-key", "PORTIQUE_TLS_KEY", "TLS private key file", false, str(func(c *Config) *string { return &c.TLSKey }), ""},
+	{"acme-domains", "PORTIQUE_ACME_DOMAINS", "comma-separated domains for automatic certificates (ACME)", false, func(c *Config, v string) error {
+		c.ACMEDomains = splitList(v)
+		return nil
+	}, ""},
+	{"acme-email", "PORTIQUE_ACME_EMAIL", "contact email for the ACME account", false, str(func(c *Config) *string { return &c.ACMEEmail }), ""},
+	{"trusted-proxies", "PORTIQUE_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", false, func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, s := range splitList(v) {
+			if !strings.Contains(s, "/") {
+				if strings.Contains(s, ":") {
+					s += "/128"
+				} else {
+					s += "/32"
+				}
+			}
+			_, n, err := net.ParseCIDR(s)
+			if err != nil {
+				return fmt.Errorf("not a CIDR: %q", s)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
+		return nil
+	}, ""},
+	{"secret-key", "PORTIQUE_SECRET_KEY", "HMAC key for captcha challenges (generated into DATA/secret.key when empty)", true, str(func(c *Config) *string { return &c.SecretKey }), ""},
+	{"session-idle", "PORTIQUE_SESSION_IDLE", "idle timeout of a session", false, dur(func(c *Config) *time.Duration { return &c.SessionIdle }), "2h"},
+	{"session-max", "PORTIQUE_SESSION_MAX", "absolute lifetime of a session", false, dur(func(c *Config) *time.Duration { return &c.SessionMax }), "12h"},
+	{"lockout-threshold", "PORTIQUE_LOCKOUT_THRESHOLD", "consecutive login failures that lock an account", false, integer(func(c *Config) *int { return &c.LockoutThreshold }), "10"},
+	{"lockout-duration", "PORTIQUE_LOCKOUT_DURATION", "how long a locked account stays locked", false, dur(func(c *Config) *time.Duration { return &c.LockoutDuration }), "24h"},
+	{"hash-concurrency", "PORTIQUE_HASH_CONCURRENCY", "password hashes computed at once (memory cap)", false, integer(func(c *Config) *int { return &c.HashConcurrency }), "4"},
+	{"audit-retention", "PORTIQUE_AUDIT_RETENTION", "how long audit entries are kept", false, dur(func(c *Config) *time.Duration { return &c.AuditRetention }), "365d"},
+	{"archive-age", "PORTIQUE_ARCHIVE_AGE", "documents published longer ago than this go to the archive", false, dur(func(c *Config) *time.Duration { return &c.ArchiveAge }), "91d"},
+	{"upload-max", "PORTIQUE_UPLOAD_MAX", "largest accepted upload in bytes", false, func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("not a positive number of bytes: %q", v)
+		}
+		c.UploadMax = n
+		return nil
+	}, "104857600"},
+	{"log-format", "PORTIQUE_LOG_FORMAT", "text or json", false, str(func(c *Config) *string { return &c.LogFormat }), "text"},
+	{"log-level", "PORTIQUE_LOG_LEVEL", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel }), "info"},
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Defaults returns a Config with every default applied.
+func Defaults() *Config {
+	c := &Config{}
+	for _, s := range settings {
+		if err := s.set(c, s.def); err != nil {
+			panic(fmt.Sprintf("config: bad default for %s: %v", s.flag, err))
+		}
+	}
+	return c
+}
+
+// Flags registers every setting on fs and returns a function that, after
+// fs.Parse, builds the Config: defaults, then environment (getenv), then the
+// flags given on the command line.
+func Flags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
+	given := map[string]*string{}
+	for _, s := range settings {
+		v := new(string)
+		given[s.flag] = v
+		help := fmt.Sprintf("%s (env %s", s.usage, s.env)
+		if s.secret {
+			help += ", or " + s.env + "_FILE"
+		}
+		if s.def != "" {
+			help += ", default " + s.def
+		}
+		help += ")"
+		fs.Func(s.flag, help, func(x string) error { *v = x; given[s.flag] = v; return nil })
+	}
+	return func() (*Config, error) {
+		c := Defaults()
+		var errs []error
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for _, s := range settings {
+			val, from := "", ""
+			if set[s.flag] {
+				val, from = *given[s.flag], "--"+s.flag
+			} else if e := getenv(s.env); e != "" {
+				val, from = e, s.env
+			} else if s.secret && getenv(s.env+"_FILE") != "" {
+				b, err := os.ReadFile(getenv(s.env + "_FILE"))
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", s.env, err))
+					continue
+				}
+				val, from = strings.TrimSpace(string(b)), s.env+"_FILE"
+			} else {
+				continue
+			}
+			if err := s.set(c, val); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", from, err))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		return c, c.Validate()
+	}
+}
+
+// Validate checks cross-field rules and fills derived values.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base URL %q must be an absolute http(s) URL", c.BaseURL))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.TLSCert != "" && len(c.ACMEDomains) > 0 {
+		errs = append(errs, errors.New("choose either a certificate (--tls-cert) or ACME (--acme-domains), not both"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("unknown time zone %q", c.TimeZone))
+	}
+	if c.LockoutThreshold < 1 {
+		errs = append(errs, errors.New("lockout threshold must be at least 1"))
+	}
+	if c.HashConcurrency < 1 {
+		errs = append(errs, errors.New("hash concurrency must be at least 1"))
+	}
+	if c.SessionIdle <= 0 || c.SessionMax < c.SessionIdle {
+		errs = append(errs, errors.New("session idle timeout must be positive and not longer than the maximum"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory must not be empty"))
+	} else if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	return errors.Join(errs...)
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c *Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
+
+// SecureCookies reports whether cookies must be Secure (and __Host- named):
+// when serving TLS, or when the public URL is https (TLS at a proxy).
+func (c *Config) SecureCookies() bool {
+	return c.TLS() || strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// Location returns the display time zone.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// SQLitePath is the database file used when no PostgreSQL URL is set.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "portique.db") }
+
+// Settings lists flag, variable, default and usage of every setting, for the
+// README check and `portique help`.
+func Settings() [][4]string {
+	out := make([][4]string, 0, len(settings))
+	for _, s := range settings {
+		out = append(out, [4]string{s.flag, s.env, s.def, s.usage})
+	}
+	return out
+}

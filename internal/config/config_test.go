@@ -1,0 +1,91 @@
+package config_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"portique/internal/config"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (*config.Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	build := config.Flags(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return build()
+}
+
+func TestPrecedence(t *testing.T) {
+	c, err := load(t, []string{"--addr", "127.0.0.1:9000"}, map[string]string{
+		"PORTIQUE_ADDR":         "127.0.0.1:7000",
+		"PORTIQUE_SESSION_IDLE": "30m",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" {
+		t.Errorf("Addr = %q, want the flag's value", c.Addr)
+	}
+	if c.SessionIdle != 30*time.Minute {
+		t.Errorf("SessionIdle = %v, want 30m from env", c.SessionIdle)
+	}
+	if c.LockoutThreshold != 10 || c.LockoutDuration != 24*time.Hour {
+		t.Errorf("lockout defaults = %d/%v, want 10/24h", c.LockoutThreshold, c.LockoutDuration)
+	}
+	if c.BaseURL != "http://127.0.0.1:9000" {
+		t.Errorf("BaseURL = %q, want derived from addr", c.BaseURL)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "smtp")
+	os.WriteFile(f, []byte("smtp://u:p@mail.example:587\n"), 0o600)
+	c, err := load(t, nil, map[string]string{"PORTIQUE_SMTP_URL_FILE": f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPURL != "smtp://u:p@mail.example:587" {
+		t.Fatalf("SMTPURL = %q", c.SMTPURL)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"bad duration":  {"PORTIQUE_SESSION_IDLE": "soon"},
+		"bad base url":  {"PORTIQUE_BASE_URL": "ftp://x"},
+		"cert w/o key":  {"PORTIQUE_TLS_CERT": "c.pem"},
+		"bad tz":        {"PORTIQUE_TIMEZONE": "Mars/Olympus"},
+		"bad proxy":     {"PORTIQUE_TRUSTED_PROXIES": "not-an-ip"},
+		"idle over max": {"PORTIQUE_SESSION_IDLE": "48h"},
+		"zero lockout":  {"PORTIQUE_LOCKOUT_THRESHOLD": "0"},
+		"missing file":  {"PORTIQUE_SMTP_URL_FILE": "/nonexistent/file"},
+	} {
+		if _, err := load(t, nil, env); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestDaysAndSecureCookies(t *testing.T) {
+	c, err := load(t, []string{"--archive-age", "90d", "--base-url", "https://sydrav.fr/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ArchiveAge != 90*24*time.Hour {
+		t.Errorf("ArchiveAge = %v", c.ArchiveAge)
+	}
+	if !c.SecureCookies() || c.BaseURL != "https://sydrav.fr" {
+		t.Errorf("SecureCookies=%v BaseURL=%q", c.SecureCookies(), c.BaseURL)
+	}
+	for _, s := range config.Settings() {
+		if !strings.HasPrefix(s[1], "PORTIQUE_") {
+			t.Errorf("setting %s has variable %s", s[0], s[1])
+		}
+	}
+}
