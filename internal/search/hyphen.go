@@ -62,9 +62,15 @@ func JoinHyphenated(text string) string {
 		switch {
 		case r == '\u00ad' && after != "":
 			// soft hyphen: always a hyphenation point
-		case before == "" || after == "" || !unicode.IsLower(next):
-			// not a word break: keep the text as it is
+		case before == "" || after == "":
+			// a dash or a bullet, not a word break: keep the text as it is
 			b.WriteString(text[i:j])
+			i = j
+			continue
+		case !unicode.IsLower(next):
+			// a capital or a digit: a compound (Saint-\nPaul) or a range
+			// (2026-\n2031), never hyphenation. Keep the hyphen, join.
+			b.WriteString(text[i : i+size])
 			i = j
 			continue
 		case keepCompound(before, after, text, afterEnd):
@@ -79,12 +85,12 @@ func JoinHyphenated(text string) string {
 	return b.String()
 }
 
-// wordBefore returns the run of letters just before byte offset i.
+// wordBefore returns the run of letters and digits just before byte offset i.
 func wordBefore(text string, i int) string {
 	k := i
 	for k > 0 {
 		r, size := utf8.DecodeLastRuneInString(text[:k])
-		if !unicode.IsLetter(r) && !unicode.Is(unicode.M, r) {
+		if !isWordRune(r) {
 			break
 		}
 		k -= size
@@ -92,12 +98,12 @@ func wordBefore(text string, i int) string {
 	return text[k:i]
 }
 
-// wordAt returns the run of letters starting at byte offset j and its end.
+// wordAt returns the run of letters and digits at byte offset j and its end.
 func wordAt(text string, j int) (string, int) {
 	k := j
 	for k < len(text) {
 		r, size := utf8.DecodeRuneInString(text[k:])
-		if !unicode.IsLetter(r) && !unicode.Is(unicode.M, r) {
+		if !isWordRune(r) {
 			break
 		}
 		k += size
