@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"portique/internal/access"
@@ -22,7 +23,7 @@ func New(d *db.DB) Index {
 	if d.Dialect() == db.Postgres {
 		b = tsvectorBackend{}
 	}
-	return &engine{d: d, b: b}
+	return &engine{d: d, b: b, stmts: map[string]*sql.Stmt{}}
 }
 
 // backend is what differs between the two engines.
@@ -39,8 +40,41 @@ type backend interface {
 }
 
 type engine struct {
-	d *db.DB
-	b backend
+	d     *db.DB
+	b     backend
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared search statements, by SQL text
+}
+
+// maxStmts bounds the prepared-statement cache. Search statements differ
+// only by the filters used and the number of the searcher's groups, so a
+// site has a few dozen; past the bound, statements are simply not cached.
+const maxStmts = 256
+
+// query runs a read-only search statement through the cache: parsing the
+// statement costs as much as running it for a selective query.
+func (e *engine) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	e.mu.Lock()
+	st, ok := e.stmts[q]
+	e.mu.Unlock()
+	if !ok {
+		var err error
+		st, err = e.d.SQL().PrepareContext(ctx, e.d.Rebind(q))
+		if err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		if old, dup := e.stmts[q]; dup {
+			st.Close()
+			st = old
+		} else if len(e.stmts) < maxStmts {
+			e.stmts[q] = st
+		} else {
+			defer st.Close()
+		}
+		e.mu.Unlock()
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // ErrBadDoc is returned by Replace for parts that do not belong to the
@@ -133,7 +167,7 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 	limit = min(limit, MaxLimit)
 	offset := max(q.Offset, 0)
 
-	with, from, where, args, score := e.query(p, q, pq)
+	with, from, where, args, score := e.build(p, q, pq)
 	// The score is computed in m and the window over m: FTS5's bm25 cannot
 	// be called in a query that also has a window function.
 	if with == "" {
@@ -141,7 +175,7 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 	} else {
 		with += ",\n"
 	}
-	rows, err := e.d.Query(ctx, with+`m AS (
+	rows, err := e.query(ctx, with+`m AS (
 	SELECT si.id, si.kind, si.object_id, si.title, si.url, si.date, si.folder_id, si.extra, `+score+` AS score
 	FROM `+from+`
 	WHERE `+where+`
@@ -205,7 +239,7 @@ func (e *engine) snippets(ctx context.Context, pq parsedQuery, itemIDs []int64, 
 	for i := range bests {
 		bests[i].clauses = -1
 	}
-	rows, err := e.d.Query(ctx, "SELECT item_id, part, tokens FROM search_parts WHERE item_id IN ("+db.In(len(args))+")", args...)
+	rows, err := e.query(ctx, "SELECT item_id, part, tokens FROM search_parts WHERE item_id IN ("+db.In(len(args))+")", args...)
 	if err != nil {
 		return fmt.Errorf("search: parts: %w", err)
 	}
@@ -235,7 +269,7 @@ func (e *engine) snippets(ctx context.Context, pq parsedQuery, itemIDs []int64, 
 		cond = append(cond, "(item_id = ? AND part = ?)")
 		args = append(args, id, bests[i].part)
 	}
-	rows, err = e.d.Query(ctx, "SELECT item_id, body FROM search_parts WHERE "+strings.Join(cond, " OR "), args...)
+	rows, err = e.query(ctx, "SELECT item_id, body FROM search_parts WHERE "+strings.Join(cond, " OR "), args...)
 	if err != nil {
 		return fmt.Errorf("search: bodies: %w", err)
 	}
@@ -255,7 +289,7 @@ func (e *engine) snippets(ctx context.Context, pq parsedQuery, itemIDs []int64, 
 // query builds the parts of the search statement: the WITH clause (the
 // folder subtree, the access nodes p may view), FROM, WHERE, their
 // arguments in order, and the score expression.
-func (e *engine) query(p access.Principal, q Query, pq parsedQuery) (with, from, where string, args []any, score string) {
+func (e *engine) build(p access.Principal, q Query, pq parsedQuery) (with, from, where string, args []any, score string) {
 	from, fromArgs, match, matchArgs, score := e.b.match(pq)
 	var w strings.Builder
 	conds := []string{match}
