@@ -23,7 +23,7 @@ type Deps struct {
 	DB     *db.DB
 	Log    *slog.Logger
 	Now    func() time.Time // injectable clock; time.Now when nil
-	Search search.Index      // may be nil until the search engine is wired
+	Search search.Index     // may be nil until the search engine is wired
 }
 
 // Server holds the dependencies shared by every handler.
