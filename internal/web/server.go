@@ -38,6 +38,7 @@ type Server struct {
 	sessions *users.Sessions
 	search   search.Index
 	handler  http.Handler
+	metrics  metrics
 }
 
 // New builds the server: templates are parsed now, so a broken template stops
@@ -70,6 +71,7 @@ func New(d Deps) (*Server, error) {
 	if s.tmpl, err = parseTemplates(d.Config.Dev, s.funcs()); err != nil {
 		return nil, err
 	}
+	s.metrics.started = d.Now()
 	s.handler = s.buildHandler()
 	return s, nil
 }
