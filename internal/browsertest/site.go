@@ -111,7 +111,7 @@ func Start(t testing.TB, o Options) *Site {
 		args = append(args, "--db", s.dbURL)
 	}
 	if o.Demo {
-		args = append(args, "--demo")
+		args = append(args, "--demo=true")
 	}
 	args = append(args, o.Args...)
 
