@@ -18,8 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "internal/web/static/dist");
 
 const entries = [
-  { in: "internal/web/static/app.css", out: "app" },
-  { in: "internal/web/static/app.js", out: "app" },
+  { in: "web/altcha.js", out: "altcha" },
 ];
 
 const dev = process.argv.includes("--dev");
