@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/i18n"
+	"portique/internal/mail"
 	"portique/internal/search"
 	"portique/internal/users"
 )
@@ -24,6 +26,14 @@ type Deps struct {
 	Log    *slog.Logger
 	Now    func() time.Time // injectable clock; time.Now when nil
 	Search search.Index     // may be nil until the search engine is wired
+	// SecretKey signs captcha challenges (app passes secretKey(cfg)); a
+	// random key is used when empty (tests).
+	SecretKey string
+	// Mail sends emails; built from Config (SMTP URL or DATA/outbox) when nil.
+	Mail *mail.Mailer
+	// PasswordParams are the argon2id parameters; users.DefaultParams when
+	// zero. Tests pass users.CheapParams explicitly.
+	PasswordParams users.Params
 }
 
 // Server holds the dependencies shared by every handler.
@@ -38,6 +48,10 @@ type Server struct {
 	sessions *users.Sessions
 	search   search.Index
 	handler  http.Handler
+	metrics  metrics
+	accounts *users.Accounts
+	mail     *mail.Mailer
+	captcha  *captcha.Captcha
 }
 
 // New builds the server: templates are parsed now, so a broken template stops
@@ -64,12 +78,16 @@ func New(d Deps) (*Server, error) {
 			DB: d.DB, Now: d.Now, Idle: d.Config.SessionIdle, Max: d.Config.SessionMax,
 		},
 	}
+	if err := s.initAccounts(d); err != nil {
+		return nil, err
+	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
 	}
 	if s.tmpl, err = parseTemplates(d.Config.Dev, s.funcs()); err != nil {
 		return nil, err
 	}
+	s.metrics.started = d.Now()
 	s.handler = s.buildHandler()
 	return s, nil
 }
