@@ -18,7 +18,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "internal/web/static/dist");
 
 const entries = [
-  { in: "web/altcha.js", out: "altcha" },
+  { in: "internal/web/static/app.css", out: "app" },
+  { in: "internal/web/static/app.js", out: "app" },
 ];
 
 const dev = process.argv.includes("--dev");
