@@ -33,7 +33,9 @@ func TestAdminRoutesRefuseMembersAndVisitors(t *testing.T) {
 		}
 	}
 	for _, p := range posts {
-		form := func() url.Values { return url.Values{"email": {"x@example.fr"}, "name": {"X"}, "user": {id}, "admin": {"1"}} }
+		form := func() url.Values {
+			return url.Values{"email": {"x@example.fr"}, "name": {"X"}, "user": {id}, "admin": {"1"}}
+		}
 		wantStatus(t, member.post(t, p, form()), http.StatusForbidden)
 		wantStatus(t, ts.visitor().post(t, p, form()), http.StatusSeeOther)
 	}
@@ -209,9 +211,6 @@ func TestAdminGroups(t *testing.T) {
 	wantStatus(t, admin.post(t, gpath, url.Values{"name": {"Élus du comité"}}), http.StatusSeeOther)
 	wantStatus(t, admin.post(t, gpath+"/membres", url.Values{"user": {itoa(int(uid))}}), http.StatusSeeOther)
 	member := ts.loginAs(t, uid)
-	if st := state; st == nil {
-		t.Fatal()
-	}
 	ses, err := ts.srv.sessions.Lookup(t.Context(), member.cookies[ts.srv.sessionCookieName()].Value)
 	if err != nil || len(ses.User.Groups) != 1 || ses.User.Groups[0] != gid {
 		t.Fatalf("member groups = %+v, %v", ses, err)
