@@ -22,9 +22,11 @@ const (
 	recoveryWindow   = time.Hour
 )
 
-// altchaWidget is the widget bundle copied from the npm package by the
-// front-end build; without it the page falls back to the question.
-const altchaWidget = "vendor/altcha/altcha.min.js"
+// altchaWidget is the widget bundle (npm package altcha 2.x, its
+// dist_external build: altcha.js, worker.js, altcha.css — no inline style
+// or script, so the strict CSP holds) copied by the front-end build into
+// static/vendor/altcha/. Without it the page shows only the question.
+const altchaWidget = "vendor/altcha/altcha.js"
 
 // forgotPage is the data of the recovery form and its confirmation.
 type forgotPage struct {
