@@ -167,3 +167,21 @@ func TestFrenchDate(t *testing.T) {
 		t.Fatalf("humanBytes = %q", got)
 	}
 }
+
+func TestMetricsOnlyFromLoopback(t *testing.T) {
+	ts := newTestServer(t)
+	ts.visitor().get(t, "/nope")
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "127.0.0.1:4000"
+	rec := ts.visitor().do(t, req)
+	wantStatus(t, rec, http.StatusOK)
+	if b := body(t, rec); !strings.Contains(b, `portique_http_requests_total{class="4xx"} 1`) {
+		t.Fatalf("metrics:\n%s", b)
+	}
+	// From the Internet: refused (and a visitor is sent to log in, which
+	// does not help either).
+	rec = ts.visitor().get(t, "/metrics")
+	if rec.Code == http.StatusOK {
+		t.Fatal("/metrics answered a remote client")
+	}
+}

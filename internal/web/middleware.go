@@ -89,6 +89,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					s.renderError(rec, r, http.StatusInternalServerError, "")
 				}
 			}
+			s.metrics.observe(rec.status, s.now().Sub(start))
 			var uid int64
 			if st.session != nil {
 				uid = st.session.User.ID

@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 func (s *Server) coreRoutes() []route {
 	return []route{
 		{"GET /healthz", public, s.healthz},
+		{"GET /metrics", public, s.metricsHandler}, // loopback and trusted proxies only
 		{"GET /static/", public, s.serveStatic},
 		{"GET /favicon.ico", public, s.favicon},
 		{"POST /session/prolonger", member, s.sessionExtend},

@@ -48,6 +48,7 @@ type Server struct {
 	sessions *users.Sessions
 	search   search.Index
 	handler  http.Handler
+	metrics  metrics
 	accounts *users.Accounts
 	mail     *mail.Mailer
 	captcha  *captcha.Captcha
@@ -86,6 +87,7 @@ func New(d Deps) (*Server, error) {
 	if s.tmpl, err = parseTemplates(d.Config.Dev, s.funcs()); err != nil {
 		return nil, err
 	}
+	s.metrics.started = d.Now()
 	s.handler = s.buildHandler()
 	return s, nil
 }
