@@ -22,11 +22,11 @@ const (
 	recoveryWindow   = time.Hour
 )
 
-// altchaWidget is the widget bundle (npm package altcha 2.x, its
-// dist_external build: altcha.js, worker.js, altcha.css — no inline style
-// or script, so the strict CSP holds) copied by the front-end build into
-// static/vendor/altcha/. Without it the page shows only the question.
-const altchaWidget = "vendor/altcha/altcha.js"
+// altchaWidget is the widget bundle built by `npm run build` from the npm
+// package altcha 2.x (whose challenge format is the one of altcha-lib-go
+// v1), in its external build: no inline style or script, so the strict CSP
+// holds. Without it (a bare `go build`) the page shows only the question.
+const altchaWidget = "dist/captcha.js"
 
 // forgotPage is the data of the recovery form and its confirmation.
 type forgotPage struct {

@@ -1,4 +1,4 @@
-// Portique, accounts area: progressive enhancement of the recovery form.
+// Accounts area: progressive enhancement of the recovery form.
 // The question (the no-JavaScript check) is hidden once the ALTCHA widget
 // has verified the browser by itself, and shown again if it fails (e.g. no
 // Web Crypto on a non-secure origin), so nobody is left without a way on.
