@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"portique/internal/valid"
 )
 
 // Block kinds.
@@ -78,14 +80,14 @@ func BlocksText(blocks []Block) string {
 }
 
 // Normalize validates and cleans blocks: HTML is sanitised, unused fields are
-// cleared, limits are checked. Field keys of the returned ValidationError are
+// cleared, limits are checked. Field keys of the returned valid.Errors are
 // "blocks.N.field" (N counted from 0) so the form can show each message next
 // to its block.
 func Normalize(in []Block) ([]Block, error) {
 	if len(in) > MaxBlocks {
-		return nil, invalid("blocks", fmt.Sprintf("Une page ne peut pas avoir plus de %d blocs.", MaxBlocks))
+		return nil, invalid("blocks", "pages.error.blocks_many")
 	}
-	ve := &ValidationError{Fields: map[string]string{}}
+	ve := valid.Errors{}
 	out := make([]Block, 0, len(in))
 	for i, b := range in {
 		key := fmt.Sprintf("blocks.%d.", i)
@@ -93,7 +95,7 @@ func Normalize(in []Block) ([]Block, error) {
 		switch b.Type {
 		case BlockText:
 			if len(b.HTML) > MaxHTML {
-				ve.Fields[key+"html"] = "Ce texte est trop long ; découpez-le en plusieurs blocs."
+				ve[key+"html"] = "pages.error.html_long"
 				continue
 			}
 			n.HTML = SanitizeHTML(b.HTML)
@@ -102,28 +104,28 @@ func Normalize(in []Block) ([]Block, error) {
 			n.Alt = strings.TrimSpace(b.Alt)
 			n.Caption = strings.TrimSpace(b.Caption)
 			if n.ImageID <= 0 {
-				ve.Fields[key+"image"] = "Choisissez une image à afficher."
+				ve[key+"image"] = "pages.error.image_missing"
 			}
 			switch {
 			case n.Alt == "":
-				ve.Fields[key+"alt"] = "Décrivez l’image en quelques mots (texte alternatif, lu par les lecteurs d’écran)."
+				ve[key+"alt"] = "pages.error.alt_required"
 			case utf8.RuneCountInString(n.Alt) > MaxAlt:
-				ve.Fields[key+"alt"] = fmt.Sprintf("Le texte alternatif ne doit pas dépasser %d caractères.", MaxAlt)
+				ve[key+"alt"] = "pages.error.alt_long"
 			}
 			if utf8.RuneCountInString(n.Caption) > MaxCaption {
-				ve.Fields[key+"caption"] = fmt.Sprintf("La légende ne doit pas dépasser %d caractères.", MaxCaption)
+				ve[key+"caption"] = "pages.error.caption_long"
 			}
 		case BlockChildren:
 		case BlockDocuments:
 			n.FolderID = b.FolderID
 			if n.FolderID <= 0 {
-				ve.Fields[key+"folder"] = "Choisissez le dossier de documents à afficher."
+				ve[key+"folder"] = "pages.error.folder_required"
 			}
 		case BlockEvents:
 			n.CalendarID = b.CalendarID
 			n.Limit = b.Limit
 			if n.CalendarID <= 0 {
-				ve.Fields[key+"calendar"] = "Choisissez l’agenda à afficher."
+				ve[key+"calendar"] = "pages.error.calendar_required"
 			}
 			if n.Limit <= 0 {
 				n.Limit = 5
@@ -132,12 +134,12 @@ func Normalize(in []Block) ([]Block, error) {
 				n.Limit = MaxEvents
 			}
 		default:
-			ve.Fields[key+"type"] = "Type de bloc inconnu."
+			ve[key+"type"] = "pages.error.block_type"
 			continue
 		}
 		out = append(out, n)
 	}
-	if len(ve.Fields) > 0 {
+	if len(ve) > 0 {
 		return nil, ve
 	}
 	return out, nil

@@ -150,8 +150,8 @@ func wantField(t *testing.T, err error, field string) {
 	if !ok {
 		t.Fatalf("err = %v, want a validation error on %q", err, field)
 	}
-	if ve.Fields[field] == "" {
-		t.Fatalf("fields = %v, want a message for %q", ve.Fields, field)
+	if ve[field] == "" {
+		t.Fatalf("fields = %v, want a message for %q", ve, field)
 	}
 }
 

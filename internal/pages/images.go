@@ -21,6 +21,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/valid"
 )
 
 // Image limits. The pixel limit is checked from the file header, before
@@ -73,10 +74,10 @@ func (v *Variant) ETag() string { return fmt.Sprintf(`"%s-%d"`, v.SHA256[:16], v
 func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename, alt string, r io.Reader) (*Image, error) {
 	alt = strings.TrimSpace(alt)
 	if alt == "" {
-		return nil, invalid("alt", "Décrivez l’image en quelques mots (texte alternatif, lu par les lecteurs d’écran).")
+		return nil, invalid("alt", "pages.error.alt_required")
 	}
 	if utf8.RuneCountInString(alt) > MaxAlt {
-		return nil, invalid("alt", fmt.Sprintf("Le texte alternatif ne doit pas dépasser %d caractères.", MaxAlt))
+		return nil, invalid("alt", "pages.error.alt_long")
 	}
 	// Check the right before reading megabytes.
 	if _, err := getLive(ctx, s.d, pageID); err != nil {
@@ -94,26 +95,25 @@ func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename
 		return nil, fmt.Errorf("pages: read upload: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return nil, invalid("file", fmt.Sprintf("Cette image est trop lourde (maximum %d Mo). Réduisez-la avant de l’envoyer.", limit>>20))
+		return nil, invalid("file", "pages.error.image_heavy")
 	}
 	if len(data) == 0 {
-		return nil, invalid("file", "Choisissez une image à envoyer.")
+		return nil, invalid("file", "pages.error.image_required")
 	}
 	mt := mimetype.Detect(data).String()
 	if i := strings.IndexByte(mt, ';'); i > 0 {
 		mt = mt[:i]
 	}
 	if !acceptedImages[mt] {
-		return nil, invalid("file", "Ce fichier n’est pas une image acceptée (JPEG, PNG, GIF ou WebP).")
+		return nil, invalid("file", "pages.error.image_type")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, invalid("file", "Cette image est illisible ou endommagée.")
+		return nil, invalid("file", "pages.error.image_broken")
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide ||
 		int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, invalid("file", fmt.Sprintf("Cette image est trop grande (%d × %d pixels ; maximum %d pixels de côté et %d mégapixels).",
-			cfg.Width, cfg.Height, MaxImageSide, MaxImagePixels/1_000_000))
+		return nil, invalid("file", "pages.error.image_pixels")
 	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
@@ -125,7 +125,7 @@ func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename
 	var variants []Variant
 	if have == 0 {
 		if variants, err = makeVariants(hash, mt, data); err != nil {
-			return nil, invalid("file", "Cette image est illisible ou endommagée.")
+			return nil, invalid("file", "pages.error.image_broken")
 		}
 	}
 	w, h := cfg.Width, cfg.Height
@@ -261,8 +261,8 @@ func (s *Store) PageImages(ctx context.Context, a Actor, pageID int64) ([]Image,
 }
 
 // IsValidation reports whether err carries per-field messages, and returns them.
-func IsValidation(err error) (*ValidationError, bool) {
-	var ve *ValidationError
+func IsValidation(err error) (valid.Errors, bool) {
+	var ve valid.Errors
 	ok := errors.As(err, &ve)
 	return ve, ok
 }

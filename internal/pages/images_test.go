@@ -113,7 +113,7 @@ func TestUploadImage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := f.s.UploadImage(f.ctx, c.a, p.ID, "x.png", c.alt, c.r)
 			ve, ok := pages.IsValidation(err)
-			if !ok || (ve.Fields["file"] == "" && ve.Fields["alt"] == "") {
+			if !ok || (ve["file"] == "" && ve["alt"] == "") {
 				t.Fatalf("err = %v, want a French message on file or alt", err)
 			}
 		})

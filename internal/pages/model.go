@@ -12,12 +12,11 @@ package pages
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/valid"
 )
 
 // Errors returned by the store. Web maps them to pages; the French text of
@@ -42,27 +41,11 @@ var (
 	ErrNotTrashed = errors.New("pages: page is not in the trash")
 )
 
-// ValidationError lists French messages per form field. The web layer shows
-// them next to the fields (status 422) and keeps the user's input.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+": "+e.Fields[k])
-	}
-	return "pages: invalid input (" + strings.Join(parts, "; ") + ")"
-}
-
-func invalid(field, msg string) *ValidationError {
-	return &ValidationError{Fields: map[string]string{field: msg}}
+// Validation errors are valid.Errors: form field → catalogue key (the
+// French texts are in internal/i18n/fr/pages.json, keys pages.error.*). The
+// web layer re-renders the form with them (422) and keeps the user's input.
+func invalid(field, key string) valid.Errors {
+	return valid.Errors{field: key}
 }
 
 // StaleError is returned when a save is based on a revision that is no longer

@@ -177,3 +177,45 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // IsForbidden reports whether err means "not allowed".
 func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
+
+// Targets lists the live pages under which a can add or move pages (Edit),
+// drafts included, in tree order, leaving out the subtree of exclude (0:
+// none): the choices of the move form.
+func (s *Store) Targets(ctx context.Context, a Actor, exclude int64) ([]*Link, error) {
+	f, fargs := a.P.Filter(access.Page, "p.id", access.Edit)
+	where := "p.trashed_at IS NULL AND " + f
+	args := fargs
+	if exclude != 0 {
+		ex, err := getLive(ctx, s.d, exclude)
+		if err != nil {
+			return nil, err
+		}
+		where += " AND p.path <> ? AND p.path NOT LIKE ?"
+		args = append(args, ex.Path, ex.Path+"/%")
+	}
+	rows, err := s.d.Query(ctx, "SELECT p.id, COALESCE(p.parent_id, 0), p.title, p.path FROM pages p WHERE "+where+" ORDER BY p.path", args...)
+	if err != nil {
+		return nil, fmt.Errorf("pages: targets: %w", err)
+	}
+	defer rows.Close()
+	var out []*Link
+	for rows.Next() {
+		var l Link
+		if err := rows.Scan(&l.ID, &l.ParentID, &l.Title, &l.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, &l)
+	}
+	return out, rows.Err()
+}
+
+// Siblings lists the live children of a page in order, drafts included,
+// without permission filter (the move form shows positions among them to
+// someone who may edit the parent).
+func (s *Store) Siblings(ctx context.Context, parentID int64) ([]*Page, error) {
+	rows, err := s.d.Query(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.parent_id = ? AND p.trashed_at IS NULL ORDER BY p.position, p.id", parentID)
+	if err != nil {
+		return nil, fmt.Errorf("pages: siblings: %w", err)
+	}
+	return scanPages(rows)
+}

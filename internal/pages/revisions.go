@@ -8,6 +8,8 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+
+	"portique/internal/valid"
 )
 
 const revCols = `r.id, r.page_id, COALESCE(r.author_id, 0), r.author_name, r.created_at, r.published_at,
@@ -78,19 +80,19 @@ func (s *Store) EditStart(ctx context.Context, a Actor, pageID int64) (*Page, *R
 // uploaded into this page.
 func (s *Store) SaveDraft(ctx context.Context, a Actor, pageID, base int64, title string, blocks []Block) (*Revision, error) {
 	title = strings.TrimSpace(title)
-	ve := &ValidationError{Fields: map[string]string{}}
+	ve := valid.Errors{}
 	checkTitle(ve, title)
 	clean, err := Normalize(blocks)
 	if err != nil {
-		if bv, ok := err.(*ValidationError); ok {
-			for k, v := range bv.Fields {
-				ve.Fields[k] = v
+		if bv, ok := err.(valid.Errors); ok {
+			for k, v := range bv {
+				ve[k] = v
 			}
 		} else {
 			return nil, err
 		}
 	}
-	if len(ve.Fields) > 0 {
+	if len(ve) > 0 {
 		return nil, ve
 	}
 	encoded, err := EncodeBlocks(clean)
@@ -118,7 +120,7 @@ func (s *Store) SaveDraft(ctx context.Context, a Actor, pageID, base int64, titl
 				return err
 			}
 			if n == 0 {
-				return invalid(fmt.Sprintf("blocks.%d.image", i), "Cette image n’existe pas dans cette page ; envoyez-la à nouveau.")
+				return invalid(fmt.Sprintf("blocks.%d.image", i), "pages.error.image_foreign")
 			}
 		}
 		now := s.now()
@@ -172,7 +174,7 @@ func staleError(ctx context.Context, q db.Querier, p *Page, base int64) error {
 func (s *Store) Publish(ctx context.Context, a Actor, pageID, draftID int64, note string) (*Page, error) {
 	note = strings.TrimSpace(note)
 	if len([]rune(note)) > MaxNote {
-		return nil, invalid("note", fmt.Sprintf("La note ne doit pas dépasser %d caractères.", MaxNote))
+		return nil, invalid("note", "pages.error.note_long")
 	}
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {

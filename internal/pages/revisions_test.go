@@ -161,8 +161,8 @@ func TestBlocksValidation(t *testing.T) {
 		t.Fatalf("err = %v, want validation", err)
 	}
 	for _, k := range []string{"blocks.1.alt", "blocks.2.folder", "blocks.3.type"} {
-		if ve.Fields[k] == "" {
-			t.Errorf("no message for %s in %v", k, ve.Fields)
+		if ve[k] == "" {
+			t.Errorf("no message for %s in %v", k, ve)
 		}
 	}
 	// An image of another page cannot be borrowed.

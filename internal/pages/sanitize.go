@@ -88,3 +88,15 @@ func collapseSpaces(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// snippetPolicy keeps only <mark> (search highlights).
+var snippetPolicy = sync.OnceValue(func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("mark")
+	return p
+})
+
+// SanitizeSnippet returns a search snippet with nothing but text and <mark>.
+// The search engines already escape; this is defence in depth, so a bug in
+// one engine cannot inject markup into the results page.
+func SanitizeSnippet(in string) string { return snippetPolicy().Sanitize(in) }

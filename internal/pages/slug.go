@@ -88,10 +88,10 @@ func ValidSlug(s string) bool {
 // parentPath; messages are in French for the form.
 func checkSlug(slug, parentPath string) error {
 	if !ValidSlug(slug) {
-		return invalid("slug", "L’adresse ne peut contenir que des lettres minuscules sans accent, des chiffres et des tirets (exemple : reduire-ses-dechets).")
+		return invalid("slug", "pages.error.slug_invalid")
 	}
 	if parentPath == "/" && Reserved[slug] {
-		return invalid("slug", "Cette adresse est réservée par le site ; choisissez-en une autre.")
+		return invalid("slug", "pages.error.slug_reserved")
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"portique/internal/audit"
 	"portique/internal/db"
 	"portique/internal/search"
+
+	"portique/internal/valid"
 )
 
 // Store holds every query of the pages area.
@@ -134,30 +136,30 @@ type NewPage struct {
 }
 
 func (n *NewPage) validate() error {
-	ve := &ValidationError{Fields: map[string]string{}}
+	ve := valid.Errors{}
 	n.Title = strings.TrimSpace(n.Title)
 	n.MenuTitle = strings.TrimSpace(n.MenuTitle)
 	n.MetaDescription = strings.TrimSpace(n.MetaDescription)
 	n.Slug = strings.TrimSpace(n.Slug)
 	checkTitle(ve, n.Title)
 	if utf8.RuneCountInString(n.MenuTitle) > MaxMenuTitle {
-		ve.Fields["menu_title"] = fmt.Sprintf("Le titre de menu ne doit pas dépasser %d caractères.", MaxMenuTitle)
+		ve["menu_title"] = "pages.error.menu_title_long"
 	}
 	if utf8.RuneCountInString(n.MetaDescription) > MaxMeta {
-		ve.Fields["meta_description"] = fmt.Sprintf("La description ne doit pas dépasser %d caractères.", MaxMeta)
+		ve["meta_description"] = "pages.error.meta_long"
 	}
-	if len(ve.Fields) > 0 {
+	if len(ve) > 0 {
 		return ve
 	}
 	return nil
 }
 
-func checkTitle(ve *ValidationError, title string) {
+func checkTitle(ve valid.Errors, title string) {
 	switch {
 	case title == "":
-		ve.Fields["title"] = "Donnez un titre à la page."
+		ve["title"] = "pages.error.title_required"
 	case utf8.RuneCountInString(title) > MaxTitle:
-		ve.Fields["title"] = fmt.Sprintf("Le titre ne doit pas dépasser %d caractères.", MaxTitle)
+		ve["title"] = "pages.error.title_long"
 	}
 }
 
@@ -169,7 +171,7 @@ func pathTaken(ctx context.Context, q db.Querier, path string, except int64) (bo
 }
 
 func errSlugTaken(path string) error {
-	return invalid("slug", "Une autre page utilise déjà l’adresse "+path+" ; choisissez une autre adresse.")
+	return invalid("slug", "pages.error.slug_taken")
 }
 
 // freeSlug checks the slug of a new child of parent. A slug the user typed

@@ -124,7 +124,7 @@ func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
 		err = tx.QueryRow(ctx, `SELECT t.path FROM pages t JOIN pages l ON l.path = t.path AND l.trashed_at IS NULL
 			WHERE t.trash_root = ? AND t.trashed_at IS NOT NULL ORDER BY t.path LIMIT 1`, id).Scan(&clash)
 		if err == nil {
-			return invalid("path", "Une autre page occupe maintenant l’adresse "+clash+" : renommez-la ou déplacez-la avant de restaurer.")
+			return invalid("path", "pages.error.path_taken")
 		} else if err = db.NotFound(err); err != db.ErrNotFound {
 			return err
 		}

@@ -339,3 +339,36 @@ func TestNavigation(t *testing.T) {
 		t.Fatalf("public pages = %v", got)
 	}
 }
+
+func TestSetGrants(t *testing.T) {
+	f := newFixture(t)
+	espace := f.page(f.home.ID, "Espace élus", "Réservé")
+	sub := f.page(espace.ID, "Séances", "Ordre du jour")
+	// Only managers change grants.
+	for _, a := range []pages.Actor{visitor, member, elu} {
+		wantErr(t, f.s.SetGrants(f.ctx, a, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.Manage}}), pages.ErrForbidden)
+	}
+	if err := f.s.SetGrants(f.ctx, editor, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.View}, {GroupID: gEditeurs, Level: access.Manage}}); err != nil {
+		t.Fatal(err)
+	}
+	g, own, err := f.s.Grants(f.ctx, editor, sub.ID)
+	if err != nil || own || len(g) != 2 {
+		t.Fatalf("sub-page grants = %v own=%v, %v; want 2 inherited", g, own, err)
+	}
+	if _, err := f.s.Show(f.ctx, visitor.P, sub.Path, false); !pages.IsForbidden(err) {
+		t.Fatalf("visitor on a newly private sub-page: %v", err)
+	}
+	if err := f.s.SetGrants(f.ctx, editor, espace.ID, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Show(f.ctx, visitor.P, sub.Path, false); err != nil {
+		t.Fatalf("visitor after inherit: %v", err)
+	}
+	wantField(t, f.s.SetGrants(f.ctx, admin, f.home.ID, true, nil), "inherit")
+	// An editor who removes their own right is locked out (admins can fix it).
+	if err := f.s.SetGrants(f.ctx, editor, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.View}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.s.Grants(f.ctx, editor, espace.ID)
+	wantErr(t, err, pages.ErrForbidden)
+}

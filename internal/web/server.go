@@ -13,6 +13,7 @@ import (
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/i18n"
+	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
 )
@@ -37,6 +38,7 @@ type Server struct {
 	static   *staticFiles
 	sessions *users.Sessions
 	search   search.Index
+	pages    *pages.Store
 	handler  http.Handler
 	metrics  metrics
 }
@@ -64,6 +66,11 @@ func New(d Deps) (*Server, error) {
 		sessions: &users.Sessions{
 			DB: d.DB, Now: d.Now, Idle: d.Config.SessionIdle, Max: d.Config.SessionMax,
 		},
+	}
+	s.pages = pages.New(d.DB, d.Search)
+	s.pages.Now = d.Now
+	if d.Config.UploadMax > 0 && d.Config.UploadMax < s.pages.ImageMax {
+		s.pages.ImageMax = d.Config.UploadMax
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
