@@ -16,6 +16,7 @@ import (
 	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
+	"portique/internal/search"
 	"portique/internal/web"
 )
 
@@ -33,7 +34,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	if _, err := secretKey(cfg); err != nil {
+	key, err := secretKey(cfg)
+	if err != nil {
 		return err
 	}
 	if cfg.Demo {
@@ -41,7 +43,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now})
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: search.New(d)})
 	if err != nil {
 		return err
 	}

@@ -171,3 +171,16 @@ func GroupIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) 
 	}
 	return out, rows.Err()
 }
+
+// Revoke ends one session of a user (the "sessions" list of /mon-compte);
+// a hash belonging to someone else is db.ErrNotFound.
+func (s *Sessions) Revoke(ctx context.Context, userID int64, idHash string) error {
+	res, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash = ?", userID, idHash)
+	if err != nil {
+		return fmt.Errorf("users: revoke session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("users: revoke session: %w", db.ErrNotFound)
+	}
+	return nil
+}

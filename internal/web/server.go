@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/i18n"
+	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
@@ -25,6 +27,14 @@ type Deps struct {
 	Log    *slog.Logger
 	Now    func() time.Time // injectable clock; time.Now when nil
 	Search search.Index     // may be nil until the search engine is wired
+	// SecretKey signs captcha challenges (app passes secretKey(cfg)); a
+	// random key is used when empty (tests).
+	SecretKey string
+	// Mail sends emails; built from Config (SMTP URL or DATA/outbox) when nil.
+	Mail *mail.Mailer
+	// PasswordParams are the argon2id parameters; users.DefaultParams when
+	// zero. Tests pass users.CheapParams explicitly.
+	PasswordParams users.Params
 }
 
 // Server holds the dependencies shared by every handler.
@@ -41,6 +51,9 @@ type Server struct {
 	pages    *pages.Store
 	handler  http.Handler
 	metrics  metrics
+	accounts *users.Accounts
+	mail     *mail.Mailer
+	captcha  *captcha.Captcha
 }
 
 // New builds the server: templates are parsed now, so a broken template stops
@@ -71,6 +84,9 @@ func New(d Deps) (*Server, error) {
 	s.pages.Now = d.Now
 	if d.Config.UploadMax > 0 && d.Config.UploadMax < s.pages.ImageMax {
 		s.pages.ImageMax = d.Config.UploadMax
+	}
+	if err := s.initAccounts(d); err != nil {
+		return nil, err
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@
 // sanitises the HTML again: nothing here is trusted.
 import { Editor } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
+import "./editor.css";
 import { TableKit } from "@tiptap/extension-table";
 
 const buttons = [
