@@ -90,9 +90,9 @@ func (s *Store) links(ctx context.Context, p access.Principal, where string, ord
 }
 
 // MainMenu lists the published pages directly under the home page that p may
-// see, in their order. Extranet sections appear only for their members.
+// see and that are not hidden from the menu, in their order. Extranet sections appear only for their members.
 func (s *Store) MainMenu(ctx context.Context, p access.Principal) ([]*Link, error) {
-	return s.links(ctx, p, "p.parent_id = (SELECT h.id FROM pages h WHERE h.path = '/' AND h.trashed_at IS NULL)", "p.position, p.id")
+	return s.links(ctx, p, "p.in_menu = TRUE AND p.parent_id = (SELECT h.id FROM pages h WHERE h.path = '/' AND h.trashed_at IS NULL)", "p.position, p.id")
 }
 
 // Children lists the published sub-pages of a page that p may see.

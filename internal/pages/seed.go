@@ -14,7 +14,8 @@ import (
 // empty: a public site and one extranet section per group. groups maps group
 // keys to ids; the keys used are "elus", "techniciens", "stagiaires" (each
 // gets its private section) and, when present, "editeurs" (the
-// communication team, granted Manage on the whole site). adminID authors the
+// communication team, granted Manage on the whole site). Keys are compared
+// as slugs, so the group names themselves ("Élus", "Techniciens") work. adminID authors the
 // revisions. Pages are not indexed for search here (no index is given): run
 // Store.Reindex afterwards, or use Store.SeedDemo with an indexed store.
 func SeedDemo(ctx context.Context, d *db.DB, now time.Time, groups map[string]int64, adminID int64) error {
@@ -27,6 +28,12 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	if _, err := s.Home(ctx); err == nil {
 		return nil // a site exists: never overwrite it
 	}
+	// Keys may be group names ("Élus") or their slugs ("elus").
+	norm := make(map[string]int64, len(groups))
+	for k, v := range groups {
+		norm[Slugify(k)] = v
+	}
+	groups = norm
 	var name string
 	if adminID != 0 {
 		if err := s.d.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", adminID).Scan(&name); err != nil {
@@ -58,6 +65,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 
 	type demo struct {
 		title, menu, meta, html string
+		hidden                  bool // out of the main menu (linked from the footer)
 		extra                   []string // extra block kinds after the text
 		children                []demo
 	}
@@ -77,13 +85,13 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 				{title: "Distribution gratuite de composteurs", html: `<p>Le syndicat distribue des composteurs de 400 litres aux foyers du territoire. Inscription en ligne ou à l’accueil de votre mairie ; un atelier de 30 minutes accompagne chaque remise.</p>`},
 			}},
 		{title: "Documents publics", meta: "Rapports annuels, délibérations et règlements.", html: documentsHTML},
-		{title: "Accessibilité", meta: "Déclaration d’accessibilité du site (RGAA 4.1).", html: accessibiliteHTML},
-		{title: "Mentions légales", html: mentionsHTML},
+		{title: "Accessibilité", hidden: true, meta: "Déclaration d’accessibilité du site (RGAA 4.1).", html: accessibiliteHTML},
+		{title: "Mentions légales", hidden: true, html: mentionsHTML},
 	}
 	var add func(parent int64, list []demo) error
 	add = func(parent int64, list []demo) error {
 		for _, p := range list {
-			pg, err := s.Create(ctx, a, parent, NewPage{Title: p.title, MenuTitle: p.menu, MetaDescription: p.meta})
+			pg, err := s.Create(ctx, a, parent, NewPage{Title: p.title, MenuTitle: p.menu, MetaDescription: p.meta, HideFromMenu: p.hidden})
 			if err != nil {
 				return fmt.Errorf("pages: seed %q: %w", p.title, err)
 			}

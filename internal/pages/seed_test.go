@@ -32,7 +32,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	if _, err := f.d.Exec(f.ctx, "DELETE FROM acl_nodes WHERE kind = 'page'"); err != nil {
 		t.Fatal(err)
 	}
-	groups := map[string]int64{"elus": gElus, "techniciens": gTech, "editeurs": gEditeurs}
+	groups := map[string]int64{"Élus": gElus, "Techniciens": gTech, "editeurs": gEditeurs}
 	if err := f.s.SeedDemo(f.ctx, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC), groups, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/le-syndicat", "/reduire-ses-dechets", "/guide-du-tri", "/decheteries", "/actualites", "/documents-publics", "/accessibilite", "/mentions-legales"}
+	want := []string{"/le-syndicat", "/reduire-ses-dechets", "/guide-du-tri", "/decheteries", "/actualites", "/documents-publics"}
 	if got := paths(menu); !slices.Equal(got, want) {
 		t.Fatalf("public menu = %v, want %v", got, want)
 	}

@@ -39,7 +39,7 @@ func (s *Store) DB() *db.DB { return s.d }
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 const pageCols = `p.id, COALESCE(p.parent_id, 0), p.slug, p.path, p.position, p.title, p.menu_title,
-	p.meta_description, COALESCE(p.published_rev, 0), COALESCE(p.draft_rev, 0), p.published_at,
+	p.meta_description, p.in_menu, COALESCE(p.published_rev, 0), COALESCE(p.draft_rev, 0), p.published_at,
 	p.trashed_at, p.created_at, p.updated_at`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -48,7 +48,7 @@ func scanPage(r scanner) (*Page, error) {
 	var p Page
 	var pub, trashed sql.NullTime
 	if err := r.Scan(&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
-		&p.MetaDescription, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt); err != nil {
 		return nil, db.NotFound(err)
 	}
 	p.PublishedAt = pub.Time
@@ -133,6 +133,7 @@ type NewPage struct {
 	Slug            string // empty: made from the title
 	MenuTitle       string
 	MetaDescription string
+	HideFromMenu    bool // keep a top-level page out of the main menu (legal pages…)
 }
 
 func (n *NewPage) validate() error {
@@ -278,9 +279,9 @@ func (s *Store) Create(ctx context.Context, a Actor, parentID int64, n NewPage) 
 		}
 		now := s.now()
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, menu_title, meta_description, created_at, updated_at)
-			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE parent_id = ? AND trashed_at IS NULL), ?, ?, ?, ?, ?)
-			RETURNING id`, parent.ID, n.Slug, path, parent.ID, n.Title, n.MenuTitle, n.MetaDescription, now, now).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, menu_title, meta_description, in_menu, created_at, updated_at)
+			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE parent_id = ? AND trashed_at IS NULL), ?, ?, ?, ?, ?, ?)
+			RETURNING id`, parent.ID, n.Slug, path, parent.ID, n.Title, n.MenuTitle, n.MetaDescription, !n.HideFromMenu, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("pages: create: %w", err)
 		}
 		if err := access.AddNode(ctx, tx, access.Page, id, parent.ID); err != nil {
@@ -312,6 +313,7 @@ type Props struct {
 	Slug            string
 	MenuTitle       string
 	MetaDescription string
+	HideFromMenu    bool
 }
 
 // UpdateProps changes a page's slug, menu title and description (Edit). A
@@ -349,8 +351,8 @@ func (s *Store) UpdateProps(ctx context.Context, a Actor, id int64, pr Props) (*
 		} else {
 			n.Slug = p.Slug
 		}
-		if _, err := tx.Exec(ctx, "UPDATE pages SET slug = ?, menu_title = ?, meta_description = ?, updated_at = ? WHERE id = ?",
-			n.Slug, n.MenuTitle, n.MetaDescription, s.now(), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE pages SET slug = ?, menu_title = ?, meta_description = ?, in_menu = ?, updated_at = ? WHERE id = ?",
+			n.Slug, n.MenuTitle, n.MetaDescription, !pr.HideFromMenu, s.now(), id); err != nil {
 			return fmt.Errorf("pages: update %d: %w", id, err)
 		}
 		if newPath != p.Path {

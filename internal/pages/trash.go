@@ -85,7 +85,7 @@ func (s *Store) TrashList(ctx context.Context, a Actor) ([]TrashEntry, error) {
 		p := &Page{}
 		var pub, trashed sql.NullTime
 		if err := rows.Scan(&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
-			&p.MetaDescription, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt, &e.Count, &e.TrashedBy); err != nil {
+			&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt, &e.Count, &e.TrashedBy); err != nil {
 			return nil, err
 		}
 		p.PublishedAt, p.TrashedAt = pub.Time, trashed.Time

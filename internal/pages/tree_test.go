@@ -296,6 +296,13 @@ func TestNavigation(t *testing.T) {
 	if _, err := f.s.UpdateProps(f.ctx, editor, syndicat.ID, pages.Props{Slug: "le-syndicat", MenuTitle: "Syndicat"}); err != nil {
 		t.Fatal(err)
 	}
+	legal, err := f.s.Create(f.ctx, editor, f.home.ID, pages.NewPage{Title: "Mentions légales", HideFromMenu: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Publish(f.ctx, editor, legal.ID, legal.DraftRev, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	menu, err := f.s.MainMenu(f.ctx, visitor.P)
 	if err != nil {
@@ -317,12 +324,12 @@ func TestNavigation(t *testing.T) {
 		t.Fatalf("children = %v, %v", paths(kids), err)
 	}
 	tree, err := f.s.SiteMap(f.ctx, tech.P)
-	if err != nil || tree.Path != "/" || len(tree.Children) != 1 || len(tree.Children[0].Children) != 1 {
+	if err != nil || tree.Path != "/" || len(tree.Children) != 2 || len(tree.Children[0].Children) != 1 {
 		t.Fatalf("site map for tech = %+v, %v", tree, err)
 	}
 	tree, _ = f.s.SiteMap(f.ctx, elu.P)
-	if len(tree.Children) != 2 {
-		t.Fatalf("site map for elu has %d sections, want 2", len(tree.Children))
+	if len(tree.Children) != 3 {
+		t.Fatalf("site map for elu has %d sections, want 3 (hidden-from-menu pages are in the plan)", len(tree.Children))
 	}
 	pub, err := f.s.PublicPages(f.ctx)
 	if err != nil {
@@ -335,7 +342,7 @@ func TestNavigation(t *testing.T) {
 			t.Errorf("sitemap entry %s has no date", p.Path)
 		}
 	}
-	if !slices.Equal(got, []string{"/", "/le-syndicat", "/le-syndicat/les-elus"}) {
+	if !slices.Equal(got, []string{"/", "/le-syndicat", "/le-syndicat/les-elus", "/mentions-legales"}) {
 		t.Fatalf("public pages = %v", got)
 	}
 }

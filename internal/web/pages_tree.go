@@ -56,7 +56,7 @@ func (s *Server) pageNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.renderPageForm(w, r, http.StatusOK, "pages_new", "pages.new.title", pageFormData{P: p}, nil)
+	s.renderPageForm(w, r, http.StatusOK, "pages_new", "pages.new.title", pageFormData{P: p, Form: pages.NewPage{HideFromMenu: !p.IsHome()}}, nil)
 	return nil
 }
 
@@ -67,7 +67,8 @@ func (s *Server) pageCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := parent.ID
-	form := pages.NewPage{Title: r.FormValue("title"), Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description")}
+	form := pages.NewPage{Title: r.FormValue("title"), Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"),
+		MetaDescription: r.FormValue("meta_description"), HideFromMenu: r.FormValue("in_menu") == ""}
 	child, err := s.pages.Create(r.Context(), s.actor(r), id, form)
 	if ve, ok := fieldErrors(err); ok {
 		p, lerr := s.pages.Get(r.Context(), id)
@@ -91,7 +92,7 @@ func (s *Server) pageProps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := pageFormData{P: p, Form: pages.NewPage{Slug: p.Slug, MenuTitle: p.MenuTitle, MetaDescription: p.MetaDescription}}
+	d := pageFormData{P: p, Form: pages.NewPage{Slug: p.Slug, MenuTitle: p.MenuTitle, MetaDescription: p.MetaDescription, HideFromMenu: !p.InMenu}}
 	s.renderPageForm(w, r, http.StatusOK, "pages_props", "pages.props.title", d, nil)
 	return nil
 }
@@ -103,10 +104,11 @@ func (s *Server) pagePropsSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := cur.ID
-	pr := pages.Props{Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description")}
+	pr := pages.Props{Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description"),
+		HideFromMenu: r.FormValue("in_menu") == ""}
 	p, err := s.pages.UpdateProps(r.Context(), s.actor(r), id, pr)
 	if ve, ok := fieldErrors(err); ok {
-		d := pageFormData{P: cur, Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription}}
+		d := pageFormData{P: cur, Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription, HideFromMenu: pr.HideFromMenu}}
 		s.renderPageForm(w, r, http.StatusUnprocessableEntity, "pages_props", "pages.props.title", d, ve)
 		return nil
 	}

@@ -49,6 +49,10 @@ function enhance(textarea) {
 
   const editor = new Editor({
     element: area,
+    // The site's Content-Security-Policy forbids inline <style>: the
+    // ProseMirror base styles come from editor.css (imported from the
+    // packages) instead of being injected.
+    injectCSS: false,
     content: textarea.value,
     extensions: [
       StarterKit.configure({

@@ -16,6 +16,7 @@ CREATE TABLE pages (
 	title             TEXT NOT NULL,                 -- title of the published revision (or of the first draft)
 	menu_title        TEXT NOT NULL DEFAULT '',
 	meta_description  TEXT NOT NULL DEFAULT '',
+	in_menu           BOOLEAN NOT NULL DEFAULT TRUE,    -- listed in the main menu (top-level pages)
 	published_rev     BIGINT,                       -- NULL until first published
 	draft_rev         BIGINT,                       -- NULL when no draft is pending
 	published_at      TIMESTAMPTZ,
