@@ -74,7 +74,7 @@ type Page struct {
 	Title           string // published title (or first draft's title before publication)
 	MenuTitle       string
 	MetaDescription string
-	InMenu          bool // listed in the main menu (meaningful for top-level pages)
+	InMenu          bool  // listed in the main menu (meaningful for top-level pages)
 	PublishedRev    int64 // 0 until first published
 	DraftRev        int64 // 0 when no draft is pending
 	PublishedAt     time.Time

@@ -65,7 +65,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 
 	type demo struct {
 		title, menu, meta, html string
-		hidden                  bool // out of the main menu (linked from the footer)
+		hidden                  bool     // out of the main menu (linked from the footer)
 		extra                   []string // extra block kinds after the text
 		children                []demo
 	}
