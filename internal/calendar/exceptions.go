@@ -2,8 +2,8 @@ package calendar
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"

@@ -17,8 +17,8 @@ import (
 type world struct {
 	*fixture
 	elu, tech, stagiaire, outsider, anon access.Principal
-	private, public                     int64
-	privEvent, pubEvent                 int64
+	private, public                      int64
+	privEvent, pubEvent                  int64
 }
 
 func newWorld(t *testing.T) *world {
