@@ -136,7 +136,7 @@ func writeICS(w io.Writer, events []Event, opt FeedOptions, now time.Time) error
 	for _, e := range events {
 		addEvent(cal, e, opt)
 	}
-	return cal.SerializeTo(w)
+	return cal.SerializeTo(w, ics.WithNewLineWindows) // RFC 5545 lines end with CRLF
 }
 
 // icsTime sets a DATE-TIME with TZID (or a DATE for all-day events).
@@ -174,7 +174,9 @@ func addEvent(cal *ics.Calendar, e Event, opt FeedOptions) {
 			v.SetURL(opt.BaseURL + EventURL(e.ID))
 		}
 		for _, a := range e.Attributes {
-			v.SetProperty(ics.ComponentProperty("X-PORTIQUE-"+strings.ToUpper(a.Key)), cleanText(a.Value))
+			// VALUE=TEXT is the RFC default for X- properties; saying so makes
+			// parsers that treat unknown properties as opaque unescape it.
+			v.SetProperty(ics.ComponentProperty("X-PORTIQUE-"+strings.ToUpper(a.Key)), cleanText(a.Value), ics.WithValue(string(ics.ValueDataTypeText)))
 		}
 	}
 	v := cal.AddEvent(e.UID)
