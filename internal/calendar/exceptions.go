@@ -208,7 +208,7 @@ func (s *Store) refreshSeriesEnd(ctx context.Context, q db.Querier, eventID int6
 			}
 		}
 	}
-	_, err = q.Exec(ctx, "UPDATE events SET series_end = ? WHERE id = ?", nullTime(last), eventID)
+	_, err = q.Exec(ctx, "UPDATE events SET series_end = ? WHERE id = ?", seriesEndValue(last), eventID)
 	return err
 }
 
@@ -262,7 +262,7 @@ func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int
 			all_day, rrule, series_end, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
-			v.allDay, v.rule, nullTime(v.seriesEnd), by, now, now).Scan(&newID); err != nil {
+			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&newID); err != nil {
 			return fmt.Errorf("calendar: split series %d: %w", eventID, err)
 		}
 		if err := saveExtras(ctx, tx, newID, v.eventValues); err != nil {

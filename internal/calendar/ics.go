@@ -36,7 +36,7 @@ func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, 
 		since = s.now().AddDate(-1, 0, 0)
 	}
 	acl, args := p.Filter(access.Calendar, "e.calendar_id", access.View)
-	where := acl + " AND (e.series_end IS NULL OR e.series_end > ?)"
+	where := acl + " AND e.series_end > ?"
 	args = append(args, since.UTC())
 	rows, err := s.db.Query(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE "+where+" ORDER BY e.starts_at, e.id", args...)
 	if err != nil {

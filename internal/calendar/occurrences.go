@@ -1,9 +1,10 @@
 package calendar
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,8 +33,8 @@ func (f Filter) where(p access.Principal, from, to time.Time) (string, []any) {
 	acl, args := p.Filter(access.Calendar, "e.calendar_id", access.View)
 	var b strings.Builder
 	b.WriteString(acl)
-	b.WriteString(" AND e.starts_at < ? AND (e.series_end IS NULL OR e.series_end > ?)")
-	args = append(args, to.UTC(), from.UTC())
+	b.WriteString(" AND e.series_end > ? AND e.starts_at < ?")
+	args = append(args, from.UTC(), to.UTC())
 	if len(f.CalendarIDs) > 0 {
 		b.WriteString(" AND e.calendar_id IN (" + db.In(len(f.CalendarIDs)) + ")")
 		for _, id := range f.CalendarIDs {
@@ -59,7 +60,7 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 		return nil, nil
 	}
 	where, args := f.where(p, from, to)
-	rows, err := s.db.Query(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE "+where+" ORDER BY e.starts_at, e.id", args...)
+	rows, err := s.db.Query(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE "+where, args...) // sorted below, after expansion
 	if err != nil {
 		return nil, fmt.Errorf("calendar: occurrences: %w", err)
 	}
@@ -120,14 +121,20 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 			break
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Start.Equal(out[j].Start) {
-			return out[i].Start.Before(out[j].Start)
+	slices.SortFunc(out, func(a, b Occurrence) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
 		}
-		if out[i].AllDay != out[j].AllDay {
-			return out[i].AllDay
+		if a.AllDay != b.AllDay {
+			if a.AllDay {
+				return -1
+			}
+			return 1
 		}
-		return out[i].Title < out[j].Title
+		if c := strings.Compare(a.Title, b.Title); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.EventID, b.EventID)
 	})
 	if len(out) > maxOccurrences {
 		out = out[:maxOccurrences]
@@ -253,7 +260,7 @@ func (s *Store) FindEvents(ctx context.Context, p access.Principal, q EventQuery
 		args = append(args, q.CalendarID)
 	}
 	if !q.From.IsZero() {
-		where += " AND (e.series_end IS NULL OR e.series_end > ?)"
+		where += " AND e.series_end > ?"
 		args = append(args, q.From.UTC())
 	}
 	if !q.To.IsZero() {

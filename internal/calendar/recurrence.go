@@ -321,7 +321,7 @@ func (s *series) between(from, to time.Time, limit int) []time.Time {
 		return nil
 	}
 	var out []time.Time
-	next := s.rule.Iterator()
+	next := s.iterFrom(from)
 	for i := 0; i < maxIterations && len(out) < limit; i++ {
 		t, ok := next()
 		if !ok || !t.Before(to) {
@@ -332,6 +332,49 @@ func (s *series) between(from, to time.Time, limit int) []time.Time {
 		}
 	}
 	return out
+}
+
+// iterFrom returns an iterator over the same occurrences as the rule, but
+// starting shortly before from: for rules without COUNT, moving DTSTART
+// forward by whole periods (days, weeks, months or years times the interval)
+// leaves the later occurrences unchanged, and saves walking a long series
+// from its beginning. Rules that take a default from DTSTART's day are
+// walked from the start.
+func (s *series) iterFrom(from time.Time) rrule.Next {
+	opt := s.rule.OrigOptions
+	look := dateOf(from.In(s.loc)).AddDate(0, 0, -(s.spanDays + 2))
+	if opt.Count > 0 || !look.After(s.start) {
+		return s.rule.Iterator()
+	}
+	interval := max(opt.Interval, 1)
+	h, m, sec := s.start.Clock()
+	var ds time.Time
+	switch {
+	case opt.Freq == rrule.DAILY:
+		k := daysBetween(dateOf(s.start), look) / interval
+		ds = s.start.AddDate(0, 0, k*interval)
+	case opt.Freq == rrule.WEEKLY && len(opt.Byweekday) > 0:
+		k := daysBetween(dateOf(s.start), look) / (7 * interval)
+		ds = s.start.AddDate(0, 0, 7*k*interval)
+	case opt.Freq == rrule.MONTHLY && (len(opt.Bymonthday) > 0 || len(opt.Byweekday) > 0):
+		months := (look.Year()-s.start.Year())*12 + int(look.Month()) - int(s.start.Month())
+		k := months / interval
+		ds = time.Date(s.start.Year(), s.start.Month()+time.Month(k*interval), 1, h, m, sec, 0, s.loc)
+	case opt.Freq == rrule.YEARLY && len(opt.Bymonth) > 0 && (len(opt.Bymonthday) > 0 || len(opt.Byweekday) > 0):
+		k := (look.Year() - s.start.Year()) / interval
+		ds = time.Date(s.start.Year()+k*interval, 1, 1, h, m, sec, 0, s.loc)
+	default:
+		return s.rule.Iterator()
+	}
+	if !ds.After(s.start) {
+		return s.rule.Iterator()
+	}
+	opt.Dtstart = ds
+	r, err := rrule.NewRRule(opt)
+	if err != nil {
+		return s.rule.Iterator()
+	}
+	return r.Iterator()
 }
 
 // bounds returns the first occurrence's start (the rule's, which may differ

@@ -315,3 +315,40 @@ func FuzzEventForm(f *testing.F) {
 		}
 	})
 }
+
+// TestFastForwardMatchesFullWalk checks that skipping ahead in long series
+// yields exactly what walking them from their first occurrence yields.
+func TestFastForwardMatchesFullWalk(t *testing.T) {
+	rules := []string{
+		"FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH", "FREQ=WEEKLY;BYDAY=MO;UNTIL=20291231T225959Z",
+		"FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;INTERVAL=5;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=2TU",
+		"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;INTERVAL=3;BYMONTH=10;BYMONTHDAY=31", "FREQ=DAILY",
+	}
+	starts := []time.Time{time.Date(2020, 1, 31, 18, 0, 0, 0, paris), time.Date(2021, 3, 28, 1, 30, 0, 0, paris), time.Date(2019, 10, 27, 23, 0, 0, 0, paris)}
+	windows := [][2]time.Time{{day(2026, 3, 1), day(2026, 4, 15)}, {day(2026, 10, 20), day(2026, 11, 5)}, {day(2028, 2, 1), day(2028, 3, 5)}, {day(2019, 1, 1), day(2021, 1, 1)}}
+	for _, r := range rules {
+		for _, st := range starts {
+			ser, err := newSeries(st, st.Add(26*time.Hour), r, paris)
+			if err != nil {
+				t.Fatalf("%s: %v", r, err)
+			}
+			for _, w := range windows {
+				fast := ser.between(w[0], w[1], 5000)
+				var slow []time.Time
+				next := ser.rule.Iterator()
+				for {
+					o, ok := next()
+					if !ok || !o.Before(w[1]) {
+						break
+					}
+					if ser.endFor(o).After(w[0]) {
+						slow = append(slow, o)
+					}
+				}
+				if !slices.EqualFunc(fast, slow, time.Time.Equal) {
+					t.Fatalf("%s from %v in %v: fast %d occurrences, full walk %d", r, st, w, len(fast), len(slow))
+				}
+			}
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (s *Store) CreateEvent(ctx context.Context, p access.Principal, f EventForm
 			all_day, rrule, series_end, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
-			v.allDay, v.rule, nullTime(v.seriesEnd), by, now, now).Scan(&id); err != nil {
+			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&id); err != nil {
 			return fmt.Errorf("calendar: create event: %w", err)
 		}
 		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
@@ -304,7 +304,7 @@ func (s *Store) UpdateEvent(ctx context.Context, p access.Principal, id int64, f
 		if _, err := tx.Exec(ctx, `UPDATE events SET calendar_id = ?, title = ?, description = ?, location = ?, starts_at = ?, ends_at = ?,
 			all_day = ?, rrule = ?, series_end = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?`,
 			v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(), v.allDay, v.rule,
-			nullTime(v.seriesEnd), s.now().UTC(), id); err != nil {
+			seriesEndValue(v.seriesEnd), s.now().UTC(), id); err != nil {
 			return fmt.Errorf("calendar: update event %d: %w", id, err)
 		}
 		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
@@ -365,12 +365,12 @@ const eventColumns = `e.id, e.uid, e.calendar_id, c.name, c.colour, c.timezone, 
 
 func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 	var e Event
-	var end sql.NullTime
+	var end time.Time
 	var by sql.NullInt64
 	err := sc.Scan(&e.ID, &e.UID, &e.CalendarID, &e.CalendarName, &e.Colour, &e.TimeZone, &e.Title, &e.Description, &e.Location,
 		&e.Start, &e.End, &e.AllDay, &e.RRule, &end, &e.Sequence, &by, &e.CreatedAt, &e.UpdatedAt)
-	if end.Valid {
-		t := end.Time.UTC()
+	if end.Before(endless) {
+		t := end.UTC()
 		e.SeriesEnd = &t
 	}
 	e.CreatedBy = by.Int64
@@ -518,6 +518,17 @@ func newUID() string {
 func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
+	}
+	return t.UTC()
+}
+
+// endless is stored as the series_end of a series without end, so window
+// queries are one indexed range condition (no "IS NULL OR").
+var endless = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+func seriesEndValue(t *time.Time) time.Time {
+	if t == nil {
+		return endless
 	}
 	return t.UTC()
 }

@@ -25,14 +25,14 @@ CREATE TABLE events (
 	ends_at      TIMESTAMPTZ NOT NULL,               -- end of the first occurrence (exclusive for all-day)
 	all_day      BOOLEAN NOT NULL DEFAULT FALSE,
 	rrule        TEXT NOT NULL DEFAULT '',        -- RRULE value without DTSTART; '' = single event
-	series_end   TIMESTAMPTZ,                        -- end of the last occurrence; NULL = endless series
+	series_end   TIMESTAMPTZ NOT NULL,          -- end of the last occurrence; 9999-12-31 for an endless series
 	sequence     INTEGER NOT NULL DEFAULT 0,      -- iCalendar SEQUENCE, bumped on change
 	created_by   BIGINT REFERENCES users(id) ON DELETE SET NULL,
 	created_at   TIMESTAMPTZ NOT NULL,
 	updated_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX events_calendar_start ON events(calendar_id, starts_at);
-CREATE INDEX events_start ON events(starts_at);
+CREATE INDEX events_series_end ON events(series_end);
 
 -- One occurrence of a series cancelled (EXDATE) or changed (RECURRENCE-ID).
 -- NULL columns keep the series' value.
