@@ -539,3 +539,27 @@ func IsValidation(err error) (*ValidationError, bool) {
 	ok := errors.As(err, &ve)
 	return ve, ok
 }
+
+// SetGrants replaces a calendar's grants (administrators only; the web
+// layer checks).
+func (s *Store) SetGrants(ctx context.Context, id int64, grants []access.Grant) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := getCalendar(ctx, tx, id); err != nil {
+			return err
+		}
+		return access.SetGrants(ctx, tx, access.Calendar, id, grants)
+	})
+}
+
+// Grants returns a calendar's grants by group.
+func (s *Store) Grants(ctx context.Context, id int64) (map[int64]access.Level, error) {
+	gs, _, err := access.Grants(ctx, s.db, access.Calendar, id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]access.Level{}
+	for _, g := range gs {
+		out[g.GroupID] = g.Level
+	}
+	return out, nil
+}
