@@ -70,6 +70,16 @@ func (s *Store) Today() string { return s.opts.Now().In(s.opts.Location).Format(
 // not even see it (so ids cannot be probed), ErrForbidden when p sees it but
 // lacks lvl.
 func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64, lvl access.Level) error {
+	if p.Admin {
+		var n int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE id = ?", folderID).Scan(&n); err != nil {
+			return fmt.Errorf("documents: folder %d: %w", folderID, err)
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	}
 	ok, err := access.Can(ctx, q, p, access.Folder, folderID, lvl)
 	if err != nil || ok {
 		return err
@@ -118,15 +128,17 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 			}
 			parent = parentID
 		}
-		var by any
-		if p.UserID != 0 {
-			by = p.UserID
+		// Checked before inserting: QueryRow errors are not classified as
+		// conflicts, and a clear message beats a constraint error.
+		var dup int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE COALESCE(parent_id, 0) = ? AND name = ?", parentID, name).Scan(&dup); err != nil {
+			return fmt.Errorf("documents: create folder: %w", err)
+		}
+		if dup > 0 {
+			return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
 		}
 		if err := tx.QueryRow(ctx, "INSERT INTO folders (parent_id, name, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
-			parent, name, s.opts.Now().UTC(), by).Scan(&id); err != nil {
-			if errors.Is(err, db.ErrConflict) {
-				return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
-			}
+			parent, name, s.opts.Now().UTC(), nullID(p.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("documents: create folder: %w", err)
 		}
 		return access.AddNode(ctx, tx, access.Folder, id, parentID)
