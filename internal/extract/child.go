@@ -18,6 +18,11 @@ import (
 // DefaultMemLimit is the default address-space limit of the child.
 const DefaultMemLimit = 2 << 30
 
+// WasmMemLimit is the address-space limit when the pdfium engine runs: the
+// WebAssembly runtime reserves about 2 GiB of address space (about 300 MB of
+// it is really used).
+const WasmMemLimit = 4 << 30
+
 // Subcommand is the name of the hidden subcommand main must dispatch to
 // RunChild: `portique extract-worker …`.
 const Subcommand = "extract-worker"
@@ -35,17 +40,21 @@ type Child struct {
 	// a Go process alone reserves about 1.2 GiB of address space, so less
 	// than 2 GiB starves it); it applies to the tools the child starts
 	// (pdftotext) too. The child's Go heap is also held to a quarter of it.
+	// The pdfium engine gets at least WasmMemLimit.
 	MemLimit int64
+	// Options choose the PDF engine and pdfium's code cache.
+	Options Options
 }
 
 // NewChild returns the Child that re-runs this very binary as
-// `<exe> extract-worker`.
-func NewChild() (*Child, error) {
+// `<exe> extract-worker`; pdfium's compiled code is cached in cacheDir
+// (DataDir/cache/pdfium is a good place).
+func NewChild(cacheDir string) (*Child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, errf("find own executable: %w", err)
 	}
-	return &Child{Exe: exe, Args: []string{Subcommand}}, nil
+	return &Child{Exe: exe, Args: []string{Subcommand}, Options: Options{CacheDir: cacheDir}}, nil
 }
 
 // Extract runs one extraction in a child process. A file that makes the
@@ -63,7 +72,8 @@ func (c *Child) Extract(ctx context.Context, path, mediaType string) (Result, er
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	args := append(append([]string{}, c.Args...), "-type", mediaType, "-mem", strconv.FormatInt(mem, 10), "--", path)
+	args := append(append([]string{}, c.Args...), "-type", mediaType, "-mem", strconv.FormatInt(mem, 10),
+		"-engine", c.Options.Engine, "-cache", c.Options.CacheDir, "--", path)
 	cmd := exec.CommandContext(cctx, c.Exe, args...)
 	cmd.Env = append(os.Environ(), c.Env...)
 	var out, stderr bytes.Buffer
@@ -97,9 +107,15 @@ func RunChild(args []string) int {
 	fs := flag.NewFlagSet(Subcommand, flag.ContinueOnError)
 	mt := fs.String("type", "", "media type of the file")
 	mem := fs.Int64("mem", DefaultMemLimit, "address-space limit in bytes")
+	var o Options
+	fs.StringVar(&o.Engine, "engine", EngineAuto, "PDF engine: pdftotext or pdfium (default: pdftotext when installed)")
+	fs.StringVar(&o.CacheDir, "cache", "", "directory for pdfium's compiled code")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: extract-worker -type MEDIA/TYPE -mem BYTES -- FILE")
 		return 2
+	}
+	if *mem > 0 && *mt == "application/pdf" && o.PDFEngine() == EnginePdfium {
+		*mem = max(*mem, WasmMemLimit)
 	}
 	if *mem > 0 {
 		// The Go heap is kept well under the hard limit; the hard limit
@@ -110,7 +126,7 @@ func RunChild(args []string) int {
 			return 1
 		}
 	}
-	res, err := File(context.Background(), fs.Arg(0), *mt)
+	res, err := File(context.Background(), fs.Arg(0), *mt, o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "extract-worker:", err)
 		return 1

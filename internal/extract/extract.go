@@ -12,6 +12,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"strings"
 )
 
@@ -66,13 +67,40 @@ func ReasonText(reason string) string {
 // is dropped. It also bounds how much XML is read from office files.
 const MaxText = 32 << 20
 
+// PDF engines.
+const (
+	EngineAuto      = ""          // pdftotext when installed, else pdfium
+	EnginePdftotext = "pdftotext" // poppler's pdftotext (fast; must be installed)
+	EnginePdfium    = "pdfium"    // PDFium in WebAssembly (built in)
+)
+
+// Options choose the PDF engine.
+type Options struct {
+	Engine   string // EngineAuto, EnginePdftotext or EnginePdfium
+	CacheDir string // where pdfium keeps its compiled code ("" = no cache)
+}
+
+// PDFEngine resolves EngineAuto to the engine that will run.
+func (o Options) PDFEngine() string {
+	if o.Engine != EngineAuto {
+		return o.Engine
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		return EnginePdftotext
+	}
+	return EnginePdfium
+}
+
 // File extracts the text of the file at path, in this process. Use it only
 // inside the child process (RunChild) or on trusted files; the server uses
 // Child.
-func File(ctx context.Context, path, mediaType string) (Result, error) {
+func File(ctx context.Context, path, mediaType string, o Options) (Result, error) {
 	mt, _, _ := strings.Cut(mediaType, ";")
 	switch {
 	case mt == "application/pdf":
+		if o.PDFEngine() == EnginePdfium {
+			return pdfium(ctx, path, o.CacheDir)
+		}
 		return pdf(ctx, path)
 	case strings.HasPrefix(mt, "application/vnd.oasis.opendocument."),
 		strings.HasPrefix(mt, "application/vnd.openxmlformats-officedocument."):

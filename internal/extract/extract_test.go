@@ -60,6 +60,23 @@ func needPdftotext(t *testing.T) {
 
 func TestPDFInChildProcess(t *testing.T) {
 	needPdftotext(t)
+	testPDFs(t, extract.Options{Engine: extract.EnginePdftotext})
+}
+
+// The built-in engine (PDFium in WebAssembly) reads the same corpus. Its
+// compiled code is cached between runs (the first run compiles for ~15 s).
+func TestPDFiumEngineInChildProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow on first run (compiles the WebAssembly module)")
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	testPDFs(t, extract.Options{Engine: extract.EnginePdfium, CacheDir: filepath.Join(dir, "portique-test", "pdfium")})
+}
+
+func testPDFs(t *testing.T, o extract.Options) {
 	ctx := context.Background()
 	cases := []struct {
 		file   string
@@ -75,6 +92,8 @@ func TestPDFInChildProcess(t *testing.T) {
 		{"encrypted.pdf", 0, extract.ReasonEncrypted, nil},
 	}
 	c := child("1")
+	c.Options = o
+	c.Timeout = time.Minute
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			res, err := c.Extract(ctx, corpus(tc.file), "application/pdf")
@@ -83,6 +102,9 @@ func TestPDFInChildProcess(t *testing.T) {
 			}
 			if res.Reason != tc.reason {
 				t.Fatalf("Reason = %q, want %q", res.Reason, tc.reason)
+			}
+			if res.Engine != o.Engine {
+				t.Errorf("Engine = %q, want %q", res.Engine, o.Engine)
 			}
 			if tc.reason == "" && len(res.Pages) != tc.pages {
 				t.Fatalf("%d pages, want %d", len(res.Pages), tc.pages)
@@ -191,7 +213,7 @@ func TestOfficeAndText(t *testing.T) {
 		{latin1, "text/csv", []string{"Montélimar"}},
 	}
 	for _, tc := range cases {
-		res, err := extract.File(context.Background(), tc.path, tc.mt)
+		res, err := extract.File(context.Background(), tc.path, tc.mt, extract.Options{})
 		if err != nil || res.Reason != "" {
 			t.Fatalf("%s: %v %q", tc.path, err, res.Reason)
 		}
@@ -222,7 +244,7 @@ func TestZipBombIsBounded(t *testing.T) {
 	w.Write([]byte(`</w:t></w:r></w:p></w:body></w:document>`))
 	zw.Close()
 	f.Close()
-	res, err := extract.File(context.Background(), p, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	res, err := extract.File(context.Background(), p, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", extract.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +266,7 @@ func FuzzOffice(f *testing.F) {
 		p := filepath.Join(t.TempDir(), "x")
 		os.WriteFile(p, b, 0o600)
 		for _, mt := range []string{"application/vnd.oasis.opendocument.text", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/plain"} {
-			if _, err := extract.File(context.Background(), p, mt); err != nil {
+			if _, err := extract.File(context.Background(), p, mt, extract.Options{}); err != nil {
 				t.Fatalf("%s: %v", mt, err)
 			}
 		}

@@ -10,14 +10,10 @@ import (
 	"strings"
 )
 
-// pdf extracts a PDF's text with pdftotext (poppler) when installed: pages
-// come separated by form feeds. Without it the pure WebAssembly engine
-// (pdfium) is used when compiled in; otherwise the file gets ReasonNoTool.
+// pdf extracts a PDF's text with pdftotext (poppler): pages come separated
+// by form feeds. When it is not installed the file gets ReasonNoTool.
 func pdf(ctx context.Context, path string) (Result, error) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if wasmPDF != nil {
-			return wasmPDF(ctx, path)
-		}
 		return Result{Reason: ReasonNoTool}, nil
 	}
 	var out, stderr bytes.Buffer
@@ -86,9 +82,6 @@ func ocrPDF(ctx context.Context, path string, n int) (Result, bool) {
 	}
 	return Result{Pages: pages, Engine: "tesseract"}, true
 }
-
-// wasmPDF is the no-install PDF engine, set when it is compiled in.
-var wasmPDF func(ctx context.Context, path string) (Result, error)
 
 // limitedBuffer keeps at most max bytes and silently drops the rest, so a
 // tool's output cannot exhaust memory.
