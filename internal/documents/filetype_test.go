@@ -11,16 +11,16 @@ import (
 
 func TestSanitizeFilename(t *testing.T) {
 	cases := map[string]string{
-		"../../etc/passwd":                "passwd",
-		`..\..\windows\system32\cmd.exe`:  "cmd.exe",
-		"rapport\x00.pdf":                 "rapport.pdf",
-		"  .cache  ":                      "cache",
-		"..":                              "document",
-		"":                                "document",
-		"Compte rendu  du\tcomité.pdf":    "Compte rendu du comité.pdf",
-		"e\u0301te\u0301.pdf":             "été.pdf",
-		"facture\u202Efdp.exe":            "facturefdp.exe",
-		`a<b>c:d"e|f?g*h.pdf`:             "a_b_c_d_e_f_g_h.pdf",
+		"../../etc/passwd":                 "passwd",
+		`..\..\windows\system32\cmd.exe`:   "cmd.exe",
+		"rapport\x00.pdf":                  "rapport.pdf",
+		"  .cache  ":                       "cache",
+		"..":                               "document",
+		"":                                 "document",
+		"Compte rendu  du\tcomité.pdf":     "Compte rendu du comité.pdf",
+		"e\u0301te\u0301.pdf":              "été.pdf",
+		"facture\u202Efdp.exe":             "facturefdp.exe",
+		`a<b>c:d"e|f?g*h.pdf`:              "a_b_c_d_e_f_g_h.pdf",
 		"C:\\Users\\Élu\\Délibération.odt": "Délibération.odt",
 	}
 	for in, want := range cases {
