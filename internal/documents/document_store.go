@@ -99,9 +99,24 @@ func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]D
 	if lq.Limit <= 0 || lq.Limit > 500 {
 		lq.Limit = 50
 	}
-	f, fargs := p.Filter(access.Folder, "d.folder_id", access.View)
-	where := "d.trashed_at IS NULL AND " + f
-	args := fargs
+	where := "d.trashed_at IS NULL"
+	var args []any
+	if lq.FolderID != 0 {
+		// One folder: every row shares its grants, so the rule (the same
+		// SQL fragment, through access.Can) is checked once rather than
+		// per row. A folder p may not view lists nothing.
+		ok, err := access.Can(ctx, s.db, p, access.Folder, lq.FolderID, access.View)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return nil, 0, nil
+		}
+	} else {
+		f, fargs := p.Filter(access.Folder, "d.folder_id", access.View)
+		where += " AND " + f
+		args = fargs
+	}
 	if lq.Archived {
 		where += " AND " + archiveSQL
 	} else {
