@@ -238,3 +238,42 @@ func TypeLabel(mediaType string) string {
 	}
 	return mediaType
 }
+
+// ContentDisposition builds the Content-Disposition header value for a
+// download (RFC 6266): an ASCII fallback name for old clients, and the real
+// UTF-8 name percent-encoded per RFC 8187 (filename*). inline asks the
+// browser to show the file (PDFs) rather than save it.
+func ContentDisposition(name string, inline bool) string {
+	kind := "attachment"
+	if inline {
+		kind = "inline"
+	}
+	var ascii strings.Builder
+	for _, r := range norm.NFD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// accents dropped: "é" → "e"
+		case r == 'œ':
+			ascii.WriteString("oe")
+		case r == 'Œ':
+			ascii.WriteString("OE")
+		case r == 'æ':
+			ascii.WriteString("ae")
+		case r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == '%' || r == ';':
+			ascii.WriteByte('_')
+		case r < 0x80:
+			ascii.WriteRune(r)
+		default:
+			ascii.WriteByte('_')
+		}
+	}
+	var enc strings.Builder
+	for _, c := range []byte(name) {
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0) {
+			enc.WriteByte(c)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", c)
+		}
+	}
+	return kind + `; filename="` + ascii.String() + `"; filename*=UTF-8''` + enc.String()
+}

@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"mime"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,4 +89,26 @@ func FuzzCheckFile(f *testing.F) {
 			t.Fatalf("accepted %q as %q named %q", name, mt, clean)
 		}
 	})
+}
+
+func TestContentDisposition(t *testing.T) {
+	cases := []struct {
+		name   string
+		inline bool
+		want   string
+	}{
+		{"rapport.pdf", false, `attachment; filename="rapport.pdf"; filename*=UTF-8''rapport.pdf`},
+		{"Délibération n° 2026-014.pdf", true, `inline; filename="Deliberation n_ 2026-014.pdf"; filename*=UTF-8''D%C3%A9lib%C3%A9ration%20n%C2%B0%202026-014.pdf`},
+		{`mise en œuvre "x";y.pdf`, false, `attachment; filename="mise en oeuvre _x__y.pdf"; filename*=UTF-8''mise%20en%20%C5%93uvre%20%22x%22%3By.pdf`},
+	}
+	for _, tc := range cases {
+		got := ContentDisposition(tc.name, tc.inline)
+		if got != tc.want {
+			t.Errorf("ContentDisposition(%q) =\n %s\nwant\n %s", tc.name, got, tc.want)
+		}
+		// A standard parser gets the exact UTF-8 name back.
+		if _, params, err := mime.ParseMediaType(got); err != nil || params["filename"] != tc.name {
+			t.Errorf("parsed back %q, %v; want %q", params["filename"], err, tc.name)
+		}
+	}
 }
