@@ -208,7 +208,12 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error)
 			help += ", default " + s.def
 		}
 		help += ")"
-		fs.Func(s.flag, help, func(x string) error { *v = x; given[s.flag] = v; return nil })
+		set := func(x string) error { *v = x; return nil }
+		if s.def == "true" || s.def == "false" {
+			fs.BoolFunc(s.flag, help, set) // --demo alone means true
+		} else {
+			fs.Func(s.flag, help, set)
+		}
 	}
 	return func() (*Config, error) {
 		c := Defaults()

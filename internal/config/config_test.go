@@ -73,12 +73,15 @@ func TestInvalid(t *testing.T) {
 }
 
 func TestDaysAndSecureCookies(t *testing.T) {
-	c, err := load(t, []string{"--archive-months", "6", "--base-url", "https://sydrav.fr/"}, nil)
+	c, err := load(t, []string{"--archive-months", "6", "--demo", "--base-url", "https://sydrav.fr/"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.ArchiveMonths != 6 {
 		t.Errorf("ArchiveMonths = %v", c.ArchiveMonths)
+	}
+	if !c.Demo {
+		t.Error("--demo alone must turn the demo on")
 	}
 	if !c.SecureCookies() || c.BaseURL != "https://sydrav.fr" {
 		t.Errorf("SecureCookies=%v BaseURL=%q", c.SecureCookies(), c.BaseURL)

@@ -1,0 +1,62 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"portique/internal/db"
+)
+
+// fts5Backend is the SQLite engine: a contentless FTS5 table (search_fts)
+// whose rowid is search_items.id. bm25 weighs the title column five times
+// the body.
+type fts5Backend struct{}
+
+func (fts5Backend) insert(ctx context.Context, q db.Querier, doc Doc, titleToks, bodyToks string) error {
+	var id int64
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		itemArgs(doc)...).Scan(&id)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)", id, titleToks, bodyToks)
+	return err
+}
+
+func (fts5Backend) match(pq parsedQuery) (string, []any, string, []any, string) {
+	return "search_fts JOIN search_items si ON si.id = search_fts.rowid", nil,
+		"search_fts MATCH ?", []any{pq.fts5()},
+		"-bm25(search_fts, 5.0, 1.0)"
+}
+
+// check asserts FTS5 is compiled into this SQLite (modernc.org/sqlite has
+// it) and that the index answers a query.
+func (fts5Backend) check(ctx context.Context, q db.Querier) error {
+	rows, err := q.Query(ctx, "PRAGMA compile_options")
+	if err != nil {
+		return fmt.Errorf("search: sqlite compile options: %w", err)
+	}
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var opt string
+		if err := rows.Scan(&opt); err != nil {
+			return err
+		}
+		if strings.EqualFold(opt, "ENABLE_FTS5") {
+			found = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("search: this SQLite build has no FTS5")
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH '"portique"'`).Scan(&n); err != nil {
+		return fmt.Errorf("search: fts5 index: %w", err)
+	}
+	return nil
+}
