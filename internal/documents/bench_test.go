@@ -15,13 +15,10 @@ import (
 	"portique/internal/access"
 	"portique/internal/dbtest"
 	"portique/internal/documents"
-	"portique/internal/extract"
 	"portique/internal/search"
 )
 
 func benchEnv(b *testing.B, uploadMax int64) *env {
-	t := &testing.T{}
-	_ = t
 	d := dbtest.NewDB(b)
 	blobs, err := documents.NewBlobs(filepath.Join(b.TempDir(), "blobs"))
 	if err != nil {
@@ -166,5 +163,3 @@ func BenchmarkUpload100MB(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "MB-heap-growth")
 	b.SetBytes(100 << 20)
 }
-
-var _ = extract.ReasonScanned

@@ -15,9 +15,9 @@ import (
 	"portique/internal/search"
 )
 
-// joinHyphenated rejoins words a PDF broke at a line end.
-// TODO(search): call search.JoinHyphenated once it is on main.
-var joinHyphenated = func(s string) string { return s }
+// joinHyphenated rejoins words a PDF broke at a line end before the text is
+// stored and indexed.
+var joinHyphenated = search.JoinHyphenated
 
 // URL is a document's stable address.
 func URL(id int64) string { return "/documents/" + strconv.FormatInt(id, 10) }

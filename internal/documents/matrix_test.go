@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"testing"
-	"time"
 
 	"portique/internal/access"
 	"portique/internal/documents"
@@ -204,7 +203,6 @@ func TestListSort(t *testing.T) {
 	if got := titles(byName); !slices.Equal(got, []string{"alpha", "Bravo", "Charlie"}) {
 		t.Errorf("by name %v", got)
 	}
-	_ = time.Now
 }
 
 func docNames(ds []documents.Document, names map[int64]string) []string {
