@@ -213,3 +213,10 @@ func HumanSize(n int64) string {
 	}
 	return strings.Replace(fmt.Sprintf("%.1f Go", float64(n)/(1024*1024*1024)), ".", ",", 1)
 }
+
+// RegisterJobs makes a job runner run the extraction jobs with ex (an
+// *extract.Child in production), and wakes it after each upload.
+func (s *Store) RegisterJobs(r *jobs.Runner, ex Extractor) {
+	r.Handle(JobExtract, s.ExtractJob(ex))
+	s.Wake = r.Wake
+}

@@ -90,13 +90,16 @@ type Document struct {
 }
 
 // Published returns the publication date at midnight UTC (for the index).
-func (d *Document) Published() time.Time {
+func (d Document) Published() time.Time {
 	t, _ := time.Parse(time.DateOnly, d.PublishedOn)
 	return t
 }
 
 // IsPDF reports whether the document can be shown inline by browsers.
-func (d *Document) IsPDF() bool { return d.MediaType == "application/pdf" }
+func (d Document) IsPDF() bool { return d.MediaType == "application/pdf" }
+
+// TypeLabel names the document's type in French ("PDF", "document Word"…).
+func (d Document) TypeLabel() string { return TypeLabel(d.MediaType) }
 
 // Version is an earlier file of a document, kept when it was replaced.
 type Version struct {
@@ -110,3 +113,6 @@ type Version struct {
 	AddedAt    time.Time
 	ReplacedAt time.Time
 }
+
+// TypeLabel names the version's type in French.
+func (v Version) TypeLabel() string { return TypeLabel(v.MediaType) }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"portique/internal/access"
+	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/search"
 )
@@ -332,4 +334,16 @@ func (s *Store) FolderByPath(ctx context.Context, names ...string) (int64, error
 		id = next
 	}
 	return id, nil
+}
+
+// FromConfig builds the store the server uses: bytes under DataDir/blobs,
+// dates in the configured zone, the configured archive age and size limit.
+func FromConfig(cfg *config.Config, d *db.DB, index search.Index, now func() time.Time) (*Store, error) {
+	blobs, err := NewBlobs(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	return NewStore(d, blobs, index, Options{
+		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, UploadMax: cfg.UploadMax, Now: now,
+	}), nil
 }
