@@ -12,7 +12,6 @@ import (
 	"portique/internal/search"
 )
 
-
 type documentSearchPage struct {
 	Page
 	Q, Du, Au   string
