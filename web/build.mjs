@@ -22,6 +22,7 @@ const entries = [
   { in: "internal/web/static/app.css", out: "app" },
   { in: "internal/web/static/app.js", out: "app" },
   { in: "web/accounts/captcha.js", out: "captcha" },
+  { in: "web/editor/editor.js", out: "editor" },
 ];
 
 const dev = process.argv.includes("--dev");
