@@ -288,6 +288,7 @@ func TestNoSecretInLogsOrAudit(t *testing.T) {
 	c := ts.visitor()
 	c.post(t, "/connexion", loginForm("elu@example.fr", "Secret-Typo-4242"))
 	c.post(t, "/connexion", loginForm("elu@example.fr", goodPassword))
+	ts.sessionCSRF(t, c)
 	c.post(t, "/mon-compte/mot-de-passe", url.Values{"current": {goodPassword}, "password": {"Secret-New-4343 phrase"}, "confirm": {"Secret-New-4343 phrase"}})
 	entries, _, err := audit.Find(t.Context(), ts.db, audit.Filter{Limit: 500})
 	if err != nil || len(entries) < 3 {
