@@ -60,11 +60,11 @@ func Find(ctx context.Context, q db.Querier, f Filter) ([]Entry, bool, error) {
 	var where []string
 	var args []any
 	if f.Action != "" {
-		where = append(where, "action LIKE ?")
+		where = append(where, "action LIKE ? ESCAPE '\\'")
 		args = append(args, escapeLike(f.Action)+"%")
 	}
 	if f.Actor != "" {
-		where = append(where, "LOWER(actor) LIKE ?")
+		where = append(where, "LOWER(actor) LIKE ? ESCAPE '\\'")
 		args = append(args, "%"+escapeLike(strings.ToLower(f.Actor))+"%")
 	}
 	if !f.From.IsZero() {

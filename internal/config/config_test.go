@@ -73,12 +73,15 @@ func TestInvalid(t *testing.T) {
 }
 
 func TestDaysAndSecureCookies(t *testing.T) {
-	c, err := load(t, []string{"--archive-age", "90d", "--base-url", "https://sydrav.fr/"}, nil)
+	c, err := load(t, []string{"--archive-months", "6", "--demo", "--base-url", "https://sydrav.fr/"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ArchiveAge != 90*24*time.Hour {
-		t.Errorf("ArchiveAge = %v", c.ArchiveAge)
+	if c.ArchiveMonths != 6 {
+		t.Errorf("ArchiveMonths = %v", c.ArchiveMonths)
+	}
+	if !c.Demo {
+		t.Error("--demo alone must turn the demo on")
 	}
 	if !c.SecureCookies() || c.BaseURL != "https://sydrav.fr" {
 		t.Errorf("SecureCookies=%v BaseURL=%q", c.SecureCookies(), c.BaseURL)
@@ -86,6 +89,19 @@ func TestDaysAndSecureCookies(t *testing.T) {
 	for _, s := range config.Settings() {
 		if !strings.HasPrefix(s[1], "PORTIQUE_") {
 			t.Errorf("setting %s has variable %s", s[0], s[1])
+		}
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's settings table complete.
+func TestREADMEListsEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings() {
+		if !strings.Contains(string(b), "`--"+s[0]+"`") || !strings.Contains(string(b), "`"+s[1]+"`") {
+			t.Errorf("README does not document --%s / %s", s[0], s[1])
 		}
 	}
 }

@@ -1,0 +1,202 @@
+// Package app is the program: it reads the settings, opens the database and
+// runs a subcommand (serve, migrate, user, version…). main only calls Run, so
+// tests can start the real program.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"portique/internal/config"
+	"portique/internal/db"
+	"portique/internal/extract"
+)
+
+// Version is set at build time with -ldflags "-X portique/internal/app.Version=…".
+var Version = "dev"
+
+// Env is what a command runs with; tests pass their own.
+type Env struct {
+	Args   []string // without the program name
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+	// Ready, when set, receives the listening address once serve accepts
+	// connections (tests and the benchmark use it).
+	Ready func(addr string)
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e Env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the web site (default)", serve},
+		"migrate": {"apply database migrations and exit", migrate},
+		"version": {"print the version", version},
+		"reindex": {"rebuild the search index from pages, events and document texts", reindex},
+		"user":    {"manage accounts: user create --email … --name … [--admin] [--group …]; user unlock EMAIL", userCommand},
+		// Started by the server itself, once per file, with time and memory limits.
+		extract.Subcommand: {"(internal) extract the text of one document in a child process", extractWorker},
+	}
+}
+
+// extractWorker is the child process of text extraction (see package
+// extract): it writes its result on the process's standard output.
+func extractWorker(ctx context.Context, e Env, args []string) error {
+	if code := extract.RunChild(args); code != 0 {
+		return fmt.Errorf("extract-worker: exit status %d", code)
+	}
+	return nil
+}
+
+// Run runs the subcommand named by the first argument ("serve" when none).
+func Run(ctx context.Context, e Env) error {
+	if e.Getenv == nil {
+		e.Getenv = os.Getenv
+	}
+	if e.Stdout == nil {
+		e.Stdout = os.Stdout
+	}
+	if e.Stderr == nil {
+		e.Stderr = os.Stderr
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	name, args := "serve", e.Args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(e.Stdout)
+		return nil
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		usage(e.Stderr)
+		return fmt.Errorf("unknown command %q", name)
+	}
+	return cmd.run(ctx, e, args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: portique [command] [flags]\n\nCommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nSettings (flag / environment variable / default):")
+	for _, s := range config.Settings() {
+		fmt.Fprintf(w, "  --%-18s %-28s %s\n", s[0], s[1], s[2])
+	}
+}
+
+// settings parses the shared settings plus a command's own flags.
+func settings(e Env, name string, args []string, own func(fs *flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("portique "+name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	build := config.Flags(fs, e.Getenv)
+	if own != nil {
+		own(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := build()
+	if err != nil {
+		return nil, nil, fmt.Errorf("settings: %w", err)
+	}
+	return cfg, fs, nil
+}
+
+// newLogger builds the one logger of the program.
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	d, err := db.Open(ctx, cfg.DBURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// secretKey returns the configured key, or the one kept in the data
+// directory (created on first start, readable by the owner only).
+func secretKey(cfg *config.Config) (string, error) {
+	if cfg.SecretKey != "" {
+		return cfg.SecretKey, nil
+	}
+	p := filepath.Join(cfg.DataDir, "secret.key")
+	if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return strings.TrimSpace(string(b)), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	var k [32]byte
+	if _, err := rand.Read(k[:]); err != nil {
+		return "", err
+	}
+	key := hex.EncodeToString(k[:])
+	if err := os.WriteFile(p, []byte(key+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	return key, nil
+}
+
+func migrate(ctx context.Context, e Env, args []string) error {
+	cfg, _, err := settings(e, "migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fmt.Fprintf(e.Stdout, "Base de données à jour (%s).\n", d.Dialect())
+	return nil
+}
+
+func version(ctx context.Context, e Env, args []string) error {
+	fmt.Fprintf(e.Stdout, "portique %s\n", Version)
+	return nil
+}

@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/crypto/acme/autocert"
+
+	"portique/internal/audit"
+	"portique/internal/config"
+	"portique/internal/db"
+	"portique/internal/documents"
+	"portique/internal/extract"
+	"portique/internal/jobs"
+	"portique/internal/search"
+	"portique/internal/web"
+)
+
+// serve runs the web site until ctx ends (SIGINT/SIGTERM), then shuts down
+// gracefully, letting requests in flight finish.
+func serve(ctx context.Context, e Env, args []string) error {
+	cfg, _, err := settings(e, "serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.Stderr)
+	slog.SetDefault(log)
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	key, err := secretKey(cfg)
+	if err != nil {
+		return err
+	}
+	idx := search.New(d)
+	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, e, cfg, d, log, idx, docs); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: idx, Documents: docs})
+	if err != nil {
+		return err
+	}
+	hs := srv.HTTPServer(cfg.Addr)
+	ln, err := listen(cfg, hs)
+	if err != nil {
+		return err
+	}
+	go housekeeping(ctx, cfg, d, log, e.Now)
+	// Background jobs (text extraction) stop with ctx; a job cut short is
+	// retried after its lease, here or on another instance.
+	waitJobs := runner.Start(ctx)
+	defer waitJobs()
+	log.Info("portique listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", string(d.Dialect()), "version", Version)
+	if e.Ready != nil {
+		e.Ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	srv.Mailer().Wait() // emails queued by the last requests still go out
+	return nil
+}
+
+// documentsAndJobs builds the document store and the job runner that
+// extracts and indexes the uploaded files, in child processes of this very
+// binary (`portique extract-worker`).
+func documentsAndJobs(cfg *config.Config, d *db.DB, idx search.Index, log *slog.Logger, now func() time.Time) (*documents.Store, *jobs.Runner, error) {
+	docs, err := documents.FromConfig(cfg, d, idx, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
+	if err != nil {
+		return nil, nil, err
+	}
+	runner := jobs.NewRunner(d)
+	runner.Log = log
+	runner.Now = now
+	docs.RegisterJobs(runner, child)
+	return docs, runner, nil
+}
+
+// listen opens the listener: plain TCP, TLS with a certificate pair, or TLS
+// with automatic ACME certificates (then port 80 must reach this process for
+// the HTTP-01 challenge, which the autocert manager answers on :80).
+func listen(cfg *config.Config, hs *http.Server) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.TLSCert != "":
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("TLS certificate: %w", err)
+		}
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		return tls.NewListener(ln, hs.TLSConfig), nil
+	case len(cfg.ACMEDomains) > 0:
+		m := &autocert.Manager{
+			Prompt:     autocert.AcceptTOS,
+			HostPolicy: autocert.HostWhitelist(cfg.ACMEDomains...),
+			Cache:      autocert.DirCache(filepath.Join(cfg.DataDir, "acme")),
+			Email:      cfg.ACMEEmail,
+		}
+		go http.ListenAndServe(":80", m.HTTPHandler(nil)) //nolint:errcheck,gosec // challenge + redirect to https
+		hs.TLSConfig = m.TLSConfig()
+		hs.TLSConfig.MinVersion = tls.VersionTLS12
+		return tls.NewListener(ln, hs.TLSConfig), nil
+	}
+	return ln, nil
+}
+
+// housekeeping runs periodic chores every hour: purge the audit trail past
+// its retention, drop expired sessions, tokens and rate-limit counters.
+func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Logger, now func() time.Time) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		t := now().UTC()
+		if n, err := audit.Purge(ctx, d, t.Add(-cfg.AuditRetention)); err != nil {
+			log.Error("audit purge", "err", err)
+		} else if n > 0 {
+			log.Info("audit purged", "entries", n)
+		}
+		for _, q := range []string{
+			"DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
+			"DELETE FROM user_tokens WHERE expires_at < ? AND ? IS NOT NULL",
+			"DELETE FROM throttle WHERE reset_at < ? AND ? IS NOT NULL",
+		} {
+			if _, err := d.Exec(ctx, q, t, t.Add(-cfg.SessionIdle)); err != nil {
+				log.Error("housekeeping", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

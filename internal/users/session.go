@@ -1,0 +1,186 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"portique/internal/db"
+)
+
+// ErrNoSession means the cookie names no live session (unknown, expired,
+// idle too long, or its account is disabled).
+var ErrNoSession = errors.New("users: no session")
+
+// Sessions stores server-side sessions in the database, so they survive a
+// restart and are shared by every instance on PostgreSQL.
+type Sessions struct {
+	DB   *db.DB
+	Now  func() time.Time
+	Idle time.Duration // idle timeout
+	Max  time.Duration // absolute lifetime
+}
+
+// NewToken returns a random URL-safe token with 256 bits of entropy.
+func NewToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HashToken is how tokens (sessions, resets, invitations, feeds) are stored.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// Create starts a session for a user and returns the cookie value. A new id
+// is issued at every login (no fixation).
+func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+	token := NewToken()
+	now := s.Now().UTC()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	_, err := s.DB.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, HashToken(token), userID, NewToken(), now, now, now.Add(s.Max), ip, userAgent)
+	if err != nil {
+		return "", fmt.Errorf("users: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Lookup returns the live session of a cookie value and refreshes its idle
+// deadline (at most once a minute, to spare writes).
+func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
+	if token == "" || len(token) > 100 {
+		return nil, ErrNoSession
+	}
+	now := s.Now().UTC()
+	ses := &Session{IDHash: HashToken(token), User: &User{}}
+	u := ses.User
+	var locked, last *time.Time
+	var hash string
+	err := s.DB.QueryRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
+			u.id, u.email, u.name, u.is_admin, u.disabled, u.failed_count, u.locked_until, u.last_login_at, u.created_at, u.password_hash
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.id_hash = ? AND u.deleted_at IS NULL`, ses.IDHash).Scan(
+		&ses.CSRF, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt, &ses.IP, &ses.UserAgent,
+		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Disabled, &u.FailedCount, &locked, &last, &u.CreatedAt, &hash)
+	if err != nil {
+		if errors.Is(db.NotFound(err), db.ErrNotFound) {
+			return nil, ErrNoSession
+		}
+		return nil, fmt.Errorf("users: lookup session: %w", err)
+	}
+	if locked != nil {
+		u.LockedUntil = *locked
+	}
+	if last != nil {
+		u.LastLoginAt = *last
+	}
+	u.HasPassword = hash != ""
+	ses.IdleEnd = ses.LastSeenAt.Add(s.Idle)
+	if u.Disabled || !now.Before(ses.ExpiresAt) || !now.Before(ses.IdleEnd) {
+		s.DB.Exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", ses.IDHash) //nolint:errcheck // best effort clean-up
+		return nil, ErrNoSession
+	}
+	if now.Sub(ses.LastSeenAt) > time.Minute {
+		if _, err := s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", now, ses.IDHash); err != nil {
+			return nil, fmt.Errorf("users: touch session: %w", err)
+		}
+		ses.LastSeenAt = now
+		ses.IdleEnd = now.Add(s.Idle)
+	}
+	if ses.IdleEnd.After(ses.ExpiresAt) {
+		ses.IdleEnd = ses.ExpiresAt
+	}
+	groups, err := GroupIDs(ctx, s.DB, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	u.Groups = groups
+	return ses, nil
+}
+
+// Extend pushes the idle deadline of a session to now + Idle (RGAA 13.1:
+// the person can extend a session before it ends).
+func (s *Sessions) Extend(ctx context.Context, idHash string) error {
+	_, err := s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", s.Now().UTC(), idHash)
+	return err
+}
+
+// Delete ends one session (logout).
+func (s *Sessions) Delete(ctx context.Context, idHash string) error {
+	_, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", idHash)
+	return err
+}
+
+// DeleteSessionsForUser ends every session of a user except keepHash ("" for all).
+func DeleteSessionsForUser(ctx context.Context, q db.Querier, userID int64, keepHash string) error {
+	_, err := q.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", userID, keepHash)
+	if err != nil {
+		return fmt.Errorf("users: end sessions of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// ListForUser returns the live sessions of a user, newest first.
+func (s *Sessions) ListForUser(ctx context.Context, userID int64) ([]Session, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id_hash, created_at, last_seen_at, expires_at, ip, user_agent
+		FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`, userID, s.Now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("users: list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		var ses Session
+		if err := rows.Scan(&ses.IDHash, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt, &ses.IP, &ses.UserAgent); err != nil {
+			return nil, err
+		}
+		ses.IdleEnd = ses.LastSeenAt.Add(s.Idle)
+		if ses.IdleEnd.After(s.Now()) {
+			out = append(out, ses)
+		}
+	}
+	return out, rows.Err()
+}
+
+// GroupIDs returns the ids of the groups a user belongs to.
+func GroupIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) {
+	rows, err := q.Query(ctx, "SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("users: groups of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Revoke ends one session of a user (the "sessions" list of /mon-compte);
+// a hash belonging to someone else is db.ErrNotFound.
+func (s *Sessions) Revoke(ctx context.Context, userID int64, idHash string) error {
+	res, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash = ?", userID, idHash)
+	if err != nil {
+		return fmt.Errorf("users: revoke session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("users: revoke session: %w", db.ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,30 @@
+package web
+
+import "net/http"
+
+// adminTool is one entry of the /admin dashboard: a link and a short French
+// help text saying what it does and who sees the result.
+type adminTool struct {
+	URL, Label, Help string
+}
+
+type adminHomePage struct {
+	Page
+	Tools []adminTool
+}
+
+// adminTools lists the administration tools. Other areas add their entry
+// here (one line each) when they add an admin page.
+func (s *Server) adminTools() []adminTool {
+	t := s.cat.T
+	return []adminTool{
+		{"/admin/utilisateurs", t("accounts.admin.users"), t("accounts.admin.users_help")},
+		{"/admin/groupes", t("accounts.admin.groups"), t("accounts.admin.groups_help")},
+		{"/admin/journal", t("accounts.admin.journal"), t("accounts.admin.journal_help")},
+	}
+}
+
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "admin_home", adminHomePage{Page: s.page(r, s.cat.T("accounts.admin.title")), Tools: s.adminTools()})
+	return nil
+}

@@ -1,0 +1,283 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/users"
+	"portique/internal/valid"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Page is the site-wide data every template receives; each page's data is a
+// typed struct embedding it.
+type Page struct {
+	Title      string
+	SiteName   string
+	Lang       string
+	Path       string
+	User       *users.User
+	Principal  access.Principal
+	CSRF       string
+	Flash      string // already translated
+	Nav        []NavItem
+	Breadcrumb []NavItem
+	// SessionIdleEnd is when the session ends without activity (zero for
+	// visitors); the layout offers to extend it (RGAA 13.1).
+	SessionIdleEnd time.Time
+	// Errors holds translated field errors of a form re-rendered with 422.
+	Errors map[string]string
+	// BodyClass lets a page style its body (e.g. "editing").
+	BodyClass string
+}
+
+// NavItem is a link of the main menu or the breadcrumb.
+type NavItem struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// page builds the common data for a request. title is already translated.
+func (s *Server) page(r *http.Request, title string) Page {
+	st := state(r)
+	p := Page{
+		Title:     title,
+		SiteName:  s.cfg.SiteName,
+		Lang:      s.cat.Lang,
+		Path:      r.URL.Path,
+		User:      currentUser(r),
+		Principal: principal(r),
+		CSRF:      st.csrf,
+		Flash:     s.takeFlash(r),
+	}
+	if st.session != nil {
+		p.SessionIdleEnd = st.session.IdleEnd
+	}
+	p.Nav = s.mainNav(r)
+	return p
+}
+
+// withErrors translates validation errors into p.Errors.
+func (s *Server) withErrors(p *Page, errs valid.Errors) {
+	p.Errors = make(map[string]string, len(errs))
+	for f, k := range errs {
+		p.Errors[f] = s.cat.T(k)
+	}
+}
+
+// templates holds one template set per page, each with the layout and the
+// partials, parsed once at start-up (or at each render in dev mode).
+type templates struct {
+	dev   bool
+	funcs template.FuncMap
+	mu    sync.RWMutex
+	pages map[string]*template.Template
+}
+
+func templateSource(dev bool) fs.FS {
+	if dev {
+		if _, err := os.Stat("internal/web/templates"); err == nil {
+			return os.DirFS("internal/web/templates")
+		}
+	}
+	sub, _ := fs.Sub(templateFS, "templates")
+	return sub
+}
+
+func parseTemplates(dev bool, funcs template.FuncMap) (*templates, error) {
+	t := &templates{dev: dev, funcs: funcs}
+	if err := t.load(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *templates) load() error {
+	src := templateSource(t.dev)
+	base := template.New("").Funcs(t.funcs)
+	var err error
+	for _, dir := range []string{"layout", "partials"} {
+		if base, err = base.ParseFS(src, dir+"/*.html"); err != nil {
+			return fmt.Errorf("web: parse %s templates: %w", dir, err)
+		}
+	}
+	files, err := fs.Glob(src, "pages/*.html")
+	if err != nil {
+		return err
+	}
+	pages := make(map[string]*template.Template, len(files))
+	for _, f := range files {
+		clone, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := clone.ParseFS(src, f); err != nil {
+			return fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		pages[strings.TrimSuffix(path.Base(f), ".html")] = clone
+	}
+	t.mu.Lock()
+	t.pages = pages
+	t.mu.Unlock()
+	return nil
+}
+
+// Names lists the page templates (for the test that renders every one).
+func (t *templates) Names() []string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	out := make([]string, 0, len(t.pages))
+	for n := range t.pages {
+		out = append(out, n)
+	}
+	return out
+}
+
+// render executes the page template name into a buffer first, so a template
+// error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	if s.tmpl.dev {
+		if err := s.tmpl.load(); err != nil {
+			s.log.Error("reload templates", "err", err)
+		}
+	}
+	s.tmpl.mu.RLock()
+	t, ok := s.tmpl.pages[name]
+	s.tmpl.mu.RUnlock()
+	if renderHook != nil {
+		renderHook(name)
+	}
+	var buf bytes.Buffer
+	err := fmt.Errorf("web: no template %q", name)
+	if ok {
+		err = t.ExecuteTemplate(&buf, "base", data)
+	}
+	if err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		if name == "error" {
+			http.Error(w, "Erreur du serveur", http.StatusInternalServerError)
+			return
+		}
+		s.renderError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
+	}
+}
+
+// renderHook, set by tests, sees the name of every template rendered (the
+// suite fails when a template is never rendered).
+var renderHook func(name string)
+
+// funcs are the template functions.
+func (s *Server) funcs() template.FuncMap {
+	loc := s.cfg.Location()
+	return template.FuncMap{
+		"t": func(key string, args ...any) string { return s.cat.T(key, args...) },
+		// static returns the fingerprinted URL of a static file.
+		"static": func(name string) string { return s.static.url(name) },
+		"date":   func(t time.Time) string { return frenchDate(t.In(loc)) },
+		"datetime": func(t time.Time) string {
+			lt := t.In(loc)
+			return frenchDate(lt) + " à " + lt.Format("15:04")
+		},
+		"isodate": func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
+		"isotime": func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
+		"hhmm":    func(t time.Time) string { return t.In(loc).Format("15:04") },
+		"bytes":   humanBytes,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
+}
+
+var (
+	frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	frenchDays   = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+)
+
+// frenchDate formats "mardi 18 mars 2025" (1er for the first of the month).
+func frenchDate(t time.Time) string {
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = "1er"
+	}
+	return frenchDays[t.Weekday()] + " " + day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// FrenchMonth returns the French name of a month.
+func FrenchMonth(m time.Month) string { return frenchMonths[m-1] }
+
+// FrenchWeekday returns the French name of a weekday.
+func FrenchWeekday(d time.Weekday) string { return frenchDays[d] }
+
+// humanBytes formats a size the French way: "1,5 Mo".
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " o"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	v := strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64)
+	return strings.Replace(v, ".", ",", 1) + " " + string("kMGT"[exp]) + "o"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Flash messages survive one redirect in a short-lived cookie holding a
+// catalogue key (never free text, so nothing can be injected).
+const flashCookie = "portique-flash"
+
+// flash schedules a message (catalogue key) for the next page.
+func (s *Server) flash(w http.ResponseWriter, key string) {
+	if s.cat.Has(key) {
+		s.setCookie(w, flashCookie, key, time.Minute)
+	}
+}
+
+func (s *Server) takeFlash(r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || !s.cat.Has(c.Value) {
+		return ""
+	}
+	if rw, ok := r.Context().Value(flashWriterKey{}).(http.ResponseWriter); ok {
+		s.clearCookie(rw, flashCookie)
+	}
+	return s.cat.T(c.Value)
+}
+
+type flashWriterKey struct{}

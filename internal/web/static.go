@@ -1,0 +1,88 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"os"
+	"strings"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// staticFiles serves CSS, JS and images under /static/{hash}/name, where hash
+// fingerprints the whole set: a new release changes every URL, so files can
+// be cached for a year.
+type staticFiles struct {
+	fsys fs.FS
+	hash string
+	srv  http.Handler
+}
+
+func loadStatic(dev bool) (*staticFiles, error) {
+	var fsys fs.FS
+	if dev {
+		if _, err := os.Stat("internal/web/static"); err == nil {
+			fsys = os.DirFS("internal/web/static")
+		}
+	}
+	if fsys == nil {
+		sub, err := fs.Sub(staticFS, "static")
+		if err != nil {
+			return nil, err
+		}
+		fsys = sub
+	}
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(p))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &staticFiles{fsys: fsys, hash: hex.EncodeToString(h.Sum(nil))[:12], srv: http.FileServerFS(fsys)}, nil
+}
+
+func (sf *staticFiles) url(name string) string { return "/static/" + sf.hash + "/" + name }
+
+// exists reports whether a static file is present (e.g. the editor bundle,
+// which is built by npm and may be missing in a bare `go build`).
+func (sf *staticFiles) exists(name string) bool {
+	_, err := fs.Stat(sf.fsys, name)
+	return err == nil
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
+	rest := strings.TrimPrefix(r.URL.Path, "/static/")
+	hash, name, ok := strings.Cut(rest, "/")
+	if !ok || name == "" || strings.HasSuffix(name, "/") {
+		http.NotFound(w, r)
+		return nil
+	}
+	if hash == s.static.hash {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = "/" + name
+	s.static.srv.ServeHTTP(w, r2)
+	return nil
+}
+
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, s.static.url("logo.svg"), http.StatusMovedPermanently)
+	return nil
+}

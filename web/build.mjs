@@ -1,0 +1,64 @@
+// Front-end build of Portique: esbuild (pinned in package.json) bundles and
+// minifies each entry below into internal/web/static/dist/, which the Go
+// binary embeds (templates link them with {{static "dist/NAME.js"}}).
+//
+// Each area adds its entry point with ONE line in `entries`:
+//   { in: "web/<area>/<file>.js", out: "<name>" }  → dist/<name>.js (+ .css if it imports CSS)
+// Keep the list sorted by output name. A listed file that is missing is an
+// error (a typo must not ship a site without its script).
+//
+// Usage: npm run build            (production: minified, no source maps)
+//        npm run build -- --dev   (readable output with inline source maps)
+import { build } from "esbuild";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = join(root, "internal/web/static/dist");
+
+const entries = [
+  { in: "node_modules/altcha/dist_external/worker.js", out: "altcha-worker" },
+  { in: "internal/web/static/app.css", out: "app" },
+  { in: "internal/web/static/app.js", out: "app" },
+  { in: "web/accounts/captcha.js", out: "captcha" },
+  { in: "web/editor/editor.js", out: "editor" },
+];
+
+const dev = process.argv.includes("--dev");
+
+const missing = entries.filter((e) => !existsSync(join(root, e.in)));
+if (missing.length > 0) {
+  console.error("build: missing entry points: " + missing.map((e) => e.in).join(", "));
+  process.exit(1);
+}
+
+// Start from an empty directory so a removed entry leaves no stale bundle
+// behind in the binary.
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: entries,
+  outdir,
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? "inline" : false,
+  // The site supports the browsers of the last few years (RGAA audits use
+  // current Firefox, Chrome and Safari with screen readers).
+  target: ["es2020", "chrome100", "firefox100", "safari15"],
+  format: "iife",
+  legalComments: "linked",
+  metafile: true,
+  logLevel: "warning",
+});
+
+// The binary embeds dist/: write a README there so the directory is never
+// empty (go:embed needs at least one file) and says where it comes from.
+writeFileSync(join(outdir, "README.txt"), "Built by `npm run build` (web/build.mjs). Do not edit; git-ignored.\n");
+
+const files = Object.entries(result.metafile.outputs)
+  .map(([f, o]) => `  ${f.replace(root + "/", "")}  ${o.bytes} bytes`)
+  .sort();
+console.log(`build: ${entries.length} entries → ${readdirSync(outdir).length} files in internal/web/static/dist/\n${files.join("\n")}`);
