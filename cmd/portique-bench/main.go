@@ -40,7 +40,7 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each load lasts")
 	clients := flag.Int("clients", 32, "concurrent keep-alive clients")
 	public := flag.String("public", "/", "anonymous public page")
-	private := flag.String("private", "/mon-compte", "logged-in extranet page (falls back to / when it does not answer 200)")
+	private := flag.String("private", "/espace-elus", "logged-in extranet page, seen by the demo's élu (falls back to /mon-compte, then /, when it does not answer 200)")
 	maxReq := flag.Int64("max-requests", 2_000_000, "upper bound of requests per load")
 	logLevel := flag.String("log-level", "info", "server log level (info logs one line per request, as in production)")
 	flag.Parse()
@@ -98,9 +98,13 @@ func run(bin string, duration time.Duration, clients int, public, private string
 	if err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
-	if st, err := status(srv.url+private, cookie); err != nil || st != http.StatusOK {
-		fmt.Printf("note: %s answered %d (%v) for a member; measuring / logged in instead\n", private, st, err)
-		private = "/"
+	for _, alt := range []string{"/mon-compte", "/"} {
+		st, err := status(srv.url+private, cookie)
+		if err == nil && st == http.StatusOK {
+			break
+		}
+		fmt.Printf("note: %s answered %d (%v) for a member; measuring %s instead\n", private, st, err, alt)
+		private = alt
 	}
 	res, err = load(srv.url+private, cookie, clients, duration, maxReq, pid)
 	if err != nil {
@@ -189,7 +193,11 @@ func session(dir string) (string, error) {
 	}
 	defer d.Close()
 	var uid int64
-	err = d.QueryRow(ctx, "SELECT id FROM users WHERE is_admin = FALSE AND disabled = FALSE AND deleted_at IS NULL ORDER BY id LIMIT 1").Scan(&uid)
+	err = d.QueryRow(ctx, `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id JOIN groups g ON g.id = m.group_id
+		WHERE g.name = 'Élus' AND u.is_admin = FALSE ORDER BY u.id LIMIT 1`).Scan(&uid)
+	if errors.Is(db.NotFound(err), db.ErrNotFound) {
+		err = d.QueryRow(ctx, "SELECT id FROM users WHERE is_admin = FALSE AND disabled = FALSE AND deleted_at IS NULL ORDER BY id LIMIT 1").Scan(&uid)
+	}
 	if errors.Is(db.NotFound(err), db.ErrNotFound) {
 		err = d.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES (?, ?, FALSE, ?) RETURNING id",
 			"bench@example.fr", "Bench", time.Now().UTC()).Scan(&uid)
