@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,6 +37,10 @@ type occView struct {
 	URL       string // event page, with the occurrence when it is part of a series
 	TimeLabel string // "18:00 – 20:00", or "" for all-day events
 	Continues bool   // started on an earlier day
+	// Item is the grid's <li>, built in Go: a month holds hundreds of
+	// occurrences and html/template's per-value escaping was most of the
+	// page's time. Every value in it is escaped by occItem.
+	Item template.HTML
 }
 
 // dayCell is one day of a grid or list.
@@ -181,6 +187,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 			}
 			v := s.occView(o, loc)
 			v.Continues = o.Start.Before(dStart)
+			v.Item = s.occItem(v)
 			if o.AllDay || v.Continues || o.End.After(dEnd) {
 				days[i].AllDay = append(days[i].AllDay, v)
 				continue
@@ -244,6 +251,33 @@ func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
 		v.TimeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
 	}
 	return v
+}
+
+// occItem renders one occurrence of a grid or list (see occView.Item).
+func (s *Server) occItem(v occView) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<li class="cal-occ cal-`)
+	b.WriteString(strconv.FormatInt(v.CalendarID, 10))
+	if v.Changed {
+		b.WriteString(" cal-changed")
+	}
+	b.WriteString(`"><a href="`)
+	b.WriteString(html.EscapeString(v.URL))
+	b.WriteString(`" data-popup>`)
+	if v.TimeLabel != "" {
+		b.WriteString(`<span class="cal-time">`)
+		b.WriteString(html.EscapeString(v.TimeLabel))
+		b.WriteString(`</span> `)
+	}
+	b.WriteString(html.EscapeString(v.Title))
+	b.WriteString(`</a> <span class="sr-only">(`)
+	b.WriteString(html.EscapeString(v.CalendarName))
+	if v.Continues {
+		b.WriteString(", ")
+		b.WriteString(html.EscapeString(s.cat.T("calendar.continues")))
+	}
+	b.WriteString(")</span></li>")
+	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
 }
 
 // calendarColours serves the calendars' colours as CSS classes (the content
