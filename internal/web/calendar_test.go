@@ -19,6 +19,7 @@ type calWorld struct {
 	st                        *calendar.Store
 	eluID, techID, outsiderID int64
 	adminID                   int64
+	elus                      int64
 	private, public           int64
 	privEvent, pubEvent       int64
 	weekly                    int64
@@ -30,6 +31,7 @@ func newCalWorld(t *testing.T) *calWorld {
 	elus, techs := ts.createGroup(t, "Élus"), ts.createGroup(t, "Techniciens")
 	w := &calWorld{ts: ts, st: calendar.New(ts.db, nil)}
 	w.st.SetClock(ts.clock.Now)
+	w.elus = elus
 	w.eluID = ts.createUser(t, "elu@sydrav.fr", false, elus)
 	w.techID = ts.createUser(t, "tech@sydrav.fr", false, techs)
 	w.outsiderID = ts.createUser(t, "autre@sydrav.fr", false)
@@ -239,4 +241,39 @@ func TestCalendarAdminPages(t *testing.T) {
 		t.Error("choice attribute filter missing")
 	}
 	wantStatus(t, adm.get(t, "/agenda/evenements/nouveau"), http.StatusOK)
+}
+
+// The partials other areas include: the upcoming-events block (pages) and
+// the subscription block (/mon-compte).
+func TestCalendarPartials(t *testing.T) {
+	w := newCalWorld(t)
+	ctx := context.Background()
+	tmpl := w.ts.srv.tmpl.pages["calendar_view"]
+	for name, p := range map[string]access.Principal{"anonyme": access.Anonymous(), "élu": access.Member(w.eluID, false, []int64{w.elus})} {
+		up, err := w.st.Upcoming(ctx, p, 0, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := tmpl.ExecuteTemplate(&b, "calendar_upcoming", up); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "Journée portes ouvertes") || !strings.Contains(out, "Prochains événements") {
+			t.Errorf("%s: upcoming block = %s", name, out)
+		}
+		if strings.Contains(out, "confidentiel") != (name == "élu") {
+			t.Errorf("%s: private event shown = %v", name, strings.Contains(out, "confidentiel"))
+		}
+	}
+	var b strings.Builder
+	sub := CalendarSubscription{Active: true, Since: w.ts.clock.Now(), CSRF: "x", PublicFeedURL: "http://site/agenda/public.ics"}
+	if err := tmpl.ExecuteTemplate(&b, "calendar_subscription", sub); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Révoquer mon lien", "Outlook", "iPhone", "/mon-compte/agenda/revoquer"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("subscription block lacks %q", want)
+		}
+	}
 }
