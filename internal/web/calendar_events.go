@@ -21,14 +21,6 @@ func calendarErr(err error) error {
 	return err
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound
-	}
-	return id, nil
-}
-
 var errNotFound = calendar.ErrNotFound
 
 // occurrenceParam reads ?occurrence=UNIX (the original start of one

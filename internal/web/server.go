@@ -13,8 +13,10 @@ import (
 	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
+	"portique/internal/documents"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
 )
@@ -31,6 +33,9 @@ type Deps struct {
 	SecretKey string
 	// Mail sends emails; built from Config (SMTP URL or DATA/outbox) when nil.
 	Mail *mail.Mailer
+	// Documents is the document space; built from Config (DATA/blobs) and
+	// Search when nil. app sets it to share it with the job runner.
+	Documents *documents.Store
 	// PasswordParams are the argon2id parameters; users.DefaultParams when
 	// zero. Tests pass users.CheapParams explicitly.
 	PasswordParams users.Params
@@ -47,11 +52,13 @@ type Server struct {
 	static   *staticFiles
 	sessions *users.Sessions
 	search   search.Index
+	pages    *pages.Store
 	handler  http.Handler
 	metrics  metrics
 	accounts *users.Accounts
 	mail     *mail.Mailer
 	captcha  *captcha.Captcha
+	docs     *documents.Store
 }
 
 // New builds the server: templates are parsed now, so a broken template stops
@@ -78,7 +85,15 @@ func New(d Deps) (*Server, error) {
 			DB: d.DB, Now: d.Now, Idle: d.Config.SessionIdle, Max: d.Config.SessionMax,
 		},
 	}
+	s.pages = pages.New(d.DB, d.Search)
+	s.pages.Now = d.Now
+	if d.Config.UploadMax > 0 && d.Config.UploadMax < s.pages.ImageMax {
+		s.pages.ImageMax = d.Config.UploadMax
+	}
 	if err := s.initAccounts(d); err != nil {
+		return nil, err
+	}
+	if err := s.initDocuments(d); err != nil {
 		return nil, err
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
