@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -179,12 +180,16 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
 			InMonth: d.Month() == date.Month(), Today: d.Equal(today), ByHour: map[int][]occView{}})
 	}
+	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
+	bounds := make([]time.Time, len(days)+1)
+	for i, d := range days {
+		bounds[i] = d.Date
+	}
+	bounds[len(days)] = to
 	for _, o := range occ {
-		for i := range days {
-			dStart, dEnd := days[i].Date, days[i].Date.AddDate(0, 0, 1)
-			if !(o.Start.Before(dEnd) && o.End.After(dStart)) {
-				continue
-			}
+		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
+		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
+			dStart, dEnd := bounds[i], bounds[i+1]
 			v := s.occView(o, loc)
 			v.Continues = o.Start.Before(dStart)
 			v.Item = s.occItem(v)
