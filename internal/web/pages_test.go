@@ -16,6 +16,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/pages"
+	"portique/internal/search"
 )
 
 // siteFixture is a small site with a public part and a private branch owned
@@ -35,6 +36,11 @@ type siteFixture struct {
 func newSite(t *testing.T) *siteFixture {
 	t.Helper()
 	ts := newTestServer(t)
+	// The real search engine of the database (FTS5 or tsvector), so
+	// publishing indexes and /recherche finds.
+	ts.srv.search = search.New(ts.db)
+	ts.srv.pages = pages.New(ts.db, ts.srv.search)
+	ts.srv.pages.Now = ts.clock.Now
 	f := &siteFixture{ts: ts}
 	f.gElus = ts.createGroup(t, "Élus")
 	f.gTech = ts.createGroup(t, "Techniciens")
@@ -435,7 +441,22 @@ func TestSiteMapSitemapSearch(t *testing.T) {
 	rec = f.visitor.get(t, "/recherche?q=syndicat&du=18/03/2026")
 	wantStatus(t, rec, 422)
 	wantBody(t, rec, "Indiquez une date au format AAAA-MM-JJ", `value="syndicat"`)
-	rec = f.visitor.get(t, "/recherche?q=syndicat")
+	// Search: accents folded, only what the searcher may see, snippets highlighted.
+	rec = f.visitor.get(t, "/recherche?q=presentation")
 	wantStatus(t, rec, 200)
+	wantBody(t, rec, `href="/le-syndicat"`, "<mark>")
+	rec = f.visitor.get(t, "/recherche?q=confidentiel")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Aucun résultat")
+	wantNoBody(t, rec, "espace-elus", "Ordre du jour")
+	rec = f.tech.get(t, "/recherche?q=confidentiel")
+	wantNoBody(t, rec, "espace-elus")
+	rec = f.elu.get(t, "/recherche?q=confidentiel&type=page")
+	wantBody(t, rec, `href="/espace-elus"`, "Page")
+	// Trashed pages leave the index at once.
+	if _, err := f.ts.srv.pages.Trash(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.espace.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantNoBody(t, f.elu.get(t, "/recherche?q=confidentiel"), "espace-elus")
 	wantBody(t, f.visitor.get(t, "/recherche"), "Rechercher sur le site")
 }
