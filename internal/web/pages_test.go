@@ -7,14 +7,19 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"portique/internal/access"
+	"portique/internal/config"
+	"portique/internal/dbtest"
 	"portique/internal/pages"
 	"portique/internal/search"
 )
@@ -459,4 +464,63 @@ func TestSiteMapSitemapSearch(t *testing.T) {
 	}
 	wantNoBody(t, f.elu.get(t, "/recherche?q=confidentiel"), "espace-elus")
 	wantBody(t, f.visitor.get(t, "/recherche"), "Rechercher sur le site")
+}
+
+// BenchmarkPageView renders a published page through the whole router and
+// middleware, for an anonymous visitor and for a member of two groups, in a
+// tree of 51 pages and one of 5,011: the figures must stay within 20 %.
+func BenchmarkPageView(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range []struct {
+		name         string
+		subs, leaves int
+	}{{"pages=51", 2, 1}, {"pages=5011", 10, 49}} {
+		d := dbtest.NewDB(b)
+		n, target, err := pages.SeedBulk(ctx, d, size.subs, size.leaves)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := config.Defaults()
+		cfg.DataDir = b.TempDir()
+		if err := cfg.Validate(); err != nil {
+			b.Fatal(err)
+		}
+		srv, err := New(Deps{Config: cfg, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Search: search.New(d)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var uid int64
+		if err := d.QueryRow(ctx, "INSERT INTO users (email, name, created_at) VALUES ('m@example.fr', 'M', ?) RETURNING id", time.Now().UTC()).Scan(&uid); err != nil {
+			b.Fatal(err)
+		}
+		for _, name := range []string{"Élus", "Techniciens"} {
+			var gid int64
+			if err := d.QueryRow(ctx, "INSERT INTO groups (name, created_at) VALUES (?, ?) RETURNING id", name, time.Now().UTC()).Scan(&gid); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := d.Exec(ctx, "INSERT INTO memberships (user_id, group_id) VALUES (?, ?)", uid, gid); err != nil {
+				b.Fatal(err)
+			}
+		}
+		token, err := srv.sessions.Create(ctx, uid, "127.0.0.1", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, who := range []string{"visitor", "member"} {
+			b.Run(size.name+"/"+who, func(b *testing.B) {
+				b.ReportMetric(float64(n), "pages")
+				for b.Loop() {
+					req := httptest.NewRequest(http.MethodGet, target, nil)
+					if who == "member" {
+						req.AddCookie(&http.Cookie{Name: srv.sessionCookieName(), Value: token})
+					}
+					rec := httptest.NewRecorder()
+					srv.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("GET %s = %d", target, rec.Code)
+					}
+				}
+			})
+		}
+	}
 }
