@@ -63,7 +63,13 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if path == "/" && pages.IsNotFound(err) {
 			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
-				return s.home(w, r) // empty site: the placeholder home page
+				// An empty site: administrators are offered to start the
+				// tree, everyone else sees the placeholder home page.
+				if p.Admin {
+					s.render(w, r, http.StatusOK, "pages_empty", s.page(r, s.cat.T("pages.empty.title")))
+					return nil
+				}
+				return s.home(w, r)
 			}
 		}
 		return pagesErr(err)
@@ -100,6 +106,18 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_show", data)
+	return nil
+}
+
+// pageCreateHome creates the home page of an empty site (administrators)
+// and opens it in edit mode.
+func (s *Server) pageCreateHome(w http.ResponseWriter, r *http.Request) error {
+	u := currentUser(r)
+	home, err := s.pages.CreateHome(r.Context(), s.cat.T("site.home"), u.ID, u.Email)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/pages/"+strconv.FormatInt(home.ID, 10)+"/modifier", http.StatusSeeOther)
 	return nil
 }
 

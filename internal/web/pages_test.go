@@ -524,3 +524,23 @@ func BenchmarkPageView(b *testing.B) {
 		}
 	}
 }
+
+func TestEmptySiteHome(t *testing.T) {
+	ts := newTestServer(t)
+	adminID := ts.createUser(t, "admin@sydrav.fr", true)
+	boss := ts.loginAs(t, adminID)
+	member := ts.loginAs(t, ts.createUser(t, "membre@sydrav.fr", false))
+	rec := ts.visitor().get(t, "/")
+	wantStatus(t, rec, 200)
+	wantNoBody(t, rec, "Créer la page d’accueil")
+	wantBody(t, boss.get(t, "/"), "Créer la page d’accueil")
+	wantStatus(t, member.post(t, "/pages/accueil", nil), 403)
+	rec = boss.post(t, "/pages/accueil", nil)
+	wantStatus(t, rec, 303)
+	if loc := rec.Header().Get("Location"); !strings.HasSuffix(loc, "/modifier") {
+		t.Fatalf("Location = %q", loc)
+	}
+	rec = ts.visitor().get(t, "/")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "<h1>Accueil</h1>")
+}
