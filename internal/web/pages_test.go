@@ -13,6 +13,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -543,4 +546,49 @@ func TestEmptySiteHome(t *testing.T) {
 	rec = ts.visitor().get(t, "/")
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "<h1>Accueil</h1>")
+}
+
+// Every catalogue key the pages area uses (in its Go code and templates,
+// error keys of the domain included) exists, so no page ever shows ⟦key⟧.
+func TestPagesCatalogueKeys(t *testing.T) {
+	ts := newTestServer(t)
+	re := regexp.MustCompile(`"(pages\.[a-z_]+\.[a-z_.]*[a-z_])"`)
+	files, _ := filepath.Glob("../pages/*.go")
+	more, _ := filepath.Glob("pages_*.go")
+	tmpls, _ := filepath.Glob("templates/*/pages_*.html")
+	files = append(append(files, more...), tmpls...)
+	if len(files) < 10 {
+		t.Fatalf("found only %d files to check", len(files))
+	}
+	dynamic := []string{"pages.kind.", "pages.level.", "pages.search.kind."}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !ts.srv.cat.Has(m[1]) {
+				t.Errorf("%s: key %q missing from the catalogue", f, m[1])
+			}
+		}
+	}
+	for _, k := range pages.BlockKinds {
+		dynamic = append(dynamic, "pages.kind."+k)
+	}
+	for _, k := range []string{"none", "view", "edit", "manage"} {
+		dynamic = append(dynamic, "pages.level."+k)
+	}
+	for _, k := range searchKinds {
+		dynamic = append(dynamic, "pages.search.kind."+k)
+	}
+	for _, k := range dynamic[3:] {
+		if !ts.srv.cat.Has(k) {
+			t.Errorf("dynamic key %q missing from the catalogue", k)
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d keys found: the scan is broken", n)
+	}
 }
