@@ -20,6 +20,7 @@ import (
 
 	"portique/internal/config"
 	"portique/internal/db"
+	"portique/internal/extract"
 )
 
 // Version is set at build time with -ldflags "-X portique/internal/app.Version=…".
@@ -48,8 +49,20 @@ func commands() map[string]command {
 		"serve":   {"run the web site (default)", serve},
 		"migrate": {"apply database migrations and exit", migrate},
 		"version": {"print the version", version},
+		"reindex": {"rebuild the search index from pages, events and document texts", reindex},
 		"user":    {"manage accounts: user create --email … --name … [--admin] [--group …]; user unlock EMAIL", userCommand},
+		// Started by the server itself, once per file, with time and memory limits.
+		extract.Subcommand: {"(internal) extract the text of one document in a child process", extractWorker},
 	}
+}
+
+// extractWorker is the child process of text extraction (see package
+// extract): it writes its result on the process's standard output.
+func extractWorker(ctx context.Context, e Env, args []string) error {
+	if code := extract.RunChild(args); code != 0 {
+		return fmt.Errorf("extract-worker: exit status %d", code)
+	}
+	return nil
 }
 
 // Run runs the subcommand named by the first argument ("serve" when none).

@@ -16,6 +16,9 @@ import (
 	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
+	"portique/internal/documents"
+	"portique/internal/extract"
+	"portique/internal/jobs"
 	"portique/internal/search"
 	"portique/internal/web"
 )
@@ -38,12 +41,17 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	idx := search.New(d)
+	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
+	if err != nil {
+		return err
+	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, e, cfg, d, log); err != nil {
+		if err := seedDemo(ctx, e, cfg, d, log, idx, docs); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: search.New(d)})
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: idx, Documents: docs})
 	if err != nil {
 		return err
 	}
@@ -53,6 +61,10 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	go housekeeping(ctx, cfg, d, log, e.Now)
+	// Background jobs (text extraction) stop with ctx; a job cut short is
+	// retried after its lease, here or on another instance.
+	waitJobs := runner.Start(ctx)
+	defer waitJobs()
 	log.Info("portique listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", string(d.Dialect()), "version", Version)
 	if e.Ready != nil {
 		e.Ready(ln.Addr().String())
@@ -74,6 +86,25 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// documentsAndJobs builds the document store and the job runner that
+// extracts and indexes the uploaded files, in child processes of this very
+// binary (`portique extract-worker`).
+func documentsAndJobs(cfg *config.Config, d *db.DB, idx search.Index, log *slog.Logger, now func() time.Time) (*documents.Store, *jobs.Runner, error) {
+	docs, err := documents.FromConfig(cfg, d, idx, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
+	if err != nil {
+		return nil, nil, err
+	}
+	runner := jobs.NewRunner(d)
+	runner.Log = log
+	runner.Now = now
+	docs.RegisterJobs(runner, child)
+	return docs, runner, nil
 }
 
 // listen opens the listener: plain TCP, TLS with a certificate pair, or TLS

@@ -46,7 +46,7 @@ type Config struct {
 	HashConcurrency  int           // password hashes computed at once
 
 	AuditRetention time.Duration // audit entries older than this are purged
-	ArchiveAge     time.Duration // documents published before now-ArchiveAge are archived
+	ArchiveMonths  int           // documents published more than this many calendar months ago are archived
 	UploadMax      int64         // largest accepted upload, in bytes
 
 	LogFormat string // text or json
@@ -158,7 +158,7 @@ var settings = []setting{
 	{"lockout-duration", "PORTIQUE_LOCKOUT_DURATION", "how long a locked account stays locked", false, dur(func(c *Config) *time.Duration { return &c.LockoutDuration }), "24h"},
 	{"hash-concurrency", "PORTIQUE_HASH_CONCURRENCY", "password hashes computed at once (memory cap)", false, integer(func(c *Config) *int { return &c.HashConcurrency }), "4"},
 	{"audit-retention", "PORTIQUE_AUDIT_RETENTION", "how long audit entries are kept", false, dur(func(c *Config) *time.Duration { return &c.AuditRetention }), "365d"},
-	{"archive-age", "PORTIQUE_ARCHIVE_AGE", "documents published longer ago than this go to the archive", false, dur(func(c *Config) *time.Duration { return &c.ArchiveAge }), "91d"},
+	{"archive-months", "PORTIQUE_ARCHIVE_MONTHS", "documents published more than this many calendar months ago go to the archive", false, integer(func(c *Config) *int { return &c.ArchiveMonths }), "3"},
 	{"upload-max", "PORTIQUE_UPLOAD_MAX", "largest accepted upload in bytes", false, func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -265,6 +265,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("unknown time zone %q", c.TimeZone))
+	}
+	if c.ArchiveMonths < 1 {
+		errs = append(errs, errors.New("archive months must be at least 1"))
 	}
 	if c.LockoutThreshold < 1 {
 		errs = append(errs, errors.New("lockout threshold must be at least 1"))

@@ -73,12 +73,12 @@ func TestInvalid(t *testing.T) {
 }
 
 func TestDaysAndSecureCookies(t *testing.T) {
-	c, err := load(t, []string{"--archive-age", "90d", "--demo", "--base-url", "https://sydrav.fr/"}, nil)
+	c, err := load(t, []string{"--archive-months", "6", "--demo", "--base-url", "https://sydrav.fr/"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ArchiveAge != 90*24*time.Hour {
-		t.Errorf("ArchiveAge = %v", c.ArchiveAge)
+	if c.ArchiveMonths != 6 {
+		t.Errorf("ArchiveMonths = %v", c.ArchiveMonths)
 	}
 	if !c.Demo {
 		t.Error("--demo alone must turn the demo on")

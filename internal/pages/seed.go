@@ -154,7 +154,7 @@ func (s *Store) seedContent(ctx context.Context, a Actor, id, base int64, title,
 }
 
 const homeHTML = `
-<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 64 communes et de 180 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
+<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
 <h2>En ce moment</h2>
 <ul>
 <li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
@@ -165,7 +165,7 @@ const homeHTML = `
 const syndicatHTML = `
 <p>Le Syndicat de traitement des déchets de la vallée (SYDRAV) est un établissement public de coopération intercommunale créé en 1994. Il assure pour ses collectivités membres le traitement et la valorisation des déchets ménagers et assimilés.</p>
 <h2>Le territoire</h2>
-<p>Quatre communautés de communes, 64 communes, 180 000 habitants ; 12 déchèteries, un centre de tri et une plateforme de compostage.</p>`
+<p>Sept communautés de communes et une communauté d’agglomération, 177 communes, 235 000 habitants ; 12 déchèteries, un centre de tri et une plateforme de compostage.</p>`
 
 const missionsHTML = `
 <ul>

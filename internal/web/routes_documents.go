@@ -1,6 +1,55 @@
 package web
 
-// documentRoutes: /documents. Owned by the documents area.
+import "net/http"
+
+// documentRoutes: the document space. Who may do what is decided by the
+// documents store through the access model (folder grants); the guards here
+// only say whether an account is needed at all.
+//
+// /documents/{id}/{action} is one pattern dispatched by documentAction:
+// ServeMux would see /documents/{id}/telecharger and /documents/dossiers/{id}
+// as conflicting patterns.
 func (s *Server) documentRoutes() []route {
-	return nil
+	return []route{
+		{"GET /documents", public, s.documentIndex},
+		{"GET /documents/dossiers/{id}", public, s.documentFolder},
+		{"GET /documents/archives", public, s.documentArchive},
+		{"GET /documents/archives/dossiers/{id}", public, s.documentArchiveFolder},
+		{"GET /documents/recherche", public, s.documentSearch},
+		{"GET /documents/corbeille", admin, s.documentTrash},
+		{"GET /documents/{id}", public, s.documentShow},
+		// GET /documents/{id}/telecharger (?inline=1 for PDFs, ?version=N for editors)
+		{"GET /documents/{id}/{action}", public, s.documentGetAction},
+		// POST /documents/{id}/renommer | date | epingler | deplacer | remplacer | supprimer | restaurer
+		{"POST /documents/{id}/{action}", member, s.documentPostAction},
+
+		{"POST /documents/dossiers", member, s.folderCreate},
+		{"POST /documents/dossiers/{id}/envoi", member, s.documentUpload},
+		{"POST /documents/dossiers/{id}/renommer", member, s.folderRename},
+		{"GET /documents/dossiers/{id}/droits", member, s.folderGrants},
+		{"POST /documents/dossiers/{id}/droits", member, s.folderGrantsSave},
+	}
+}
+
+func (s *Server) documentGetAction(w http.ResponseWriter, r *http.Request) error {
+	if r.PathValue("action") == "telecharger" {
+		return s.documentDownload(w, r)
+	}
+	return s.notFound(w, r)
+}
+
+func (s *Server) documentPostAction(w http.ResponseWriter, r *http.Request) error {
+	h := map[string]handlerFunc{
+		"renommer":  s.documentRename,
+		"date":      s.documentSetDate,
+		"epingler":  s.documentPin,
+		"deplacer":  s.documentMove,
+		"remplacer": s.documentReplace,
+		"supprimer": s.documentDelete,
+		"restaurer": s.documentRestore, // administrators only (checked by the store)
+	}[r.PathValue("action")]
+	if h == nil {
+		return s.notFound(w, r)
+	}
+	return h(w, r)
 }

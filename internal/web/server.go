@@ -13,6 +13,7 @@ import (
 	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
+	"portique/internal/documents"
 	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
@@ -32,6 +33,9 @@ type Deps struct {
 	SecretKey string
 	// Mail sends emails; built from Config (SMTP URL or DATA/outbox) when nil.
 	Mail *mail.Mailer
+	// Documents is the document space; built from Config (DATA/blobs) and
+	// Search when nil. app sets it to share it with the job runner.
+	Documents *documents.Store
 	// PasswordParams are the argon2id parameters; users.DefaultParams when
 	// zero. Tests pass users.CheapParams explicitly.
 	PasswordParams users.Params
@@ -54,6 +58,7 @@ type Server struct {
 	accounts *users.Accounts
 	mail     *mail.Mailer
 	captcha  *captcha.Captcha
+	docs     *documents.Store
 }
 
 // New builds the server: templates are parsed now, so a broken template stops
@@ -86,6 +91,9 @@ func New(d Deps) (*Server, error) {
 		s.pages.ImageMax = d.Config.UploadMax
 	}
 	if err := s.initAccounts(d); err != nil {
+		return nil, err
+	}
+	if err := s.initDocuments(d); err != nil {
 		return nil, err
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {

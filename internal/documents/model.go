@@ -1,0 +1,118 @@
+// Package documents is the document space: a tree of folders carrying grants
+// (each folder is an access node of kind access.Folder), the documents in
+// them with their older versions, the storage of their bytes (by content
+// hash, outside anything served statically), the upload checks (type from
+// the content, file-name sanitising, size limit, zip bombs), the archive rule
+// and the text extraction job that feeds the search index.
+//
+// Every method takes the principal asking and checks the access model; lists
+// and counts filter inside the SQL query with the same rule.
+package documents
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"portique/internal/db"
+)
+
+// Errors returned by the store. web maps them to French error pages.
+var (
+	// ErrNotFound: no such document or folder, or not visible to the asker
+	// (the two are not told apart, so ids cannot be probed).
+	ErrNotFound = db.ErrNotFound
+	// ErrForbidden: visible, but the asker lacks the level the action needs.
+	ErrForbidden = errors.New("documents: forbidden")
+	// ErrConflict: a sibling folder already has that name.
+	ErrConflict = db.ErrConflict
+)
+
+// FieldErrors maps a form field to a French message for the user. It is
+// returned for bad input; nothing has been written when it is.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("documents: invalid input:")
+	for _, k := range keys {
+		b.WriteString(" " + k + ": " + e[k] + ";")
+	}
+	return b.String()
+}
+
+// Text statuses of a document.
+const (
+	TextPending = "pending" // extraction queued or running
+	TextDone    = "done"    // text indexed
+	TextNone    = "none"    // no indexable text; TextReason says why
+)
+
+// Folder is a node of the folder tree.
+type Folder struct {
+	ID        int64
+	ParentID  int64 // 0 for a root
+	Name      string
+	CreatedAt time.Time
+	Depth     int // in a Tree listing
+	Count     int // visible current (or archived) documents, in a Tree listing
+}
+
+// Document is a file in a folder. The current file's fields are inline;
+// older files are Versions.
+type Document struct {
+	ID          int64
+	FolderID    int64
+	FolderName  string
+	Title       string
+	Filename    string
+	MediaType   string
+	Size        int64
+	SHA256      string
+	BlobKey     string
+	Version     int
+	PublishedOn string // calendar date YYYY-MM-DD
+	AddedAt     time.Time
+	AddedBy     int64
+	UpdatedAt   time.Time
+	Pinned      bool
+	TextStatus  string
+	TextReason  string
+	Pages       int
+	TrashedAt   *time.Time
+	Archived    bool // computed from PublishedOn, Pinned and the clock
+}
+
+// Published returns the publication date at midnight UTC (for the index).
+func (d Document) Published() time.Time {
+	t, _ := time.Parse(time.DateOnly, d.PublishedOn)
+	return t
+}
+
+// IsPDF reports whether the document can be shown inline by browsers.
+func (d Document) IsPDF() bool { return d.MediaType == "application/pdf" }
+
+// TypeLabel names the document's type in French ("PDF", "document Word"…).
+func (d Document) TypeLabel() string { return TypeLabel(d.MediaType) }
+
+// Version is an earlier file of a document, kept when it was replaced.
+type Version struct {
+	DocumentID int64
+	Version    int
+	Filename   string
+	MediaType  string
+	Size       int64
+	SHA256     string
+	BlobKey    string
+	AddedAt    time.Time
+	ReplacedAt time.Time
+}
+
+// TypeLabel names the version's type in French.
+func (v Version) TypeLabel() string { return TypeLabel(v.MediaType) }

@@ -1,0 +1,349 @@
+package documents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"portique/internal/access"
+	"portique/internal/config"
+	"portique/internal/db"
+	"portique/internal/search"
+)
+
+// Options are the settings the store needs.
+type Options struct {
+	Location      *time.Location   // dates are days in this zone (default UTC)
+	ArchiveMonths int              // default 3
+	UploadMax     int64            // bytes; default 100 MB
+	Now           func() time.Time // injectable clock (default time.Now)
+}
+
+// Store is the document space's data access. All its SQL is in this package.
+type Store struct {
+	db    *db.DB
+	blobs *Blobs
+	index search.Index
+	opts  Options
+	// Wake is called after an extraction job is enqueued (the server sets
+	// it to the job runner's Wake so the upload is indexed at once).
+	Wake func()
+}
+
+// NewStore returns a store. index may be nil (nothing is indexed).
+func NewStore(d *db.DB, blobs *Blobs, index search.Index, o Options) *Store {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.ArchiveMonths <= 0 {
+		o.ArchiveMonths = 3
+	}
+	if o.UploadMax <= 0 {
+		o.UploadMax = 100 << 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Store{db: d, blobs: blobs, index: index, opts: o}
+}
+
+// DB returns the database the store uses.
+func (s *Store) DB() *db.DB { return s.db }
+
+// Blobs returns the blob storage.
+func (s *Store) Blobs() *Blobs { return s.blobs }
+
+// UploadMax is the size limit of one file.
+func (s *Store) UploadMax() int64 { return s.opts.UploadMax }
+
+// Cutoff is the archive cutoff date now.
+func (s *Store) Cutoff() string {
+	return ArchiveCutoff(s.opts.Now(), s.opts.Location, s.opts.ArchiveMonths)
+}
+
+// Today is the current date in the site's zone, YYYY-MM-DD.
+func (s *Store) Today() string { return s.opts.Now().In(s.opts.Location).Format(time.DateOnly) }
+
+// need checks that p holds at least lvl on a folder: ErrNotFound when p may
+// not even see it (so ids cannot be probed), ErrForbidden when p sees it but
+// lacks lvl.
+func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64, lvl access.Level) error {
+	if p.Admin {
+		var n int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE id = ?", folderID).Scan(&n); err != nil {
+			return fmt.Errorf("documents: folder %d: %w", folderID, err)
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	}
+	ok, err := access.Can(ctx, q, p, access.Folder, folderID, lvl)
+	if err != nil || ok {
+		return err
+	}
+	if lvl > access.View {
+		if seen, err := access.Can(ctx, q, p, access.Folder, folderID, access.View); err != nil {
+			return err
+		} else if seen {
+			return ErrForbidden
+		}
+	}
+	return ErrNotFound
+}
+
+func checkFolderName(name string) (string, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "":
+		return "", FieldErrors{"name": "Indiquez le nom du dossier."}
+	case utf8.RuneCountInString(name) > 120:
+		return "", FieldErrors{"name": "Le nom du dossier ne doit pas dépasser 120 caractères."}
+	case strings.ContainsAny(name, "/\\\x00"):
+		return "", FieldErrors{"name": "Le nom du dossier ne peut pas contenir « / » ni « \\ »."}
+	}
+	return name, nil
+}
+
+// CreateFolder creates a folder under parentID (0: a root). A root needs an
+// administrator; a sub-folder needs manage on its parent, whose grants it
+// inherits.
+func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID int64, name string) (int64, error) {
+	name, err := checkFolderName(name)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		var parent any
+		if parentID == 0 {
+			if !p.Admin {
+				return ErrForbidden
+			}
+		} else {
+			if err := need(ctx, tx, p, parentID, access.Manage); err != nil {
+				return err
+			}
+			parent = parentID
+		}
+		// Checked before inserting: QueryRow errors are not classified as
+		// conflicts, and a clear message beats a constraint error.
+		var dup int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE COALESCE(parent_id, 0) = ? AND name = ?", parentID, name).Scan(&dup); err != nil {
+			return fmt.Errorf("documents: create folder: %w", err)
+		}
+		if dup > 0 {
+			return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
+		}
+		if err := tx.QueryRow(ctx, "INSERT INTO folders (parent_id, name, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
+			parent, name, s.opts.Now().UTC(), nullID(p.UserID)).Scan(&id); err != nil {
+			return fmt.Errorf("documents: create folder: %w", err)
+		}
+		return access.AddNode(ctx, tx, access.Folder, id, parentID)
+	})
+	return id, err
+}
+
+// RenameFolder renames a folder (manage needed).
+func (s *Store) RenameFolder(ctx context.Context, p access.Principal, id int64, name string) error {
+	name, err := checkFolderName(name)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := need(ctx, tx, p, id, access.Manage); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE folders SET name = ? WHERE id = ?", name, id); err != nil {
+			if errors.Is(err, db.ErrConflict) {
+				return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
+			}
+			return fmt.Errorf("documents: rename folder %d: %w", id, err)
+		}
+		return s.reindexFolder(ctx, tx, id)
+	})
+}
+
+// SetFolderGrants gives a folder its own grants (inherit false) or makes it
+// follow its parent again (inherit true). Manage needed. Sub-folders that
+// inherit follow; documents need no re-indexing since the index refers to
+// the folder's access node.
+func (s *Store) SetFolderGrants(ctx context.Context, p access.Principal, id int64, grants []access.Grant, inherit bool) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := need(ctx, tx, p, id, access.Manage); err != nil {
+			return err
+		}
+		if inherit {
+			return access.Inherit(ctx, tx, access.Folder, id)
+		}
+		return access.SetGrants(ctx, tx, access.Folder, id, grants)
+	})
+}
+
+// Folder returns one folder p may view, and p's level on it.
+func (s *Store) Folder(ctx context.Context, p access.Principal, id int64) (Folder, access.Level, error) {
+	if err := need(ctx, s.db, p, id, access.View); err != nil {
+		return Folder{}, access.None, err
+	}
+	f, err := s.folder(ctx, s.db, id)
+	if err != nil {
+		return f, access.None, err
+	}
+	lvl, err := access.LevelOf(ctx, s.db, p, access.Folder, id)
+	return f, lvl, err
+}
+
+func (s *Store) folder(ctx context.Context, q db.Querier, id int64) (Folder, error) {
+	var f Folder
+	var parent *int64
+	err := q.QueryRow(ctx, "SELECT id, parent_id, name, created_at FROM folders WHERE id = ?", id).
+		Scan(&f.ID, &parent, &f.Name, &f.CreatedAt)
+	if err != nil {
+		return f, fmt.Errorf("documents: folder %d: %w", id, db.NotFound(err))
+	}
+	if parent != nil {
+		f.ParentID = *parent
+	}
+	return f, nil
+}
+
+// Breadcrumb returns the ancestors of a folder p may view, root first, the
+// folder itself last. Ancestors p may not view are left out.
+func (s *Store) Breadcrumb(ctx context.Context, p access.Principal, id int64) ([]Folder, error) {
+	var chain []Folder
+	for cur, n := id, 0; cur != 0 && n < 64; n++ {
+		f, err := s.folder(ctx, s.db, cur)
+		if err != nil {
+			return nil, err
+		}
+		chain = append([]Folder{f}, chain...)
+		cur = f.ParentID
+	}
+	out := chain[:0]
+	for _, f := range chain {
+		if ok, err := access.Can(ctx, s.db, p, access.Folder, f.ID, access.View); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// Tree returns every folder p may view, depth first in name order, each with
+// the number of visible documents it holds directly: current ones, or
+// archived ones when archived is true. A visible folder whose parent is not
+// visible is shown at the top level.
+func (s *Store) Tree(ctx context.Context, p access.Principal, archived bool) ([]Folder, error) {
+	f, args := p.Filter(access.Folder, "f.id", access.View)
+	cond := "NOT " + archiveSQL
+	if archived {
+		cond = archiveSQL
+	}
+	q := `SELECT f.id, COALESCE(f.parent_id, 0), f.name, f.created_at,
+		(SELECT COUNT(*) FROM documents d WHERE d.folder_id = f.id AND d.trashed_at IS NULL AND ` + cond + `)
+		FROM folders f WHERE ` + f + ` ORDER BY f.name, f.id`
+	rows, err := s.db.Query(ctx, q, append([]any{s.Cutoff()}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("documents: tree: %w", err)
+	}
+	defer rows.Close()
+	var all []Folder
+	byID := map[int64]bool{}
+	for rows.Next() {
+		var x Folder
+		if err := rows.Scan(&x.ID, &x.ParentID, &x.Name, &x.CreatedAt, &x.Count); err != nil {
+			return nil, err
+		}
+		all = append(all, x)
+		byID[x.ID] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	children := map[int64][]Folder{}
+	for _, x := range all {
+		parent := x.ParentID
+		if !byID[parent] {
+			parent = 0
+		}
+		children[parent] = append(children[parent], x)
+	}
+	var out []Folder
+	var walk func(parent int64, depth int)
+	walk = func(parent int64, depth int) {
+		for _, c := range children[parent] {
+			c.Depth = depth
+			out = append(out, c)
+			walk(c.ID, depth+1)
+		}
+	}
+	walk(0, 0)
+	return out, nil
+}
+
+// EditableFolders returns the folders p may upload into (edit or more), in
+// tree order, for the "move to" and upload menus.
+func (s *Store) EditableFolders(ctx context.Context, p access.Principal) ([]Folder, error) {
+	tree, err := s.Tree(ctx, p, false)
+	if err != nil {
+		return nil, err
+	}
+	f, args := p.Filter(access.Folder, "f.id", access.Edit)
+	rows, err := s.db.Query(ctx, "SELECT f.id FROM folders f WHERE "+f, args...)
+	if err != nil {
+		return nil, fmt.Errorf("documents: editable folders: %w", err)
+	}
+	defer rows.Close()
+	ok := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ok[id] = true
+	}
+	var out []Folder
+	for _, x := range tree {
+		if ok[x.ID] {
+			out = append(out, x)
+		}
+	}
+	return out, rows.Err()
+}
+
+// FolderByPath finds a folder by its names from the root ("Instances",
+// "Comité syndical"), without access checks: for seeding and tests.
+func (s *Store) FolderByPath(ctx context.Context, names ...string) (int64, error) {
+	var id int64
+	for _, n := range names {
+		var next int64
+		var err error
+		if id == 0 {
+			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id IS NULL AND name = ?", n).Scan(&next)
+		} else {
+			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id = ? AND name = ?", id, n).Scan(&next)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("documents: folder %q: %w", n, db.NotFound(err))
+		}
+		id = next
+	}
+	return id, nil
+}
+
+// FromConfig builds the store the server uses: bytes under DataDir/blobs,
+// dates in the configured zone, the configured archive age and size limit.
+func FromConfig(cfg *config.Config, d *db.DB, index search.Index, now func() time.Time) (*Store, error) {
+	blobs, err := NewBlobs(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	return NewStore(d, blobs, index, Options{
+		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, UploadMax: cfg.UploadMax, Now: now,
+	}), nil
+}

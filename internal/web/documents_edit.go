@@ -1,0 +1,249 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"portique/internal/access"
+	"portique/internal/documents"
+)
+
+// maxFilesPerUpload bounds one upload form.
+const maxFilesPerUpload = 20
+
+// documentUpload receives one or more files for a folder. The multipart body
+// is streamed: each file goes straight to disk through the store, never
+// whole in memory. Files that pass are kept even when others fail; the page
+// then lists both (422). The CSRF token comes in the query string, since the
+// body is not parsed before the handler.
+func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
+	folderID, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	pr := principal(r)
+	// Refuse before reading a byte of the body.
+	if _, lvl, err := s.docs.Folder(ctx, pr, folderID); err != nil {
+		return docErr(r, err)
+	} else if lvl < access.Edit {
+		return errForbidden
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.docs.UploadMax()*maxFilesPerUpload+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errBadRequest
+	}
+	var uploaded []documents.Document
+	var msgs []string
+	pub, files := "", 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			msgs = append(msgs, s.cat.T("documents.upload.interrupted"))
+			break
+		}
+		switch part.FormName() {
+		case "published_on":
+			b, _ := io.ReadAll(io.LimitReader(part, 64))
+			pub = strings.TrimSpace(string(b))
+		case "file":
+			if part.FileName() == "" {
+				break // the empty file input of a form sent without a file
+			}
+			files++
+			if files > maxFilesPerUpload {
+				msgs = append(msgs, s.cat.T("documents.upload.too_many", maxFilesPerUpload))
+				break
+			}
+			d, err := s.docs.Upload(ctx, pr, documents.UploadInput{FolderID: folderID, Filename: part.FileName(), PublishedOn: pub, Body: part})
+			var fe documents.FieldErrors
+			switch {
+			case errors.As(err, &fe):
+				for _, k := range []string{"file", "published_on", "title"} {
+					if m := fe[k]; m != "" {
+						msgs = append(msgs, m)
+					}
+				}
+			case err != nil:
+				return docErr(r, err)
+			default:
+				uploaded = append(uploaded, *d)
+				s.audit(r, nil, "document.uploaded", documentObject(d.ID), d.Filename)
+			}
+		}
+		part.Close()
+	}
+	if files == 0 && len(msgs) == 0 {
+		msgs = append(msgs, s.cat.T("documents.upload.none"))
+	}
+	if len(msgs) > 0 {
+		p, err := s.documentsIndexData(r, folderID, false)
+		if err != nil {
+			return err
+		}
+		p.Uploaded, p.PublishedOn = uploaded, pub
+		p.Errors = map[string]string{"file": strings.Join(msgs, " ")}
+		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
+		return nil
+	}
+	s.flash(w, "documents.flash.uploaded")
+	http.Redirect(w, r, folderURL(folderID, false), http.StatusSeeOther)
+	return nil
+}
+
+// documentEdit runs one change on a document: success redirects to the
+// document with a flash; bad input re-renders the page (422) with the
+// user's value kept.
+func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash string,
+	change func(ctx context.Context, p access.Principal, id int64) error, keep func(p *documentShowPage)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	err = change(r.Context(), principal(r), id)
+	var fe documents.FieldErrors
+	if errors.As(err, &fe) {
+		p, err := s.documentShowData(r, id)
+		if err != nil {
+			return err
+		}
+		if keep != nil {
+			keep(&p)
+		}
+		documentFieldErrors(&p.Page, fe)
+		s.render(w, r, http.StatusUnprocessableEntity, "documents_show", p)
+		return nil
+	}
+	if err != nil {
+		return docErr(r, err)
+	}
+	s.flash(w, flash)
+	http.Redirect(w, r, documentURL(id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) documentRename(w http.ResponseWriter, r *http.Request) error {
+	title := r.PostFormValue("title")
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
+		return s.docs.Rename(ctx, p, id, title)
+	}, func(p *documentShowPage) { p.TitleValue = title })
+}
+
+func (s *Server) documentSetDate(w http.ResponseWriter, r *http.Request) error {
+	date := r.PostFormValue("published_on")
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
+		return s.docs.SetPublishedOn(ctx, p, id, date)
+	}, func(p *documentShowPage) { p.DateValue = date })
+}
+
+func (s *Server) documentPin(w http.ResponseWriter, r *http.Request) error {
+	pin := r.PostFormValue("pinned") == "1"
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
+		return s.docs.SetPinned(ctx, p, id, pin)
+	}, nil)
+}
+
+func (s *Server) documentMove(w http.ResponseWriter, r *http.Request) error {
+	folder, err := strconv.ParseInt(r.PostFormValue("folder"), 10, 64)
+	if err != nil {
+		folder = 0 // refused by the store with a field error
+	}
+	return s.documentEdit(w, r, "documents.flash.moved", func(ctx context.Context, p access.Principal, id int64) error {
+		return s.docs.Move(ctx, p, id, folder)
+	}, nil)
+}
+
+// documentReplace puts a new file behind the document (multipart, streamed).
+func (s *Server) documentReplace(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.docs.UploadMax()+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errBadRequest
+	}
+	return s.documentEdit(w, r, "documents.flash.replaced", func(ctx context.Context, p access.Principal, id int64) error {
+		part, err := nextFilePart(mr)
+		if err != nil {
+			return documents.FieldErrors{"replace": s.cat.T("documents.upload.none")}
+		}
+		defer part.Close()
+		_, err = s.docs.Replace(ctx, p, id, part.FileName(), part)
+		var fe documents.FieldErrors
+		if errors.As(err, &fe) && fe["file"] != "" {
+			return documents.FieldErrors{"replace": fe["file"]}
+		}
+		if err == nil {
+			s.audit(r, nil, "document.replaced", documentObject(id), part.FileName())
+		}
+		return err
+	}, nil)
+}
+
+// nextFilePart skips to the first part carrying a file.
+func nextFilePart(mr *multipart.Reader) (*multipart.Part, error) {
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil, err
+		}
+		if part.FormName() == "file" && part.FileName() != "" {
+			return part, nil
+		}
+		part.Close()
+	}
+}
+
+func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	d, err := s.docs.Get(ctx, principal(r), id)
+	if err != nil {
+		return docErr(r, err)
+	}
+	if err := s.docs.Trash(ctx, principal(r), id); err != nil {
+		return docErr(r, err)
+	}
+	s.audit(r, nil, "document.trashed", documentObject(id), d.Filename)
+	s.flash(w, "documents.flash.trashed")
+	http.Redirect(w, r, folderURL(d.FolderID, false), http.StatusSeeOther)
+	return nil
+}
+
+type documentTrashPage struct {
+	Page
+	Docs []documents.Document
+}
+
+func (s *Server) documentTrash(w http.ResponseWriter, r *http.Request) error {
+	docs, err := s.docs.Trashed(r.Context(), principal(r))
+	if err != nil {
+		return docErr(r, err)
+	}
+	s.render(w, r, http.StatusOK, "documents_trash", documentTrashPage{Page: s.page(r, s.cat.T("documents.trash.title")), Docs: docs})
+	return nil
+}
+
+func (s *Server) documentRestore(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.docs.Restore(r.Context(), principal(r), id); err != nil {
+		return docErr(r, err)
+	}
+	s.audit(r, nil, "document.restored", documentObject(id), "")
+	s.flash(w, "documents.flash.restored")
+	http.Redirect(w, r, "/documents/corbeille", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"portique/internal/access"
+	"portique/internal/documents"
+)
+
+// documentsPerPage is the length of a listing page.
+const documentsPerPage = 25
+
+// documentsIndexPage is the data of the listing (all current documents, one
+// folder, or the archive), with the upload and folder forms for editors.
+type documentsIndexPage struct {
+	Page
+	Archived  bool
+	Folder    *documents.Folder // nil: every folder
+	Crumbs    []documents.Folder
+	Tree      []documents.Folder
+	Docs      []documents.Document
+	Total     int
+	Sort      string
+	SortDate  string // URLs of the sort links
+	SortName  string
+	PrevURL   string
+	NextURL   string
+	PageNum   int
+	Pages     int
+	Level     access.Level // on Folder
+	CanUpload bool
+	CanManage bool
+	UploadMax string
+	Today     string
+	// Upload results kept on a 422 re-render.
+	Uploaded      []documents.Document
+	PublishedOn   string
+	NewFolderName string
+	FolderName    string
+	// BaseURL of this listing (for the tree links).
+	ArchiveMonths int
+}
+
+func (s *Server) documentIndex(w http.ResponseWriter, r *http.Request) error {
+	return s.documentListing(w, r, 0, false)
+}
+
+func (s *Server) documentArchive(w http.ResponseWriter, r *http.Request) error {
+	return s.documentListing(w, r, 0, true)
+}
+
+func (s *Server) documentFolder(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.documentListing(w, r, id, false)
+}
+
+func (s *Server) documentArchiveFolder(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.documentListing(w, r, id, true)
+}
+
+func (s *Server) documentListing(w http.ResponseWriter, r *http.Request, folderID int64, archived bool) error {
+	p, err := s.documentsIndexData(r, folderID, archived)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "documents_index", p)
+	return nil
+}
+
+// documentsIndexData builds the listing; every list and count comes from
+// the store, filtered by the visitor's grants inside the SQL.
+func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bool) (documentsIndexPage, error) {
+	ctx := r.Context()
+	pr := principal(r)
+	title := s.cat.T("documents.title")
+	if archived {
+		title = s.cat.T("documents.archive.title")
+	}
+	p := documentsIndexPage{Archived: archived, UploadMax: humanBytes(s.docs.UploadMax()), Today: s.docs.Today(), ArchiveMonths: s.cfg.ArchiveMonths}
+	if folderID != 0 {
+		f, lvl, err := s.docs.Folder(ctx, pr, folderID)
+		if err != nil {
+			return p, docErr(r, err)
+		}
+		p.Folder, p.Level = &f, lvl
+		p.CanUpload = !archived && lvl >= access.Edit
+		p.CanManage = !archived && lvl >= access.Manage
+		p.FolderName = f.Name
+		if p.Crumbs, err = s.docs.Breadcrumb(ctx, pr, folderID); err != nil {
+			return p, err
+		}
+		title = f.Name
+		if archived {
+			title = f.Name + " – " + s.cat.T("documents.archive.title")
+		}
+	}
+	p.Page = s.page(r, title)
+	var err error
+	if p.Tree, err = s.docs.Tree(ctx, pr, archived); err != nil {
+		return p, err
+	}
+	q := r.URL.Query()
+	p.Sort = "date"
+	if q.Get("tri") == "nom" {
+		p.Sort = "name"
+	}
+	p.PageNum, _ = strconv.Atoi(q.Get("page"))
+	p.PageNum = max(p.PageNum, 1)
+	p.Docs, p.Total, err = s.docs.List(ctx, pr, documents.ListQuery{
+		FolderID: folderID, Archived: archived, Sort: p.Sort,
+		Limit: documentsPerPage, Offset: (p.PageNum - 1) * documentsPerPage,
+	})
+	if err != nil {
+		return p, err
+	}
+	p.Pages = max(1, (p.Total+documentsPerPage-1)/documentsPerPage)
+	base := r.URL.Path
+	p.SortDate = base
+	p.SortName = base + "?tri=nom"
+	if p.PageNum > 1 {
+		p.PrevURL = withQuery(base, q, "page", strconv.Itoa(p.PageNum-1))
+	}
+	if p.PageNum < p.Pages {
+		p.NextURL = withQuery(base, q, "page", strconv.Itoa(p.PageNum+1))
+	}
+	return p, nil
+}

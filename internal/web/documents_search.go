@@ -1,0 +1,107 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portique/internal/documents"
+	"portique/internal/search"
+)
+
+type documentSearchPage struct {
+	Page
+	Q, Du, Au   string
+	FolderID    int64
+	Tree        []documents.Folder
+	Searched    bool
+	Unavailable bool
+	Hits        []documentHit
+	Total       int
+	PrevURL     string
+	NextURL     string
+}
+
+// documentHit is a search hit with its archive label and a link to the page
+// of the PDF where the words are.
+type documentHit struct {
+	search.Hit
+	Archived bool
+	Snippet  template.HTML // escaped by the search engine, <mark> only
+	OpenURL  string
+}
+
+// documentSearch searches inside the documents the visitor may download;
+// the index filters by the access model inside its query, so hits, counts
+// and snippets never reveal anything else.
+func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	pr := principal(r)
+	q := r.URL.Query()
+	p := documentSearchPage{Q: strings.TrimSpace(q.Get("q")), Du: q.Get("du"), Au: q.Get("au")}
+	p.Page = s.page(r, s.cat.T("documents.search.title"))
+	p.FolderID, _ = strconv.ParseInt(q.Get("dossier"), 10, 64)
+	var err error
+	if p.Tree, err = s.docs.Tree(ctx, pr, false); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	sq := search.Query{Text: p.Q, Kinds: []string{search.KindDocument}, FolderID: p.FolderID, Limit: searchPerPage}
+	for _, f := range []struct {
+		field, value string
+		dst          *time.Time
+	}{{"du", p.Du, &sq.From}, {"au", p.Au, &sq.To}} {
+		if strings.TrimSpace(f.value) == "" {
+			continue
+		}
+		d, err := documents.ParseDate(f.field, f.value)
+		var fe documents.FieldErrors
+		if errors.As(err, &fe) {
+			documentFieldErrors(&p.Page, fe)
+			status = http.StatusUnprocessableEntity
+			continue
+		}
+		*f.dst, _ = time.Parse(time.DateOnly, d)
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	sq.Offset = (page - 1) * searchPerPage
+	switch {
+	case p.Q == "" || status != http.StatusOK:
+	case s.search == nil:
+		p.Unavailable = true
+	default:
+		p.Searched = true
+		res, err := s.search.Search(ctx, pr, sq)
+		if err != nil {
+			return err
+		}
+		p.Total = res.Total
+		ids := make([]int64, 0, len(res.Hits))
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		archived, err := s.docs.ArchivedIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			dh := documentHit{Hit: h, Archived: archived[h.ID], Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+			if h.Part > 0 {
+				dh.OpenURL = documentURL(h.ID) + "/telecharger?inline=1#page=" + strconv.Itoa(h.Part)
+			}
+			p.Hits = append(p.Hits, dh)
+		}
+		if page > 1 {
+			p.PrevURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page-1))
+		}
+		if sq.Offset+len(res.Hits) < res.Total {
+			p.NextURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page+1))
+		}
+	}
+	s.render(w, r, status, "documents_search", p)
+	return nil
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"portique/internal/access"
+	"portique/internal/documents"
+)
+
+// documentShowPage is the detail of one document, with the editing tools
+// for those who may edit its folder.
+type documentShowPage struct {
+	Page
+	Doc      *documents.Document
+	Crumbs   []documents.Folder
+	Level    access.Level
+	CanEdit  bool
+	IsAdmin  bool
+	Public   bool
+	Versions []documents.Version
+	Folders  []documents.Folder // move targets
+	// Form values kept on a 422 re-render.
+	TitleValue string
+	DateValue  string
+}
+
+func (s *Server) documentShowData(r *http.Request, id int64) (documentShowPage, error) {
+	ctx := r.Context()
+	pr := principal(r)
+	d, err := s.docs.Get(ctx, pr, id)
+	if err != nil {
+		return documentShowPage{}, docErr(r, err)
+	}
+	p := documentShowPage{Doc: d, TitleValue: d.Title, DateValue: d.PublishedOn, IsAdmin: pr.Admin}
+	p.Page = s.page(r, d.Title)
+	if p.Crumbs, err = s.docs.Breadcrumb(ctx, pr, d.FolderID); err != nil {
+		return p, err
+	}
+	if p.Level, err = s.docs.LevelOn(ctx, pr, d); err != nil {
+		return p, err
+	}
+	if p.Public, err = s.docs.IsPublic(ctx, d); err != nil {
+		return p, err
+	}
+	if p.Level >= access.Edit {
+		p.CanEdit = true
+		if p.Versions, err = s.docs.Versions(ctx, pr, id); err != nil {
+			return p, err
+		}
+		if p.Folders, err = s.docs.EditableFolders(ctx, pr); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.documentShowData(r, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "documents_show", p)
+	return nil
+}
+
+// documentDownload serves the bytes of a document after checking the access
+// model on this very request. Range requests and If-None-Match work (big
+// files resume); the name is sent per RFC 6266; nothing is sniffed; private
+// documents are not kept by shared caches and their downloads are audited.
+// ?inline=1 shows a PDF in the browser; ?version=N (editors) an older file.
+func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	pr := principal(r)
+	d, f, err := s.docs.Open(ctx, pr, id)
+	if err != nil {
+		return docErr(r, err)
+	}
+	defer f.Close()
+	name, mediaType, etag, modified := d.Filename, d.MediaType, d.SHA256, d.AddedAt
+	var content io.ReadSeeker = f
+	if v := r.URL.Query().Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errBadRequest
+		}
+		ver, vf, err := s.docs.OpenVersion(ctx, pr, id, n)
+		if err != nil {
+			return docErr(r, err)
+		}
+		defer vf.Close()
+		content = vf
+		name, mediaType, etag, modified = ver.Filename, ver.MediaType, ver.SHA256, ver.AddedAt
+	}
+	public, err := s.docs.IsPublic(ctx, d)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", mediaType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	inline := r.URL.Query().Get("inline") == "1" && mediaType == "application/pdf"
+	h.Set("Content-Disposition", documents.ContentDisposition(name, inline))
+	h.Set("ETag", `"`+etag+`"`)
+	if public {
+		h.Set("Cache-Control", "public, max-age=300")
+	} else {
+		h.Set("Cache-Control", "private, no-cache")
+		// One entry per download, not per resumed chunk.
+		if rg := r.Header.Get("Range"); rg == "" || strings.HasPrefix(rg, "bytes=0-") {
+			s.audit(r, nil, "document.download", documentObject(d.ID), name)
+		}
+	}
+	if !inline {
+		// A downloaded file is never a page of this site.
+		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	}
+	http.ServeContent(w, r, "", modified, content)
+	return nil
+}

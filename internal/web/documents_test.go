@@ -1,0 +1,491 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/audit"
+	"portique/internal/clock"
+	"portique/internal/config"
+	"portique/internal/dbtest"
+	"portique/internal/documents"
+	"portique/internal/extract"
+	"portique/internal/jobs"
+	"portique/internal/search"
+)
+
+// docsWorld is a test server with the real search engine and a few folders,
+// groups and accounts.
+type docsWorld struct {
+	*testServer
+	admin, elu, tech, other int64 // user ids
+	elus, techs             int64 // group ids
+	public, instances       int64 // folder ids: public; élus view + techniciens edit
+}
+
+func newDocsWorld(t *testing.T) *docsWorld {
+	t.Helper()
+	d := dbtest.NewDB(t)
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.UploadMax = 4 << 20
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
+	logs := &strings.Builder{}
+	srv, err := New(Deps{Config: cfg, DB: d, Now: clk.Now, Search: search.New(d), Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &docsWorld{testServer: &testServer{srv: srv, db: d, cfg: cfg, clock: clk, logs: logs}}
+	w.elus = w.createGroup(t, "Élus")
+	w.techs = w.createGroup(t, "Techniciens")
+	w.admin = w.createUser(t, "admin@sydrav.fr", true)
+	w.elu = w.createUser(t, "elu@sydrav.fr", false, w.elus)
+	w.tech = w.createUser(t, "tech@sydrav.fr", false, w.techs)
+	w.other = w.createUser(t, "autre@sydrav.fr", false)
+	ctx := context.Background()
+	adm := access.Principal{UserID: w.admin, Admin: true}
+	docs := srv.Documents()
+	if w.public, err = docs.CreateFolder(ctx, adm, 0, "Public"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, docs.SetFolderGrants(ctx, adm, w.public, []access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: w.techs, Level: access.Edit}}, false))
+	if w.instances, err = docs.CreateFolder(ctx, adm, 0, "Instances"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, docs.SetFolderGrants(ctx, adm, w.instances, []access.Grant{{GroupID: w.elus, Level: access.View}, {GroupID: w.techs, Level: access.Manage}}, false))
+	return w
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// put stores a document directly (as administrator).
+func (w *docsWorld) put(t *testing.T, folder int64, name string, body []byte, published string) *documents.Document {
+	t.Helper()
+	d, err := w.srv.Documents().Upload(context.Background(), access.Principal{UserID: w.admin, Admin: true},
+		documents.UploadInput{FolderID: folder, Filename: name, PublishedOn: published, Body: bytes.NewReader(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// inProcess extracts trusted test files in the test process (the child
+// process itself is tested in packages extract and documents).
+type inProcess struct{}
+
+func (inProcess) Extract(ctx context.Context, path, mt string) (extract.Result, error) {
+	return extract.File(ctx, path, mt, extract.Options{})
+}
+
+// runJobs indexes what was uploaded.
+func (w *docsWorld) runJobs(t *testing.T) {
+	t.Helper()
+	r := jobs.NewRunner(w.db)
+	r.Now = w.clock.Now
+	r.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	r.Handle(documents.JobExtract, w.srv.Documents().ExtractJob(inProcess{}))
+	for {
+		ran, err := r.RunOne(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ran {
+			return
+		}
+	}
+}
+
+type upFile struct {
+	name string
+	body []byte
+}
+
+// upload posts a multipart form the way a browser does (fields first, then
+// files), with the CSRF token in the query string.
+func (c *client) upload(t *testing.T, path, csrf string, fields map[string]string, files ...upFile) *httptest.ResponseRecorder {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for _, f := range files {
+		fw, err := mw.CreateFormFile("file", f.name)
+		must(t, err)
+		fw.Write(f.body)
+	}
+	must(t, mw.Close())
+	if csrf != "" {
+		path += "?csrf=" + url.QueryEscape(csrf)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(t, req)
+}
+
+func corpusFile(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "corpus", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Every user against every document, over every page that can show it.
+func TestDocumentsAccessOverHTTP(t *testing.T) {
+	w := newDocsWorld(t)
+	pub := w.put(t, w.public, "guide-du-tri.txt", []byte("Guide du tri\n"), "2026-11-20")
+	pubOld := w.put(t, w.public, "ancien-guide.txt", []byte("Ancien guide\n"), "2026-05-02")
+	priv := w.put(t, w.instances, "compte-rendu-secret.txt", []byte("Compte rendu\n"), "2026-11-21")
+	privOld := w.put(t, w.instances, "deliberation-ancienne.txt", []byte("Délibération\n"), "2026-01-10")
+
+	clients := map[string]*client{
+		"anonyme": w.visitor(), "autre": w.loginAs(t, w.other), "élu": w.loginAs(t, w.elu),
+		"technicien": w.loginAs(t, w.tech), "admin": w.loginAs(t, w.admin),
+	}
+	seesPrivate := map[string]bool{"élu": true, "technicien": true, "admin": true}
+	for who, c := range clients {
+		t.Run(who, func(t *testing.T) {
+			cur := body(t, c.get(t, "/documents"))
+			arch := body(t, c.get(t, "/documents/archives"))
+			for _, tc := range []struct {
+				doc      *documents.Document
+				private  bool
+				archived bool
+			}{{pub, false, false}, {pubOld, false, true}, {priv, true, false}, {privOld, true, true}} {
+				want := !tc.private || seesPrivate[who]
+				inCur, inArch := strings.Contains(cur, tc.doc.Title), strings.Contains(arch, tc.doc.Title)
+				if inCur != (want && !tc.archived) || inArch != (want && tc.archived) {
+					t.Errorf("%s: in current list %v, in archive %v (visible %v, archived %v)", tc.doc.Title, inCur, inArch, want, tc.archived)
+				}
+				show := c.get(t, "/documents/"+id(tc.doc.ID))
+				dl := c.get(t, "/documents/"+id(tc.doc.ID)+"/telecharger")
+				switch {
+				case want:
+					wantStatus(t, show, http.StatusOK)
+					wantStatus(t, dl, http.StatusOK)
+					if got := dl.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+						t.Errorf("nosniff header = %q", got)
+					}
+					cc := dl.Header().Get("Cache-Control")
+					if tc.private && !strings.HasPrefix(cc, "private") || !tc.private && !strings.HasPrefix(cc, "public") {
+						t.Errorf("%s: Cache-Control %q", tc.doc.Title, cc)
+					}
+				case who == "anonyme":
+					// Sent to log in, without saying whether it exists.
+					wantStatus(t, show, http.StatusSeeOther)
+					wantStatus(t, dl, http.StatusSeeOther)
+				default:
+					wantStatus(t, show, http.StatusNotFound)
+					wantStatus(t, dl, http.StatusNotFound)
+					if strings.Contains(body(t, show), tc.doc.Title) {
+						t.Errorf("404 page names the document")
+					}
+				}
+			}
+			// The folder page of the private folder.
+			fp := c.get(t, "/documents/dossiers/"+id(w.instances))
+			if seesPrivate[who] {
+				wantStatus(t, fp, http.StatusOK)
+			} else if fp.Code == http.StatusOK || strings.Contains(body(t, fp), priv.Title) {
+				t.Errorf("private folder page: status %d", fp.Code)
+			}
+			// A forged id.
+			if who != "anonyme" {
+				wantStatus(t, c.get(t, "/documents/999999"), http.StatusNotFound)
+				wantStatus(t, c.get(t, "/documents/abc/telecharger"), http.StatusNotFound)
+			}
+		})
+	}
+	// Downloads of private documents are in the audit trail, public ones not.
+	entries, _, err := audit.Find(context.Background(), w.db, audit.Filter{Action: "document.download"})
+	must(t, err)
+	for _, e := range entries {
+		if e.Object != "document:"+id(priv.ID) && e.Object != "document:"+id(privOld.ID) {
+			t.Errorf("audited download of %s", e.Object)
+		}
+	}
+	if len(entries) != 6 { // élu, technicien, admin × 2 private documents
+		t.Errorf("%d audited downloads, want 6", len(entries))
+	}
+}
+
+func TestDocumentDownloadHeaders(t *testing.T) {
+	w := newDocsWorld(t)
+	pdf := corpusFile(t, "deliberation-2026-014.pdf")
+	d := w.put(t, w.public, "Délibération n° 2026-014.pdf", pdf, "")
+	c := w.visitor()
+	path := "/documents/" + id(d.ID) + "/telecharger"
+	rec := c.get(t, path)
+	wantStatus(t, rec, http.StatusOK)
+	if rec.Body.Len() != len(pdf) || rec.Header().Get("Content-Type") != "application/pdf" {
+		t.Fatalf("body %d bytes, type %q", rec.Body.Len(), rec.Header().Get("Content-Type"))
+	}
+	disp := rec.Header().Get("Content-Disposition")
+	kind, params, err := mime.ParseMediaType(disp)
+	if err != nil || kind != "attachment" || params["filename"] != "Délibération n° 2026-014.pdf" {
+		t.Fatalf("Content-Disposition %q → %q %v %v", disp, kind, params, err)
+	}
+	if !strings.Contains(disp, "filename*=UTF-8''D%C3%A9lib") {
+		t.Errorf("no RFC 8187 encoded name: %q", disp)
+	}
+	etag := rec.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("no ETag")
+	}
+	// Resume: a range.
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Range", "bytes=100-199")
+	rec = c.do(t, req)
+	wantStatus(t, rec, http.StatusPartialContent)
+	if !bytes.Equal(rec.Body.Bytes(), pdf[100:200]) {
+		t.Error("range returned the wrong bytes")
+	}
+	// Revalidation.
+	req = httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("If-None-Match", etag)
+	wantStatus(t, c.do(t, req), http.StatusNotModified)
+	// Inline for PDFs only.
+	rec = c.get(t, path+"?inline=1")
+	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "inline;") {
+		t.Errorf("inline=1 gave %q", rec.Header().Get("Content-Disposition"))
+	}
+	txt := w.put(t, w.public, "note.txt", []byte("Note : <script>alert(1)</script>\n"), "")
+	rec = c.get(t, "/documents/"+id(txt.ID)+"/telecharger?inline=1")
+	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") || !strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("a text file was served inline or without sandbox: %v", rec.Header())
+	}
+}
+
+func TestDocumentUploadOverHTTP(t *testing.T) {
+	w := newDocsWorld(t)
+	tech := w.loginAs(t, w.tech)
+	path := "/documents/dossiers/" + id(w.public) + "/envoi"
+	pdf := corpusFile(t, "deliberation-2026-014.pdf")
+
+	// Two files at once, a publication date.
+	rec := tech.upload(t, path, tech.csrf, map[string]string{"published_on": "2026-11-02"},
+		upFile{"deliberation-2026-014.pdf", pdf}, upFile{"tonnages.csv", []byte("commune;tonnes\nNyons;12\n")})
+	wantStatus(t, rec, http.StatusSeeOther)
+	list, total, err := w.srv.Documents().List(context.Background(), access.Anonymous(), documents.ListQuery{FolderID: w.public})
+	must(t, err)
+	if total != 2 || list[0].PublishedOn != "2026-11-02" {
+		t.Fatalf("after upload: %d documents %+v", total, list)
+	}
+	page := body(t, tech.get(t, "/documents/dossiers/"+id(w.public)))
+	if !strings.Contains(page, "deliberation-2026-014") || !strings.Contains(page, "indexation en cours") {
+		t.Error("uploaded documents not listed as being indexed")
+	}
+	w.runJobs(t)
+	show := body(t, tech.get(t, "/documents/"+id(list[0].ID)))
+	if strings.Contains(show, "indexation en cours") {
+		t.Error("still indexing after the job ran")
+	}
+
+	// One good file and one refused: the good one is kept, the page says both.
+	rec = tech.upload(t, path, tech.csrf, nil, upFile{"bon.txt", []byte("texte\n")}, upFile{"rapport.pdf", []byte("<html>pas un pdf</html>")})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	b := body(t, rec)
+	if !strings.Contains(b, "bon.txt") || !strings.Contains(b, "rapport.pdf") || !strings.Contains(b, "n’est pas accepté") {
+		t.Errorf("422 page does not list what was kept and what was refused")
+	}
+	_, total, _ = w.srv.Documents().List(context.Background(), access.Anonymous(), documents.ListQuery{FolderID: w.public})
+	if total != 3 {
+		t.Errorf("%d documents, want 3 (the good file kept)", total)
+	}
+	// Too large, bad date, no file: 422 in French.
+	for name, tc := range map[string]struct {
+		fields map[string]string
+		files  []upFile
+		want   string
+	}{
+		"too large": {nil, []upFile{{"gros.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 5<<20)...)}}, "taille maximale"},
+		"bad date":  {map[string]string{"published_on": "2026-02-31"}, []upFile{{"a.txt", []byte("a")}}, "date valide"},
+		"no file":   {nil, nil, "au moins un fichier"},
+	} {
+		rec := tech.upload(t, path, tech.csrf, tc.fields, tc.files...)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body(t, rec), tc.want) {
+			t.Errorf("%s: status %d, want 422 with %q", name, rec.Code, tc.want)
+		}
+	}
+	// Without the CSRF token: refused.
+	wantStatus(t, tech.upload(t, path, "", nil, upFile{"a.txt", []byte("a")}), http.StatusForbidden)
+	// An élu may only view Instances: refused before the body is read.
+	elu := w.loginAs(t, w.elu)
+	wantStatus(t, elu.upload(t, "/documents/dossiers/"+id(w.instances)+"/envoi", elu.csrf, nil, upFile{"a.txt", []byte("a")}), http.StatusForbidden)
+	// Someone who cannot see the folder gets a 404.
+	other := w.loginAs(t, w.other)
+	wantStatus(t, other.upload(t, "/documents/dossiers/"+id(w.instances)+"/envoi", other.csrf, nil, upFile{"a.txt", []byte("a")}), http.StatusNotFound)
+	// Anonymous: sent to log in.
+	anon := w.visitor()
+	anon.get(t, "/healthz")
+	wantStatus(t, anon.upload(t, path, anon.csrf, nil, upFile{"a.txt", []byte("a")}), http.StatusSeeOther)
+}
+
+func TestDocumentEditsOverHTTP(t *testing.T) {
+	w := newDocsWorld(t)
+	tech := w.loginAs(t, w.tech)
+	elu := w.loginAs(t, w.elu)
+	admin := w.loginAs(t, w.admin)
+	d := w.put(t, w.public, "note.txt", []byte("version un\n"), "2026-11-01")
+	base := "/documents/" + id(d.ID)
+
+	// Bad input: 422, the typed value kept.
+	rec := tech.post(t, base+"/renommer", url.Values{"title": {"   "}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	rec = tech.post(t, base+"/date", url.Values{"published_on": {"32/13/2026"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), `value="32/13/2026"`) {
+		t.Error("typed date not kept")
+	}
+	// Moving into a folder the technician may not edit is refused (Instances:
+	// manage, so allowed; a third folder without rights is not).
+	ctx := context.Background()
+	adm := access.Principal{UserID: w.admin, Admin: true}
+	secret, err := w.srv.Documents().CreateFolder(ctx, adm, 0, "Marchés")
+	must(t, err)
+	must(t, w.srv.Documents().SetFolderGrants(ctx, adm, secret, []access.Grant{{GroupID: w.elus, Level: access.Edit}}, false))
+	wantStatus(t, tech.post(t, base+"/deplacer", url.Values{"folder": {id(secret)}}), http.StatusUnprocessableEntity)
+	// An élu (view only on Public) may not edit at all.
+	for _, p := range []string{"/renommer", "/date", "/epingler", "/deplacer", "/supprimer"} {
+		wantStatus(t, elu.post(t, base+p, url.Values{"title": {"x"}, "published_on": {"2026-01-01"}, "folder": {id(w.instances)}}), http.StatusForbidden)
+	}
+	// Good edits.
+	wantStatus(t, tech.post(t, base+"/renommer", url.Values{"title": {"Note de service"}}), http.StatusSeeOther)
+	wantStatus(t, tech.post(t, base+"/date", url.Values{"published_on": {"2026-11-10"}}), http.StatusSeeOther)
+	wantStatus(t, tech.post(t, base+"/epingler", url.Values{"pinned": {"1"}}), http.StatusSeeOther)
+	// Replace keeps the URL; the old file stays downloadable by editors.
+	rec = tech.upload(t, base+"/remplacer", tech.csrf, nil, upFile{"note-v2.txt", []byte("version deux\n")})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if got := body(t, tech.get(t, base+"/telecharger")); got != "version deux\n" {
+		t.Errorf("after replace: %q", got)
+	}
+	if got := body(t, tech.get(t, base+"/telecharger?version=1")); got != "version un\n" {
+		t.Errorf("version 1: %q", got)
+	}
+	wantStatus(t, w.visitor().get(t, base+"/telecharger?version=1"), http.StatusSeeOther)
+	show := body(t, tech.get(t, base))
+	if !strings.Contains(show, "Note de service") || !strings.Contains(show, "Versions précédentes") {
+		t.Error("detail page lacks the new title or the versions")
+	}
+	// Replacing with a refused file: 422, nothing changed.
+	wantStatus(t, tech.upload(t, base+"/remplacer", tech.csrf, nil, upFile{"x.exe", []byte("MZ\x90\x00binary")}), http.StatusUnprocessableEntity)
+	// Move, then trash; the admin restores from the trash.
+	wantStatus(t, tech.post(t, base+"/deplacer", url.Values{"folder": {id(w.instances)}}), http.StatusSeeOther)
+	if got, _ := w.srv.Documents().Get(ctx, adm, d.ID); got.FolderID != w.instances {
+		t.Errorf("not moved")
+	}
+	wantStatus(t, tech.post(t, base+"/supprimer", nil), http.StatusSeeOther)
+	wantStatus(t, tech.get(t, base), http.StatusNotFound)
+	wantStatus(t, tech.get(t, "/documents/corbeille"), http.StatusForbidden)
+	trash := body(t, admin.get(t, "/documents/corbeille"))
+	if !strings.Contains(trash, "Note de service") {
+		t.Error("trash page lacks the document")
+	}
+	wantStatus(t, tech.post(t, base+"/restaurer", nil), http.StatusForbidden)
+	wantStatus(t, admin.post(t, base+"/restaurer", nil), http.StatusSeeOther)
+	wantStatus(t, tech.get(t, base), http.StatusOK)
+}
+
+func TestFoldersOverHTTP(t *testing.T) {
+	w := newDocsWorld(t)
+	tech := w.loginAs(t, w.tech) // manages Instances
+	elu := w.loginAs(t, w.elu)   // views Instances
+	admin := w.loginAs(t, w.admin)
+	// Sub-folder under a managed folder; duplicate → 422; root → admins only.
+	wantStatus(t, tech.post(t, "/documents/dossiers", url.Values{"parent": {id(w.instances)}, "name": {"Comité syndical"}}), http.StatusSeeOther)
+	rec := tech.post(t, "/documents/dossiers", url.Values{"parent": {id(w.instances)}, "name": {"Comité syndical"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), "existe déjà") {
+		t.Error("duplicate folder without a French message")
+	}
+	wantStatus(t, tech.post(t, "/documents/dossiers", url.Values{"parent": {"0"}, "name": {"Racine"}}), http.StatusForbidden)
+	wantStatus(t, elu.post(t, "/documents/dossiers", url.Values{"parent": {id(w.instances)}, "name": {"X"}}), http.StatusForbidden)
+	wantStatus(t, admin.post(t, "/documents/dossiers", url.Values{"parent": {"0"}, "name": {"Rapports"}}), http.StatusSeeOther)
+	// Grants: the manager opens the page; the élu may not.
+	wantStatus(t, tech.get(t, "/documents/dossiers/"+id(w.instances)+"/droits"), http.StatusOK)
+	wantStatus(t, elu.get(t, "/documents/dossiers/"+id(w.instances)+"/droits"), http.StatusForbidden)
+	wantStatus(t, elu.post(t, "/documents/dossiers/"+id(w.instances)+"/droits", url.Values{"mode": {"own"}, "level_" + id(w.elus): {"manage"}}), http.StatusForbidden)
+	// Making Instances public.
+	wantStatus(t, tech.post(t, "/documents/dossiers/"+id(w.instances)+"/droits", url.Values{
+		"mode": {"own"}, "level_1": {"view"}, "level_" + id(w.techs): {"manage"}}), http.StatusSeeOther)
+	wantStatus(t, w.visitor().get(t, "/documents/dossiers/"+id(w.instances)), http.StatusOK)
+	// Rename: empty name → 422.
+	wantStatus(t, tech.post(t, "/documents/dossiers/"+id(w.instances)+"/renommer", url.Values{"name": {""}}), http.StatusUnprocessableEntity)
+	wantStatus(t, tech.post(t, "/documents/dossiers/"+id(w.instances)+"/renommer", url.Values{"name": {"Instances syndicales"}}), http.StatusSeeOther)
+	entries, _, _ := audit.Find(context.Background(), w.db, audit.Filter{Action: "folder."})
+	if len(entries) < 4 {
+		t.Errorf("%d folder audit entries, want at least 4", len(entries))
+	}
+}
+
+func TestDocumentSearchOverHTTP(t *testing.T) {
+	w := newDocsWorld(t)
+	w.put(t, w.instances, "registre.pdf", corpusFile(t, "registre-large.pdf"), "2026-01-05")
+	w.put(t, w.public, "guide.pdf", corpusFile(t, "guide-du-tri-2026.pdf"), "2026-11-15")
+	if _, err := os.Stat("/usr/bin/pdftotext"); err != nil {
+		dbtest.SkipOrFail(t, "pdftotext not installed")
+	}
+	w.runJobs(t)
+	elu := w.loginAs(t, w.elu)
+	other := w.loginAs(t, w.other)
+	rec := elu.get(t, "/documents/recherche?q=Fourmili%C3%A8re")
+	wantStatus(t, rec, http.StatusOK)
+	b := body(t, rec)
+	if !strings.Contains(b, "<mark>") || !strings.Contains(b, "page 154") || !strings.Contains(b, "Archivé") || !strings.Contains(b, "1 résultat") {
+		t.Errorf("élu search page lacks the hit, its page, its highlight or its archive label")
+	}
+	b = body(t, other.get(t, "/documents/recherche?q=Fourmili%C3%A8re"))
+	if strings.Contains(b, "<mark>") || !strings.Contains(b, "0 résultat") {
+		t.Error("a member without access found the register")
+	}
+	// Date range: the guide (2026-11-15) is in, the register (2026-01-05) out.
+	b = body(t, elu.get(t, "/documents/recherche?q=d%C3%A9chets&du=2026-11-01&au=2026-11-30"))
+	if !strings.Contains(b, "guide") || strings.Contains(b, "registre") {
+		t.Error("date range filter not applied")
+	}
+	wantStatus(t, elu.get(t, "/documents/recherche?q=x&du=hier"), http.StatusUnprocessableEntity)
+}
+
+// The "documents-list" partial (used by the pages' document-list block)
+// renders the documents of a folder the visitor may see.
+func TestDocumentListPartial(t *testing.T) {
+	w := newDocsWorld(t)
+	w.put(t, w.public, "guide.txt", []byte("guide"), "2026-11-15")
+	w.put(t, w.instances, "secret.txt", []byte("secret"), "2026-11-15")
+	ctx := context.Background()
+	var out bytes.Buffer
+	for _, f := range []int64{w.public, w.instances} {
+		docs, err := w.srv.Documents().ListForBlock(ctx, access.Anonymous(), f, 5)
+		must(t, err)
+		tmpl := w.srv.tmpl.pages["documents_index"]
+		must(t, tmpl.ExecuteTemplate(&out, "documents-list", docs))
+	}
+	if !strings.Contains(out.String(), "guide") || strings.Contains(out.String(), "secret") || !strings.Contains(out.String(), "Aucun document") {
+		t.Errorf("partial: %s", out.String())
+	}
+}
