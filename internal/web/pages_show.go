@@ -206,9 +206,9 @@ func imageViewOf(img *pages.Image, alt string) *imageView {
 
 // pageImage serves an image variant to whoever may view its page.
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	width, err := strconv.Atoi(r.PathValue("size"))
 	if err != nil {
@@ -243,13 +243,7 @@ func pagesErr(err error) error {
 }
 
 // pageID reads the {id} of a /pages/{id}/… route.
-func pageID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, db.ErrNotFound
-	}
-	return id, nil
-}
+func pageID(r *http.Request) (int64, error) { return pathID(r, "id") }
 
 // actor is who acts, for the pages store.
 func (s *Server) actor(r *http.Request) pages.Actor {
