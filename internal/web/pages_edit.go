@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"portique/internal/access"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
@@ -35,11 +36,19 @@ type pageEditData struct {
 	Images    []pages.Image
 	Kinds     []string
 	Note      string
+	Folders   []choice // documents blocks: folders the editor may see
+	Calendars []choice // events blocks: calendars the editor may see
 	// Theirs is the other editor's version after a refused (stale) save.
 	Theirs       *pages.Revision
 	TheirsBlocks []blockView
 	EditorJS     string
 	EditorCSS    string
+}
+
+// choice is an option of a select.
+type choice struct {
+	ID    int64
+	Label string
 }
 
 // pageEdit shows the page in edit mode: its blocks as form fields in place.
@@ -84,6 +93,23 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 			eb.Image = imageViewOf(img, b.Alt)
 		}
 		d.Blocks = append(d.Blocks, eb)
+	}
+	// Folders and calendars the editor may see, for documents and events blocks.
+	if s.docs != nil {
+		folders, err := s.docs.Tree(r.Context(), principal(r), false)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range folders {
+			d.Folders = append(d.Folders, choice{ID: f.ID, Label: strings.Repeat("— ", f.Depth) + f.Name})
+		}
+	}
+	cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cals {
+		d.Calendars = append(d.Calendars, choice{ID: c.ID, Label: c.Name})
 	}
 	if s.static.exists("dist/editor.js") {
 		d.EditorJS = s.static.url("dist/editor.js")

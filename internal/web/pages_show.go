@@ -10,15 +10,10 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/documents"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
-
-// blockRenderers lets other areas draw the blocks that show their objects
-// (documents of a folder, upcoming events of a calendar) inside pages:
-// they register a function for a block kind from their own file, in an
-// init function. Without one, the block shows a link to the area.
-var blockRenderers = map[string]func(s *Server, r *http.Request, b pages.Block) (template.HTML, error){}
 
 // blockView is a block ready for the page template.
 type blockView struct {
@@ -26,8 +21,10 @@ type blockView struct {
 	HTML     template.HTML // text (sanitised when saved), or what a renderer drew
 	Image    *imageView
 	Caption  string
-	Links    []*pages.Link // child pages
-	Fallback string        // link shown when no renderer is registered
+	Links    []*pages.Link        // child pages
+	Docs     []documents.Document // documents block: newest documents of the folder the viewer may see
+	Events   []occView            // events block: next occurrences the viewer may see
+	More     string               // documents and events blocks: link to the whole folder or agenda
 }
 
 // imageView is an <img> with its responsive variants.
@@ -165,17 +162,26 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Links = links
-		case pages.BlockDocuments, pages.BlockEvents:
-			if fn, ok := blockRenderers[b.Type]; ok {
-				h, err := fn(s, r, b)
+		case pages.BlockDocuments:
+			// A folder the viewer may not see gives an empty list: the
+			// page reveals nothing about it.
+			v.More = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
+			if s.docs != nil {
+				docs, err := s.docs.ListForBlock(r.Context(), principal(r), b.FolderID, 10)
 				if err != nil {
 					return nil, err
 				}
-				v.HTML = h
-			} else if b.Type == pages.BlockDocuments {
-				v.Fallback = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
-			} else {
-				v.Fallback = "/agenda"
+				v.Docs = docs
+			}
+		case pages.BlockEvents:
+			v.More = "/agenda"
+			occ, err := s.calendarStore().Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
+			if err != nil {
+				return nil, err
+			}
+			loc := s.cfg.Location()
+			for _, o := range occ {
+				v.Events = append(v.Events, s.occView(o, loc))
 			}
 		default:
 			continue

@@ -21,8 +21,10 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/calendar"
 	"portique/internal/config"
 	"portique/internal/dbtest"
+	"portique/internal/documents"
 	"portique/internal/pages"
 	"portique/internal/search"
 )
@@ -591,4 +593,77 @@ func TestPagesCatalogueKeys(t *testing.T) {
 	if n < 100 {
 		t.Fatalf("only %d keys found: the scan is broken", n)
 	}
+}
+
+// Documents and events blocks show what the viewer may see of the folder and
+// the calendar, nothing more.
+func TestPageDocumentsAndEventsBlocks(t *testing.T) {
+	f := newSite(t)
+	ctx := context.Background()
+	root := access.Member(0, true, nil)
+	docs := f.ts.srv.docs
+	public, err := docs.CreateFolder(ctx, root, 0, "Délibérations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.SetFolderGrants(ctx, root, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
+		t.Fatal(err)
+	}
+	private, err := docs.CreateFolder(ctx, root, 0, "Séances à huis clos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.SetFolderGrants(ctx, root, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(folder int64, title string) {
+		t.Helper()
+		pdf, err := os.Open("../../testdata/corpus/deliberation-2026-014.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pdf.Close()
+		d, err := docs.Upload(ctx, root, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := docs.Rename(ctx, root, d.ID, title); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upload(public, "Délibération budget primitif")
+	upload(private, "Note confidentielle du bureau")
+	cal := f.ts.srv.calendarStore()
+	calID, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
+		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
+		StartDate: "2026-03-20", StartTime: "09:00", EndTime: "12:00", Location: "Place du marché"}); err != nil {
+		t.Fatal(err)
+	}
+	st := f.ts.srv.pages
+	a := pages.Actor{P: root}
+	rev, err := st.SaveDraft(ctx, a, f.syndicat.ID, f.syndicat.PublishedRev, "Le syndicat", []pages.Block{
+		{Type: pages.BlockDocuments, FolderID: public},
+		{Type: pages.BlockDocuments, FolderID: private},
+		{Type: pages.BlockEvents, CalendarID: calID, Limit: 3},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, a, f.syndicat.ID, rev.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.visitor.get(t, "/le-syndicat")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Délibération budget primitif", "Collecte des encombrants", "Place du marché", "Aucun document à afficher")
+	wantNoBody(t, rec, "Note confidentielle", "huis clos")
+	rec = f.elu.get(t, "/le-syndicat")
+	wantBody(t, rec, "Délibération budget primitif", "Note confidentielle du bureau")
+	// The edit form offers the folders and calendars the editor may see.
+	rec = f.boss.get(t, fmt.Sprintf("/pages/%d/modifier", f.syndicat.ID))
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Délibérations", "Séances à huis clos", ">Collectes<")
 }
