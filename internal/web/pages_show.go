@@ -17,14 +17,14 @@ import (
 
 // blockView is a block ready for the page template.
 type blockView struct {
-	Type     string
-	HTML     template.HTML // text (sanitised when saved), or what a renderer drew
-	Image    *imageView
-	Caption  string
-	Links    []*pages.Link        // child pages
-	Docs     []documents.Document // documents block: newest documents of the folder the viewer may see
-	Events   []occView            // events block: next occurrences the viewer may see
-	More     string               // documents and events blocks: link to the whole folder or agenda
+	Type    string
+	HTML    template.HTML // text (sanitised when saved), or what a renderer drew
+	Image   *imageView
+	Caption string
+	Links   []*pages.Link        // child pages
+	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
+	Events  []occView            // events block: next occurrences the viewer may see
+	More    string               // documents and events blocks: link to the whole folder or agenda
 }
 
 // imageView is an <img> with its responsive variants.
