@@ -41,6 +41,7 @@ type pageEditData struct {
 	// Theirs is the other editor's version after a refused (stale) save.
 	Theirs       *pages.Revision
 	TheirsBlocks []blockView
+	ImageMax     int64 // largest image accepted, in bytes
 	EditorJS     string
 	EditorCSS    string
 }
@@ -85,6 +86,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 		PageTitle: title,
 		Images:    imgs,
 		Kinds:     pages.BlockKinds,
+		ImageMax:  s.pages.ImageMax,
 	}
 	d.BodyClass = "editing"
 	for i, b := range blocks {
@@ -193,17 +195,17 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	a := s.actor(r)
+	// Check the right before reading a byte of the body.
+	p, _, err := s.pages.EditStart(ctx, a, id)
+	if err != nil {
+		return pagesErr(err)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.pages.ImageMax+(4<<20))
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return fmt.Errorf("%w: %w", errTooLarge, err)
 		}
 		defer r.MultipartForm.RemoveAll() //nolint:errcheck
-	}
-	// Check the right before doing anything with the input.
-	p, _, err := s.pages.EditStart(ctx, a, id)
-	if err != nil {
-		return pagesErr(err)
 	}
 	base, _ := strconv.ParseInt(r.FormValue("base"), 10, 64)
 	title := r.FormValue("title")

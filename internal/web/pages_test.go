@@ -667,3 +667,25 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "Délibérations", "Séances à huis clos", ">Collectes<")
 }
+
+// Images over the limit: a clear French error, the text kept when the form
+// could be read (422), a "too large" page when the body itself is too big.
+func TestPageImageTooLarge(t *testing.T) {
+	f := newSite(t)
+	f.ts.srv.pages.ImageMax = 1 << 10
+	path := fmt.Sprintf("/pages/%d/modifier", f.seances.ID)
+	form := editForm(f.seances.PublishedRev, "Séances", pages.Block{Type: "text", HTML: "<p>Texte précieux à garder</p>"}, pages.Block{Type: "image", Alt: "Plan"})
+	form.Set("op", "save")
+	rec := f.editor.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", pngData(t, 300, 300) + strings.Repeat("x", 2<<10)}})
+	wantStatus(t, rec, 422)
+	wantBody(t, rec, "Cette image dépasse la taille maximale", "1,0 ko au maximum", "Texte précieux à garder")
+	rec = f.editor.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", strings.Repeat("x", 5<<20)}})
+	wantStatus(t, rec, 413)
+	wantBody(t, rec, "Fichier trop volumineux")
+	if p := f.page(t, f.seances.ID); p.DraftRev != 0 {
+		t.Fatal("a refused upload saved a draft")
+	}
+	// A viewer's oversized post is refused before its body is read.
+	rec = f.elu.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", strings.Repeat("x", 5<<20)}})
+	wantStatus(t, rec, 403)
+}
