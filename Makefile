@@ -24,7 +24,7 @@ frontend: node_modules/.package-lock.json
 	$(NPM) run --silent build
 
 run: frontend
-	PORTIQUE_DEMO=1 PORTIQUE_ADDR=127.0.0.1:8080 PORTIQUE_DATA=./data $(GO) run ./cmd/portique serve --demo
+	PORTIQUE_DEMO=1 PORTIQUE_ADDR=127.0.0.1:8080 PORTIQUE_DATA=./data $(GO) run ./cmd/portique serve --demo=true
 
 vet:
 	$(GO) vet ./...

@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"serve":   {"run the web site (default)", serve},
 		"migrate": {"apply database migrations and exit", migrate},
 		"version": {"print the version", version},
+		"reindex": {"rebuild the search index from pages, events and document texts", reindex},
 		"user":    {"manage accounts: user create --email … --name … [--admin] [--group …]; user unlock EMAIL", userCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"(internal) extract the text of one document in a child process", extractWorker},

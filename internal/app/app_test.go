@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -98,5 +99,37 @@ func TestCommands(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "sqlite") {
 		t.Fatalf("migrate printed %q", out.String())
+	}
+}
+
+func TestReindexAfterDemo(t *testing.T) {
+	if dbtest.Engine() != "sqlite" {
+		t.Skip("covered on SQLite; the index engines are tested on both by internal/search")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Env{
+			Args:   []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--demo"},
+			Getenv: env(nil), Stdout: io.Discard, Stderr: io.Discard,
+			Ready: func(addr string) { ready <- addr },
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	cancel()
+	<-done
+	var out bytes.Buffer
+	if err := Run(context.Background(), Env{Args: []string{"reindex", "--data", dir}, Getenv: env(nil), Stdout: &out, Stderr: io.Discard}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if _, err := fmt.Sscanf(out.String(), "Index de recherche reconstruit : %d", &n); err != nil || n < 10 {
+		t.Fatalf("reindex printed %q (n=%d, err=%v), want at least the demo pages and events", out.String(), n, err)
 	}
 }

@@ -2,21 +2,73 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
-	"portique/internal/config"
+	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
 )
 
 // seedAreas writes the demo content of each area (pages, calendar,
-// documents) for the demo groups and administrator.
-func seedAreas(ctx context.Context, cfg *config.Config, d *db.DB, now time.Time, res *users.DemoResult) error {
-	docs, err := documents.FromConfig(cfg, d, search.New(d), func() time.Time { return now })
+// documents) for the demo groups and administrator, and indexes it for the
+// site search. Document texts are indexed by the extraction jobs it queues.
+func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store, now time.Time, res *users.DemoResult) error {
+	if err := pages.SeedDemo(ctx, d, now, res.Groups, res.AdminID); err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	if err := calendar.SeedDemo(ctx, d, now, res.Groups); err != nil {
+		return fmt.Errorf("calendar: %w", err)
+	}
+	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	_, err := reindexAll(ctx, d, idx, docs)
+	return err
+}
+
+// reindexAll re-feeds the search index from every area and returns how many
+// objects were indexed.
+func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store) (int, error) {
+	total := 0
+	for name, f := range map[string]func(context.Context) (int, error){
+		"pages":     pages.New(d, idx).Reindex,
+		"calendar":  calendar.New(d, idx).Reindex,
+		"documents": docs.ReindexAll,
+	} {
+		n, err := f(ctx)
+		if err != nil {
+			return total, fmt.Errorf("reindex %s: %w", name, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// reindex rebuilds the search index from the stored pages, events and
+// document texts (it does not re-extract files).
+func reindex(ctx context.Context, e Env, args []string) error {
+	cfg, _, err := settings(e, "reindex", args, nil)
 	if err != nil {
 		return err
 	}
-	return documents.SeedDemo(ctx, d, docs, now, res.Groups)
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	idx := search.New(d)
+	docs, err := documents.FromConfig(cfg, d, idx, e.Now)
+	if err != nil {
+		return err
+	}
+	n, err := reindexAll(ctx, d, idx, docs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
+	return nil
 }

@@ -41,15 +41,15 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Demo {
-		if err := seedDemo(ctx, e, cfg, d, log); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
 	idx := search.New(d)
 	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
 	if err != nil {
 		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, e, cfg, d, log, idx, docs); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: idx, Documents: docs})
 	if err != nil {

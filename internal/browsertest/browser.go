@@ -244,7 +244,13 @@ func Submit(t testing.TB, ctx context.Context, sel string) int {
 // what was there.
 func Fill(t testing.TB, ctx context.Context, sel, value string) {
 	t.Helper()
-	Run(t, ctx, "fill "+sel, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), value))
+	Run(t, ctx, "fill "+sel,
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ""; return true })()`, sel))(ctx, tg)
+			return err
+		}),
+		chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // Text returns the visible text of the first element matched by sel.

@@ -71,12 +71,13 @@ func StartMailServer(t testing.TB) *Mailbox {
 func (mb *Mailbox) Addr() string { return mb.addr }
 
 // URL is the PORTIQUE_SMTP_URL that reaches this server without TLS nor
-// credentials.
-func (mb *Mailbox) URL() string { return "smtp://" + mb.addr }
+// credentials (internal/mail reads smtp+insecure:// as "no TLS: a local
+// test server only"; plain smtp:// requires STARTTLS).
+func (mb *Mailbox) URL() string { return "smtp+insecure://" + mb.addr }
 
 // URLWithAuth is the same URL with the accepted credentials.
 func (mb *Mailbox) URLWithAuth() string {
-	return fmt.Sprintf("smtp://%s:%s@%s", mb.User, mb.Password, mb.addr)
+	return fmt.Sprintf("smtp+insecure://%s:%s@%s", mb.User, mb.Password, mb.addr)
 }
 
 // Messages returns a copy of every message received so far.

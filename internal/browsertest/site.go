@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -106,12 +107,15 @@ func Start(t testing.TB, o Options) *Site {
 	for k, v := range o.Env {
 		env[k] = v
 	}
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", s.DataDir}
+	// The public base URL goes into emailed links, so the port is chosen
+	// before the start (the program never trusts the Host header for links).
+	addr := freeAddr(t)
+	args := []string{"serve", "--addr", addr, "--base-url", "http://" + addr, "--data", s.DataDir}
 	if s.dbURL != "" {
 		args = append(args, "--db", s.dbURL)
 	}
 	if o.Demo {
-		args = append(args, "--demo")
+		args = append(args, "--demo=true")
 	}
 	args = append(args, o.Args...)
 
@@ -174,6 +178,17 @@ func (s *Site) Config(t testing.TB) *config.Config {
 		t.Fatalf("browsertest: config: %v", err)
 	}
 	return c
+}
+
+// freeAddr returns a loopback address with a port nobody listens on now.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("browsertest: find a free port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // postgresSchema makes a schema of its own for one test and returns the URL

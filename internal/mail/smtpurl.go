@@ -14,9 +14,9 @@ type Security int
 
 // Connection security modes.
 const (
-	StartTLS Security = iota // smtp://  — plain connection upgraded with STARTTLS (mandatory)
-	ImplicitTLS              // smtps:// — TLS from the first byte
-	NoTLS                    // smtp+insecure:// or ?tls=none — a local test server only
+	StartTLS    Security = iota // smtp://  — plain connection upgraded with STARTTLS (mandatory)
+	ImplicitTLS                 // smtps:// — TLS from the first byte
+	NoTLS                       // smtp+insecure:// or ?tls=none — a local test server only
 )
 
 func (s Security) String() string {

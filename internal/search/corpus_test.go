@@ -137,6 +137,7 @@ func TestCorpus(t *testing.T) {
 		{"Compostic", []string{cr0210}, nil},
 		{"hypothese", []string{cr0210}, nil},
 		{"grêle", []string{cr0210}, nil},
+		{"hypothèse grêle", []string{cr0210}, nil}, // words on pages 1 and 2
 		{"PLPDMA", []string{del014}, nil},
 		{`"214 contributions"`, []string{del014}, nil},
 		{"Teyssier", []string{del014}, nil},

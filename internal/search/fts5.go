@@ -13,15 +13,15 @@ import (
 // the body.
 type fts5Backend struct{}
 
-func (fts5Backend) insert(ctx context.Context, q db.Querier, doc Doc, titleToks, bodyToks string) error {
+func (fts5Backend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		itemArgs(doc)...).Scan(&id)
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		args...).Scan(&id)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	_, err = q.Exec(ctx, "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)", id, titleToks, bodyToks)
-	return err
+	return id, err
 }
 
 func (fts5Backend) match(pq parsedQuery) (string, []any, string, []any, string) {

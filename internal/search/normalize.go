@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -131,8 +132,19 @@ func letterAfter(text string, i int) bool {
 }
 
 // appendStems appends the tokens of one raw word. Normalisation can split a
-// word (NFKC turns ½ into 1⁄2), hence possibly several tokens.
+// word (NFKC turns ½ into 1⁄2), hence possibly several tokens. Words repeat
+// a lot (Zipf), so their tokens are cached.
 func appendStems(out []string, raw string) []string {
+	if toks, ok := cache.get(raw); ok {
+		return append(out, toks...)
+	}
+	start := len(out)
+	out = analyzeWord(out, raw)
+	cache.put(raw, out[start:len(out):len(out)])
+	return out
+}
+
+func analyzeWord(out []string, raw string) []string {
 	n := normalizeWord(raw)
 	start := -1
 	for i, r := range n {
@@ -193,4 +205,34 @@ func hasLetter(s string) bool {
 		}
 	}
 	return false
+}
+
+// wordCache maps raw words to their tokens. It is bounded: when full it is
+// simply emptied, which keeps hostile input from growing it.
+type wordCache struct {
+	mu sync.RWMutex
+	m  map[string][]string
+}
+
+const wordCacheMax = 50_000
+
+var cache = wordCache{m: map[string][]string{}}
+
+func (c *wordCache) get(raw string) ([]string, bool) {
+	c.mu.RLock()
+	t, ok := c.m[raw]
+	c.mu.RUnlock()
+	return t, ok
+}
+
+func (c *wordCache) put(raw string, toks []string) {
+	if len(raw) > maxTokenBytes {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) >= wordCacheMax {
+		c.m = make(map[string][]string, wordCacheMax)
+	}
+	c.m[strings.Clone(raw)] = toks
+	c.mu.Unlock()
 }

@@ -198,3 +198,43 @@ func (pq parsedQuery) tsquery() string {
 	}
 	return strings.Join(parts, " & ")
 }
+
+// score tells how well a token stream (one part of an object) answers the
+// query: how many positive clauses it satisfies, and how many times their
+// phrases occur. It picks the page of a document shown in a hit.
+func (pq parsedQuery) score(toks []string) (clauses, count int) {
+	for _, c := range pq.clauses {
+		if c.neg {
+			continue
+		}
+		n := 0
+		for _, p := range c.alts {
+			n += occurrences(toks, p)
+		}
+		if n > 0 {
+			clauses++
+			count += n
+		}
+	}
+	return clauses, count
+}
+
+func occurrences(toks []string, p phrase) int {
+	n := 0
+	for i := 0; i+len(p) <= len(toks); i++ {
+		if toks[i] != p[0] {
+			continue
+		}
+		ok := true
+		for k := 1; k < len(p); k++ {
+			if toks[i+k] != p[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
+}

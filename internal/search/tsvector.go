@@ -15,11 +15,12 @@ import (
 // needs neither the unaccent extension nor the french dictionary.
 type tsvectorBackend struct{}
 
-func (tsvectorBackend) insert(ctx context.Context, q db.Querier, doc Doc, titleToks, bodyToks string) error {
-	_, err := q.Exec(ctx, "INSERT INTO search_items ("+itemColumns+`, tsv) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'D'))`,
-		append(itemArgs(doc), titleToks, bodyToks)...)
-	return err
+func (tsvectorBackend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+`, tsv) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+		setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'D')) RETURNING id`,
+		append(args, titleToks, bodyToks)...).Scan(&id)
+	return id, err
 }
 
 // match ranks with ts_rank, weights {D, C, B, A} = {0.2, 0.2, 0.2, 1.0}

@@ -50,20 +50,47 @@ func CheckPassword(password string, context ...string) string {
 	for _, r := range lower {
 		distinct[r] = true
 	}
-	if len(distinct) < 5 {
+	if len(distinct) < 5 || onlyMadeOf(lower, commonWords) {
 		return "accounts.password.common"
 	}
+	var words []string
 	for _, w := range context {
 		for _, part := range strings.FieldsFunc(strings.ToLower(w), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 		}) {
 			// Short words (a first name of 3 letters) would refuse too much.
-			if utf8.RuneCountInString(part) >= 4 && (core == lettersOnly(part) || strings.Contains(lower, part) && n-utf8.RuneCountInString(part) < 8) {
-				return "accounts.password.context"
+			if utf8.RuneCountInString(part) >= 4 {
+				words = append(words, part)
 			}
 		}
 	}
+	if onlyMadeOf(lower, words) {
+		return "accounts.password.context"
+	}
 	return ""
+}
+
+// commonWords are the letter-only entries of the list long enough to be
+// looked for inside a password ("Motdepasse!Motdepasse").
+var commonWords = func() []string {
+	var out []string
+	for w := range commonPasswords {
+		if len(w) >= 6 && lettersOnly(w) == w {
+			out = append(out, w)
+		}
+	}
+	return out
+}()
+
+// onlyMadeOf reports whether s, once every occurrence of words is removed,
+// has fewer than 6 letters left (and something was removed): "Sydrav-2026-
+// Sydrav" is only the site's name and a year.
+func onlyMadeOf(s string, words []string) bool {
+	rest := s
+	for _, w := range words {
+		rest = strings.ReplaceAll(rest, w, "")
+	}
+	return rest != s && utf8.RuneCountInString(lettersOnly(rest)) < 6
 }
 
 // lettersOnly keeps the letters: "Motdepasse2026!" → "motdepasse".

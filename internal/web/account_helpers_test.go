@@ -8,7 +8,10 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,6 +31,7 @@ func newAccountsServer(t *testing.T) *testServer {
 	t.Helper()
 	ts := newTestServer(t)
 	ts.srv.accounts.Hasher = users.NewHasher(users.CheapParams, 4)
+	ts.srv.captcha.MaxNumber = 2000 // a quick proof of work
 	return ts
 }
 
@@ -197,4 +201,11 @@ func (s *sinkSession) Data(r io.Reader) error {
 	s.sink.mu.Unlock()
 	s.sink.got <- struct{}{}
 	return nil
+}
+
+// newFormRequest builds a POST of a form.
+func newFormRequest(path string, form url.Values) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
 }

@@ -22,9 +22,11 @@ const (
 	recoveryWindow   = time.Hour
 )
 
-// altchaWidget is the widget bundle copied from the npm package by the
-// front-end build; without it the page falls back to the question.
-const altchaWidget = "vendor/altcha/altcha.min.js"
+// altchaWidget is the widget bundle built by `npm run build` from the npm
+// package altcha 2.x (whose challenge format is the one of altcha-lib-go
+// v1), in its external build: no inline style or script, so the strict CSP
+// holds. Without it (a bare `go build`) the page shows only the question.
+const altchaWidget = "dist/captcha.js"
 
 // forgotPage is the data of the recovery form and its confirmation.
 type forgotPage struct {

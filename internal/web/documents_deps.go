@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"portique/internal/access"
-	"portique/internal/db"
 	"portique/internal/documents"
 )
 
@@ -43,15 +42,6 @@ func docErr(r *http.Request, err error) error {
 	return err
 }
 
-// pathID parses the {id} (or another name) of the route; garbage is a 404.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, db.ErrNotFound
-	}
-	return id, nil
-}
-
 func documentURL(id int64) string { return "/documents/" + strconv.FormatInt(id, 10) }
 
 func folderURL(id int64, archived bool) string {
@@ -65,9 +55,9 @@ func documentObject(id int64) string { return "document:" + strconv.FormatInt(id
 
 func folderObject(id int64) string { return "folder:" + strconv.FormatInt(id, 10) }
 
-// fieldErrors turns the documents package's French field messages into the
+// documentFieldErrors turns the documents package's French field messages into the
 // page's error map.
-func fieldErrors(p *Page, fe documents.FieldErrors) {
+func documentFieldErrors(p *Page, fe documents.FieldErrors) {
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}

@@ -119,7 +119,7 @@ func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash stri
 		if keep != nil {
 			keep(&p)
 		}
-		fieldErrors(&p.Page, fe)
+		documentFieldErrors(&p.Page, fe)
 		s.render(w, r, http.StatusUnprocessableEntity, "documents_show", p)
 		return nil
 	}

@@ -23,7 +23,7 @@ func (s *Server) folderCreate(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.NewFolderName = name
-		fieldErrors(&p.Page, fe)
+		documentFieldErrors(&p.Page, fe)
 		if p.Errors["name"] != "" {
 			p.Errors["new_folder"] = p.Errors["name"]
 			delete(p.Errors, "name")
@@ -54,7 +54,7 @@ func (s *Server) folderRename(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.FolderName = name
-		fieldErrors(&p.Page, fe)
+		documentFieldErrors(&p.Page, fe)
 		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
 		return nil
 	}

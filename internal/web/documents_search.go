@@ -12,8 +12,6 @@ import (
 	"portique/internal/search"
 )
 
-const searchPerPage = 20
-
 type documentSearchPage struct {
 	Page
 	Q, Du, Au   string
@@ -62,7 +60,7 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 		d, err := documents.ParseDate(f.field, f.value)
 		var fe documents.FieldErrors
 		if errors.As(err, &fe) {
-			fieldErrors(&p.Page, fe)
+			documentFieldErrors(&p.Page, fe)
 			status = http.StatusUnprocessableEntity
 			continue
 		}

@@ -16,6 +16,7 @@ import (
 	"portique/internal/documents"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
 )
@@ -51,6 +52,7 @@ type Server struct {
 	static   *staticFiles
 	sessions *users.Sessions
 	search   search.Index
+	pages    *pages.Store
 	handler  http.Handler
 	metrics  metrics
 	accounts *users.Accounts
@@ -82,6 +84,11 @@ func New(d Deps) (*Server, error) {
 		sessions: &users.Sessions{
 			DB: d.DB, Now: d.Now, Idle: d.Config.SessionIdle, Max: d.Config.SessionMax,
 		},
+	}
+	s.pages = pages.New(d.DB, d.Search)
+	s.pages.Now = d.Now
+	if d.Config.UploadMax > 0 && d.Config.UploadMax < s.pages.ImageMax {
+		s.pages.ImageMax = d.Config.UploadMax
 	}
 	if err := s.initAccounts(d); err != nil {
 		return nil, err

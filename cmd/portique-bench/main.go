@@ -1,0 +1,325 @@
+// Command portique-bench starts the real portique binary on SQLite with the
+// demo data and loads it over loopback (127.0.0.1 only) with a bounded load
+// generator: a fixed number of keep-alive clients for a fixed duration. It
+// prints a table of the figures the foundation issue targets:
+//
+//	start-up to first answer          ≤ 300 ms
+//	anonymous public page             ≥ 10,000 requests/s
+//	logged-in extranet page           ≥ 3,000 requests/s
+//	resident memory after the load    ≤ 60 MB
+//
+// Usage: make bench, or go run ./cmd/portique-bench -bin ./portique [-duration 5s] [-clients 32]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"portique/internal/config"
+	"portique/internal/db"
+	"portique/internal/users"
+)
+
+func main() {
+	bin := flag.String("bin", "./portique", "portique binary to start (make build)")
+	duration := flag.Duration("duration", 5*time.Second, "how long each load lasts")
+	clients := flag.Int("clients", 32, "concurrent keep-alive clients")
+	public := flag.String("public", "/", "anonymous public page")
+	private := flag.String("private", "/mon-compte", "logged-in extranet page (falls back to / when it does not answer 200)")
+	maxReq := flag.Int64("max-requests", 2_000_000, "upper bound of requests per load")
+	logLevel := flag.String("log-level", "info", "server log level (info logs one line per request, as in production)")
+	flag.Parse()
+	if err := run(*bin, *duration, *clients, *public, *private, *maxReq, *logLevel); err != nil {
+		fmt.Fprintln(os.Stderr, "portique-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type row struct {
+	what, target, measured string
+	ok                     bool
+}
+
+func run(bin string, duration time.Duration, clients int, public, private string, maxReq int64, logLevel string) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "portique-bench-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var rows []row
+
+	// 1. First start on an empty data directory: migrations + demo site.
+	srv, first, err := start(bin, dir, logLevel)
+	if err != nil {
+		return err
+	}
+	srv.stop()
+	// 2. A normal restart on the existing database: the figure operators see.
+	srv, restart, err := start(bin, dir, logLevel)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	rows = append(rows,
+		row{"start-up to first answer (restart)", "≤ 300 ms", ms(restart), restart <= 300*time.Millisecond},
+		row{"start-up to first answer (first run: migrations + demo)", "(info)", ms(first), true},
+	)
+
+	// Anonymous public page.
+	res, err := load(srv.url+public, "", clients, duration, maxReq)
+	if err != nil {
+		return fmt.Errorf("public page: %w", err)
+	}
+	rows = append(rows, row{"anonymous page " + public + " (" + res.summary() + ")", "≥ 10,000 req/s", fmt.Sprintf("%.0f req/s", res.rate()), res.rate() >= 10000})
+
+	// Logged-in page: a session made the way the login form makes one.
+	cookie, err := session(dir)
+	if err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
+	if st, err := status(srv.url+private, cookie); err != nil || st != http.StatusOK {
+		fmt.Printf("note: %s answered %d (%v) for a member; measuring / logged in instead\n", private, st, err)
+		private = "/"
+	}
+	res, err = load(srv.url+private, cookie, clients, duration, maxReq)
+	if err != nil {
+		return fmt.Errorf("extranet page: %w", err)
+	}
+	rows = append(rows, row{"logged-in page " + private + " (" + res.summary() + ")", "≥ 3,000 req/s", fmt.Sprintf("%.0f req/s", res.rate()), res.rate() >= 3000})
+
+	rss, err := vmRSS(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"resident memory after the load (VmRSS)", "≤ 60 MB", fmt.Sprintf("%.1f MB", float64(rss)/(1<<20)), rss <= 60<<20})
+
+	printTable(rows, clients, duration)
+	return nil
+}
+
+// server is the running binary.
+type server struct {
+	cmd *exec.Cmd
+	url string
+	log *os.File
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt) //nolint:errcheck
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }() //nolint:errcheck
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill() //nolint:errcheck
+		<-done
+	}
+	s.log.Close()
+}
+
+// start runs the binary and measures the time until /healthz answers 200.
+func start(bin, dir, logLevel string) (*server, time.Duration, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, 0, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return nil, 0, err
+	}
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", filepath.Join(dir, "data"), "--demo=true", "--log-level", logLevel)
+	cmd.Env = append(os.Environ(), "PORTIQUE_DB=", "PORTIQUE_SMTP_URL=")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	s := &server{cmd: cmd, url: "http://" + addr, log: logf}
+	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	deadline := t0.Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := hc.Get(s.url + "/healthz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body) //nolint:errcheck
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, time.Since(t0), nil
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.stop()
+	b, _ := os.ReadFile(logf.Name())
+	return nil, 0, fmt.Errorf("the server did not answer in 30 s; log:\n%s", b)
+}
+
+// session creates a session for a member of the demo (or a bench account),
+// as the login form does, and returns the Cookie header value.
+func session(dir string) (string, error) {
+	ctx := context.Background()
+	cfg := config.Defaults()
+	cfg.DataDir = filepath.Join(dir, "data")
+	d, err := db.Open(ctx, "", cfg.SQLitePath())
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	var uid int64
+	err = d.QueryRow(ctx, "SELECT id FROM users WHERE is_admin = FALSE AND disabled = FALSE AND deleted_at IS NULL ORDER BY id LIMIT 1").Scan(&uid)
+	if errors.Is(db.NotFound(err), db.ErrNotFound) {
+		err = d.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES (?, ?, FALSE, ?) RETURNING id",
+			"bench@example.fr", "Bench", time.Now().UTC()).Scan(&uid)
+	}
+	if err != nil {
+		return "", err
+	}
+	ses := &users.Sessions{DB: d, Now: time.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
+	token, err := ses.Create(ctx, uid, "127.0.0.1", "portique-bench")
+	if err != nil {
+		return "", err
+	}
+	return "portique=" + token, nil
+}
+
+func status(url, cookie string) (int, error) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body) //nolint:errcheck
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+type result struct {
+	n, errs int64
+	bytes   int64
+	elapsed time.Duration
+	lat     []time.Duration // a sample of latencies
+}
+
+func (r result) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+func (r result) summary() string {
+	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
+	p := func(q float64) time.Duration {
+		if len(r.lat) == 0 {
+			return 0
+		}
+		return r.lat[int(q*float64(len(r.lat)-1))]
+	}
+	return fmt.Sprintf("%d req, %d errors, %d B/page, p50 %s, p99 %s", r.n, r.errs, r.bytes/max(r.n, 1),
+		p(0.5).Round(10*time.Microsecond), p(0.99).Round(10*time.Microsecond))
+}
+
+// load runs clients goroutines, each with its own keep-alive connection,
+// sending GET url until the duration ends or maxReq requests were sent.
+func load(url, cookie string, clients int, duration time.Duration, maxReq int64) (result, error) {
+	if st, err := status(url, cookie); err != nil || st != http.StatusOK {
+		return result{}, fmt.Errorf("GET %s = %d, %v", url, st, err)
+	}
+	var n, errs, nbytes atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
+			defer tr.CloseIdleConnections()
+			hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			var mine []time.Duration
+			for i := 0; ctx.Err() == nil && n.Load() < maxReq; i++ {
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				if cookie != "" {
+					req.Header.Set("Cookie", cookie)
+				}
+				s := time.Now()
+				resp, err := hc.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				b, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+					continue
+				}
+				n.Add(1)
+				nbytes.Add(b)
+				if i%16 == 0 {
+					mine = append(mine, time.Since(s))
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return result{n: n.Load(), errs: errs.Load(), bytes: nbytes.Load(), elapsed: time.Since(t0), lat: lat}, nil
+}
+
+// vmRSS reads the resident memory of a process from /proc.
+func vmRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v) // "12345 kB"
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func printTable(rows []row, clients int, duration time.Duration) {
+	w := 0
+	for _, r := range rows {
+		w = max(w, len([]rune(r.what)))
+	}
+	fmt.Printf("\nportique-bench: %d keep-alive clients × %s per load, loopback, SQLite + demo data\n\n", clients, duration)
+	fmt.Printf("| %-*s | %-15s | %-12s | %s |\n", w, "measure", "target", "measured", "ok")
+	fmt.Printf("|%s|%s|%s|----|\n", strings.Repeat("-", w+2), strings.Repeat("-", 17), strings.Repeat("-", 14))
+	for _, r := range rows {
+		ok := "yes"
+		if !r.ok {
+			ok = "NO"
+		}
+		fmt.Printf("| %-*s | %-15s | %-12s | %-3s|\n", w+(len(r.what)-len([]rune(r.what))), r.what, r.target, r.measured, ok)
+	}
+}

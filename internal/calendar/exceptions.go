@@ -1,0 +1,312 @@
+package calendar
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/db"
+)
+
+// OccurrenceChange is the form that changes one occurrence of a series.
+type OccurrenceChange struct {
+	StartDate, StartTime string
+	EndDate, EndTime     string
+	Title                string
+	Location             string
+	Description          string
+}
+
+func loadOverrides(ctx context.Context, q db.Querier, eventID int64) ([]Override, error) {
+	rows, err := q.Query(ctx, `SELECT original_start, cancelled, starts_at, ends_at, title, location, description
+		FROM event_overrides WHERE event_id = ? ORDER BY original_start`, eventID)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: overrides of %d: %w", eventID, err)
+	}
+	defer rows.Close()
+	var out []Override
+	for rows.Next() {
+		o, _, err := scanOverride(rows, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func scanOverride(sc interface{ Scan(...any) error }, withEvent bool) (Override, int64, error) {
+	var o Override
+	var eid int64
+	var st, en sql.NullTime
+	var title, loc, desc sql.NullString
+	dest := []any{&o.OriginalStart, &o.Cancelled, &st, &en, &title, &loc, &desc}
+	if withEvent {
+		dest = append([]any{&eid}, dest...)
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return o, 0, err
+	}
+	o.OriginalStart = o.OriginalStart.UTC()
+	if st.Valid {
+		t := st.Time.UTC()
+		o.Start = &t
+	}
+	if en.Valid {
+		t := en.Time.UTC()
+		o.End = &t
+	}
+	if title.Valid {
+		o.Title = &title.String
+	}
+	if loc.Valid {
+		o.Location = &loc.String
+	}
+	if desc.Valid {
+		o.Description = &desc.String
+	}
+	return o, eid, nil
+}
+
+// occurrenceOf checks that original is an occurrence of the series eventID
+// and that p may edit it.
+func (s *Store) occurrenceOf(ctx context.Context, q db.Querier, p access.Principal, eventID int64, original time.Time) (Event, *series, error) {
+	e, err := s.requireEvent(ctx, q, p, eventID, access.Edit)
+	if err != nil {
+		return e, nil, err
+	}
+	if !e.Recurring() {
+		return e, nil, &ValidationError{Fields: map[string]string{"": "Cet événement n’est pas répété : modifiez-le directement."}}
+	}
+	ser, err := newSeries(e.Start, e.End, e.RRule, loadLocation(e.TimeZone))
+	if err != nil {
+		return e, nil, err
+	}
+	if !ser.isOccurrence(original) {
+		return e, nil, ErrNotFound
+	}
+	return e, ser, nil
+}
+
+// CancelOccurrence cancels one occurrence of a series (exported as EXDATE).
+// p needs access.Edit on the calendar.
+func (s *Store) CancelOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, _, err := s.occurrenceOf(ctx, tx, p, eventID, original); err != nil {
+			return err
+		}
+		if err := upsertOverride(ctx, tx, eventID, Override{OriginalStart: original.UTC(), Cancelled: true}, s.now()); err != nil {
+			return err
+		}
+		return bumpSequence(ctx, tx, eventID, s.now())
+	})
+}
+
+// RestoreOccurrence removes the exception of one occurrence.
+func (s *Store) RestoreOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, _, err := s.occurrenceOf(ctx, tx, p, eventID, original); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", eventID, original.UTC()); err != nil {
+			return err
+		}
+		if err := s.refreshSeriesEnd(ctx, tx, eventID); err != nil {
+			return err
+		}
+		return bumpSequence(ctx, tx, eventID, s.now())
+	})
+}
+
+// ChangeOccurrence changes one occurrence (time, place, title,
+// description) without touching the series (exported as RECURRENCE-ID).
+// Empty text fields keep the series' values.
+func (s *Store) ChangeOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time, c OccurrenceChange) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		e, ser, err := s.occurrenceOf(ctx, tx, p, eventID, original)
+		if err != nil {
+			return err
+		}
+		loc := loadLocation(e.TimeZone)
+		f := EventForm{StartDate: c.StartDate, StartTime: c.StartTime, EndDate: c.EndDate, EndTime: c.EndTime, AllDay: e.AllDay}
+		errs := fieldErrors{}
+		start, end, ok := f.parseTimes(loc, errs)
+		if !ok {
+			return errs.err()
+		}
+		o := Override{OriginalStart: original.UTC()}
+		origEnd := ser.endFor(original)
+		if !start.Equal(original) || !end.Equal(origEnd) {
+			st, en := start.UTC(), end.UTC()
+			o.Start, o.End = &st, &en
+		}
+		if t := strings.TrimSpace(c.Title); t != "" && t != e.Title {
+			o.Title = &t
+		}
+		if l := strings.TrimSpace(c.Location); l != e.Location {
+			o.Location = &l
+		}
+		if d := SanitizeHTML(c.Description); d != "" && d != e.Description {
+			o.Description = &d
+		}
+		if err := upsertOverride(ctx, tx, eventID, o, s.now()); err != nil {
+			return err
+		}
+		if err := s.refreshSeriesEnd(ctx, tx, eventID); err != nil {
+			return err
+		}
+		return bumpSequence(ctx, tx, eventID, s.now())
+	})
+}
+
+func upsertOverride(ctx context.Context, q db.Querier, eventID int64, o Override, now time.Time) error {
+	if _, err := q.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", eventID, o.OriginalStart.UTC()); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO event_overrides (event_id, original_start, cancelled, starts_at, ends_at, title, location, description, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, o.OriginalStart.UTC(), o.Cancelled, nullTime(o.Start), nullTime(o.End),
+		nullString(o.Title), nullString(o.Location), nullString(o.Description), now.UTC())
+	if err != nil {
+		return fmt.Errorf("calendar: save exception of %d: %w", eventID, err)
+	}
+	return nil
+}
+
+func bumpSequence(ctx context.Context, q db.Querier, eventID int64, now time.Time) error {
+	_, err := q.Exec(ctx, "UPDATE events SET sequence = sequence + 1, updated_at = ? WHERE id = ?", now.UTC(), eventID)
+	return err
+}
+
+// refreshSeriesEnd keeps series_end covering occurrences moved later than
+// the series' last one, so window queries still find them.
+func (s *Store) refreshSeriesEnd(ctx context.Context, q db.Querier, eventID int64) error {
+	e, err := getEvent(ctx, q, eventID)
+	if err != nil {
+		return err
+	}
+	ser, err := newSeries(e.Start, e.End, e.RRule, loadLocation(e.TimeZone))
+	if err != nil {
+		return err
+	}
+	_, last, err := ser.bounds()
+	if err != nil {
+		return err
+	}
+	if last != nil {
+		ovs, err := loadOverrides(ctx, q, eventID)
+		if err != nil {
+			return err
+		}
+		for _, o := range ovs {
+			if o.End != nil && o.End.After(*last) {
+				t := *o.End
+				last = &t
+			}
+		}
+	}
+	_, err = q.Exec(ctx, "UPDATE events SET series_end = ? WHERE id = ?", seriesEndValue(last), eventID)
+	return err
+}
+
+// SplitSeries applies the form to "this occurrence and the following ones":
+// the series is cut before original (its rule gets an UNTIL, or a smaller
+// COUNT) and a new event, with its own UID, starts from the form's values.
+// Exceptions at or after original move to the new series when they still
+// match one of its occurrences. It returns the new event's id. Splitting at
+// the first occurrence is an ordinary update of the whole series.
+func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int64, original time.Time, f EventForm) (int64, error) {
+	var newID int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		e, ser, err := s.occurrenceOf(ctx, tx, p, eventID, original)
+		if err != nil {
+			return err
+		}
+		if original.Equal(e.Start) {
+			return errWholeSeries
+		}
+		before := ser.countBefore(original)
+		v, err := s.checkForm(ctx, tx, p, f)
+		if err != nil {
+			return err
+		}
+		if v.rule != "" && ser.rule.OrigOptions.Count > 0 && f.Recurrence.End == EndCount && f.Recurrence.Count == fmt.Sprint(ser.rule.OrigOptions.Count) {
+			// Unchanged "N times": the two halves keep N occurrences in all.
+			left := ser.rule.OrigOptions.Count - before
+			f.Recurrence.Count = fmt.Sprint(left)
+			if v, err = s.checkForm(ctx, tx, p, f); err != nil {
+				return err
+			}
+		}
+		// Cut the old series: keep its first `before` occurrences.
+		opt := ser.rule.OrigOptions
+		opt.Dtstart = time.Time{}
+		if opt.Count > 0 {
+			opt.Count = before
+		} else {
+			opt.Until = original.Add(-time.Second).UTC()
+		}
+		cut := opt.RRuleString()
+		now := s.now().UTC()
+		if _, err := tx.Exec(ctx, "UPDATE events SET rrule = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?", cut, now, eventID); err != nil {
+			return fmt.Errorf("calendar: cut series %d: %w", eventID, err)
+		}
+		var by any
+		if p.UserID != 0 {
+			by = p.UserID
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO events (uid, calendar_id, title, description, location, starts_at, ends_at,
+			all_day, rrule, series_end, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
+			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&newID); err != nil {
+			return fmt.Errorf("calendar: split series %d: %w", eventID, err)
+		}
+		if err := saveExtras(ctx, tx, newID, v.eventValues); err != nil {
+			return err
+		}
+		ovs, err := loadOverrides(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
+		for _, o := range ovs {
+			if o.OriginalStart.Before(original) {
+				continue
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", eventID, o.OriginalStart); err != nil {
+				return err
+			}
+			if v.rule != "" && v.ser.isOccurrence(o.OriginalStart) {
+				if err := upsertOverride(ctx, tx, newID, o, now); err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.refreshSeriesEnd(ctx, tx, eventID); err != nil {
+			return err
+		}
+		if err := s.refreshSeriesEnd(ctx, tx, newID); err != nil {
+			return err
+		}
+		if err := s.reindex(ctx, tx, eventID); err != nil {
+			return err
+		}
+		return s.reindex(ctx, tx, newID)
+	})
+	if err == errWholeSeries {
+		return eventID, s.UpdateEvent(ctx, p, eventID, f)
+	}
+	return newID, err
+}
+
+var errWholeSeries = errors.New("calendar: split at the first occurrence")
+
+func nullString(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}

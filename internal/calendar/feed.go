@@ -1,0 +1,88 @@
+package calendar
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/db"
+)
+
+// Personal feed tokens: a random secret in the URL /agenda/flux/{token}.ics.
+// Only its SHA-256 is stored, so a database leak gives no working URL. One
+// token per account; a new one replaces the old, revoking it at once.
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewFeedToken creates (or replaces) the account's feed token and returns
+// it. It is shown once; afterwards only HasFeedToken is known.
+func (s *Store) NewFeedToken(ctx context.Context, userID int64) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", userID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO calendar_feed_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
+			hashToken(token), userID, s.now().UTC())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("calendar: new feed token: %w", err)
+	}
+	return token, nil
+}
+
+// RevokeFeedToken deletes the account's feed token: the old URL stops at once.
+func (s *Store) RevokeFeedToken(ctx context.Context, userID int64) error {
+	_, err := s.db.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", userID)
+	return err
+}
+
+// FeedTokenInfo tells whether the account has a feed token and since when.
+func (s *Store) FeedTokenInfo(ctx context.Context, userID int64) (bool, time.Time, error) {
+	var at time.Time
+	err := s.db.QueryRow(ctx, "SELECT created_at FROM calendar_feed_tokens WHERE user_id = ?", userID).Scan(&at)
+	if err != nil {
+		if db.NotFound(err) == db.ErrNotFound {
+			return false, time.Time{}, nil
+		}
+		return false, time.Time{}, err
+	}
+	return true, at, nil
+}
+
+// FeedPrincipal resolves a feed token to the principal whose calendars the
+// feed shows. Unknown or revoked tokens, and tokens of disabled or deleted
+// accounts, are ErrNotFound.
+func (s *Store) FeedPrincipal(ctx context.Context, token string) (access.Principal, error) {
+	token = strings.TrimSpace(token)
+	if token == "" || len(token) > 100 {
+		return access.Principal{}, ErrNotFound
+	}
+	var uid int64
+	var admin bool
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.is_admin FROM calendar_feed_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = ? AND u.disabled = FALSE AND u.deleted_at IS NULL`, hashToken(token)).Scan(&uid, &admin)
+	if err != nil {
+		return access.Principal{}, db.NotFound(err)
+	}
+	groups, err := queryIDs(ctx, s.db, "SELECT group_id FROM memberships WHERE user_id = ?", uid)
+	if err != nil {
+		return access.Principal{}, err
+	}
+	s.db.Exec(ctx, "UPDATE calendar_feed_tokens SET last_used_at = ? WHERE token_hash = ?", s.now().UTC(), hashToken(token)) //nolint:errcheck // best effort
+	return access.Member(uid, admin, groups), nil
+}

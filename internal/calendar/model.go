@@ -1,0 +1,215 @@
+// Package calendar holds the shared calendars of Portique: calendars (each an
+// access node of kind access.Calendar), events with RFC 5545 recurrence
+// (expanded with rrule-go in the calendar's time zone, always bounded by a
+// window), exceptions to single occurrences, admin-defined attributes, links
+// to documents, personal feed tokens and the iCalendar export.
+//
+// Permission contract: reading needs access.View on the event's calendar,
+// writing access.Edit. Every list, feed and count is filtered inside its SQL
+// query with access.Principal.Filter; a single object is checked with
+// access.Can, which runs the same fragment.
+package calendar
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // calendars name IANA zones; do not depend on the host's zoneinfo
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"portique/internal/db"
+)
+
+// Errors returned by the store. ErrNotFound is db.ErrNotFound so the web
+// layer maps every area's "not found" the same way.
+var (
+	ErrNotFound  = db.ErrNotFound
+	ErrForbidden = errors.New("calendar: forbidden")
+)
+
+// ValidationError carries French messages per form field (keys are the
+// form's field names; "" holds a message about the whole form).
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+e.Fields[k])
+	}
+	return "calendar: invalid input (" + strings.Join(parts, "; ") + ")"
+}
+
+// fieldErrors collects messages; err returns nil when there are none.
+type fieldErrors map[string]string
+
+func (f fieldErrors) add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: map[string]string(f)}
+}
+
+// DefaultTimeZone is the zone of a calendar created without one.
+const DefaultTimeZone = "Europe/Paris"
+
+// Calendar is a named, coloured set of events with its own grants.
+type Calendar struct {
+	ID          int64
+	Name        string
+	Colour      string // #rrggbb
+	TimeZone    string // IANA name
+	Description string
+	Position    int
+	CreatedAt   time.Time
+}
+
+// Location returns the calendar's zone (DefaultTimeZone if unknown).
+func (c Calendar) Location() *time.Location { return loadLocation(c.TimeZone) }
+
+// Event is a stored event: a single one, or the first occurrence of a series
+// when RRule is set. Start and End are UTC; for all-day events they are the
+// local midnights (in the calendar's zone) of the first day and of the day
+// after the last.
+type Event struct {
+	ID           int64
+	UID          string
+	CalendarID   int64
+	CalendarName string
+	Colour       string
+	TimeZone     string
+	Title        string
+	Description  string // sanitised HTML
+	Location     string
+	Start, End   time.Time
+	AllDay       bool
+	RRule        string // RRULE value without DTSTART; "" for a single event
+	SeriesEnd    *time.Time
+	Sequence     int
+	CreatedBy    int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Attributes   []AttributeValue
+	Documents    []DocumentLink
+	Overrides    []Override
+}
+
+// Recurring reports whether the event is a series.
+func (e Event) Recurring() bool { return e.RRule != "" }
+
+// Override is an exception to one occurrence of a series, keyed by the
+// occurrence's original start. Nil fields keep the series' values.
+type Override struct {
+	OriginalStart time.Time
+	Cancelled     bool
+	Start, End    *time.Time
+	Title         *string
+	Location      *string
+	Description   *string
+}
+
+// Occurrence is one concrete instance of an event inside a window.
+type Occurrence struct {
+	EventID       int64
+	UID           string
+	CalendarID    int64
+	CalendarName  string
+	Colour        string
+	Title         string
+	Description   string
+	Location      string
+	Start, End    time.Time // UTC
+	AllDay        bool
+	Recurring     bool
+	OriginalStart time.Time // the occurrence's key in its series (= Start when unchanged)
+	Changed       bool
+}
+
+// Attribute types.
+const (
+	AttrText     = "text"
+	AttrLongText = "longtext"
+	AttrNumber   = "number"
+	AttrDate     = "date"
+	AttrBool     = "bool"
+	AttrChoice   = "choice"
+	AttrLink     = "link"
+	AttrDocument = "document"
+)
+
+// AttributeTypes lists the types in the order the admin form offers them.
+var AttributeTypes = []string{AttrText, AttrLongText, AttrNumber, AttrDate, AttrBool, AttrChoice, AttrLink, AttrDocument}
+
+// Attribute is an extra field defined by administrators for every event.
+type Attribute struct {
+	ID       int64
+	Key      string // [a-z0-9-]+, stable (exported as X-PORTIQUE-KEY)
+	Label    string
+	Type     string
+	Choices  []string // type choice
+	Help     string
+	Position int
+}
+
+// AttributeValue is an attribute's value on one event.
+type AttributeValue struct {
+	Attribute
+	Value string
+}
+
+// DocumentLink is a document linked to an event. Title is empty when the
+// documents area is not installed or the viewer may not see the document.
+type DocumentLink struct {
+	ID    int64
+	Title string
+}
+
+// descriptionPolicy keeps the formatting a rich-text editor produces and
+// nothing executable.
+var descriptionPolicy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	return p
+}()
+
+var textPolicy = bluemonday.StrictPolicy()
+
+// SanitizeHTML returns the description with anything unsafe removed.
+func SanitizeHTML(s string) string { return strings.TrimSpace(descriptionPolicy.Sanitize(s)) }
+
+// PlainText strips every tag (for ICS, search and snippets).
+func PlainText(s string) string {
+	s = strings.NewReplacer("</p>", "</p>\n", "<br>", "\n", "<br/>", "\n", "</li>", "</li>\n").Replace(s)
+	out := textPolicy.Sanitize(s)
+	out = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", "\"", "&#39;", "'", "&nbsp;", " ").Replace(out)
+	return strings.TrimSpace(out)
+}
+
+func loadLocation(name string) *time.Location {
+	if name == "" {
+		name = DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc, err = time.LoadLocation(DefaultTimeZone)
+		if err != nil {
+			return time.UTC
+		}
+	}
+	return loc
+}

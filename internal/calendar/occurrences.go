@@ -1,0 +1,296 @@
+package calendar
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/db"
+)
+
+// MaxWindow is the longest window one query expands; longer ones are cut.
+const MaxWindow = 400 * 24 * time.Hour
+
+// maxOccurrences caps one query's result (a month of 20 busy calendars is
+// far below it).
+const maxOccurrences = 20000
+
+// Filter narrows a window query.
+type Filter struct {
+	CalendarIDs []int64 // empty: every calendar p may see
+	AttrID      int64   // with AttrValue: only events whose attribute has that value
+	AttrValue   string
+}
+
+// where builds the shared WHERE clause of window queries: visible to p
+// (inside the SQL, the same rule as access.Can), overlapping the window,
+// narrowed by f.
+func (f Filter) where(p access.Principal, from, to time.Time) (string, []any) {
+	acl, args := p.Filter(access.Calendar, "e.calendar_id", access.View)
+	var b strings.Builder
+	b.WriteString(acl)
+	b.WriteString(" AND e.series_end > ? AND e.starts_at < ?")
+	args = append(args, from.UTC(), to.UTC())
+	if len(f.CalendarIDs) > 0 {
+		b.WriteString(" AND e.calendar_id IN (" + db.In(len(f.CalendarIDs)) + ")")
+		for _, id := range f.CalendarIDs {
+			args = append(args, id)
+		}
+	}
+	if f.AttrID != 0 && f.AttrValue != "" {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM event_attribute_values av WHERE av.event_id = e.id AND av.attribute_id = ? AND av.value = ?)")
+		args = append(args, f.AttrID, f.AttrValue)
+	}
+	return b.String(), args
+}
+
+// Occurrences returns the occurrences overlapping [from, to) of the events p
+// may see, sorted by start. Series are expanded in their calendar's zone;
+// cancelled occurrences are left out and changed ones carry their changes.
+// The window is cut to MaxWindow.
+func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to time.Time, f Filter) ([]Occurrence, error) {
+	if to.Sub(from) > MaxWindow {
+		to = from.Add(MaxWindow)
+	}
+	if !to.After(from) {
+		return nil, nil
+	}
+	where, args := f.where(p, from, to)
+	rows, err := s.db.Query(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE "+where, args...) // sorted below, after expansion
+	if err != nil {
+		return nil, fmt.Errorf("calendar: occurrences: %w", err)
+	}
+	var events []Event
+	recurring := 0
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if e.Recurring() {
+			recurring++
+		}
+		events = append(events, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	overrides := map[int64]map[int64]Override{}
+	if recurring > 0 {
+		rows, err := s.db.Query(ctx, `SELECT o.event_id, o.original_start, o.cancelled, o.starts_at, o.ends_at, o.title, o.location, o.description
+			FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.rrule <> '' AND `+where, args...)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: occurrence exceptions: %w", err)
+		}
+		for rows.Next() {
+			o, eid, err := scanOverride(rows, true)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if overrides[eid] == nil {
+				overrides[eid] = map[int64]Override{}
+			}
+			overrides[eid][o.OriginalStart.Unix()] = o
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	locs := map[string]*time.Location{}
+	var out []Occurrence
+	for _, e := range events {
+		loc, ok := locs[e.TimeZone]
+		if !ok {
+			loc = loadLocation(e.TimeZone)
+			locs[e.TimeZone] = loc
+		}
+		occ, err := expandEvent(e, loc, overrides[e.ID], from, to)
+		if err != nil {
+			continue // a rule that no longer parses hides one event, not the calendar
+		}
+		out = append(out, occ...)
+		if len(out) > maxOccurrences {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b Occurrence) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		if a.AllDay != b.AllDay {
+			if a.AllDay {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(a.Title, b.Title); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.EventID, b.EventID)
+	})
+	if len(out) > maxOccurrences {
+		out = out[:maxOccurrences]
+	}
+	return out, nil
+}
+
+// expandEvent turns one event into its occurrences overlapping [from, to).
+func expandEvent(e Event, loc *time.Location, ovs map[int64]Override, from, to time.Time) ([]Occurrence, error) {
+	ser, err := newSeries(e.Start, e.End, e.RRule, loc)
+	if err != nil {
+		return nil, err
+	}
+	base := Occurrence{
+		EventID: e.ID, UID: e.UID, CalendarID: e.CalendarID, CalendarName: e.CalendarName, Colour: e.Colour,
+		Title: e.Title, Description: e.Description, Location: e.Location, AllDay: e.AllDay, Recurring: e.Recurring(),
+	}
+	var out []Occurrence
+	seen := map[int64]bool{}
+	for _, t := range ser.between(from, to, maxPerEvent) {
+		seen[t.Unix()] = true
+		o := base
+		o.OriginalStart, o.Start, o.End = t.UTC(), t.UTC(), ser.endFor(t).UTC()
+		if ov, ok := ovs[t.Unix()]; ok {
+			if ov.Cancelled {
+				continue
+			}
+			o = applyOverride(o, ov)
+			if !(o.Start.Before(to) && o.End.After(from)) {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	// Occurrences moved into the window from outside it.
+	for key, ov := range ovs {
+		if seen[key] || ov.Cancelled || ov.Start == nil {
+			continue
+		}
+		o := applyOverride(base, ov)
+		o.OriginalStart = ov.OriginalStart
+		if o.Start.Before(to) && o.End.After(from) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func applyOverride(o Occurrence, ov Override) Occurrence {
+	o.Changed = true
+	if ov.Start != nil && ov.End != nil {
+		o.Start, o.End = *ov.Start, *ov.End
+	}
+	if ov.Title != nil {
+		o.Title = *ov.Title
+	}
+	if ov.Location != nil {
+		o.Location = *ov.Location
+	}
+	if ov.Description != nil {
+		o.Description = *ov.Description
+	}
+	return o
+}
+
+// Upcoming returns the next n occurrences (from now, within a year) of one
+// calendar, or of every calendar p may see when calendarID is 0, for the
+// "upcoming events" page block. A calendar p may not see yields nothing.
+func (s *Store) Upcoming(ctx context.Context, p access.Principal, calendarID int64, n int) ([]Occurrence, error) {
+	if n <= 0 {
+		n = 5
+	}
+	var f Filter
+	if calendarID != 0 {
+		f.CalendarIDs = []int64{calendarID}
+	}
+	now := s.now().UTC()
+	occ, err := s.Occurrences(ctx, p, now, now.AddDate(1, 0, 0), f)
+	if err != nil {
+		return nil, err
+	}
+	if len(occ) > n {
+		occ = occ[:n]
+	}
+	return occ, nil
+}
+
+// EventSummary is a row of the central event list (/admin/agenda).
+type EventSummary struct {
+	ID           int64
+	CalendarID   int64
+	CalendarName string
+	Colour       string
+	Title        string
+	Location     string
+	Start, End   time.Time
+	AllDay       bool
+	Recurring    bool
+	UpdatedAt    time.Time
+}
+
+// EventQuery filters the central list.
+type EventQuery struct {
+	Text       string // in title, location or description
+	CalendarID int64
+	From, To   time.Time // events overlapping; zero: open
+	Limit      int       // default 50
+	Offset     int
+}
+
+// FindEvents lists the events (series counted once) p may see, newest
+// first, with the total count. Filtering is inside the SQL query.
+func (s *Store) FindEvents(ctx context.Context, p access.Principal, q EventQuery) ([]EventSummary, int, error) {
+	acl, args := p.Filter(access.Calendar, "e.calendar_id", access.View)
+	where := acl
+	if t := strings.TrimSpace(q.Text); t != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(t)) + "%"
+		where += ` AND (LOWER(e.title) LIKE ? ESCAPE '\' OR LOWER(e.location) LIKE ? ESCAPE '\' OR LOWER(e.description) LIKE ? ESCAPE '\')`
+		args = append(args, like, like, like)
+	}
+	if q.CalendarID != 0 {
+		where += " AND e.calendar_id = ?"
+		args = append(args, q.CalendarID)
+	}
+	if !q.From.IsZero() {
+		where += " AND e.series_end > ?"
+		args = append(args, q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		where += " AND e.starts_at < ?"
+		args = append(args, q.To.UTC())
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM events e WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("calendar: count events: %w", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.calendar_id, c.name, c.colour, e.title, e.location, e.starts_at, e.ends_at, e.all_day, e.rrule, e.updated_at
+		FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE `+where+` ORDER BY e.starts_at DESC, e.id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("calendar: find events: %w", err)
+	}
+	defer rows.Close()
+	var out []EventSummary
+	for rows.Next() {
+		var e EventSummary
+		var rule string
+		if err := rows.Scan(&e.ID, &e.CalendarID, &e.CalendarName, &e.Colour, &e.Title, &e.Location, &e.Start, &e.End, &e.AllDay, &rule, &e.UpdatedAt); err != nil {
+			return nil, 0, err
+		}
+		e.Recurring = rule != ""
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}

@@ -1,0 +1,565 @@
+package calendar
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"portique/internal/access"
+	"portique/internal/db"
+	"portique/internal/search"
+)
+
+// Indexer is the part of search.Index the calendar needs: it keeps the
+// site search in step with events. A nil Indexer indexes nothing.
+type Indexer interface {
+	Replace(ctx context.Context, q db.Querier, kind string, id int64, docs []search.Doc) error
+	Delete(ctx context.Context, q db.Querier, kind string, id int64) error
+}
+
+// Store holds all the calendar's SQL.
+type Store struct {
+	db    *db.DB
+	index Indexer
+	now   func() time.Time
+}
+
+// New returns a store on d; index may be nil (nothing is indexed).
+func New(d *db.DB, index Indexer) *Store {
+	return &Store{db: d, index: index, now: time.Now}
+}
+
+// SetClock replaces the clock (tests, demo data).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// DB returns the database the store runs on.
+func (s *Store) DB() *db.DB { return s.db }
+
+var colourRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// validate checks a calendar's fields.
+func (c *Calendar) validate() error {
+	errs := fieldErrors{}
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" {
+		errs.add("nom", "Indiquez le nom de l’agenda.")
+	} else if utf8.RuneCountInString(c.Name) > 100 {
+		errs.add("nom", "Le nom ne doit pas dépasser 100 caractères.")
+	}
+	if c.Colour == "" {
+		c.Colour = "#1f5fa8"
+	}
+	if !colourRe.MatchString(c.Colour) {
+		errs.add("couleur", "La couleur doit être de la forme #1f5fa8.")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+		errs.add("fuseau", "Fuseau horaire inconnu (par exemple Europe/Paris).")
+	}
+	return errs.err()
+}
+
+// CreateCalendar creates a calendar, its access node and its grants, in one
+// transaction. Only administrators may call it (the web layer checks).
+func (s *Store) CreateCalendar(ctx context.Context, c Calendar, grants []access.Grant) (int64, error) {
+	if err := c.validate(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO calendars (name, colour, timezone, description, position, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Colour, c.TimeZone, c.Description, c.Position, s.now().UTC()).Scan(&id); err != nil {
+			return fmt.Errorf("calendar: create calendar: %w", err)
+		}
+		if err := access.AddNode(ctx, tx, access.Calendar, id, 0); err != nil {
+			return err
+		}
+		return access.SetGrants(ctx, tx, access.Calendar, id, grants)
+	})
+	return id, err
+}
+
+// UpdateCalendar changes a calendar's name, colour, zone and description.
+// Changing the zone keeps events at the same instants.
+func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE calendars SET name = ?, colour = ?, timezone = ?, description = ?, position = ? WHERE id = ?`,
+			c.Name, c.Colour, c.TimeZone, c.Description, c.Position, c.ID)
+		if err != nil {
+			return fmt.Errorf("calendar: update calendar %d: %w", c.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.reindexCalendar(ctx, tx, c.ID)
+	})
+}
+
+// DeleteCalendar removes a calendar, its events and its access node.
+func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		ids, err := queryIDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)
+		if err != nil {
+			return err
+		}
+		for _, eid := range ids {
+			if err := s.unindex(ctx, tx, eid); err != nil {
+				return err
+			}
+		}
+		res, err := tx.Exec(ctx, "DELETE FROM calendars WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("calendar: delete calendar %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return access.RemoveNode(ctx, tx, access.Calendar, id)
+	})
+}
+
+// CalendarInfo is a calendar with the viewer's level on it.
+type CalendarInfo struct {
+	Calendar
+	Level access.Level
+}
+
+// CanEdit reports whether the viewer may add and change events.
+func (c CalendarInfo) CanEdit() bool { return c.Level >= access.Edit }
+
+// Calendars lists the calendars on which p holds at least min, in display
+// order, each with p's level.
+func (s *Store) Calendars(ctx context.Context, p access.Principal, min access.Level) ([]CalendarInfo, error) {
+	f, args := p.Filter(access.Calendar, "c.id", min)
+	rows, err := s.db.Query(ctx, `SELECT c.id, c.name, c.colour, c.timezone, c.description, c.position, c.created_at
+		FROM calendars c WHERE `+f+` ORDER BY c.position, c.name, c.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: list calendars: %w", err)
+	}
+	var out []CalendarInfo
+	for rows.Next() {
+		var c CalendarInfo
+		if err := rows.Scan(&c.ID, &c.Name, &c.Colour, &c.TimeZone, &c.Description, &c.Position, &c.CreatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		lvl, err := access.LevelOf(ctx, s.db, p, access.Calendar, out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Level = lvl
+	}
+	return out, nil
+}
+
+// Calendar returns one calendar if p may view it: ErrNotFound when it does
+// not exist, ErrForbidden when p may not see it.
+func (s *Store) Calendar(ctx context.Context, p access.Principal, id int64) (CalendarInfo, error) {
+	c, err := getCalendar(ctx, s.db, id)
+	if err != nil {
+		return CalendarInfo{}, err
+	}
+	lvl, err := access.LevelOf(ctx, s.db, p, access.Calendar, id)
+	if err != nil {
+		return CalendarInfo{}, err
+	}
+	ok, err := access.Can(ctx, s.db, p, access.Calendar, id, access.View)
+	if err != nil {
+		return CalendarInfo{}, err
+	}
+	if !ok {
+		return CalendarInfo{}, ErrForbidden
+	}
+	return CalendarInfo{Calendar: c, Level: lvl}, nil
+}
+
+func getCalendar(ctx context.Context, q db.Querier, id int64) (Calendar, error) {
+	var c Calendar
+	err := q.QueryRow(ctx, `SELECT id, name, colour, timezone, description, position, created_at FROM calendars WHERE id = ?`, id).
+		Scan(&c.ID, &c.Name, &c.Colour, &c.TimeZone, &c.Description, &c.Position, &c.CreatedAt)
+	if err != nil {
+		return c, db.NotFound(err)
+	}
+	return c, nil
+}
+
+// CreateEvent validates the form and creates the event. p needs
+// access.Edit on the form's calendar (ErrForbidden otherwise, also for a
+// calendar that does not exist). Invalid input is a *ValidationError.
+func (s *Store) CreateEvent(ctx context.Context, p access.Principal, f EventForm) (int64, error) {
+	var id int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		v, err := s.checkForm(ctx, tx, p, f)
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		var by any
+		if p.UserID != 0 {
+			by = p.UserID
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO events (uid, calendar_id, title, description, location, starts_at, ends_at,
+			all_day, rrule, series_end, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
+			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&id); err != nil {
+			return fmt.Errorf("calendar: create event: %w", err)
+		}
+		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
+			return err
+		}
+		return s.reindex(ctx, tx, id)
+	})
+	return id, err
+}
+
+// checkedValues is a validated form whose start is the series' first
+// occurrence, with the series' end.
+type checkedValues struct {
+	eventValues
+	seriesEnd *time.Time
+	ser       *series
+}
+
+// checkForm checks edit permission on the form's calendar, then validates
+// the form in that calendar's zone.
+func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal, f EventForm) (checkedValues, error) {
+	attrs, err := s.attributes(ctx, q)
+	if err != nil {
+		return checkedValues{}, err
+	}
+	loc := loadLocation(DefaultTimeZone)
+	if calID, err := strconv.ParseInt(strings.TrimSpace(f.CalendarID), 10, 64); err == nil && calID > 0 {
+		ok, err := access.Can(ctx, q, p, access.Calendar, calID, access.Edit)
+		if err != nil {
+			return checkedValues{}, err
+		}
+		if !ok {
+			return checkedValues{}, ErrForbidden
+		}
+		c, err := getCalendar(ctx, q, calID)
+		if err != nil {
+			return checkedValues{}, err
+		}
+		loc = c.Location()
+	}
+	v, err := f.validate(loc, attrs)
+	if err != nil {
+		return checkedValues{}, err
+	}
+	ser, err := newSeries(v.start, v.end, v.rule, loc)
+	if err != nil {
+		return checkedValues{}, &ValidationError{Fields: map[string]string{"repetition": "Cette répétition n’est pas valable."}}
+	}
+	first, last, err := ser.bounds()
+	if err != nil {
+		return checkedValues{}, err
+	}
+	if !first.Equal(v.start) {
+		// The typed day does not match the rule ("every 2nd Tuesday" typed on
+		// a Monday): the series starts on its first matching day, so that
+		// DTSTART is an occurrence, as RFC 5545 readers expect.
+		v.end = ser.endFor(first)
+		v.start = first
+		if ser, err = newSeries(v.start, v.end, v.rule, loc); err != nil {
+			return checkedValues{}, err
+		}
+	}
+	return checkedValues{eventValues: v, seriesEnd: last, ser: ser}, nil
+}
+
+// UpdateEvent replaces an event (the whole series) with the form. p needs
+// access.Edit on the event's calendar and on the form's calendar. Exceptions
+// whose occurrence no longer exists in the new series are dropped.
+func (s *Store) UpdateEvent(ctx context.Context, p access.Principal, id int64, f EventForm) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		old, err := s.requireEvent(ctx, tx, p, id, access.Edit)
+		if err != nil {
+			return err
+		}
+		v, err := s.checkForm(ctx, tx, p, f)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE events SET calendar_id = ?, title = ?, description = ?, location = ?, starts_at = ?, ends_at = ?,
+			all_day = ?, rrule = ?, series_end = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?`,
+			v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(), v.allDay, v.rule,
+			seriesEndValue(v.seriesEnd), s.now().UTC(), id); err != nil {
+			return fmt.Errorf("calendar: update event %d: %w", id, err)
+		}
+		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
+			return err
+		}
+		ovs, err := loadOverrides(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, o := range ovs {
+			if v.rule == "" || !v.ser.isOccurrence(o.OriginalStart) {
+				if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", id, o.OriginalStart.UTC()); err != nil {
+					return err
+				}
+			}
+		}
+		_ = old
+		if err := s.refreshSeriesEnd(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.reindex(ctx, tx, id)
+	})
+}
+
+// DeleteEvent deletes an event (the whole series). p needs access.Edit.
+func (s *Store) DeleteEvent(ctx context.Context, p access.Principal, id int64) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := s.requireEvent(ctx, tx, p, id, access.Edit); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM events WHERE id = ?", id); err != nil {
+			return fmt.Errorf("calendar: delete event %d: %w", id, err)
+		}
+		return s.unindex(ctx, tx, id)
+	})
+}
+
+// requireEvent loads an event (without extras) after checking that p holds
+// min on its calendar: ErrNotFound if it does not exist, ErrForbidden if p
+// may not.
+func (s *Store) requireEvent(ctx context.Context, q db.Querier, p access.Principal, id int64, min access.Level) (Event, error) {
+	e, err := getEvent(ctx, q, id)
+	if err != nil {
+		return e, err
+	}
+	ok, err := access.Can(ctx, q, p, access.Calendar, e.CalendarID, min)
+	if err != nil {
+		return e, err
+	}
+	if !ok {
+		return e, ErrForbidden
+	}
+	return e, nil
+}
+
+const eventColumns = `e.id, e.uid, e.calendar_id, c.name, c.colour, c.timezone, e.title, e.description, e.location,
+	e.starts_at, e.ends_at, e.all_day, e.rrule, e.series_end, e.sequence, e.created_by, e.created_at, e.updated_at`
+
+func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
+	var e Event
+	var end time.Time
+	var by sql.NullInt64
+	err := sc.Scan(&e.ID, &e.UID, &e.CalendarID, &e.CalendarName, &e.Colour, &e.TimeZone, &e.Title, &e.Description, &e.Location,
+		&e.Start, &e.End, &e.AllDay, &e.RRule, &end, &e.Sequence, &by, &e.CreatedAt, &e.UpdatedAt)
+	if end.Before(endless) {
+		t := end.UTC()
+		e.SeriesEnd = &t
+	}
+	e.CreatedBy = by.Int64
+	e.Start, e.End = e.Start.UTC(), e.End.UTC()
+	return e, err
+}
+
+func getEvent(ctx context.Context, q db.Querier, id int64) (Event, error) {
+	e, err := scanEvent(q.QueryRow(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE e.id = ?", id))
+	if err != nil {
+		return e, db.NotFound(err)
+	}
+	return e, nil
+}
+
+// Event returns an event with its attributes, documents and exceptions, and
+// p's level on its calendar. ErrNotFound if it does not exist, ErrForbidden
+// if p may not view its calendar.
+func (s *Store) Event(ctx context.Context, p access.Principal, id int64) (Event, access.Level, error) {
+	e, err := s.requireEvent(ctx, s.db, p, id, access.View)
+	if err != nil {
+		return e, access.None, err
+	}
+	lvl, err := access.LevelOf(ctx, s.db, p, access.Calendar, e.CalendarID)
+	if err != nil {
+		return e, access.None, err
+	}
+	if e.Attributes, err = attributeValues(ctx, s.db, id); err != nil {
+		return e, lvl, err
+	}
+	if e.Overrides, err = loadOverrides(ctx, s.db, id); err != nil {
+		return e, lvl, err
+	}
+	if e.Documents, err = s.documentLinks(ctx, p, id); err != nil {
+		return e, lvl, err
+	}
+	return e, lvl, nil
+}
+
+// saveExtras replaces an event's attribute values and document links.
+func saveExtras(ctx context.Context, q db.Querier, id int64, v eventValues) error {
+	if _, err := q.Exec(ctx, "DELETE FROM event_attribute_values WHERE event_id = ?", id); err != nil {
+		return err
+	}
+	for attr, val := range v.attrs {
+		if _, err := q.Exec(ctx, "INSERT INTO event_attribute_values (event_id, attribute_id, value) VALUES (?, ?, ?)", id, attr, val); err != nil {
+			return fmt.Errorf("calendar: save attribute %d: %w", attr, err)
+		}
+	}
+	if _, err := q.Exec(ctx, "DELETE FROM event_documents WHERE event_id = ?", id); err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for i, d := range v.documents {
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		if _, err := q.Exec(ctx, "INSERT INTO event_documents (event_id, document_id, position) VALUES (?, ?, ?)", id, d, i); err != nil {
+			return fmt.Errorf("calendar: link document %d: %w", d, err)
+		}
+	}
+	return nil
+}
+
+// documentLinks lists the documents linked to an event that p may see. When
+// the documents area is not installed (no documents table), links are shown
+// by number.
+func (s *Store) documentLinks(ctx context.Context, p access.Principal, eventID int64) ([]DocumentLink, error) {
+	ids, err := queryIDs(ctx, s.db, "SELECT document_id FROM event_documents WHERE event_id = ? ORDER BY position, document_id", eventID)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	if !s.hasTable(ctx, "documents") {
+		out := make([]DocumentLink, len(ids))
+		for i, id := range ids {
+			out[i] = DocumentLink{ID: id}
+		}
+		return out, nil
+	}
+	f, fargs := p.Filter(access.Folder, "d.folder_id", access.View)
+	args := make([]any, 0, len(ids)+len(fargs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	args = append(args, fargs...)
+	rows, err := s.db.Query(ctx, "SELECT d.id, d.title FROM documents d WHERE d.id IN ("+db.In(len(ids))+") AND "+f, args...)
+	if err != nil {
+		// The documents schema is another area's; never fail the event page for it.
+		return nil, nil
+	}
+	defer rows.Close()
+	titles := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		titles[id] = t
+	}
+	var out []DocumentLink
+	for _, id := range ids {
+		if t, ok := titles[id]; ok {
+			out = append(out, DocumentLink{ID: id, Title: t})
+		}
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) hasTable(ctx context.Context, name string) bool {
+	var n int
+	var err error
+	if s.db.Dialect() == db.Postgres {
+		err = s.db.QueryRow(ctx, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?", name).Scan(&n)
+	} else {
+		err = s.db.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
+	}
+	return err == nil && n > 0
+}
+
+func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func newUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "@portique"
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// endless is stored as the series_end of a series without end, so window
+// queries are one indexed range condition (no "IS NULL OR").
+var endless = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+func seriesEndValue(t *time.Time) time.Time {
+	if t == nil {
+		return endless
+	}
+	return t.UTC()
+}
+
+// IsValidation reports whether err is a *ValidationError and returns it.
+func IsValidation(err error) (*ValidationError, bool) {
+	var ve *ValidationError
+	ok := errors.As(err, &ve)
+	return ve, ok
+}
+
+// SetGrants replaces a calendar's grants (administrators only; the web
+// layer checks).
+func (s *Store) SetGrants(ctx context.Context, id int64, grants []access.Grant) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := getCalendar(ctx, tx, id); err != nil {
+			return err
+		}
+		return access.SetGrants(ctx, tx, access.Calendar, id, grants)
+	})
+}
+
+// Grants returns a calendar's grants by group.
+func (s *Store) Grants(ctx context.Context, id int64) (map[int64]access.Level, error) {
+	gs, _, err := access.Grants(ctx, s.db, access.Calendar, id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]access.Level{}
+	for _, g := range gs {
+		out[g.GroupID] = g.Level
+	}
+	return out, nil
+}

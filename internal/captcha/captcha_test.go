@@ -1,0 +1,124 @@
+package captcha
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	altcha "github.com/altcha-org/altcha-lib-go"
+
+	"portique/internal/clock"
+	"portique/internal/dbtest"
+)
+
+func newCaptcha(t *testing.T) (*Captcha, *clock.Fake) {
+	clk := clock.NewFake(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
+	return &Captcha{Key: "test-key-0123456789abcdef0123456789", DB: dbtest.NewDB(t), Now: clk.Now, MaxNumber: 5000}, clk
+}
+
+func solve(t *testing.T, c *Captcha) string {
+	t.Helper()
+	ch, err := c.Challenge()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sol, err := altcha.SolveChallenge(ch.Challenge, ch.Salt, altcha.Algorithm(ch.Algorithm), int(ch.MaxNumber), 0, nil)
+	if err != nil || sol == nil {
+		t.Fatal("unsolvable", err)
+	}
+	b, _ := json.Marshal(map[string]any{"algorithm": ch.Algorithm, "challenge": ch.Challenge, "number": sol.Number, "salt": ch.Salt, "signature": ch.Signature})
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func TestProofOfWork(t *testing.T) {
+	c, clk := newCaptcha(t)
+	p := solve(t, c)
+	if ok, err := c.Verify(t.Context(), p); !ok || err != nil {
+		t.Fatalf("valid solution refused: %v", err)
+	}
+	if ok, _ := c.Verify(t.Context(), p); ok {
+		t.Fatal("replayed solution accepted")
+	}
+	// Another key (another site) does not accept it.
+	p2 := solve(t, c)
+	other := *c
+	other.Key = "another-key-0123456789abcdef012345"
+	if ok, _ := other.Verify(t.Context(), p2); ok {
+		t.Fatal("solution accepted under another key")
+	}
+	// Expired.
+	clk.Advance(11 * time.Minute)
+	if ok, _ := c.Verify(t.Context(), p2); ok {
+		t.Fatal("expired solution accepted")
+	}
+	for _, junk := range []string{"", "%%%", base64.StdEncoding.EncodeToString([]byte("{}")), strings.Repeat("A", 5000)} {
+		if ok, _ := c.Verify(t.Context(), junk); ok {
+			t.Fatalf("junk %q accepted", junk)
+		}
+	}
+}
+
+func TestQuestion(t *testing.T) {
+	c, clk := newCaptcha(t)
+	answer := func(q Question) string {
+		var a, b int
+		for i, w := range numbers {
+			if strings.Contains(q.Text, "font "+w+" plus") {
+				a = i
+			}
+			if strings.HasSuffix(q.Text, "plus "+w+" ?") {
+				b = i
+			}
+		}
+		return strconv.Itoa(a + b)
+	}
+	q := c.NewQuestion()
+	if strings.Contains(q.Token, answer(q)+".") {
+		t.Fatal("the token carries the answer")
+	}
+	if ok, _ := c.CheckAnswer(t.Context(), q.Token, "99"); ok {
+		t.Fatal("wrong answer accepted")
+	}
+	if ok, _ := c.CheckAnswer(t.Context(), q.Token, " "+answer(q)+" "); !ok {
+		t.Fatal("right answer refused")
+	}
+	if ok, _ := c.CheckAnswer(t.Context(), q.Token, answer(q)); ok {
+		t.Fatal("question answered twice")
+	}
+	q = c.NewQuestion()
+	clk.Advance(11 * time.Minute)
+	if ok, _ := c.CheckAnswer(t.Context(), q.Token, answer(q)); ok {
+		t.Fatal("expired question accepted")
+	}
+	q = c.NewQuestion()
+	n, _ := strconv.Atoi(answer(q))
+	var word string
+	for w, d := range words {
+		if d == strconv.Itoa(n) {
+			word = w
+		}
+	}
+	if ok, _ := c.CheckAnswer(t.Context(), q.Token, strings.ToUpper(word)); !ok {
+		t.Fatalf("answer in words %q refused", word)
+	}
+}
+
+// FuzzNormaliseAnswer: any input gives "" or a number from 0 to 99.
+func FuzzNormaliseAnswer(f *testing.F) {
+	for _, s := range []string{"4", " dix-sept ", "DIX SEPT", "-1", "1e3", "٣", "", "0007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := normaliseAnswer(in)
+		if out == "" {
+			return
+		}
+		n, err := strconv.Atoi(out)
+		if err != nil || n < 0 || n > 99 || strconv.Itoa(n) != out {
+			t.Fatalf("normaliseAnswer(%q) = %q", in, out)
+		}
+	})
+}

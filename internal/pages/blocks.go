@@ -1,0 +1,164 @@
+package pages
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"portique/internal/valid"
+)
+
+// Block kinds.
+const (
+	BlockText      = "text"      // rich text (sanitised HTML)
+	BlockImage     = "image"     // an uploaded image with its alternative text
+	BlockChildren  = "children"  // list of the page's sub-pages
+	BlockDocuments = "documents" // a folder of the document space
+	BlockEvents    = "events"    // upcoming events of a calendar
+)
+
+// BlockKinds lists the kinds in the order the editor offers them.
+var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents}
+
+// Limits of block content.
+const (
+	MaxBlocks    = 100
+	MaxHTML      = 200_000 // bytes of one text block
+	MaxAlt       = 250
+	MaxCaption   = 300
+	MaxTitle     = 150
+	MaxMenuTitle = 60
+	MaxMeta      = 300
+	MaxNote      = 300
+	MaxEvents    = 20
+)
+
+// Block is one piece of a page's content. Only the fields of its kind are
+// used; the others stay empty (and are omitted from the stored JSON).
+type Block struct {
+	Type       string `json:"type"`
+	HTML       string `json:"html,omitempty"`        // text
+	ImageID    int64  `json:"image_id,omitempty"`    // image
+	Alt        string `json:"alt,omitempty"`         // image: required alternative text
+	Caption    string `json:"caption,omitempty"`     // image
+	FolderID   int64  `json:"folder_id,omitempty"`   // documents
+	CalendarID int64  `json:"calendar_id,omitempty"` // events
+	Limit      int    `json:"limit,omitempty"`       // events: how many (default 5)
+}
+
+// Text returns the readable text of a block (for search and diffs).
+func (b Block) Text() string {
+	switch b.Type {
+	case BlockText:
+		return PlainText(b.HTML)
+	case BlockImage:
+		t := "[Image : " + b.Alt + "]"
+		if b.Caption != "" {
+			t += " " + b.Caption
+		}
+		return t
+	case BlockChildren:
+		return "[Liste des sous-pages]"
+	case BlockDocuments:
+		return fmt.Sprintf("[Documents du dossier %d]", b.FolderID)
+	case BlockEvents:
+		return fmt.Sprintf("[Prochains événements de l’agenda %d]", b.CalendarID)
+	}
+	return ""
+}
+
+// BlocksText is the readable text of a list of blocks, one block per paragraph.
+func BlocksText(blocks []Block) string {
+	parts := make([]string, 0, len(blocks))
+	for _, b := range blocks {
+		if t := b.Text(); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// Normalize validates and cleans blocks: HTML is sanitised, unused fields are
+// cleared, limits are checked. Field keys of the returned valid.Errors are
+// "blocks.N.field" (N counted from 0) so the form can show each message next
+// to its block.
+func Normalize(in []Block) ([]Block, error) {
+	if len(in) > MaxBlocks {
+		return nil, invalid("blocks", "pages.error.blocks_many")
+	}
+	ve := valid.Errors{}
+	out := make([]Block, 0, len(in))
+	for i, b := range in {
+		key := fmt.Sprintf("blocks.%d.", i)
+		n := Block{Type: b.Type}
+		switch b.Type {
+		case BlockText:
+			if len(b.HTML) > MaxHTML {
+				ve[key+"html"] = "pages.error.html_long"
+				continue
+			}
+			n.HTML = SanitizeHTML(b.HTML)
+		case BlockImage:
+			n.ImageID = b.ImageID
+			n.Alt = strings.TrimSpace(b.Alt)
+			n.Caption = strings.TrimSpace(b.Caption)
+			if n.ImageID <= 0 {
+				ve[key+"image"] = "pages.error.image_missing"
+			}
+			switch {
+			case n.Alt == "":
+				ve[key+"alt"] = "pages.error.alt_required"
+			case utf8.RuneCountInString(n.Alt) > MaxAlt:
+				ve[key+"alt"] = "pages.error.alt_long"
+			}
+			if utf8.RuneCountInString(n.Caption) > MaxCaption {
+				ve[key+"caption"] = "pages.error.caption_long"
+			}
+		case BlockChildren:
+		case BlockDocuments:
+			n.FolderID = b.FolderID
+			if n.FolderID <= 0 {
+				ve[key+"folder"] = "pages.error.folder_required"
+			}
+		case BlockEvents:
+			n.CalendarID = b.CalendarID
+			n.Limit = b.Limit
+			if n.CalendarID <= 0 {
+				ve[key+"calendar"] = "pages.error.calendar_required"
+			}
+			if n.Limit <= 0 {
+				n.Limit = 5
+			}
+			if n.Limit > MaxEvents {
+				n.Limit = MaxEvents
+			}
+		default:
+			ve[key+"type"] = "pages.error.block_type"
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(ve) > 0 {
+		return nil, ve
+	}
+	return out, nil
+}
+
+// EncodeBlocks is the stored form of blocks.
+func EncodeBlocks(b []Block) (string, error) {
+	if b == nil {
+		b = []Block{}
+	}
+	j, err := json.Marshal(b)
+	return string(j), err
+}
+
+// DecodeBlocks reads the stored form.
+func DecodeBlocks(s string) ([]Block, error) {
+	var b []Block
+	if err := json.Unmarshal([]byte(s), &b); err != nil {
+		return nil, fmt.Errorf("pages: decode blocks: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,164 @@
+package pages_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/db"
+	"portique/internal/dbtest"
+	"portique/internal/pages"
+	"portique/internal/search"
+)
+
+// Groups of the fixture.
+const (
+	gElus     int64 = 10
+	gTech     int64 = 11
+	gEditeurs int64 = 12
+)
+
+var (
+	visitor = pages.Actor{P: access.Anonymous(), Name: ""}
+	member  = pages.Actor{P: access.Member(100, false, nil), Name: "membre@example.fr"}
+	elu     = pages.Actor{P: access.Member(101, false, []int64{gElus}), Name: "elu@example.fr"}
+	tech    = pages.Actor{P: access.Member(102, false, []int64{gTech}), Name: "tech@example.fr"}
+	editor  = pages.Actor{P: access.Member(103, false, []int64{gEditeurs}), Name: "editeur@example.fr"}
+	admin   = pages.Actor{P: access.Member(104, true, nil), Name: "admin@example.fr"}
+)
+
+// recorder is a search.Index that remembers what pages asked it to index,
+// so tests can check the documents without the search engines (they have
+// their own conformance suite). Search is not used by this package.
+type recorder struct {
+	mu   sync.Mutex
+	docs map[int64]search.Doc
+}
+
+func (r *recorder) Replace(_ context.Context, _ db.Querier, kind string, id int64, docs []search.Doc) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if kind != search.KindPage || len(docs) != 1 {
+		return errors.New("recorder: unexpected documents")
+	}
+	r.docs[id] = docs[0]
+	return nil
+}
+
+func (r *recorder) Delete(_ context.Context, _ db.Querier, kind string, id int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.docs, id)
+	return nil
+}
+
+func (r *recorder) Search(context.Context, access.Principal, search.Query) (search.Result, error) {
+	return search.Result{}, errors.New("recorder: not a search engine")
+}
+
+func (r *recorder) get(id int64) (search.Doc, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.docs[id]
+	return d, ok
+}
+
+type fixture struct {
+	t    *testing.T
+	ctx  context.Context
+	d    *db.DB
+	s    *pages.Store
+	idx  *recorder
+	home *pages.Page
+}
+
+// newFixture creates a site: a public home page editable by the Éditeurs group.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	d := dbtest.NewDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	for _, g := range []struct {
+		id   int64
+		name string
+	}{{gElus, "Élus"}, {gTech, "Techniciens"}, {gEditeurs, "Éditeurs"}} {
+		if _, err := d.Exec(ctx, "INSERT INTO groups (id, name, created_at) VALUES (?, ?, ?)", g.id, g.name, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	idx := &recorder{docs: map[int64]search.Doc{}}
+	s := pages.New(d, idx)
+	tick := now
+	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
+	home, err := s.CreateHome(ctx, "Accueil", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := access.SetGrants(ctx, d, access.Page, home.ID, []access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: gEditeurs, Level: access.Manage}}); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, ctx: ctx, d: d, s: s, idx: idx, home: home}
+}
+
+// page creates and publishes a page with one paragraph.
+func (f *fixture) page(parent int64, title, text string) *pages.Page {
+	f.t.Helper()
+	p, err := f.s.Create(f.ctx, admin, parent, pages.NewPage{Title: title})
+	if err != nil {
+		f.t.Fatalf("create %q: %v", title, err)
+	}
+	rev, err := f.s.SaveDraft(f.ctx, admin, p.ID, p.DraftRev, title, []pages.Block{{Type: pages.BlockText, HTML: "<p>" + text + "</p>"}})
+	if err != nil {
+		f.t.Fatalf("save %q: %v", title, err)
+	}
+	p, err = f.s.Publish(f.ctx, admin, p.ID, rev.ID, "première version")
+	if err != nil {
+		f.t.Fatalf("publish %q: %v", title, err)
+	}
+	return p
+}
+
+func (f *fixture) grants(id int64, g ...access.Grant) {
+	f.t.Helper()
+	if err := access.SetGrants(f.ctx, f.d, access.Page, id, g); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) get(id int64) *pages.Page {
+	f.t.Helper()
+	p, err := f.s.Get(f.ctx, id)
+	if err != nil {
+		f.t.Fatalf("get %d: %v", id, err)
+	}
+	return p
+}
+
+func wantErr(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("err = %v, want %v", err, target)
+	}
+}
+
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	ve, ok := pages.IsValidation(err)
+	if !ok {
+		t.Fatalf("err = %v, want a validation error on %q", err, field)
+	}
+	if ve[field] == "" {
+		t.Fatalf("fields = %v, want a message for %q", ve, field)
+	}
+}
+
+func paths(links []*pages.Link) []string {
+	out := make([]string, 0, len(links))
+	for _, l := range links {
+		out = append(out, l.Path)
+	}
+	return out
+}

@@ -1,0 +1,268 @@
+package pages
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // registers GIF decoding
+	"image/jpeg"
+	"image/png"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/disintegration/imaging"
+	"github.com/gabriel-vasile/mimetype"
+	_ "golang.org/x/image/webp" // registers WebP decoding
+
+	"portique/internal/access"
+	"portique/internal/db"
+	"portique/internal/valid"
+)
+
+// Image limits. The pixel limit is checked from the file header, before
+// anything is decoded, so a small file claiming a huge picture (an image
+// bomb) is refused without allocating it.
+const (
+	DefaultImageMax = 20 << 20 // bytes
+	MaxImageSide    = 10000    // pixels
+	MaxImagePixels  = 40_000_000
+)
+
+// ImageWidths are the sizes kept of every image: the page shows the
+// smallest that fits, and srcset lets the browser pick. Width 0 is the
+// largest kept (the original, reduced to the last width if bigger).
+var ImageWidths = []int{480, 960, 1600}
+
+// acceptedImages are the media types accepted for upload (sniffed from the
+// bytes, never trusted from the name or the browser).
+var acceptedImages = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// Image is an uploaded picture of a page.
+type Image struct {
+	ID       int64
+	PageID   int64
+	SHA256   string
+	Filename string
+	Width    int
+	Height   int
+	Size     int64
+	Alt      string
+}
+
+// Variant is one stored size of an image.
+type Variant struct {
+	SHA256    string
+	Width     int // size class asked for (0: the largest)
+	RealWidth int
+	Height    int
+	MediaType string
+	Data      []byte
+}
+
+// ETag identifies the bytes of a variant for HTTP caching.
+func (v *Variant) ETag() string { return fmt.Sprintf(`"%s-%d"`, v.SHA256[:16], v.Width) }
+
+// UploadImage stores a picture in a page (Edit on the page). alt is the
+// default alternative text, required. The bytes are read up to the store's
+// ImageMax; a non-image, a file that is too big, or a picture with too many
+// pixels is refused with a French message and nothing is written.
+func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename, alt string, r io.Reader) (*Image, error) {
+	alt = strings.TrimSpace(alt)
+	if alt == "" {
+		return nil, invalid("alt", "pages.error.alt_required")
+	}
+	if utf8.RuneCountInString(alt) > MaxAlt {
+		return nil, invalid("alt", "pages.error.alt_long")
+	}
+	// Check the right before reading megabytes.
+	if _, err := getLive(ctx, s.d, pageID); err != nil {
+		return nil, err
+	}
+	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+		return nil, err
+	}
+	limit := s.ImageMax
+	if limit <= 0 {
+		limit = DefaultImageMax
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("pages: read upload: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, invalid("file", "pages.error.image_heavy")
+	}
+	if len(data) == 0 {
+		return nil, invalid("file", "pages.error.image_required")
+	}
+	mt := mimetype.Detect(data).String()
+	if i := strings.IndexByte(mt, ';'); i > 0 {
+		mt = mt[:i]
+	}
+	if !acceptedImages[mt] {
+		return nil, invalid("file", "pages.error.image_type")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, invalid("file", "pages.error.image_broken")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide ||
+		int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, invalid("file", "pages.error.image_pixels")
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+
+	var have int
+	if err := s.d.QueryRow(ctx, "SELECT COUNT(*) FROM image_variants WHERE sha256 = ?", hash).Scan(&have); err != nil {
+		return nil, err
+	}
+	var variants []Variant
+	if have == 0 {
+		if variants, err = makeVariants(hash, mt, data); err != nil {
+			return nil, invalid("file", "pages.error.image_broken")
+		}
+	}
+	w, h := cfg.Width, cfg.Height
+	img := &Image{PageID: pageID, SHA256: hash, Filename: cleanFilename(filename), Width: w, Height: h, Size: int64(len(data)), Alt: alt}
+	err = s.d.InTx(ctx, func(tx *db.Tx) error {
+		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+			return err
+		}
+		for _, v := range variants {
+			if _, err := tx.Exec(ctx, `INSERT INTO image_variants (sha256, width, real_width, real_height, media_type, data)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, width) DO NOTHING`, v.SHA256, v.Width, v.RealWidth, v.Height, v.MediaType, v.Data); err != nil {
+				return fmt.Errorf("pages: store image variant: %w", err)
+			}
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO images (page_id, sha256, filename, width, height, size, alt, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, hash, img.Filename, w, h, img.Size, alt, nullID(a.P.UserID), s.now()).Scan(&img.ID); err != nil {
+			return fmt.Errorf("pages: store image: %w", err)
+		}
+		return s.audit(ctx, tx, a, "page.image_upload", pageID, fmt.Sprintf("image %d (%s)", img.ID, img.Filename))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+func cleanFilename(name string) string {
+	name = strings.TrimSpace(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	if utf8.RuneCountInString(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return strings.ToValidUTF8(name, "")
+}
+
+// makeVariants decodes the picture (turned upright from its EXIF
+// orientation) and encodes each kept size. PNG and GIF stay PNG (they may be
+// transparent or drawn); photos become JPEG. EXIF data (GPS position…) is
+// dropped by re-encoding.
+func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
+	src, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err != nil {
+		return nil, err
+	}
+	outType := "image/jpeg"
+	if mt == "image/png" || mt == "image/gif" {
+		outType = "image/png"
+	}
+	var out []Variant
+	widths := append([]int{}, ImageWidths...)
+	widths = append(widths, 0)
+	for _, w := range widths {
+		target := w
+		if w == 0 {
+			target = ImageWidths[len(ImageWidths)-1]
+		}
+		img := image.Image(src)
+		if src.Bounds().Dx() > target {
+			img = imaging.Resize(src, target, 0, imaging.Lanczos)
+		}
+		var buf bytes.Buffer
+		if outType == "image/png" {
+			err = png.Encode(&buf, img)
+		} else {
+			err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 82})
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Variant{SHA256: hash, Width: w, RealWidth: img.Bounds().Dx(), Height: img.Bounds().Dy(), MediaType: outType, Data: buf.Bytes()})
+	}
+	return out, nil
+}
+
+// GetImage returns an image's record when p may view its page.
+func (s *Store) GetImage(ctx context.Context, p access.Principal, id int64) (*Image, error) {
+	var img Image
+	err := s.d.QueryRow(ctx, `SELECT i.id, i.page_id, i.sha256, i.filename, i.width, i.height, i.size, i.alt
+		FROM images i JOIN pages p ON p.id = i.page_id WHERE i.id = ? AND p.trashed_at IS NULL`, id).
+		Scan(&img.ID, &img.PageID, &img.SHA256, &img.Filename, &img.Width, &img.Height, &img.Size, &img.Alt)
+	if err != nil {
+		return nil, fmt.Errorf("pages: image %d: %w", id, db.NotFound(err))
+	}
+	ok, err := access.Can(ctx, s.d, p, access.Page, img.PageID, access.View)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// Same answer as a missing image: an image id reveals nothing.
+		return nil, fmt.Errorf("pages: image %d: %w", id, ErrNotFound)
+	}
+	return &img, nil
+}
+
+// ImageVariant returns the bytes of an image at a size class (one of
+// ImageWidths, or 0 for the largest), when p may view the image's page.
+func (s *Store) ImageVariant(ctx context.Context, p access.Principal, id int64, width int) (*Variant, error) {
+	img, err := s.GetImage(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	v := Variant{SHA256: img.SHA256, Width: width}
+	err = s.d.QueryRow(ctx, "SELECT real_width, real_height, media_type, data FROM image_variants WHERE sha256 = ? AND width = ?", img.SHA256, width).
+		Scan(&v.RealWidth, &v.Height, &v.MediaType, &v.Data)
+	if err != nil {
+		return nil, fmt.Errorf("pages: image %d width %d: %w", id, width, db.NotFound(err))
+	}
+	return &v, nil
+}
+
+// PageImages lists the images uploaded into a page (Edit), newest first,
+// for the editor's picker.
+func (s *Store) PageImages(ctx context.Context, a Actor, pageID int64) ([]Image, error) {
+	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+		return nil, err
+	}
+	rows, err := s.d.Query(ctx, "SELECT id, page_id, sha256, filename, width, height, size, alt FROM images WHERE page_id = ? ORDER BY id DESC", pageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Image
+	for rows.Next() {
+		var img Image
+		if err := rows.Scan(&img.ID, &img.PageID, &img.SHA256, &img.Filename, &img.Width, &img.Height, &img.Size, &img.Alt); err != nil {
+			return nil, err
+		}
+		out = append(out, img)
+	}
+	return out, rows.Err()
+}
+
+// IsValidation reports whether err carries per-field messages, and returns them.
+func IsValidation(err error) (valid.Errors, bool) {
+	var ve valid.Errors
+	ok := errors.As(err, &ve)
+	return ve, ok
+}

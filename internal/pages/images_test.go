@@ -1,0 +1,150 @@
+package pages_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"testing"
+
+	"portique/internal/access"
+	"portique/internal/pages"
+)
+
+func pngBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{R: 200, G: 100, B: 50, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func pngReader(t *testing.T, w, h int) io.Reader { return bytes.NewReader(pngBytes(t, w, h)) }
+
+// bomb is a tiny PNG whose header claims 60000 × 60000 pixels.
+func bomb(t *testing.T) []byte {
+	b := pngBytes(t, 8, 8)
+	// IHDR data starts at byte 16: width and height, then the chunk CRC at 29.
+	binary.BigEndian.PutUint32(b[16:], 60000)
+	binary.BigEndian.PutUint32(b[20:], 60000)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
+// endless yields n bytes of a PNG-looking stream without holding them.
+type endless struct{ n, off int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.off >= e.n {
+		return 0, io.EOF
+	}
+	for i := range p {
+		p[i] = 0
+	}
+	if e.off == 0 && len(p) >= 8 {
+		copy(p, "\x89PNG\r\n\x1a\n")
+	}
+	k := int64(len(p))
+	if e.n-e.off < k {
+		k = e.n - e.off
+	}
+	e.off += k
+	return int(k), nil
+}
+
+func TestUploadImage(t *testing.T) {
+	f := newFixture(t)
+	p := f.page(f.home.ID, "Photos", "galerie")
+	img, err := f.s.UploadImage(f.ctx, editor, p.ID, `C:\photos\déchèterie.png`, "La déchèterie de Valence", pngReader(t, 2000, 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Width != 2000 || img.Height != 1000 || img.Filename != "déchèterie.png" {
+		t.Fatalf("image = %+v", img)
+	}
+	for _, w := range append(pages.ImageWidths, 0) {
+		v, err := f.s.ImageVariant(f.ctx, visitor.P, img.ID, w)
+		if err != nil {
+			t.Fatalf("variant %d: %v", w, err)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(v.Data))
+		if err != nil {
+			t.Fatalf("variant %d is not a PNG: %v", w, err)
+		}
+		want := w
+		if w == 0 {
+			want = pages.ImageWidths[len(pages.ImageWidths)-1]
+		}
+		if cfg.Width != want || v.RealWidth != want || cfg.Height != want/2 {
+			t.Fatalf("variant %d is %d×%d", w, cfg.Width, cfg.Height)
+		}
+	}
+	// Same bytes again: stored once.
+	if _, err := f.s.UploadImage(f.ctx, editor, p.ID, "copie.png", "Copie", pngReader(t, 2000, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM image_variants").Scan(&n); err != nil || n != len(pages.ImageWidths)+1 {
+		t.Fatalf("variants stored = %d, %v", n, err)
+	}
+
+	bad := []struct {
+		name string
+		r    io.Reader
+		alt  string
+		a    pages.Actor
+	}{
+		{"no alt", pngReader(t, 10, 10), " ", editor},
+		{"not an image", bytes.NewReader([]byte("%PDF-1.7\n1 0 obj <<>> endobj")), "PDF", editor},
+		{"html disguised", bytes.NewReader([]byte("<html><script>alert(1)</script></html>")), "HTML", editor},
+		{"200 MB", &endless{n: 200 << 20}, "Énorme", editor},
+		{"decompression bomb", bytes.NewReader(bomb(t)), "Bombe", editor},
+		{"empty", bytes.NewReader(nil), "Vide", editor},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.s.UploadImage(f.ctx, c.a, p.ID, "x.png", c.alt, c.r)
+			ve, ok := pages.IsValidation(err)
+			if !ok || (ve["file"] == "" && ve["alt"] == "") {
+				t.Fatalf("err = %v, want a French message on file or alt", err)
+			}
+		})
+	}
+	_, err = f.s.UploadImage(f.ctx, member, p.ID, "x.png", "Intrus", pngReader(t, 10, 10))
+	wantErr(t, err, pages.ErrForbidden)
+	var imgs int
+	f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM images").Scan(&imgs)
+	if imgs != 2 {
+		t.Fatalf("images stored = %d, want 2 (refused uploads must write nothing)", imgs)
+	}
+
+	// An image of a private page is invisible to those who may not view it.
+	f.grants(p.ID, access.Grant{GroupID: gElus, Level: access.View})
+	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	wantErr(t, err, pages.ErrNotFound)
+	_, err = f.s.ImageVariant(f.ctx, tech.P, img.ID, 480)
+	wantErr(t, err, pages.ErrNotFound)
+	if _, err := f.s.ImageVariant(f.ctx, elu.P, img.ID, 480); err != nil {
+		t.Fatalf("elu: %v", err)
+	}
+	// …and gone with the trash.
+	if _, err := f.s.Trash(f.ctx, admin, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.ImageVariant(f.ctx, admin.P, img.ID, 480)
+	wantErr(t, err, pages.ErrNotFound)
+	if _, err := f.s.EmptyTrash(f.ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM image_variants").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("variants left after purge = %d, %v", n, err)
+	}
+}

@@ -1,0 +1,221 @@
+package pages
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"portique/internal/access"
+	"portique/internal/db"
+)
+
+// View is what a request for a path shows.
+type View struct {
+	Page     *Page
+	Rev      *Revision    // what to show: the published revision, or the draft for an editor
+	Level    access.Level // the viewer's level on the page (for the toolbar)
+	Draft    bool         // Rev is the pending draft (editor preview)
+	Redirect string       // non-empty: the page moved; answer 301 to this path
+}
+
+// Show resolves path for p. It returns ErrNotFound when no page is there
+// (or it is not published and p may not edit it) and ErrForbidden when p may
+// not view it; the caller decides between 403 and a login redirect. preview
+// asks for the pending draft, which only editors get.
+func (s *Store) Show(ctx context.Context, p access.Principal, path string, preview bool) (*View, error) {
+	page, moved, err := s.Resolve(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := access.Can(ctx, s.d, p, access.Page, page.ID, access.View)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("pages: view %s: %w", path, ErrForbidden)
+	}
+	if moved {
+		return &View{Page: page, Redirect: page.Path}, nil
+	}
+	lvl, err := access.LevelOf(ctx, s.d, p, access.Page, page.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &View{Page: page, Level: lvl}
+	revID := page.PublishedRev
+	if lvl >= access.Edit && page.DraftRev != 0 && (preview || !page.Published()) {
+		revID, v.Draft = page.DraftRev, true
+	}
+	if revID == 0 {
+		return nil, fmt.Errorf("pages: %s not published: %w", path, ErrNotFound)
+	}
+	if v.Rev, err = getRevision(ctx, s.d, page.ID, revID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Can reports whether p holds lvl on a page (for showing tools; the store
+// checks again on every change).
+func (s *Store) Can(ctx context.Context, p access.Principal, id int64, lvl access.Level) (bool, error) {
+	return access.Can(ctx, s.d, p, access.Page, id, lvl)
+}
+
+// links runs a query selecting (id, parent, title, menu title, path) of live,
+// published pages that p may view, with extra conditions.
+func (s *Store) links(ctx context.Context, p access.Principal, where string, order string, args ...any) ([]*Link, error) {
+	f, fargs := p.Filter(access.Page, "p.id", access.View)
+	q := `SELECT p.id, COALESCE(p.parent_id, 0), p.title, p.menu_title, p.path FROM pages p
+		WHERE p.trashed_at IS NULL AND p.published_rev IS NOT NULL AND ` + where + " AND " + f + " ORDER BY " + order
+	rows, err := s.d.Query(ctx, q, append(args, fargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("pages: links: %w", err)
+	}
+	defer rows.Close()
+	var out []*Link
+	for rows.Next() {
+		var l Link
+		var menu string
+		if err := rows.Scan(&l.ID, &l.ParentID, &l.Title, &menu, &l.Path); err != nil {
+			return nil, err
+		}
+		if menu != "" {
+			l.Title = menu
+		}
+		out = append(out, &l)
+	}
+	return out, rows.Err()
+}
+
+// MainMenu lists the published pages directly under the home page that p may
+// see and that are not hidden from the menu, in their order. Extranet sections appear only for their members.
+func (s *Store) MainMenu(ctx context.Context, p access.Principal) ([]*Link, error) {
+	return s.links(ctx, p, "p.in_menu = TRUE AND p.parent_id = (SELECT h.id FROM pages h WHERE h.path = '/' AND h.trashed_at IS NULL)", "p.position, p.id")
+}
+
+// Children lists the published sub-pages of a page that p may see.
+func (s *Store) Children(ctx context.Context, p access.Principal, id int64) ([]*Link, error) {
+	return s.links(ctx, p, "p.parent_id = ?", "p.position, p.id", id)
+}
+
+// Breadcrumb lists the ancestors of page that p may see, from the home page
+// down, the page itself excluded.
+func (s *Store) Breadcrumb(ctx context.Context, p access.Principal, page *Page) ([]*Link, error) {
+	if page.IsHome() {
+		return nil, nil
+	}
+	paths := []any{"/"}
+	segs := strings.Split(strings.TrimPrefix(page.Path, "/"), "/")
+	for i := 1; i < len(segs); i++ {
+		paths = append(paths, "/"+strings.Join(segs[:i], "/"))
+	}
+	return s.links(ctx, p, "p.path IN ("+db.In(len(paths))+")", "LENGTH(p.path)", paths...)
+}
+
+// SiteMap returns the tree of published pages p may see, from the home page.
+// A page hidden from p hides its branch too (its children would have no
+// place in the tree).
+func (s *Store) SiteMap(ctx context.Context, p access.Principal) (*Link, error) {
+	all, err := s.links(ctx, p, "1=1", "p.position, p.id")
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Link, len(all))
+	var root *Link
+	for _, l := range all {
+		byID[l.ID] = l
+		if l.ParentID == 0 {
+			root = l
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("pages: site map: %w", ErrNotFound)
+	}
+	for _, l := range all {
+		if parent, ok := byID[l.ParentID]; ok {
+			parent.Children = append(parent.Children, l)
+		}
+	}
+	return root, nil
+}
+
+// PublicPage is an entry of /sitemap.xml.
+type PublicPage struct {
+	Path    string
+	Updated string // W3C date (YYYY-MM-DD) of the last publication
+}
+
+// PublicPages lists the published pages anonymous visitors may see, for
+// /sitemap.xml. Private pages never appear, whoever asks.
+func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
+	f, fargs := access.Anonymous().Filter(access.Page, "p.id", access.View)
+	rows, err := s.d.Query(ctx, `SELECT p.path, p.published_at FROM pages p
+		WHERE p.trashed_at IS NULL AND p.published_rev IS NOT NULL AND `+f+" ORDER BY p.path", fargs...)
+	if err != nil {
+		return nil, fmt.Errorf("pages: public pages: %w", err)
+	}
+	defer rows.Close()
+	var out []PublicPage
+	for rows.Next() {
+		var pp PublicPage
+		var at sql.NullTime
+		if err := rows.Scan(&pp.Path, &at); err != nil {
+			return nil, err
+		}
+		if at.Valid {
+			pp.Updated = at.Time.UTC().Format("2006-01-02")
+		}
+		out = append(out, pp)
+	}
+	return out, rows.Err()
+}
+
+// IsNotFound reports whether err means "no such page".
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// IsForbidden reports whether err means "not allowed".
+func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
+
+// Targets lists the live pages under which a can add or move pages (Edit),
+// drafts included, in tree order, leaving out the subtree of exclude (0:
+// none): the choices of the move form.
+func (s *Store) Targets(ctx context.Context, a Actor, exclude int64) ([]*Link, error) {
+	f, fargs := a.P.Filter(access.Page, "p.id", access.Edit)
+	where := "p.trashed_at IS NULL AND " + f
+	args := fargs
+	if exclude != 0 {
+		ex, err := getLive(ctx, s.d, exclude)
+		if err != nil {
+			return nil, err
+		}
+		where += " AND p.path <> ? AND p.path NOT LIKE ?"
+		args = append(args, ex.Path, ex.Path+"/%")
+	}
+	rows, err := s.d.Query(ctx, "SELECT p.id, COALESCE(p.parent_id, 0), p.title, p.path FROM pages p WHERE "+where+" ORDER BY p.path", args...)
+	if err != nil {
+		return nil, fmt.Errorf("pages: targets: %w", err)
+	}
+	defer rows.Close()
+	var out []*Link
+	for rows.Next() {
+		var l Link
+		if err := rows.Scan(&l.ID, &l.ParentID, &l.Title, &l.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, &l)
+	}
+	return out, rows.Err()
+}
+
+// Siblings lists the live children of a page in order, drafts included,
+// without permission filter (the move form shows positions among them to
+// someone who may edit the parent).
+func (s *Store) Siblings(ctx context.Context, parentID int64) ([]*Page, error) {
+	rows, err := s.d.Query(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.parent_id = ? AND p.trashed_at IS NULL ORDER BY p.position, p.id", parentID)
+	if err != nil {
+		return nil, fmt.Errorf("pages: siblings: %w", err)
+	}
+	return scanPages(rows)
+}

@@ -1,0 +1,238 @@
+package pages
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/db"
+)
+
+// SeedDemo writes the demo site of the syndicate (SYDRAV) when the tree is
+// empty: a public site and one extranet section per group. groups maps group
+// keys to ids; the keys used are "elus", "techniciens", "stagiaires" (each
+// gets its private section) and, when present, "editeurs" (the
+// communication team, granted Manage on the whole site). Keys are compared
+// as slugs, so the group names themselves ("Élus", "Techniciens") work. adminID authors the
+// revisions. Pages are not indexed for search here (no index is given): run
+// Store.Reindex afterwards, or use Store.SeedDemo with an indexed store.
+func SeedDemo(ctx context.Context, d *db.DB, now time.Time, groups map[string]int64, adminID int64) error {
+	return New(d, nil).SeedDemo(ctx, now, groups, adminID)
+}
+
+// SeedDemo is the package function SeedDemo on this store (its index gets
+// the pages).
+func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]int64, adminID int64) error {
+	if _, err := s.Home(ctx); err == nil {
+		return nil // a site exists: never overwrite it
+	}
+	// Keys may be group names ("Élus") or their slugs ("elus").
+	norm := make(map[string]int64, len(groups))
+	for k, v := range groups {
+		norm[Slugify(k)] = v
+	}
+	groups = norm
+	var name string
+	if adminID != 0 {
+		if err := s.d.QueryRow(ctx, "SELECT name FROM users WHERE id = ?", adminID).Scan(&name); err != nil {
+			return fmt.Errorf("pages: seed: admin %d: %w", adminID, db.NotFound(err))
+		}
+	}
+	clock := s.Now
+	tick := now.UTC()
+	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
+	defer func() { s.Now = clock }()
+	a := Actor{P: access.Member(adminID, true, nil), Name: name}
+
+	home, err := s.CreateHome(ctx, "Accueil", adminID, name)
+	if err != nil {
+		return err
+	}
+	if id, ok := groups["editeurs"]; ok {
+		if err := s.d.InTx(ctx, func(tx *db.Tx) error {
+			return access.SetGrants(ctx, tx, access.Page, home.ID, []access.Grant{
+				{GroupID: access.Everyone, Level: access.View}, {GroupID: id, Level: access.Manage}})
+		}); err != nil {
+			return err
+		}
+	}
+	// The home page content is a draft on top of the empty first revision.
+	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockChildren); err != nil {
+		return err
+	}
+
+	type demo struct {
+		title, menu, meta, html string
+		hidden                  bool     // out of the main menu (linked from the footer)
+		extra                   []string // extra block kinds after the text
+		children                []demo
+	}
+	site := []demo{
+		{title: "Le syndicat", meta: "Le SYDRAV, syndicat de traitement des déchets : missions, territoire, élus.", html: syndicatHTML,
+			extra: []string{BlockChildren},
+			children: []demo{
+				{title: "Nos missions", html: missionsHTML},
+				{title: "Le comité syndical", html: comiteHTML},
+			}},
+		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML},
+		{title: "Guide du tri", meta: "Où jeter quoi : emballages, verre, papier, biodéchets.", html: triHTML},
+		{title: "Déchèteries", meta: "Adresses, horaires et déchets acceptés dans les déchèteries du syndicat.", html: decheteriesHTML},
+		{title: "Actualités", html: `<p>Les dernières nouvelles du syndicat.</p>`, extra: []string{BlockChildren},
+			children: []demo{
+				{title: "Nouveaux horaires d’hiver des déchèteries", html: `<p>Du 1<sup>er</sup> novembre au 28 février, les déchèteries ferment à 17 h. Elles restent ouvertes le samedi de 9 h à 17 h sans interruption.</p>`},
+				{title: "Distribution gratuite de composteurs", html: `<p>Le syndicat distribue des composteurs de 400 litres aux foyers du territoire. Inscription en ligne ou à l’accueil de votre mairie ; un atelier de 30 minutes accompagne chaque remise.</p>`},
+			}},
+		{title: "Documents publics", meta: "Rapports annuels, délibérations et règlements.", html: documentsHTML},
+		{title: "Accessibilité", hidden: true, meta: "Déclaration d’accessibilité du site (RGAA 4.1).", html: accessibiliteHTML},
+		{title: "Mentions légales", hidden: true, html: mentionsHTML},
+	}
+	var add func(parent int64, list []demo) error
+	add = func(parent int64, list []demo) error {
+		for _, p := range list {
+			pg, err := s.Create(ctx, a, parent, NewPage{Title: p.title, MenuTitle: p.menu, MetaDescription: p.meta, HideFromMenu: p.hidden})
+			if err != nil {
+				return fmt.Errorf("pages: seed %q: %w", p.title, err)
+			}
+			if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, p.title, p.html, p.extra...); err != nil {
+				return err
+			}
+			if err := add(pg.ID, p.children); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := add(home.ID, site); err != nil {
+		return err
+	}
+
+	extranet := []struct{ key, title, html string }{
+		{"elus", "Espace élus", `<p>Bienvenue dans l’espace réservé aux élus du comité syndical.</p><h2>Prochaine séance</h2><p>Le comité syndical se réunit le <strong>jeudi 11 décembre à 18 h</strong> au siège du syndicat. L’ordre du jour et les rapports sont disponibles dans l’espace documentaire.</p><ul><li>Budget primitif 2027</li><li>Tarifs des déchèteries pour les professionnels</li><li>Rapport annuel sur le prix et la qualité du service</li></ul>`},
+		{"techniciens", "Espace techniciens", `<p>Ressources pour les techniciens des collectivités adhérentes.</p><h2>Procédures</h2><ul><li>Signaler un bac endommagé ou un dépôt sauvage</li><li>Demander une rotation de benne supplémentaire</li><li>Transmettre les tonnages mensuels avant le 5 du mois</li></ul><p>Astreinte : le numéro figure sur le planning partagé de l’agenda.</p>`},
+		{"stagiaires", "Espace stagiaires", `<p>Bienvenue ! Cet espace rassemble ce qu’il faut savoir pour votre stage au syndicat.</p><h2>Premiers jours</h2><ol><li>Accueil par votre tuteur ou tutrice à 9 h</li><li>Visite du centre de tri (chaussures de sécurité fournies)</li><li>Présentation des outils : messagerie, agenda, documents partagés</li></ol>`},
+	}
+	for _, x := range extranet {
+		gid, ok := groups[x.key]
+		if !ok {
+			continue
+		}
+		pg, err := s.Create(ctx, a, home.ID, NewPage{Title: x.title})
+		if err != nil {
+			return fmt.Errorf("pages: seed %q: %w", x.title, err)
+		}
+		if err := s.d.InTx(ctx, func(tx *db.Tx) error {
+			g := []access.Grant{{GroupID: gid, Level: access.View}}
+			if ed, ok := groups["editeurs"]; ok {
+				g = append(g, access.Grant{GroupID: ed, Level: access.Manage})
+			}
+			return access.SetGrants(ctx, tx, access.Page, pg.ID, g)
+		}); err != nil {
+			return err
+		}
+		if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, x.title, x.html); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) seedContent(ctx context.Context, a Actor, id, base int64, title, html string, extra ...string) error {
+	blocks := []Block{{Type: BlockText, HTML: strings.TrimSpace(html)}}
+	for _, k := range extra {
+		blocks = append(blocks, Block{Type: k})
+	}
+	rev, err := s.SaveDraft(ctx, a, id, base, title, blocks)
+	if err != nil {
+		return fmt.Errorf("pages: seed %q: %w", title, err)
+	}
+	if _, err := s.Publish(ctx, a, id, rev.ID, "Contenu de démonstration"); err != nil {
+		return fmt.Errorf("pages: seed %q: %w", title, err)
+	}
+	return nil
+}
+
+const homeHTML = `
+<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 64 communes et de 180 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
+<h2>En ce moment</h2>
+<ul>
+<li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
+<li><a href="/reduire-ses-dechets">Composteurs gratuits</a> pour les foyers du territoire.</li>
+<li><a href="/guide-du-tri">Nouveau guide du tri</a> : tous les emballages se trient.</li>
+</ul>`
+
+const syndicatHTML = `
+<p>Le Syndicat de traitement des déchets de la vallée (SYDRAV) est un établissement public de coopération intercommunale créé en 1994. Il assure pour ses collectivités membres le traitement et la valorisation des déchets ménagers et assimilés.</p>
+<h2>Le territoire</h2>
+<p>Quatre communautés de communes, 64 communes, 180 000 habitants ; 12 déchèteries, un centre de tri et une plateforme de compostage.</p>`
+
+const missionsHTML = `
+<ul>
+<li>Exploiter le réseau des déchèteries et le centre de tri ;</li>
+<li>valoriser les biodéchets et les déchets verts par compostage ;</li>
+<li>accompagner les habitants, les écoles et les entreprises dans la réduction des déchets.</li>
+</ul>`
+
+const comiteHTML = `
+<p>Le comité syndical réunit 42 délégués désignés par les collectivités membres. Il vote le budget, fixe les tarifs et élit le bureau.</p>
+<table><caption>Composition du bureau</caption><thead><tr><th scope="col">Fonction</th><th scope="col">Nom</th></tr></thead>
+<tbody><tr><td>Président</td><td>Jean Martin</td></tr><tr><td>Vice-présidente</td><td>Claire Dubois</td></tr><tr><td>Vice-président</td><td>Karim Benali</td></tr></tbody></table>`
+
+const reduireHTML = `
+<p>Le meilleur déchet est celui que l’on ne produit pas. Quelques gestes simples allègent la poubelle d’un tiers.</p>
+<h2>Composter ses biodéchets</h2>
+<p>Épluchures, marc de café et restes de repas représentent près d’un tiers de nos ordures ménagères. Le syndicat fournit gratuitement un composteur à chaque foyer qui en fait la demande.</p>
+<h2>Donner une seconde vie aux objets</h2>
+<p>Meubles, vélos, jouets : les <strong>ressourceries</strong> partenaires les réparent et les revendent à petit prix. Chaque déchèterie dispose d’un espace de réemploi.</p>
+<h2>Refuser la publicité</h2>
+<p>Un autocollant « Stop pub » sur la boîte aux lettres évite en moyenne 30 kg de papier par an.</p>`
+
+const triHTML = `
+<p>Depuis le 1<sup>er</sup> janvier, <strong>tous les emballages</strong> se trient : inutile de les laver, il suffit de bien les vider.</p>
+<table><caption>Où jeter quoi ?</caption><thead><tr><th scope="col">Déchet</th><th scope="col">Contenant</th></tr></thead>
+<tbody>
+<tr><td>Bouteilles et flacons en plastique, pots de yaourt, barquettes</td><td>Bac jaune</td></tr>
+<tr><td>Papiers, journaux, cartonnettes</td><td>Bac jaune</td></tr>
+<tr><td>Bouteilles, pots et bocaux en verre</td><td>Colonne à verre</td></tr>
+<tr><td>Épluchures et restes de repas</td><td>Composteur ou bac marron</td></tr>
+<tr><td>Piles, ampoules, petits appareils</td><td>Déchèterie ou magasin</td></tr>
+</tbody></table>
+<blockquote><p>En cas de doute, déposez le déchet dans la poubelle d’ordures ménagères plutôt que dans le bac jaune.</p></blockquote>`
+
+const decheteriesHTML = `
+<p>Les 12 déchèteries du syndicat accueillent gratuitement les particuliers du territoire, sur présentation de la carte d’accès.</p>
+<h2>Horaires</h2>
+<table><thead><tr><th scope="col">Période</th><th scope="col">Lundi au vendredi</th><th scope="col">Samedi</th></tr></thead>
+<tbody><tr><td>Été (1<sup>er</sup> mars – 31 octobre)</td><td>9 h – 12 h, 14 h – 18 h</td><td>9 h – 18 h</td></tr>
+<tr><td>Hiver (1<sup>er</sup> novembre – 28 février)</td><td>9 h – 12 h, 14 h – 17 h</td><td>9 h – 17 h</td></tr></tbody></table>
+<h2>Déchets acceptés</h2>
+<p>Encombrants, déchets verts, gravats, bois, métaux, cartons, équipements électriques, peintures et solvants, huiles de vidange.</p>`
+
+const documentsHTML = `
+<p>Les documents publics du syndicat — rapports annuels, délibérations du comité syndical, règlements des déchèteries — sont consultables et téléchargeables dans l’<a href="/documents">espace documentaire</a>.</p>`
+
+const accessibiliteHTML = `
+<p>Le SYDRAV s’engage à rendre son site internet accessible conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.</p>
+<p>Cette déclaration d’accessibilité s’applique au site du SYDRAV.</p>
+<h2>État de conformité</h2>
+<p>Le site est <strong>partiellement conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1, en raison des non-conformités énumérées ci-dessous.</p>
+<h2>Résultats des tests</h2>
+<p>L’audit de conformité réalisé le [date] par [organisme] révèle que [xx] % des critères du RGAA version 4.1 sont respectés.</p>
+<h2>Contenus non accessibles</h2>
+<ul><li>Certains documents PDF anciens ne sont pas balisés.</li></ul>
+<h2>Établissement de cette déclaration</h2>
+<p>Cette déclaration a été établie le [date]. Technologies utilisées : HTML5, CSS, JavaScript (éditeur de texte uniquement).</p>
+<h2>Retour d’information et contact</h2>
+<p>Si vous n’arrivez pas à accéder à un contenu ou à un service, contactez-nous à <a href="mailto:accessibilite@sydrav.fr">accessibilite@sydrav.fr</a> pour être orienté vers une alternative accessible.</p>
+<h2>Voies de recours</h2>
+<p>Si vous constatez un défaut d’accessibilité vous empêchant d’accéder à un contenu, que vous nous l’avez signalé et que vous n’avez pas obtenu de réponse satisfaisante, vous pouvez écrire au <a href="https://formulaire.defenseurdesdroits.fr/">Défenseur des droits</a>, contacter le délégué du Défenseur des droits dans votre région ou envoyer un courrier (gratuit, sans affranchissement) : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</p>`
+
+const mentionsHTML = `
+<h2>Éditeur</h2>
+<p>SYDRAV — Syndicat de traitement des déchets de la vallée, établissement public, 1 rue du Tri, 26000 Valence. Téléphone : 04 00 00 00 00.</p>
+<p>Directeur de la publication : le président du syndicat.</p>
+<h2>Hébergement</h2>
+<p>[Nom, adresse et téléphone de l’hébergeur].</p>
+<h2>Données personnelles</h2>
+<p>Les comptes de l’extranet ne conservent que le nom, l’adresse électronique et l’appartenance aux groupes. Aucun traceur publicitaire n’est utilisé. Pour exercer vos droits (accès, rectification, effacement), écrivez à <a href="mailto:dpo@sydrav.fr">dpo@sydrav.fr</a>.</p>`

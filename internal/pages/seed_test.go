@@ -1,0 +1,73 @@
+package pages_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"portique/internal/pages"
+)
+
+func TestSeedDemo(t *testing.T) {
+	f := newFixture(t)
+	// The fixture already has a home page: seeding must not touch an existing site.
+	if err := pages.SeedDemo(f.ctx, f.d, time.Now(), map[string]int64{"elus": gElus}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := f.s.MainMenu(f.ctx, admin.P); len(l) != 0 {
+		t.Fatalf("seed wrote into an existing site: %v", paths(l))
+	}
+}
+
+func TestSeedDemoFresh(t *testing.T) {
+	f := newFixture(t)
+	// Start from an empty tree.
+	if _, err := f.d.Exec(f.ctx, "DELETE FROM page_revisions"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Exec(f.ctx, "DELETE FROM pages"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Exec(f.ctx, "DELETE FROM acl_nodes WHERE kind = 'page'"); err != nil {
+		t.Fatal(err)
+	}
+	groups := map[string]int64{"Élus": gElus, "Techniciens": gTech, "editeurs": gEditeurs}
+	if err := f.s.SeedDemo(f.ctx, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC), groups, 0); err != nil {
+		t.Fatal(err)
+	}
+	menu, err := f.s.MainMenu(f.ctx, visitor.P)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/le-syndicat", "/reduire-ses-dechets", "/guide-du-tri", "/decheteries", "/actualites", "/documents-publics"}
+	if got := paths(menu); !slices.Equal(got, want) {
+		t.Fatalf("public menu = %v, want %v", got, want)
+	}
+	menu, _ = f.s.MainMenu(f.ctx, elu.P)
+	if got := paths(menu); !slices.Contains(got, "/espace-elus") || slices.Contains(got, "/espace-techniciens") {
+		t.Fatalf("elu menu = %v", got)
+	}
+	v, err := f.s.Show(f.ctx, visitor.P, "/accessibilite", false)
+	if err != nil || !strings.Contains(v.Rev.Blocks[0].HTML, "RGAA") {
+		t.Fatalf("accessibility page = %v, %v", v, err)
+	}
+	_, err = f.s.Show(f.ctx, tech.P, "/espace-elus", false)
+	wantErr(t, err, pages.ErrForbidden)
+	// The communication team may edit everywhere, extranet included.
+	if ok, _ := f.s.Can(f.ctx, editor.P, mustResolve(t, f, "/espace-elus").ID, 3); !ok {
+		t.Fatal("editors cannot manage the extranet")
+	}
+	if d, ok := f.idx.get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
+		t.Fatalf("guide du tri not indexed: %+v", d)
+	}
+}
+
+func mustResolve(t *testing.T, f *fixture, path string) *pages.Page {
+	t.Helper()
+	p, _, err := f.s.Resolve(f.ctx, path)
+	if err != nil {
+		t.Fatalf("resolve %s: %v", path, err)
+	}
+	return p
+}

@@ -1,0 +1,520 @@
+package pages
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"portique/internal/access"
+	"portique/internal/audit"
+	"portique/internal/db"
+	"portique/internal/search"
+
+	"portique/internal/valid"
+)
+
+// Store holds every query of the pages area.
+type Store struct {
+	d   *db.DB
+	idx search.Index // nil: pages are not indexed (tests, before search is wired)
+
+	// Now is the clock (tests freeze it).
+	Now func() time.Time
+	// ImageMax is the largest image upload accepted, in bytes.
+	ImageMax int64
+}
+
+// New returns the store. idx may be nil.
+func New(d *db.DB, idx search.Index) *Store {
+	return &Store{d: d, idx: idx, Now: time.Now, ImageMax: DefaultImageMax}
+}
+
+// DB returns the database the store works on.
+func (s *Store) DB() *db.DB { return s.d }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+const pageCols = `p.id, COALESCE(p.parent_id, 0), p.slug, p.path, p.position, p.title, p.menu_title,
+	p.meta_description, p.in_menu, COALESCE(p.published_rev, 0), COALESCE(p.draft_rev, 0), p.published_at,
+	p.trashed_at, p.created_at, p.updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPage(r scanner) (*Page, error) {
+	var p Page
+	var pub, trashed sql.NullTime
+	if err := r.Scan(&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
+		&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		return nil, db.NotFound(err)
+	}
+	p.PublishedAt = pub.Time
+	p.TrashedAt = trashed.Time
+	return &p, nil
+}
+
+// getAny reads a page, trashed or not.
+func getAny(ctx context.Context, q db.Querier, id int64) (*Page, error) {
+	p, err := scanPage(q.QueryRow(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.id = ?", id))
+	if err != nil {
+		return nil, fmt.Errorf("pages: get %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// getLive reads a page that is not in the trash.
+func getLive(ctx context.Context, q db.Querier, id int64) (*Page, error) {
+	p, err := getAny(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.TrashedAt.IsZero() {
+		return nil, fmt.Errorf("pages: get %d: in the trash: %w", id, ErrNotFound)
+	}
+	return p, nil
+}
+
+// Get returns a live page by id, without any permission check: callers use
+// it for pages they already decided to show (or check with Can).
+func (s *Store) Get(ctx context.Context, id int64) (*Page, error) { return getLive(ctx, s.d, id) }
+
+// Home returns the home page.
+func (s *Store) Home(ctx context.Context) (*Page, error) {
+	p, err := scanPage(s.d.QueryRow(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.path = '/' AND p.trashed_at IS NULL"))
+	if err != nil {
+		return nil, fmt.Errorf("pages: home: %w", err)
+	}
+	return p, nil
+}
+
+// Resolve finds the live page at path. When no page lives there but a page
+// used to (renamed or moved), it returns that page with moved = true: the
+// caller answers with a 301 to p.Path.
+func (s *Store) Resolve(ctx context.Context, path string) (p *Page, moved bool, err error) {
+	path = CleanPath(path)
+	p, err = scanPage(s.d.QueryRow(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.path = ? AND p.trashed_at IS NULL", path))
+	if err == nil {
+		return p, false, nil
+	}
+	if !errors.Is(err, db.ErrNotFound) {
+		return nil, false, fmt.Errorf("pages: resolve %q: %w", path, err)
+	}
+	p, err = scanPage(s.d.QueryRow(ctx, "SELECT "+pageCols+` FROM page_redirects r JOIN pages p ON p.id = r.page_id
+		WHERE r.old_path = ? AND p.trashed_at IS NULL`, path))
+	if err != nil {
+		return nil, false, fmt.Errorf("pages: resolve %q: %w", path, err)
+	}
+	return p, true, nil
+}
+
+// require returns ErrForbidden unless a holds at least lvl on page id.
+func require(ctx context.Context, q db.Querier, a Actor, id int64, lvl access.Level) error {
+	ok, err := access.Can(ctx, q, a.P, access.Page, id, lvl)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("pages: %s on page %d: %w", lvl, id, ErrForbidden)
+	}
+	return nil
+}
+
+func (s *Store) audit(ctx context.Context, q db.Querier, a Actor, action string, id int64, detail string) error {
+	return audit.Log(ctx, q, audit.Entry{At: s.now(), ActorID: a.P.UserID, Actor: a.Name, Action: action,
+		Object: fmt.Sprintf("page:%d", id), IP: a.IP, Detail: detail})
+}
+
+// NewPage is the form to create a page.
+type NewPage struct {
+	Title           string
+	Slug            string // empty: made from the title
+	MenuTitle       string
+	MetaDescription string
+	HideFromMenu    bool // keep a top-level page out of the main menu (legal pages…)
+}
+
+func (n *NewPage) validate() error {
+	ve := valid.Errors{}
+	n.Title = strings.TrimSpace(n.Title)
+	n.MenuTitle = strings.TrimSpace(n.MenuTitle)
+	n.MetaDescription = strings.TrimSpace(n.MetaDescription)
+	n.Slug = strings.TrimSpace(n.Slug)
+	checkTitle(ve, n.Title)
+	if utf8.RuneCountInString(n.MenuTitle) > MaxMenuTitle {
+		ve["menu_title"] = "pages.error.menu_title_long"
+	}
+	if utf8.RuneCountInString(n.MetaDescription) > MaxMeta {
+		ve["meta_description"] = "pages.error.meta_long"
+	}
+	if len(ve) > 0 {
+		return ve
+	}
+	return nil
+}
+
+func checkTitle(ve valid.Errors, title string) {
+	switch {
+	case title == "":
+		ve["title"] = "pages.error.title_required"
+	case utf8.RuneCountInString(title) > MaxTitle:
+		ve["title"] = "pages.error.title_long"
+	}
+}
+
+// pathTaken reports whether a live page (other than except) has path.
+func pathTaken(ctx context.Context, q db.Querier, path string, except int64) (bool, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM pages WHERE path = ? AND trashed_at IS NULL AND id <> ?", path, except).Scan(&n)
+	return n > 0, err
+}
+
+func errSlugTaken(path string) error {
+	return invalid("slug", "pages.error.slug_taken")
+}
+
+// freeSlug checks the slug of a new child of parent. A slug the user typed
+// must be valid and free; one made from the title gets a number (-2, -3…)
+// until it is free and not reserved. It returns the new page's path.
+func freeSlug(ctx context.Context, q db.Querier, parent *Page, slug *string, explicit bool) (string, error) {
+	if explicit {
+		if err := checkSlug(*slug, parent.Path); err != nil {
+			return "", err
+		}
+	}
+	base := *slug
+	if len(base) > MaxSlug-6 {
+		base = strings.TrimRight(base[:MaxSlug-6], "-")
+	}
+	for i := 2; i < 10000; i++ {
+		path := childPath(parent.Path, *slug)
+		if !(parent.IsHome() && Reserved[*slug]) {
+			taken, err := pathTaken(ctx, q, path, 0)
+			if err != nil {
+				return "", err
+			}
+			if !taken {
+				return path, nil
+			}
+			if explicit {
+				return "", errSlugTaken(path)
+			}
+		}
+		*slug = fmt.Sprintf("%s-%d", base, i)
+	}
+	return "", errSlugTaken(parent.Path)
+}
+
+// CreateHome creates the root of the tree, public and published, when the
+// site has none (first start, demo). It returns the existing home otherwise.
+func (s *Store) CreateHome(ctx context.Context, title string, authorID int64, author string) (*Page, error) {
+	if h, err := s.Home(ctx); err == nil {
+		return h, nil
+	}
+	var home *Page
+	err := s.d.InTx(ctx, func(tx *db.Tx) error {
+		now := s.now()
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, created_at, updated_at)
+			VALUES (NULL, '', '/', 0, ?, ?, ?) RETURNING id`, title, now, now).Scan(&id); err != nil {
+			return fmt.Errorf("pages: create home: %w", err)
+		}
+		if err := access.AddNode(ctx, tx, access.Page, id, 0); err != nil {
+			return err
+		}
+		if err := access.SetGrants(ctx, tx, access.Page, id, []access.Grant{{GroupID: access.Everyone, Level: access.View}}); err != nil {
+			return err
+		}
+		blocks, _ := EncodeBlocks(nil)
+		var rev int64
+		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, published_at, title, blocks, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(authorID), author, now, now, title, blocks, "Création du site").Scan(&rev); err != nil {
+			return fmt.Errorf("pages: create home revision: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE pages SET published_rev = ?, published_at = ? WHERE id = ?", rev, now, id); err != nil {
+			return err
+		}
+		var err error
+		home, err = getAny(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return s.index(ctx, tx, home)
+	})
+	return home, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// Create adds a page under parentID, as a draft (visitors see it once it is
+// published). It needs Edit on the parent; the page inherits the parent's
+// grants.
+func (s *Store) Create(ctx context.Context, a Actor, parentID int64, n NewPage) (*Page, error) {
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	explicit := n.Slug != ""
+	if !explicit {
+		n.Slug = Slugify(n.Title)
+	}
+	var page *Page
+	err := s.d.InTx(ctx, func(tx *db.Tx) error {
+		parent, err := getLive(ctx, tx, parentID)
+		if err != nil {
+			return err
+		}
+		if err := require(ctx, tx, a, parent.ID, access.Edit); err != nil {
+			return err
+		}
+		path, err := freeSlug(ctx, tx, parent, &n.Slug, explicit)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, menu_title, meta_description, in_menu, created_at, updated_at)
+			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE parent_id = ? AND trashed_at IS NULL), ?, ?, ?, ?, ?, ?)
+			RETURNING id`, parent.ID, n.Slug, path, parent.ID, n.Title, n.MenuTitle, n.MetaDescription, !n.HideFromMenu, now, now).Scan(&id); err != nil {
+			return fmt.Errorf("pages: create: %w", err)
+		}
+		if err := access.AddNode(ctx, tx, access.Page, id, parent.ID); err != nil {
+			return err
+		}
+		blocks, _ := EncodeBlocks(nil)
+		var rev int64
+		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, title, blocks)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(a.P.UserID), a.Name, now, n.Title, blocks).Scan(&rev); err != nil {
+			return fmt.Errorf("pages: create draft: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE pages SET draft_rev = ? WHERE id = ?", rev, id); err != nil {
+			return err
+		}
+		// The new page takes over its path from any old redirect.
+		if _, err := tx.Exec(ctx, "DELETE FROM page_redirects WHERE old_path = ?", path); err != nil {
+			return err
+		}
+		if page, err = getAny(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "page.create", id, path)
+	})
+	return page, err
+}
+
+// Props are the settings of a page outside its revisions.
+type Props struct {
+	Slug            string
+	MenuTitle       string
+	MetaDescription string
+	HideFromMenu    bool
+}
+
+// UpdateProps changes a page's slug, menu title and description (Edit). A
+// new slug changes the path of the page and its sub-pages; the old paths
+// answer with a 301.
+func (s *Store) UpdateProps(ctx context.Context, a Actor, id int64, pr Props) (*Page, error) {
+	n := NewPage{Title: "x", Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription}
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	var page *Page
+	err := s.d.InTx(ctx, func(tx *db.Tx) error {
+		p, err := getLive(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := require(ctx, tx, a, id, access.Edit); err != nil {
+			return err
+		}
+		newPath := p.Path
+		if !p.IsHome() && n.Slug != p.Slug {
+			parent, err := getLive(ctx, tx, p.ParentID)
+			if err != nil {
+				return err
+			}
+			if err := checkSlug(n.Slug, parent.Path); err != nil {
+				return err
+			}
+			newPath = childPath(parent.Path, n.Slug)
+			if taken, err := pathTaken(ctx, tx, newPath, id); err != nil {
+				return err
+			} else if taken {
+				return errSlugTaken(newPath)
+			}
+		} else {
+			n.Slug = p.Slug
+		}
+		if _, err := tx.Exec(ctx, "UPDATE pages SET slug = ?, menu_title = ?, meta_description = ?, in_menu = ?, updated_at = ? WHERE id = ?",
+			n.Slug, n.MenuTitle, n.MetaDescription, !pr.HideFromMenu, s.now(), id); err != nil {
+			return fmt.Errorf("pages: update %d: %w", id, err)
+		}
+		if newPath != p.Path {
+			if err := s.rewritePaths(ctx, tx, p.Path, newPath); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, a, "page.rename", id, p.Path+" → "+newPath); err != nil {
+				return err
+			}
+		}
+		page, err = getAny(ctx, tx, id)
+		return err
+	})
+	return page, err
+}
+
+// subtreeWhere selects a live page and its live descendants by path.
+const subtreeWhere = "trashed_at IS NULL AND (path = ? OR path LIKE ?)"
+
+func subtreeArgs(path string) []any {
+	if path == "/" {
+		return []any{"/", "/%"}
+	}
+	return []any{path, path + "/%"}
+}
+
+// rewritePaths moves the live subtree at oldPath to newPath, recording a
+// redirect from every old path and reindexing what moved.
+func (s *Store) rewritePaths(ctx context.Context, q db.Querier, oldPath, newPath string) error {
+	now := s.now()
+	if _, err := q.Exec(ctx, `INSERT INTO page_redirects (old_path, page_id, created_at)
+		SELECT path, id, ? FROM pages WHERE `+subtreeWhere+`
+		ON CONFLICT (old_path) DO UPDATE SET page_id = excluded.page_id, created_at = excluded.created_at`,
+		append([]any{now}, subtreeArgs(oldPath)...)...); err != nil {
+		return fmt.Errorf("pages: redirects from %s: %w", oldPath, err)
+	}
+	if _, err := q.Exec(ctx, "UPDATE pages SET path = CAST(? AS TEXT) || substr(path, ?) WHERE "+subtreeWhere,
+		append([]any{newPath, len(oldPath) + 1}, subtreeArgs(oldPath)...)...); err != nil {
+		return fmt.Errorf("pages: rewrite %s → %s: %w", oldPath, newPath, err)
+	}
+	// A path that is live again is no longer a redirect.
+	if _, err := q.Exec(ctx, "DELETE FROM page_redirects WHERE old_path IN (SELECT path FROM pages WHERE "+subtreeWhere+")",
+		subtreeArgs(newPath)...); err != nil {
+		return err
+	}
+	return s.reindexSubtree(ctx, q, newPath)
+}
+
+// Move puts a page under newParentID at position (0-based among its new
+// siblings; negative or too large: last). Moving within the same parent
+// reorders. It needs Manage on the page and Edit on the new parent; the home
+// page cannot move and a page cannot go under itself or its descendants.
+func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, position int) error {
+	return s.d.InTx(ctx, func(tx *db.Tx) error {
+		p, err := getLive(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if p.IsHome() {
+			return ErrHomeProtected
+		}
+		if err := require(ctx, tx, a, id, access.Manage); err != nil {
+			return err
+		}
+		parent, err := getLive(ctx, tx, newParentID)
+		if err != nil {
+			return err
+		}
+		if parent.ID == p.ID || strings.HasPrefix(parent.Path, p.Path+"/") {
+			return ErrCycle
+		}
+		if err := require(ctx, tx, a, parent.ID, access.Edit); err != nil {
+			return err
+		}
+		if parent.ID != p.ParentID {
+			if err := checkSlug(p.Slug, parent.Path); err != nil {
+				return err
+			}
+			newPath := childPath(parent.Path, p.Slug)
+			if taken, err := pathTaken(ctx, tx, newPath, id); err != nil {
+				return err
+			} else if taken {
+				return errSlugTaken(newPath)
+			}
+			if err := access.Move(ctx, tx, access.Page, id, parent.ID); err != nil {
+				if errors.Is(err, access.ErrCycle) {
+					return ErrCycle
+				}
+				return err
+			}
+			if _, err := tx.Exec(ctx, "UPDATE pages SET parent_id = ?, updated_at = ? WHERE id = ?", parent.ID, s.now(), id); err != nil {
+				return err
+			}
+			if err := s.rewritePaths(ctx, tx, p.Path, newPath); err != nil {
+				return err
+			}
+		}
+		if err := s.place(ctx, tx, parent.ID, id, position); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "page.move", id, fmt.Sprintf("%s → sous %s, position %d", p.Path, parent.Path, position))
+	})
+}
+
+// place renumbers the live children of parentID with id at position.
+func (s *Store) place(ctx context.Context, q db.Querier, parentID, id int64, position int) error {
+	ids, err := queryIDs(ctx, q, "SELECT id FROM pages WHERE parent_id = ? AND trashed_at IS NULL AND id <> ? ORDER BY position, id", parentID, id)
+	if err != nil {
+		return err
+	}
+	if position < 0 || position > len(ids) {
+		position = len(ids)
+	}
+	ids = append(ids[:position], append([]int64{id}, ids[position:]...)...)
+	for i, c := range ids {
+		if _, err := q.Exec(ctx, "UPDATE pages SET position = ? WHERE id = ?", i+1, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Subtree lists a live page and all its live descendants (by path), without
+// permission filter: the delete confirmation shows exactly what will go.
+func (s *Store) Subtree(ctx context.Context, id int64) ([]*Page, error) {
+	p, err := getLive(ctx, s.d, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.d.Query(ctx, "SELECT "+pageCols+" FROM pages p WHERE "+subtreeWhere+" ORDER BY p.path", subtreeArgs(p.Path)...)
+	if err != nil {
+		return nil, fmt.Errorf("pages: subtree %d: %w", id, err)
+	}
+	return scanPages(rows)
+}
+
+func scanPages(rows *sql.Rows) ([]*Page, error) {
+	defer rows.Close()
+	var out []*Page
+	for rows.Next() {
+		p, err := scanPage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

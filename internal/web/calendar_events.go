@@ -1,0 +1,442 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/calendar"
+)
+
+// calendarErr maps the calendar store's errors to the web's.
+func calendarErr(err error) error {
+	if errors.Is(err, calendar.ErrForbidden) {
+		return errForbidden
+	}
+	return err
+}
+
+var errNotFound = calendar.ErrNotFound
+
+// occurrenceParam reads ?occurrence=UNIX (the original start of one
+// occurrence of a series).
+func occurrenceParam(v string) (time.Time, bool) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0).UTC(), true
+}
+
+// calendarEventPage is the data of an event's page (also the popup's source).
+type calendarEventPage struct {
+	Page
+	Event       calendar.Event
+	Description template.HTML // sanitised by the calendar store
+	When        string
+	Occurrence  int64 // original start (unix) of the occurrence shown; 0 for the series
+	Cancelled   bool
+	CanEdit     bool
+	Recurrence  string
+	Upcoming    []occView
+}
+
+func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error {
+	file := r.PathValue("file")
+	idText, ics := strings.CutSuffix(file, ".ics")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return errNotFound
+	}
+	st := s.calendarStore()
+	p := principal(r)
+	if ics {
+		var buf bytes.Buffer
+		if err := st.WriteEventICS(r.Context(), &buf, p, id, s.cfg.BaseURL); err != nil {
+			return calendarErr(err)
+		}
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="evenement-`+idText+`.ics"`)
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	e, lvl, err := st.Event(r.Context(), p, id)
+	if err != nil {
+		return calendarErr(err)
+	}
+	loc := s.cfg.Location()
+	page := calendarEventPage{Page: s.page(r, e.Title), Event: e, CanEdit: lvl >= access.Edit,
+		Description: template.HTML(e.Description)} //nolint:gosec // sanitised with bluemonday on save
+	start, end := e.Start, e.End
+	title, location := e.Title, e.Location
+	if o, ok := occurrenceParam(r.URL.Query().Get("occurrence")); ok && e.Recurring() {
+		// Show that occurrence, with its exception if any.
+		found := false
+		for _, ov := range e.Overrides {
+			if !ov.OriginalStart.Equal(o) {
+				continue
+			}
+			found, page.Cancelled = true, ov.Cancelled
+			start, end = o, o.Add(e.End.Sub(e.Start))
+			if ov.Start != nil && ov.End != nil {
+				start, end = *ov.Start, *ov.End
+			}
+			if ov.Title != nil {
+				title = *ov.Title
+			}
+			if ov.Location != nil {
+				location = *ov.Location
+			}
+		}
+		if !found {
+			occ, err := st.Occurrences(r.Context(), p, o, o.Add(time.Second), calendar.Filter{CalendarIDs: []int64{e.CalendarID}})
+			if err != nil {
+				return err
+			}
+			for _, x := range occ {
+				if x.EventID == id && x.OriginalStart.Equal(o) {
+					found, start, end = true, x.Start, x.End
+				}
+			}
+		}
+		if found {
+			page.Occurrence = o.Unix()
+		}
+	}
+	page.Event.Title, page.Event.Location = title, location
+	page.Title = title
+	page.When = s.whenLabel(start, end, e.AllDay, loc)
+	if e.Recurring() {
+		page.Recurrence = s.recurrenceLabel(e)
+		now := s.now()
+		occ, err := st.Occurrences(r.Context(), p, now, now.AddDate(0, 6, 0), calendar.Filter{CalendarIDs: []int64{e.CalendarID}})
+		if err != nil {
+			return err
+		}
+		for _, o := range occ {
+			if o.EventID == id && len(page.Upcoming) < 8 {
+				page.Upcoming = append(page.Upcoming, s.occView(o, loc))
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "calendar_event", page)
+	return nil
+}
+
+// whenLabel says when an occurrence happens, in French.
+func (s *Server) whenLabel(start, end time.Time, allDay bool, loc *time.Location) string {
+	ls, le := start.In(loc), end.In(loc)
+	if allDay {
+		last := le.AddDate(0, 0, -1)
+		if !last.After(ls) {
+			return frenchDate(ls)
+		}
+		return s.cat.T("calendar.from_to_days", frenchDate(ls), frenchDate(last))
+	}
+	if ls.YearDay() == le.YearDay() && ls.Year() == le.Year() {
+		return s.cat.T("calendar.on_from_to", frenchDate(ls), ls.Format("15:04"), le.Format("15:04"))
+	}
+	return s.cat.T("calendar.from_to_days", frenchDate(ls)+" à "+ls.Format("15:04"), frenchDate(le)+" à "+le.Format("15:04"))
+}
+
+// recurrenceLabel describes a series in French ("toutes les semaines le lundi").
+func (s *Server) recurrenceLabel(e calendar.Event) string {
+	f, err := calendar.RecurrenceFromRule(e.RRule, time.UTC)
+	if err != nil {
+		return s.cat.T("calendar.recurring")
+	}
+	t := s.cat.T
+	n := 1
+	if f.Interval != "" {
+		n, _ = strconv.Atoi(f.Interval)
+	}
+	var out string
+	switch f.Freq {
+	case calendar.FreqDaily:
+		out = t("calendar.rec.daily")
+		if n > 1 {
+			out = t("calendar.rec.every_n_days", n)
+		}
+	case calendar.FreqWeekly:
+		var days []string
+		for _, c := range f.Weekdays {
+			days = append(days, t("calendar.weekday."+c))
+		}
+		out = t("calendar.rec.weekly", strings.Join(days, ", "))
+		if n > 1 {
+			out = t("calendar.rec.every_n_weeks", n, strings.Join(days, ", "))
+		}
+	case calendar.FreqMonthly:
+		if f.MonthlyBy == "weekday" {
+			out = t("calendar.rec.monthly_weekday", t("calendar.pos."+f.SetPos), t("calendar.weekday."+f.Weekday))
+		} else {
+			out = t("calendar.rec.monthly_day", f.MonthDay)
+		}
+		if n > 1 {
+			out += " " + t("calendar.rec.every_n_months", n)
+		}
+	case calendar.FreqYearly:
+		out = t("calendar.rec.yearly")
+	}
+	switch f.End {
+	case calendar.EndCount:
+		out += ", " + t("calendar.rec.count", f.Count)
+	case calendar.EndUntil:
+		if d, err := time.Parse("2006-01-02", f.Until); err == nil {
+			out += ", " + t("calendar.rec.until", frenchDate(d))
+		}
+	}
+	return out
+}
+
+// calendarFormPage is the data of the event form.
+type calendarFormPage struct {
+	Page
+	Action     string
+	Form       calendar.EventForm
+	Calendars  []calendar.CalendarInfo
+	Attributes []calendar.Attribute
+	Weekdays   []string
+	Freqs      []string
+	Positions  []string
+	Ends       []string
+	EventID    int64
+	Occurrence int64  // editing one occurrence or "this and following"
+	Scope      string // "", "une" (this occurrence) or "suivantes"
+}
+
+// Checked reports whether a weekday code is ticked in the form.
+func (p calendarFormPage) Checked(code string) bool {
+	for _, c := range p.Form.Recurrence.Weekdays {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) calendarFormPage(r *http.Request, title string, f calendar.EventForm) (calendarFormPage, error) {
+	st := s.calendarStore()
+	cals, err := st.Calendars(r.Context(), principal(r), access.Edit)
+	if err != nil {
+		return calendarFormPage{}, err
+	}
+	attrs, err := st.Attributes(r.Context())
+	if err != nil {
+		return calendarFormPage{}, err
+	}
+	if f.Attributes == nil {
+		f.Attributes = map[string]string{}
+	}
+	return calendarFormPage{Page: s.page(r, title), Form: f, Calendars: cals, Attributes: attrs, Weekdays: calendar.WeekdayCodes,
+		Freqs:     []string{calendar.FreqNone, calendar.FreqDaily, calendar.FreqWeekly, calendar.FreqMonthly, calendar.FreqYearly},
+		Positions: []string{"1", "2", "3", "4", "-1"}, Ends: []string{calendar.EndNever, calendar.EndUntil, calendar.EndCount}}, nil
+}
+
+func (s *Server) calendarEventNew(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	date := parseViewDate(q.Get("date"), s.cfg.Location(), s.now())
+	f := calendar.EventForm{CalendarID: q.Get("agenda"), StartDate: date.Format("2006-01-02"), EndDate: date.Format("2006-01-02"),
+		StartTime: "09:00", EndTime: "10:00", Recurrence: calendar.RecurrenceForm{End: calendar.EndNever}}
+	page, err := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
+	if err != nil {
+		return err
+	}
+	if len(page.Calendars) == 0 {
+		return errForbidden
+	}
+	page.Action = "/agenda/evenements"
+	s.render(w, r, http.StatusOK, "calendar_event_form", page)
+	return nil
+}
+
+// formInvalid re-renders the form with the user's input and French errors.
+func (s *Server) calendarFormInvalid(w http.ResponseWriter, r *http.Request, page calendarFormPage, ve *calendar.ValidationError) {
+	page.Errors = map[string]string{}
+	for k, v := range ve.Fields {
+		if k == "" {
+			k = "titre"
+		}
+		page.Errors[k] = v
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "calendar_event_form", page)
+}
+
+func (s *Server) calendarEventCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errBadRequest
+	}
+	f := calendar.ParseEventForm(r.PostForm)
+	id, err := s.calendarStore().CreateEvent(r.Context(), principal(r), f)
+	if ve, ok := calendar.IsValidation(err); ok {
+		page, perr := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
+		if perr != nil {
+			return perr
+		}
+		page.Action = "/agenda/evenements"
+		s.calendarFormInvalid(w, r, page, ve)
+		return nil
+	}
+	if err != nil {
+		return calendarErr(err)
+	}
+	s.audit(r, nil, "event.created", "event:"+strconv.FormatInt(id, 10), f.Title)
+	s.flash(w, "calendar.flash.created")
+	http.Redirect(w, r, calendar.EventURL(id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) calendarEventEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st := s.calendarStore()
+	e, lvl, err := st.Event(r.Context(), principal(r), id)
+	if err != nil {
+		return calendarErr(err)
+	}
+	if lvl < access.Edit {
+		return errForbidden
+	}
+	f := calendar.FormFromEvent(e)
+	page, err := s.calendarFormPage(r, s.cat.T("calendar.edit_event", e.Title), f)
+	if err != nil {
+		return err
+	}
+	page.EventID = id
+	page.Action = "/agenda/evenements/" + strconv.FormatInt(id, 10) + "/modifier"
+	if o, ok := occurrenceParam(r.URL.Query().Get("occurrence")); ok && e.Recurring() {
+		scope := r.URL.Query().Get("portee")
+		if scope != "suivantes" {
+			scope = "une"
+		}
+		page.Occurrence, page.Scope = o.Unix(), scope
+		loc := time.UTC
+		if l, err := time.LoadLocation(e.TimeZone); err == nil {
+			loc = l
+		}
+		// Start the form at that occurrence, keeping the times.
+		lo := o.In(loc)
+		dur := e.End.Sub(e.Start)
+		page.Form.StartDate = lo.Format("2006-01-02")
+		page.Form.EndDate = lo.Add(dur).Format("2006-01-02")
+		if e.AllDay {
+			page.Form.EndDate = lo.Add(dur).AddDate(0, 0, -1).Format("2006-01-02")
+		}
+		for _, ov := range e.Overrides {
+			if ov.OriginalStart.Equal(o) && ov.Start != nil && ov.End != nil && scope == "une" {
+				page.Form.StartDate, page.Form.StartTime = ov.Start.In(loc).Format("2006-01-02"), ov.Start.In(loc).Format("15:04")
+				page.Form.EndDate, page.Form.EndTime = ov.End.In(loc).Format("2006-01-02"), ov.End.In(loc).Format("15:04")
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "calendar_event_form", page)
+	return nil
+}
+
+func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errBadRequest
+	}
+	f := calendar.ParseEventForm(r.PostForm)
+	st := s.calendarStore()
+	p := principal(r)
+	scope := r.PostForm.Get("portee")
+	o, hasOcc := occurrenceParam(r.PostForm.Get("occurrence"))
+	switch {
+	case hasOcc && scope == "une":
+		err = st.ChangeOccurrence(r.Context(), p, id, o, calendar.OccurrenceChange{StartDate: f.StartDate, StartTime: f.StartTime,
+			EndDate: f.EndDate, EndTime: f.EndTime, Title: f.Title, Location: f.Location, Description: f.Description})
+	case hasOcc && scope == "suivantes":
+		var newID int64
+		newID, err = st.SplitSeries(r.Context(), p, id, o, f)
+		if err == nil {
+			id = newID
+		}
+	default:
+		err = st.UpdateEvent(r.Context(), p, id, f)
+	}
+	if ve, ok := calendar.IsValidation(err); ok {
+		page, perr := s.calendarFormPage(r, s.cat.T("calendar.edit_event", f.Title), f)
+		if perr != nil {
+			return perr
+		}
+		page.EventID = id
+		page.Action = "/agenda/evenements/" + strconv.FormatInt(id, 10) + "/modifier"
+		if hasOcc {
+			page.Occurrence, page.Scope = o.Unix(), scope
+		}
+		s.calendarFormInvalid(w, r, page, ve)
+		return nil
+	}
+	if err != nil {
+		return calendarErr(err)
+	}
+	s.audit(r, nil, "event.updated", "event:"+strconv.FormatInt(id, 10), f.Title)
+	s.flash(w, "calendar.flash.saved")
+	http.Redirect(w, r, calendar.EventURL(id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.calendarStore().DeleteEvent(r.Context(), principal(r), id); err != nil {
+		return calendarErr(err)
+	}
+	s.audit(r, nil, "event.deleted", "event:"+strconv.FormatInt(id, 10), "")
+	s.flash(w, "calendar.flash.deleted")
+	http.Redirect(w, r, "/agenda", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) calendarOccurrenceCancel(w http.ResponseWriter, r *http.Request) error {
+	return s.calendarOccurrenceAction(w, r, true)
+}
+
+func (s *Server) calendarOccurrenceRestore(w http.ResponseWriter, r *http.Request) error {
+	return s.calendarOccurrenceAction(w, r, false)
+}
+
+func (s *Server) calendarOccurrenceAction(w http.ResponseWriter, r *http.Request, cancel bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, ok := occurrenceParam(r.PostFormValue("occurrence"))
+	if !ok {
+		return errBadRequest
+	}
+	st := s.calendarStore()
+	if cancel {
+		err = st.CancelOccurrence(r.Context(), principal(r), id, o)
+	} else {
+		err = st.RestoreOccurrence(r.Context(), principal(r), id, o)
+	}
+	if _, ok := calendar.IsValidation(err); ok {
+		return errBadRequest
+	}
+	if err != nil {
+		return calendarErr(err)
+	}
+	action, flash := "event.occurrence_restored", "calendar.flash.restored"
+	if cancel {
+		action, flash = "event.occurrence_cancelled", "calendar.flash.cancelled"
+	}
+	s.audit(r, nil, action, "event:"+strconv.FormatInt(id, 10), o.Format(time.RFC3339))
+	s.flash(w, flash)
+	http.Redirect(w, r, calendar.EventURL(id)+"?occurrence="+strconv.FormatInt(o.Unix(), 10), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,242 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/calendar"
+)
+
+type calWorld struct {
+	ts                        *testServer
+	st                        *calendar.Store
+	eluID, techID, outsiderID int64
+	adminID                   int64
+	private, public           int64
+	privEvent, pubEvent       int64
+	weekly                    int64
+}
+
+func newCalWorld(t *testing.T) *calWorld {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	elus, techs := ts.createGroup(t, "Élus"), ts.createGroup(t, "Techniciens")
+	w := &calWorld{ts: ts, st: calendar.New(ts.db, nil)}
+	w.st.SetClock(ts.clock.Now)
+	w.eluID = ts.createUser(t, "elu@sydrav.fr", false, elus)
+	w.techID = ts.createUser(t, "tech@sydrav.fr", false, techs)
+	w.outsiderID = ts.createUser(t, "autre@sydrav.fr", false)
+	w.adminID = ts.createUser(t, "admin@sydrav.fr", true)
+	var err error
+	w.private, err = w.st.CreateCalendar(ctx, calendar.Calendar{Name: "Instances", Colour: "#1f5fa8"},
+		[]access.Grant{{GroupID: elus, Level: access.View}, {GroupID: techs, Level: access.Edit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.public, _ = w.st.CreateCalendar(ctx, calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"},
+		[]access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: techs, Level: access.Edit}})
+	adm := access.Principal{Admin: true}
+	mk := func(f calendar.EventForm) int64 {
+		id, err := w.st.CreateEvent(ctx, adm, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	w.privEvent = mk(calendar.EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Comité syndical confidentiel", StartDate: "2026-03-12", StartTime: "18:00", EndTime: "20:00"})
+	w.pubEvent = mk(calendar.EventForm{CalendarID: strconv.FormatInt(w.public, 10), Title: "Journée portes ouvertes", StartDate: "2026-03-14", AllDay: true, Location: "Centre de tri"})
+	w.weekly = mk(calendar.EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Réunion technique", StartDate: "2026-03-02", StartTime: "09:00", EndTime: "10:00",
+		Recurrence: calendar.RecurrenceForm{Freq: calendar.FreqWeekly, Weekdays: []string{"MO"}}})
+	return w
+}
+
+func TestCalendarViewsAndPermissions(t *testing.T) {
+	w := newCalWorld(t)
+	elu := w.ts.loginAs(t, w.eluID)
+	anon := w.ts.visitor()
+	outsider := w.ts.loginAs(t, w.outsiderID)
+	for _, view := range []string{"mois", "semaine", "jour", "liste"} {
+		date := "2026-03-12"
+		if view == "liste" {
+			date = "2026-03-01"
+		}
+		path := "/agenda?vue=" + view + "&date=" + date
+		rec := elu.get(t, path)
+		wantStatus(t, rec, http.StatusOK)
+		b := body(t, rec)
+		if !strings.Contains(b, "Comité syndical confidentiel") {
+			t.Errorf("%s: the élu does not see the private event", view)
+		}
+		for name, c := range map[string]*client{"anonyme": anon, "sans groupe": outsider} {
+			rec := c.get(t, path)
+			wantStatus(t, rec, http.StatusOK)
+			if strings.Contains(body(t, rec), "confidentiel") {
+				t.Errorf("%s: %s sees the private event", view, name)
+			}
+		}
+	}
+	// French month and day names, Monday first.
+	b := body(t, elu.get(t, "/agenda?vue=mois&date=2026-03-12"))
+	for _, want := range []string{"mars 2026", "<th scope=\"col\">lundi</th><th scope=\"col\">mardi</th>", "Réunion technique", "data-popup"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("month view lacks %q", want)
+		}
+	}
+	// Public event visible to anonymous visitors.
+	if !strings.Contains(body(t, anon.get(t, "/agenda?vue=mois&date=2026-03-12")), "Journée portes ouvertes") {
+		t.Error("anonymous visitor does not see the public event")
+	}
+	// Filter by calendar keeps the filter in navigation links.
+	b = body(t, elu.get(t, "/agenda?vue=mois&date=2026-03-12&agenda="+strconv.FormatInt(w.public, 10)))
+	if strings.Contains(b, "confidentiel") || !strings.Contains(b, "agenda="+strconv.FormatInt(w.public, 10)) {
+		t.Error("calendar filter not applied or not kept")
+	}
+	// Event page, popup source and .ics.
+	priv := "/agenda/evenements/" + strconv.FormatInt(w.privEvent, 10)
+	wantStatus(t, elu.get(t, priv), http.StatusOK)
+	if rec := anon.get(t, priv); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/connexion") {
+		t.Fatalf("anonymous on private event: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	wantStatus(t, outsider.get(t, priv), http.StatusForbidden)
+	wantStatus(t, outsider.get(t, priv+".ics"), http.StatusForbidden)
+	rec := elu.get(t, priv+".ics")
+	wantStatus(t, rec, http.StatusOK)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") || !strings.Contains(body(t, rec), "BEGIN:VEVENT") {
+		t.Fatalf("ics: %s", ct)
+	}
+	wantStatus(t, elu.get(t, "/agenda/evenements/999999"), http.StatusNotFound)
+	wantStatus(t, elu.get(t, "/agenda/evenements/abc"), http.StatusNotFound)
+	// One occurrence of the series.
+	occ := time.Date(2026, 3, 16, 9, 0, 0, 0, w.ts.cfg.Location()).Unix()
+	b = body(t, elu.get(t, "/agenda/evenements/"+strconv.FormatInt(w.weekly, 10)+"?occurrence="+strconv.FormatInt(occ, 10)))
+	if !strings.Contains(b, "lundi 16 mars 2026") || !strings.Contains(b, "toutes les semaines") {
+		t.Errorf("occurrence page lacks its date or rule")
+	}
+	// Colours only for visible calendars.
+	css := body(t, anon.get(t, "/agenda/couleurs.css"))
+	if strings.Contains(css, ".cal-"+strconv.FormatInt(w.private, 10)+"{") || !strings.Contains(css, "#b85c00") {
+		t.Errorf("colours: %q", css)
+	}
+}
+
+func TestCalendarEventForms(t *testing.T) {
+	w := newCalWorld(t)
+	tech := w.ts.loginAs(t, w.techID)
+	elu := w.ts.loginAs(t, w.eluID)
+	wantStatus(t, tech.get(t, "/agenda/evenements/nouveau?date=2026-03-20"), http.StatusOK)
+	wantStatus(t, elu.get(t, "/agenda/evenements/nouveau"), http.StatusForbidden)
+	cal := strconv.FormatInt(w.private, 10)
+	bad := url.Values{"calendrier": {cal}, "titre": {"Bureau <b>élargi</b>"}, "debut_date": {"2026-03-20"}, "debut_heure": {"18:00"}, "fin_heure": {"17:00"},
+		"repetition": {"yearly"}, "mois": {"2"}, "jour_du_mois": {"30"}}
+	rec := tech.post(t, "/agenda/evenements", bad)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	b := body(t, rec)
+	for _, want := range []string{"La fin doit être après le début.", "30 février n’existe pas", `value="Bureau &lt;b&gt;élargi&lt;/b&gt;"`, `aria-invalid="true"`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("422 page lacks %q", want)
+		}
+	}
+	good := url.Values{"calendrier": {cal}, "titre": {"Bureau syndical"}, "debut_date": {"2026-03-20"}, "debut_heure": {"18:00"}, "fin_heure": {"19:30"},
+		"repetition": {"monthly"}, "mensuel": {"weekday"}, "position": {"-1"}, "jour_semaine": {"FR"}, "fin_repetition": {"count"}, "occurrences": {"3"}}
+	rec = tech.post(t, "/agenda/evenements", good)
+	wantStatus(t, rec, http.StatusSeeOther)
+	loc := rec.Header().Get("Location")
+	if !regexp.MustCompile(`^/agenda/evenements/\d+$`).MatchString(loc) {
+		t.Fatalf("redirect to %q", loc)
+	}
+	b = body(t, elu.get(t, loc))
+	if !strings.Contains(b, "vendredi 27 mars 2026") || !strings.Contains(b, "dernier vendredi") {
+		t.Errorf("created series page: missing first date or rule")
+	}
+	// A viewer may not create, edit, cancel or delete.
+	wantStatus(t, elu.post(t, "/agenda/evenements", good), http.StatusForbidden)
+	id := strings.TrimPrefix(loc, "/agenda/evenements/")
+	wantStatus(t, elu.get(t, loc+"/modifier"), http.StatusForbidden)
+	wantStatus(t, elu.post(t, loc+"/supprimer", nil), http.StatusForbidden)
+	occ := strconv.FormatInt(time.Date(2026, 4, 24, 18, 0, 0, 0, w.ts.cfg.Location()).Unix(), 10)
+	wantStatus(t, elu.post(t, loc+"/annuler", url.Values{"occurrence": {occ}}), http.StatusForbidden)
+	// The editor cancels one date, then edits the series.
+	wantStatus(t, tech.post(t, loc+"/annuler", url.Values{"occurrence": {occ}}), http.StatusSeeOther)
+	if b := body(t, elu.get(t, loc+"?occurrence="+occ)); !strings.Contains(b, "Cette date est annulée.") {
+		t.Error("cancelled occurrence not shown as cancelled")
+	}
+	wantStatus(t, tech.get(t, loc+"/modifier"), http.StatusOK)
+	upd := good
+	upd.Set("titre", "Bureau syndical (nouvelle salle)")
+	wantStatus(t, tech.post(t, loc+"/modifier", upd), http.StatusSeeOther)
+	// Edit one occurrence with bad input: 422, input kept.
+	wantStatus(t, tech.get(t, loc+"/modifier?occurrence="+occ+"&portee=une"), http.StatusOK)
+	rec = tech.post(t, loc+"/modifier", url.Values{"occurrence": {occ}, "portee": {"une"}, "calendrier": {cal}, "titre": {"X"}, "debut_date": {"2026-04-31"}, "debut_heure": {"18:00"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantStatus(t, tech.post(t, loc+"/supprimer", nil), http.StatusSeeOther)
+	wantStatus(t, elu.get(t, "/agenda/evenements/"+id), http.StatusNotFound)
+}
+
+func TestCalendarFeedsAndSubscription(t *testing.T) {
+	w := newCalWorld(t)
+	elu := w.ts.loginAs(t, w.eluID)
+	rec := elu.post(t, "/mon-compte/agenda", nil)
+	wantStatus(t, rec, http.StatusOK)
+	m := regexp.MustCompile(`/agenda/flux/([A-Za-z0-9_-]+)\.ics`).FindStringSubmatch(body(t, rec))
+	if m == nil {
+		t.Fatal("no feed link shown")
+	}
+	feed := "/agenda/flux/" + m[1] + ".ics"
+	anon := w.ts.visitor()
+	rec = anon.get(t, feed)
+	wantStatus(t, rec, http.StatusOK)
+	b := body(t, rec)
+	if !strings.Contains(b, "Comité syndical confidentiel") || !strings.Contains(b, "BEGIN:VTIMEZONE") {
+		t.Fatal("personal feed lacks the élu's calendars")
+	}
+	if strings.Contains(w.ts.logs.String(), m[1]) {
+		t.Fatal("feed token written to the logs")
+	}
+	// Public feed: public calendars only.
+	b = body(t, anon.get(t, "/agenda/public.ics"))
+	if strings.Contains(b, "confidentiel") || !strings.Contains(b, "Journée portes ouvertes") {
+		t.Fatal("public feed content")
+	}
+	// Revoke: the old URL stops at once.
+	wantStatus(t, elu.post(t, "/mon-compte/agenda/revoquer", nil), http.StatusSeeOther)
+	wantStatus(t, anon.get(t, feed), http.StatusNotFound)
+	wantStatus(t, anon.get(t, "/agenda/flux/nimportequoi.ics"), http.StatusNotFound)
+}
+
+func TestCalendarAdminPages(t *testing.T) {
+	w := newCalWorld(t)
+	adm := w.ts.loginAs(t, w.adminID)
+	tech := w.ts.loginAs(t, w.techID)
+	wantStatus(t, tech.get(t, "/admin/agenda"), http.StatusForbidden)
+	wantStatus(t, tech.get(t, "/admin/agenda/attributs"), http.StatusForbidden)
+	rec := adm.get(t, "/admin/agenda?q=comit%C3%A9")
+	wantStatus(t, rec, http.StatusOK)
+	if b := body(t, rec); !strings.Contains(b, "Comité syndical confidentiel") || strings.Contains(b, ">Journée portes ouvertes</a>") {
+		t.Error("central list search")
+	}
+	rec = adm.post(t, "/admin/agenda/agendas", url.Values{"nom": {""}, "couleur": {"rouge"}, "fuseau": {"Europe/Paris"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), "Indiquez le nom de l’agenda.") {
+		t.Error("calendar form errors")
+	}
+	wantStatus(t, adm.post(t, "/admin/agenda/agendas", url.Values{"nom": {"Formation des stagiaires"}, "couleur": {"#8e4585"}, "fuseau": {"Europe/Paris"}, "acces_1": {"view"}}), http.StatusSeeOther)
+	wantStatus(t, adm.get(t, "/admin/agenda/attributs"), http.StatusOK)
+	rec = adm.post(t, "/admin/agenda/attributs", url.Values{"cle": {"Salle !"}, "libelle": {"Salle"}, "type": {"text"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), `value="Salle !"`) {
+		t.Error("attribute input not kept")
+	}
+	wantStatus(t, adm.post(t, "/admin/agenda/attributs", url.Values{"cle": {"instance"}, "libelle": {"Instance"}, "type": {"choice"}, "choix": {"Comité syndical\nBureau"}}), http.StatusSeeOther)
+	// The choice attribute becomes a filter of the agenda.
+	if b := body(t, adm.get(t, "/agenda")); !strings.Contains(b, "<optgroup label=\"Instance\">") {
+		t.Error("choice attribute filter missing")
+	}
+	wantStatus(t, adm.get(t, "/agenda/evenements/nouveau"), http.StatusOK)
+}

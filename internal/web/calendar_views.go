@@ -1,0 +1,265 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/calendar"
+)
+
+// calendarStore returns the calendar store on the server's database and
+// search index (a small struct: built per request).
+func (s *Server) calendarStore() *calendar.Store {
+	st := calendar.New(s.db, s.search)
+	st.SetClock(s.now)
+	return st
+}
+
+// Views of /agenda.
+const (
+	viewMonth = "mois"
+	viewWeek  = "semaine"
+	viewDay   = "jour"
+	viewList  = "liste"
+)
+
+// occView is an occurrence ready for a template.
+type occView struct {
+	calendar.Occurrence
+	URL       string // event page, with the occurrence when it is part of a series
+	TimeLabel string // "18:00 – 20:00", or "" for all-day events
+	Continues bool   // started on an earlier day
+}
+
+// dayCell is one day of a grid or list.
+type dayCell struct {
+	Date    time.Time
+	Label   string // "lundi 2 mars"
+	ISO     string
+	InMonth bool
+	Today   bool
+	AllDay  []occView
+	Timed   []occView
+	ByHour  map[int][]occView
+}
+
+// calendarViewPage is the data of /agenda.
+type calendarViewPage struct {
+	Page
+	View        string
+	Date        time.Time
+	Heading     string
+	PrevURL     string
+	NextURL     string
+	TodayURL    string
+	ViewURLs    map[string]string
+	Calendars   []calendar.CalendarInfo
+	Selected    map[int64]bool
+	ChoiceAttrs []calendar.Attribute
+	AttrID      int64
+	AttrValue   string
+	WeekDays    []string
+	Weeks       [][]dayCell
+	Days        []dayCell
+	Hours       []int
+	CanCreate   bool
+	Empty       bool
+	Views       []string
+}
+
+func parseViewDate(s string, loc *time.Location, now time.Time) time.Time {
+	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil && d.Year() > 1900 && d.Year() < 2200 {
+		return d
+	}
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// mondayOf returns the Monday of t's week (weeks start on Monday).
+func mondayOf(t time.Time) time.Time {
+	return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+}
+
+func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	loc := s.cfg.Location()
+	q := r.URL.Query()
+	view := q.Get("vue")
+	if !slices.Contains([]string{viewMonth, viewWeek, viewDay, viewList}, view) {
+		view = viewMonth
+	}
+	now := s.now()
+	date := parseViewDate(q.Get("date"), loc, now)
+	st := s.calendarStore()
+	cals, err := st.Calendars(ctx, p, access.View)
+	if err != nil {
+		return err
+	}
+	page := calendarViewPage{
+		Page: s.page(r, s.cat.T("calendar.title")), View: view, Date: date, Calendars: cals,
+		Selected: map[int64]bool{}, Views: []string{viewMonth, viewWeek, viewDay, viewList}, Hours: []int{7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21},
+	}
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		page.WeekDays = append(page.WeekDays, FrenchWeekday(d))
+	}
+	var flt calendar.Filter
+	for _, v := range q["agenda"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			flt.CalendarIDs = append(flt.CalendarIDs, id)
+			page.Selected[id] = true
+		}
+	}
+	for _, c := range cals {
+		if c.CanEdit() {
+			page.CanCreate = true
+		}
+	}
+	attrs, err := st.Attributes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range attrs {
+		if a.Type == calendar.AttrChoice {
+			page.ChoiceAttrs = append(page.ChoiceAttrs, a)
+		}
+	}
+	if idText, val, ok := strings.Cut(q.Get("filtre"), "|"); ok && val != "" {
+		if id, err := strconv.ParseInt(idText, 10, 64); err == nil {
+			flt.AttrID, flt.AttrValue = id, val
+			page.AttrID, page.AttrValue = id, val
+		}
+	}
+
+	// The window of the view.
+	var from, to, prev, next time.Time
+	switch view {
+	case viewMonth:
+		first := time.Date(date.Year(), date.Month(), 1, 0, 0, 0, 0, loc)
+		from = mondayOf(first)
+		last := first.AddDate(0, 1, -1)
+		to = mondayOf(last).AddDate(0, 0, 7)
+		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
+		page.Heading = FrenchMonth(first.Month()) + " " + strconv.Itoa(first.Year())
+	case viewWeek:
+		from = mondayOf(date)
+		to = from.AddDate(0, 0, 7)
+		prev, next = from.AddDate(0, 0, -7), from.AddDate(0, 0, 7)
+		end := to.AddDate(0, 0, -1)
+		page.Heading = s.cat.T("calendar.week_of", dayMonth(from), dayMonth(end)+" "+strconv.Itoa(end.Year()))
+	case viewDay:
+		from, to = date, date.AddDate(0, 0, 1)
+		prev, next = date.AddDate(0, 0, -1), to
+		page.Heading = frenchDate(date)
+	case viewList:
+		from, to = date, date.AddDate(0, 0, 60)
+		prev, next = date.AddDate(0, 0, -60), to
+		page.Heading = s.cat.T("calendar.list_from", frenchDate(date))
+	}
+	occ, err := st.Occurrences(ctx, p, from, to, flt)
+	if err != nil {
+		return err
+	}
+	page.Empty = len(occ) == 0
+	today := parseViewDate("", loc, now)
+	var days []dayCell
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
+			InMonth: d.Month() == date.Month(), Today: d.Equal(today), ByHour: map[int][]occView{}})
+	}
+	for _, o := range occ {
+		for i := range days {
+			dStart, dEnd := days[i].Date, days[i].Date.AddDate(0, 0, 1)
+			if !(o.Start.Before(dEnd) && o.End.After(dStart)) {
+				continue
+			}
+			v := s.occView(o, loc)
+			v.Continues = o.Start.Before(dStart)
+			if o.AllDay || v.Continues || o.End.After(dEnd) {
+				days[i].AllDay = append(days[i].AllDay, v)
+				continue
+			}
+			days[i].Timed = append(days[i].Timed, v)
+			h := o.Start.In(loc).Hour()
+			h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
+			days[i].ByHour[h] = append(days[i].ByHour[h], v)
+		}
+	}
+	switch view {
+	case viewMonth:
+		for i := 0; i < len(days); i += 7 {
+			page.Weeks = append(page.Weeks, days[i:min(i+7, len(days))])
+		}
+	case viewList:
+		for _, d := range days {
+			if len(d.AllDay)+len(d.Timed) > 0 {
+				page.Days = append(page.Days, d)
+			}
+		}
+	default:
+		page.Days = days
+	}
+	link := func(v string, d time.Time) string {
+		u := url.Values{}
+		u.Set("vue", v)
+		u.Set("date", d.Format("2006-01-02"))
+		for _, id := range flt.CalendarIDs {
+			u.Add("agenda", strconv.FormatInt(id, 10))
+		}
+		if flt.AttrID != 0 {
+			u.Set("filtre", strconv.FormatInt(flt.AttrID, 10)+"|"+flt.AttrValue)
+		}
+		return "/agenda?" + u.Encode()
+	}
+	page.PrevURL, page.NextURL, page.TodayURL = link(view, prev), link(view, next), link(view, today)
+	page.ViewURLs = map[string]string{}
+	for _, v := range []string{viewMonth, viewWeek, viewDay, viewList} {
+		page.ViewURLs[v] = link(v, date)
+	}
+	s.render(w, r, http.StatusOK, "calendar_view", page)
+	return nil
+}
+
+func dayMonth(t time.Time) string {
+	d := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		d = "1er"
+	}
+	return d + " " + FrenchMonth(t.Month())
+}
+
+// occView prepares an occurrence for display.
+func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
+	v := occView{Occurrence: o, URL: calendar.EventURL(o.EventID)}
+	if o.Recurring {
+		v.URL += "?occurrence=" + strconv.FormatInt(o.OriginalStart.Unix(), 10)
+	}
+	if !o.AllDay {
+		v.TimeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
+	}
+	return v
+}
+
+// calendarColours serves the calendars' colours as CSS classes (the content
+// security policy forbids inline styles). Only calendars the viewer may see
+// are listed.
+func (s *Server) calendarColours(w http.ResponseWriter, r *http.Request) error {
+	cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, c := range cals {
+		fmt.Fprintf(&b, ".cal-%d{--cal:%s}\n", c.ID, c.Colour)
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	_, err = w.Write([]byte(b.String()))
+	return err
+}

@@ -1,0 +1,275 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"portique/internal/access"
+	"portique/internal/db"
+	"portique/internal/pages"
+	"portique/internal/valid"
+)
+
+// blockRenderers lets other areas draw the blocks that show their objects
+// (documents of a folder, upcoming events of a calendar) inside pages:
+// they register a function for a block kind from their own file, in an
+// init function. Without one, the block shows a link to the area.
+var blockRenderers = map[string]func(s *Server, r *http.Request, b pages.Block) (template.HTML, error){}
+
+// blockView is a block ready for the page template.
+type blockView struct {
+	Type     string
+	HTML     template.HTML // text (sanitised when saved), or what a renderer drew
+	Image    *imageView
+	Caption  string
+	Links    []*pages.Link // child pages
+	Fallback string        // link shown when no renderer is registered
+}
+
+// imageView is an <img> with its responsive variants.
+type imageView struct {
+	Src, Srcset, Alt string
+	Width, Height    int
+}
+
+// pageShowData is the data of pages_show.html.
+type pageShowData struct {
+	Page
+	P         *pages.Page
+	Rev       *pages.Revision
+	Blocks    []blockView
+	Draft     bool // showing the pending draft (editor preview)
+	HasDraft  bool // a draft is pending (for editors)
+	CanEdit   bool
+	CanManage bool
+	Meta      string
+}
+
+// pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
+// published revision; editors see the draft of a page never published, or
+// any pending draft with ?apercu.
+func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
+	path := r.URL.Path
+	if clean := pages.CleanPath(path); clean != path {
+		http.Redirect(w, r, clean, http.StatusMovedPermanently)
+		return nil
+	}
+	p := principal(r)
+	v, err := s.pages.Show(r.Context(), p, path, r.URL.Query().Has("apercu"))
+	if err != nil {
+		if path == "/" && pages.IsNotFound(err) {
+			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
+				return s.home(w, r) // empty site: the placeholder home page
+			}
+		}
+		return pagesErr(err)
+	}
+	if v.Redirect != "" {
+		target := v.Redirect
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		return nil
+	}
+	data := pageShowData{
+		Page:      s.page(r, v.Rev.Title),
+		P:         v.Page,
+		Rev:       v.Rev,
+		Draft:     v.Draft,
+		HasDraft:  v.Page.DraftRev != 0,
+		CanEdit:   v.Level >= access.Edit,
+		CanManage: v.Level >= access.Manage,
+		Meta:      v.Page.MetaDescription,
+	}
+	if v.Page.IsHome() {
+		data.Title = ""
+	}
+	if data.Breadcrumb, err = s.breadcrumb(r, v.Page, v.Rev.Title); err != nil {
+		return err
+	}
+	if data.Blocks, err = s.blockViews(r, v.Page, v.Rev.Blocks); err != nil {
+		return err
+	}
+	if data.CanEdit {
+		data.BodyClass = "can-edit"
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	s.render(w, r, http.StatusOK, "pages_show", data)
+	return nil
+}
+
+// breadcrumb builds the trail to a page (its visible ancestors, then itself).
+func (s *Server) breadcrumb(r *http.Request, p *pages.Page, title string) ([]NavItem, error) {
+	if p.IsHome() {
+		return nil, nil
+	}
+	links, err := s.pages.Breadcrumb(r.Context(), principal(r), p)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]NavItem, 0, len(links)+1)
+	for _, l := range links {
+		label := l.Title
+		if l.Path == "/" {
+			label = s.cat.T("site.home")
+		}
+		items = append(items, NavItem{Label: label, URL: l.Path})
+	}
+	return append(items, NavItem{Label: title, URL: p.Path, Current: true}), nil
+}
+
+// blockViews prepares blocks for display.
+func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block) ([]blockView, error) {
+	out := make([]blockView, 0, len(blocks))
+	for _, b := range blocks {
+		v := blockView{Type: b.Type}
+		switch b.Type {
+		case pages.BlockText:
+			v.HTML = template.HTML(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
+		case pages.BlockImage:
+			img, err := s.pages.GetImage(r.Context(), principal(r), b.ImageID)
+			if err != nil {
+				if errors.Is(err, db.ErrNotFound) {
+					continue
+				}
+				return nil, err
+			}
+			v.Image = imageViewOf(img, b.Alt)
+			v.Caption = b.Caption
+		case pages.BlockChildren:
+			links, err := s.pages.Children(r.Context(), principal(r), p.ID)
+			if err != nil {
+				return nil, err
+			}
+			v.Links = links
+		case pages.BlockDocuments, pages.BlockEvents:
+			if fn, ok := blockRenderers[b.Type]; ok {
+				h, err := fn(s, r, b)
+				if err != nil {
+					return nil, err
+				}
+				v.HTML = h
+			} else if b.Type == pages.BlockDocuments {
+				v.Fallback = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
+			} else {
+				v.Fallback = "/agenda"
+			}
+		default:
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func imageViewOf(img *pages.Image, alt string) *imageView {
+	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
+	var set []string
+	for _, w := range pages.ImageWidths {
+		if w <= img.Width || w == pages.ImageWidths[0] {
+			set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		}
+	}
+	v.Srcset = strings.Join(set, ", ")
+	// Intrinsic size of the largest variant kept, to reserve the space.
+	maxW := pages.ImageWidths[len(pages.ImageWidths)-1]
+	v.Width, v.Height = img.Width, img.Height
+	if v.Width > maxW {
+		v.Height = img.Height * maxW / img.Width
+		v.Width = maxW
+	}
+	return v
+}
+
+// pageImage serves an image variant to whoever may view its page.
+func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	width, err := strconv.Atoi(r.PathValue("size"))
+	if err != nil {
+		return db.ErrNotFound
+	}
+	v, err := s.pages.ImageVariant(r.Context(), principal(r), id, width)
+	if err != nil {
+		return pagesErr(err)
+	}
+	h := w.Header()
+	h.Set("ETag", v.ETag())
+	h.Set("Cache-Control", "private, max-age=3600")
+	if r.Header.Get("If-None-Match") == v.ETag() {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h.Set("Content-Type", v.MediaType)
+	h.Set("Content-Length", strconv.Itoa(len(v.Data)))
+	h.Set("Content-Disposition", "inline")
+	if r.Method != http.MethodHead {
+		w.Write(v.Data) //nolint:errcheck // the client went away
+	}
+	return nil
+}
+
+// pagesErr maps the errors of the pages store to the web layer's.
+func pagesErr(err error) error {
+	if errors.Is(err, pages.ErrForbidden) {
+		return fmt.Errorf("%w: %w", errForbidden, err)
+	}
+	return err
+}
+
+// pageID reads the {id} of a /pages/{id}/… route.
+func pageID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, db.ErrNotFound
+	}
+	return id, nil
+}
+
+// actor is who acts, for the pages store.
+func (s *Server) actor(r *http.Request) pages.Actor {
+	a := pages.Actor{P: principal(r), IP: clientIP(r)}
+	if u := currentUser(r); u != nil {
+		a.Name = u.Email
+	}
+	return a
+}
+
+// fieldErrors extracts the field errors of a validation error.
+func fieldErrors(err error) (valid.Errors, bool) {
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return ve, true
+	}
+	return nil, false
+}
+
+// stateErrors are refusals that need no form: they get a French error page
+// with their own message (409).
+var stateErrors = map[error]string{
+	pages.ErrHomeProtected: "pages.error.home_protected",
+	pages.ErrCycle:         "pages.error.cycle",
+	pages.ErrNoDraft:       "pages.error.no_draft",
+	pages.ErrDraftPending:  "pages.error.draft_pending",
+	pages.ErrParentTrashed: "pages.error.parent_trashed",
+	pages.ErrNotTrashed:    "pages.error.not_trashed",
+}
+
+// pageFail answers a store error: a state refusal as a 409 page with its
+// message, anything else through the common mapping.
+func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) error {
+	for e, key := range stateErrors {
+		if errors.Is(err, e) {
+			s.renderError(w, r, http.StatusConflict, key)
+			return nil
+		}
+	}
+	return pagesErr(err)
+}

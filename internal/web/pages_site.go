@@ -1,0 +1,167 @@
+package web
+
+import (
+	"encoding/xml"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portique/internal/pages"
+	"portique/internal/search"
+)
+
+// searchKinds are the kinds a searcher can filter on, in the order shown.
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent}
+
+// searchData is the data of pages_search.html.
+type searchData struct {
+	Page
+	Q, From, To, Kind string
+	Kinds             []string
+	Searched          bool
+	Unavailable       bool
+	Total             int
+	Hits              []hitView
+	PageNum           int
+	Prev, Next        string // URLs of the neighbouring result pages
+}
+
+// hitView is a search hit with its snippet ready for the template.
+type hitView struct {
+	search.Hit
+	Snippet template.HTML
+}
+
+const searchPerPage = 20
+
+// searchShow is the site search: /recherche?q=…&du=AAAA-MM-JJ&au=…&type=…
+// Hits are only what the searcher may see (the index filters in SQL).
+func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := searchData{
+		Q: strings.TrimSpace(q.Get("q")), From: q.Get("du"), To: q.Get("au"), Kind: q.Get("type"),
+		Kinds: searchKinds, PageNum: 1,
+	}
+	d.Page = s.page(r, s.cat.T("pages.search.title"))
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n <= 50 {
+		d.PageNum = n
+	}
+	errs := map[string]string{}
+	loc := s.cfg.Location()
+	var from, to time.Time
+	if d.From != "" {
+		t, err := time.ParseInLocation("2006-01-02", d.From, loc)
+		if err != nil {
+			errs["du"] = "pages.error.date"
+		}
+		from = t
+	}
+	if d.To != "" {
+		t, err := time.ParseInLocation("2006-01-02", d.To, loc)
+		if err != nil {
+			errs["au"] = "pages.error.date"
+		}
+		to = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	if len(errs) > 0 {
+		s.withErrors(&d.Page, errs)
+		s.render(w, r, http.StatusUnprocessableEntity, "pages_search", d)
+		return nil
+	}
+	if d.Q != "" {
+		d.Searched = true
+		if s.search == nil {
+			d.Unavailable = true
+		} else {
+			sq := search.Query{Text: d.Q, From: from, To: to, Limit: searchPerPage, Offset: (d.PageNum - 1) * searchPerPage}
+			for _, k := range searchKinds {
+				if k == d.Kind {
+					sq.Kinds = []string{k}
+				}
+			}
+			res, err := s.search.Search(r.Context(), principal(r), sq)
+			if err != nil {
+				return err
+			}
+			d.Total = res.Total
+			for _, h := range res.Hits {
+				d.Hits = append(d.Hits, hitView{Hit: h, Snippet: template.HTML(pages.SanitizeSnippet(h.Snippet))})
+			}
+			link := func(n int) string {
+				v := r.URL.Query()
+				v.Set("page", strconv.Itoa(n))
+				return "/recherche?" + v.Encode()
+			}
+			if d.PageNum > 1 {
+				d.Prev = link(d.PageNum - 1)
+			}
+			if d.PageNum*searchPerPage < res.Total {
+				d.Next = link(d.PageNum + 1)
+			}
+		}
+	}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	s.render(w, r, http.StatusOK, "pages_search", d)
+	return nil
+}
+
+// siteMapData is the data of pages_sitemap.html.
+type siteMapData struct {
+	Page
+	Root *pages.Link
+}
+
+// siteMapShow is the plan du site: the tree of the pages the viewer may see.
+func (s *Server) siteMapShow(w http.ResponseWriter, r *http.Request) error {
+	root, err := s.pages.SiteMap(r.Context(), principal(r))
+	if err != nil && !pages.IsNotFound(err) {
+		return err
+	}
+	d := siteMapData{Page: s.page(r, s.cat.T("pages.sitemap.title")), Root: root}
+	w.Header().Set("Cache-Control", "private, no-cache")
+	s.render(w, r, http.StatusOK, "pages_sitemap", d)
+	return nil
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type sitemapSet struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+// sitemapXML lists the public pages for search engines (never a private one,
+// whoever asks).
+func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.pages.PublicPages(r.Context())
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(s.cfg.BaseURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	set := sitemapSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	for _, p := range list {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path, LastMod: p.Updated})
+	}
+	out, err := xml.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache") // a publication shows at once
+	w.Write([]byte(xml.Header))                 //nolint:errcheck
+	w.Write(out)                                //nolint:errcheck
+	return nil
+}

@@ -1,0 +1,165 @@
+// Portique page editor: turns every <textarea data-editor="rich"> of the
+// edit form into a TipTap rich-text editor with an accessible toolbar. The
+// textarea stays in the form (hidden) and always holds the editor's HTML, so
+// the server receives the same field with or without JavaScript. The server
+// sanitises the HTML again: nothing here is trusted.
+import { Editor } from "@tiptap/core";
+import StarterKit from "@tiptap/starter-kit";
+import "./editor.css";
+import { TableKit } from "@tiptap/extension-table";
+
+const buttons = [
+  { id: "h2", label: "Titre", key: "heading", attrs: { level: 2 }, run: (c) => c.toggleHeading({ level: 2 }) },
+  { id: "h3", label: "Sous-titre", key: "heading", attrs: { level: 3 }, run: (c) => c.toggleHeading({ level: 3 }) },
+  { id: "bold", label: "Gras", key: "bold", run: (c) => c.toggleBold() },
+  { id: "italic", label: "Italique", key: "italic", run: (c) => c.toggleItalic() },
+  { id: "ul", label: "Liste à puces", key: "bulletList", run: (c) => c.toggleBulletList() },
+  { id: "ol", label: "Liste numérotée", key: "orderedList", run: (c) => c.toggleOrderedList() },
+  { id: "quote", label: "Citation", key: "blockquote", run: (c) => c.toggleBlockquote() },
+  { id: "link", label: "Lien", key: "link", link: true },
+  { id: "table", label: "Tableau", key: "table", table: true },
+  { id: "row", label: "Ajouter une ligne", inTable: true, run: (c) => c.addRowAfter() },
+  { id: "col", label: "Ajouter une colonne", inTable: true, run: (c) => c.addColumnAfter() },
+  { id: "deltable", label: "Supprimer le tableau", inTable: true, run: (c) => c.deleteTable() },
+  { id: "undo", label: "Annuler la frappe", run: (c) => c.undo() },
+  { id: "redo", label: "Rétablir", run: (c) => c.redo() },
+];
+
+function safeURL(url) {
+  const u = url.trim();
+  if (/^(https?:|mailto:|tel:|\/|#)/i.test(u)) return u;
+  if (/^[a-z0-9.-]+\.[a-z]{2,}(\/|$)/i.test(u)) return "https://" + u;
+  return null;
+}
+
+function enhance(textarea) {
+  const wrap = document.createElement("div");
+  wrap.className = "rte";
+  const bar = document.createElement("div");
+  bar.className = "rte-toolbar";
+  bar.setAttribute("role", "toolbar");
+  const label = textarea.labels && textarea.labels[0];
+  bar.setAttribute("aria-label", "Mise en forme" + (label ? " : " + label.textContent.trim() : ""));
+  if (textarea.id) bar.setAttribute("aria-controls", textarea.id + "-rte");
+  const area = document.createElement("div");
+  area.className = "rte-area";
+  wrap.append(bar, area);
+  textarea.after(wrap);
+  textarea.hidden = true;
+
+  const editor = new Editor({
+    element: area,
+    // The site's Content-Security-Policy forbids inline <style>: the
+    // ProseMirror base styles come from editor.css (imported from the
+    // packages) instead of being injected.
+    injectCSS: false,
+    content: textarea.value,
+    extensions: [
+      StarterKit.configure({
+        heading: { levels: [2, 3, 4] },
+        codeBlock: false,
+        link: { openOnClick: false, autolink: true, HTMLAttributes: { target: null, rel: null }, protocols: ["mailto", "tel"] },
+      }),
+      TableKit.configure({ table: { resizable: false } }),
+    ],
+    editorProps: {
+      attributes: {
+        id: (textarea.id || "rte") + "-rte",
+        role: "textbox",
+        "aria-multiline": "true",
+        ...(label ? { "aria-label": label.textContent.trim() } : {}),
+        ...(textarea.getAttribute("aria-describedby") ? { "aria-describedby": textarea.getAttribute("aria-describedby") } : {}),
+        class: "rte-content",
+      },
+    },
+    onUpdate: ({ editor }) => {
+      textarea.value = editor.isEmpty ? "" : editor.getHTML();
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+  });
+
+  const made = buttons.map((b, i) => {
+    const el = document.createElement("button");
+    el.type = "button";
+    el.textContent = b.label;
+    el.className = "rte-btn rte-" + b.id;
+    el.tabIndex = i === 0 ? 0 : -1;
+    if (b.key && !b.table) el.setAttribute("aria-pressed", "false");
+    el.addEventListener("click", () => {
+      const chain = editor.chain().focus();
+      if (b.link) {
+        const current = editor.getAttributes("link").href || "";
+        const answer = window.prompt("Adresse du lien (laisser vide pour retirer le lien) :", current);
+        if (answer === null) return;
+        if (answer.trim() === "") {
+          chain.extendMarkRange("link").unsetLink().run();
+          return;
+        }
+        const href = safeURL(answer);
+        if (!href) {
+          window.alert("Cette adresse n’est pas acceptée. Utilisez une adresse commençant par https://, mailto: ou /.");
+          return;
+        }
+        chain.extendMarkRange("link").setLink({ href }).run();
+        return;
+      }
+      if (b.table) {
+        chain.insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run();
+        return;
+      }
+      b.run(chain).run();
+    });
+    bar.append(el);
+    return { def: b, el };
+  });
+
+  // WAI-ARIA toolbar: one tab stop, arrows move between buttons.
+  bar.addEventListener("keydown", (e) => {
+    const visible = made.filter((m) => !m.el.hidden).map((m) => m.el);
+    const i = visible.indexOf(document.activeElement);
+    if (i < 0) return;
+    let next = null;
+    if (e.key === "ArrowRight") next = visible[(i + 1) % visible.length];
+    if (e.key === "ArrowLeft") next = visible[(i - 1 + visible.length) % visible.length];
+    if (e.key === "Home") next = visible[0];
+    if (e.key === "End") next = visible[visible.length - 1];
+    if (next) {
+      e.preventDefault();
+      visible.forEach((v) => (v.tabIndex = -1));
+      next.tabIndex = 0;
+      next.focus();
+    }
+  });
+
+  const refresh = () => {
+    const inTable = editor.isActive("table");
+    for (const { def, el } of made) {
+      if (def.inTable) el.hidden = !inTable;
+      if (def.key && !def.table) el.setAttribute("aria-pressed", String(editor.isActive(def.key, def.attrs || {})));
+    }
+    if (!made.some((m) => m.el.tabIndex === 0 && !m.el.hidden)) made[0].el.tabIndex = 0;
+  };
+  editor.on("selectionUpdate", refresh);
+  editor.on("transaction", refresh);
+  refresh();
+  return editor;
+}
+
+function init() {
+  const editors = [...document.querySelectorAll('textarea[data-editor="rich"]')].map(enhance);
+  // Warn before leaving with unsaved changes (the server keeps nothing until "Enregistrer").
+  const form = document.querySelector("form[data-page-editor]");
+  if (form) {
+    let dirty = false;
+    form.addEventListener("input", () => (dirty = true));
+    form.addEventListener("submit", () => (dirty = false));
+    window.addEventListener("beforeunload", (e) => {
+      if (dirty) e.preventDefault();
+    });
+  }
+  document.documentElement.classList.add("rte-ready");
+  window.portiqueEditors = editors;
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();
