@@ -41,6 +41,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := search.Check(ctx, d); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
 	idx := search.New(d)
 	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
 	if err != nil {
