@@ -54,6 +54,21 @@ type dayCell struct {
 	AllDay  []occView
 	Timed   []occView
 	ByHour  map[int][]occView
+	// The same, as ready <li> lists (see occView.Item).
+	ItemsHTML  template.HTML // all-day first, then timed
+	AllDayHTML template.HTML
+	ByHourHTML map[int]template.HTML
+}
+
+// join concatenates the items of a day (each already escaped by occItem).
+func join(vs ...[]occView) template.HTML {
+	var b strings.Builder
+	for _, v := range vs {
+		for _, o := range v {
+			b.WriteString(string(o.Item))
+		}
+	}
+	return template.HTML(b.String()) //nolint:gosec // items escaped by occItem
 }
 
 // calendarViewPage is the data of /agenda.
@@ -201,6 +216,14 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 			h := o.Start.In(loc).Hour()
 			h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
 			days[i].ByHour[h] = append(days[i].ByHour[h], v)
+		}
+	}
+	for i := range days {
+		d := &days[i]
+		d.ItemsHTML, d.AllDayHTML = join(d.AllDay, d.Timed), join(d.AllDay)
+		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
+		for h, v := range d.ByHour {
+			d.ByHourHTML[h] = join(v)
 		}
 	}
 	switch view {
