@@ -492,7 +492,7 @@ func (s *Store) documentLinks(ctx context.Context, p access.Principal, eventID i
 		args = append(args, id)
 	}
 	args = append(args, fargs...)
-	rows, err := s.db.Query(ctx, "SELECT d.id, d.title FROM documents d WHERE d.id IN ("+db.In(len(ids))+") AND "+f, args...)
+	rows, err := s.db.Query(ctx, "SELECT d.id, d.title FROM documents d WHERE d.id IN ("+db.In(len(ids))+") AND d.trashed_at IS NULL AND "+f, args...)
 	if err != nil {
 		// The documents schema is another area's; never fail the event page for it.
 		return nil, nil
