@@ -85,6 +85,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	srv.Mailer().Wait() // emails queued by the last requests still go out
 	return nil
 }
 

@@ -369,6 +369,13 @@ func TestMultiPartDocument(t *testing.T) {
 	if res := f.search(t, access.Anonymous(), search.Query{Text: "registre"}); len(res.Hits) != 0 {
 		t.Errorf("after Delete: hits = %+v, want none", res.Hits)
 	}
+	var n int
+	if err := f.d.QueryRow(context.Background(), "SELECT (SELECT COUNT(*) FROM search_items) + (SELECT COUNT(*) FROM search_parts)").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("after Delete: %d rows left in search_items and search_parts", n)
+	}
 }
 
 func TestFilters(t *testing.T) {

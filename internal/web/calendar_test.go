@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -244,50 +243,11 @@ func TestCalendarAdminPages(t *testing.T) {
 	wantStatus(t, adm.get(t, "/agenda/evenements/nouveau"), http.StatusOK)
 }
 
-// The partials other areas include: the upcoming-events block (pages) and
-// the subscription block (/mon-compte).
+// The subscription block other areas include (/mon-compte). The pages'
+// upcoming-events block is tested with the pages (pages_blocks_test.go).
 func TestCalendarPartials(t *testing.T) {
 	w := newCalWorld(t)
-	ctx := context.Background()
 	tmpl := w.ts.srv.tmpl.pages["calendar_view"]
-	cases := []struct {
-		name      string
-		c         *client
-		calendar  int64
-		wantPub   bool
-		wantPriv  bool
-		wantEmpty bool
-	}{
-		{"anonyme, tous", w.ts.visitor(), 0, true, false, false},
-		{"élu, tous", w.ts.loginAs(t, w.eluID), 0, true, true, false},
-		{"élu, agenda privé", w.ts.loginAs(t, w.eluID), w.private, false, true, false},
-		{"anonyme, agenda privé", w.ts.visitor(), w.private, false, false, true},
-		{"sans groupe, agenda privé", w.ts.loginAs(t, w.outsiderID), w.private, false, false, true},
-	}
-	for _, c := range cases {
-		// Through a real request, so the principal is the client's.
-		var out string
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		for _, ck := range c.c.cookies {
-			req.AddCookie(ck)
-		}
-		probe := http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-			h, err := w.ts.srv.calendarUpcomingHTML(r, c.calendar, 5)
-			if err != nil {
-				t.Error(err)
-			}
-			out = string(h)
-		})
-		w.ts.srv.middleware(probe).ServeHTTP(rec, req)
-		if strings.Contains(out, "Journée portes ouvertes") != c.wantPub || strings.Contains(out, "confidentiel") != c.wantPriv || (out == "") != c.wantEmpty {
-			t.Errorf("%s: block = %q", c.name, out)
-		}
-		if c.wantEmpty && strings.Contains(out, "Instances") {
-			t.Errorf("%s: the private calendar's name leaks", c.name)
-		}
-	}
-	_ = ctx
 	var b strings.Builder
 	sub := CalendarSubscription{Active: true, Since: w.ts.clock.Now(), CSRF: "x", PublicFeedURL: "http://site/agenda/public.ics"}
 	if err := tmpl.ExecuteTemplate(&b, "calendar_subscription", sub); err != nil {
