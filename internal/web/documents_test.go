@@ -489,3 +489,26 @@ func TestDocumentListPartial(t *testing.T) {
 		t.Errorf("partial: %s", out.String())
 	}
 }
+
+// An upload cut in the middle (the connection dropped): nothing is stored,
+// the answer says so in French.
+func TestDocumentUploadCutInTheMiddle(t *testing.T) {
+	w := newDocsWorld(t)
+	tech := w.loginAs(t, w.tech)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "coupe.pdf")
+	fw.Write(corpusFile(t, "deliberation-2026-014.pdf"))
+	mw.Close()
+	cut := buf.Bytes()[:buf.Len()/2] // no closing boundary
+	req := httptest.NewRequest(http.MethodPost, "/documents/dossiers/"+id(w.public)+"/envoi?csrf="+url.QueryEscape(tech.csrf), bytes.NewReader(cut))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := tech.do(t, req)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), "interrompu") {
+		t.Error("no French message about the interrupted upload")
+	}
+	if _, total, _ := w.srv.Documents().List(context.Background(), access.Anonymous(), documents.ListQuery{FolderID: w.public}); total != 0 {
+		t.Errorf("%d documents stored from a cut upload", total)
+	}
+}
