@@ -274,6 +274,9 @@ func TestDocumentDownloadHeaders(t *testing.T) {
 	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "inline;") {
 		t.Errorf("inline=1 gave %q", rec.Header().Get("Content-Disposition"))
 	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("inline PDF served with CSP %q", csp)
+	}
 	txt := w.put(t, w.public, "note.txt", []byte("Note : <script>alert(1)</script>\n"), "")
 	rec = c.get(t, "/documents/"+id(txt.ID)+"/telecharger?inline=1")
 	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") || !strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") {
