@@ -41,6 +41,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := search.Check(ctx, d); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
 	idx := search.New(d)
 	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
 	if err != nil {
@@ -86,6 +89,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	srv.Mailer().Wait() // emails queued by the last requests still go out
 	return nil
 }
 

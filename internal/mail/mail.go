@@ -60,6 +60,9 @@ func New(c Config) (*Mailer, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if err := gomail.NewMsg().From(c.From); err != nil {
+		return nil, fmt.Errorf("mail: sender address %q: %w", c.From, err)
+	}
 	m := &Mailer{cfg: c}
 	if c.SMTPURL != "" {
 		s, err := ParseSMTPURL(c.SMTPURL)

@@ -40,6 +40,18 @@ func TestRenderFrenchTemplates(t *testing.T) {
 	}
 }
 
+func TestNewRefusesBadSettings(t *testing.T) {
+	for _, c := range []Config{
+		{From: "pas une adresse", OutboxDir: t.TempDir()},
+		{From: "a@example.fr", SMTPURL: "http://mail.example.fr"},
+		{From: "a@example.fr"},
+	} {
+		if _, err := New(c); err == nil {
+			t.Errorf("New(%+v) accepted", c)
+		}
+	}
+}
+
 func TestOutbox(t *testing.T) {
 	dir := t.TempDir()
 	var logs strings.Builder

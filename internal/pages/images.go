@@ -202,24 +202,50 @@ func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
 	return out, nil
 }
 
-// GetImage returns an image's record when p may view its page.
+// GetImage returns an image's record for p: viewers of the page see the
+// images its published revision shows; its editors see every image of the
+// page (drafts, old revisions). Otherwise it is "not found", so an image id
+// reveals nothing.
 func (s *Store) GetImage(ctx context.Context, p access.Principal, id int64) (*Image, error) {
 	var img Image
-	err := s.d.QueryRow(ctx, `SELECT i.id, i.page_id, i.sha256, i.filename, i.width, i.height, i.size, i.alt
+	var published bool
+	err := s.d.QueryRow(ctx, `SELECT i.id, i.page_id, i.sha256, i.filename, i.width, i.height, i.size, i.alt, i.published
 		FROM images i JOIN pages p ON p.id = i.page_id WHERE i.id = ? AND p.trashed_at IS NULL`, id).
-		Scan(&img.ID, &img.PageID, &img.SHA256, &img.Filename, &img.Width, &img.Height, &img.Size, &img.Alt)
+		Scan(&img.ID, &img.PageID, &img.SHA256, &img.Filename, &img.Width, &img.Height, &img.Size, &img.Alt, &published)
 	if err != nil {
 		return nil, fmt.Errorf("pages: image %d: %w", id, db.NotFound(err))
 	}
-	ok, err := access.Can(ctx, s.d, p, access.Page, img.PageID, access.View)
+	need := access.Edit
+	if published {
+		need = access.View
+	}
+	ok, err := access.Can(ctx, s.d, p, access.Page, img.PageID, need)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		// Same answer as a missing image: an image id reveals nothing.
 		return nil, fmt.Errorf("pages: image %d: %w", id, ErrNotFound)
 	}
 	return &img, nil
+}
+
+// markPublishedImages records which images of a page its newly published
+// blocks show.
+func markPublishedImages(ctx context.Context, q db.Querier, pageID int64, blocks []Block) error {
+	if _, err := q.Exec(ctx, "UPDATE images SET published = FALSE WHERE page_id = ?", pageID); err != nil {
+		return fmt.Errorf("pages: images of %d: %w", pageID, err)
+	}
+	var ids []any
+	for _, b := range blocks {
+		if b.Type == BlockImage && b.ImageID > 0 {
+			ids = append(ids, b.ImageID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, "UPDATE images SET published = TRUE WHERE page_id = ? AND id IN ("+db.In(len(ids))+")", append([]any{pageID}, ids...)...)
+	return err
 }
 
 // ImageVariant returns the bytes of an image at a size class (one of

@@ -70,6 +70,21 @@ func TestUploadImage(t *testing.T) {
 	if img.Width != 2000 || img.Height != 1000 || img.Filename != "déchèterie.png" {
 		t.Fatalf("image = %+v", img)
 	}
+	// Not shown by the published revision yet: editors only.
+	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	wantErr(t, err, pages.ErrNotFound)
+	if _, err := f.s.ImageVariant(f.ctx, editor.P, img.ID, 480); err != nil {
+		t.Fatalf("editor cannot see an image of the draft: %v", err)
+	}
+	rev, err := f.s.SaveDraft(f.ctx, editor, p.ID, p.PublishedRev, "Photos", []pages.Block{{Type: pages.BlockImage, ImageID: img.ID, Alt: "Déchèterie"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	wantErr(t, err, pages.ErrNotFound)
+	if _, err := f.s.Publish(f.ctx, editor, p.ID, rev.ID, ""); err != nil {
+		t.Fatal(err)
+	}
 	for _, w := range append(pages.ImageWidths, 0) {
 		v, err := f.s.ImageVariant(f.ctx, visitor.P, img.ID, w)
 		if err != nil {

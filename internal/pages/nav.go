@@ -39,9 +39,12 @@ func (s *Store) Show(ctx context.Context, p access.Principal, path string, previ
 	if moved {
 		return &View{Page: page, Redirect: page.Path}, nil
 	}
-	lvl, err := access.LevelOf(ctx, s.d, p, access.Page, page.ID)
-	if err != nil {
-		return nil, err
+	// Visitors who are not logged in never get editing tools: spare the query.
+	lvl := access.View
+	if p.LoggedIn() {
+		if lvl, err = access.LevelOf(ctx, s.d, p, access.Page, page.ID); err != nil {
+			return nil, err
+		}
 	}
 	v := &View{Page: page, Level: lvl}
 	revID := page.PublishedRev

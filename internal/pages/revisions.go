@@ -207,6 +207,9 @@ func (s *Store) Publish(ctx context.Context, a Actor, pageID, draftID int64, not
 		if n, _ := res.RowsAffected(); n != 1 {
 			return staleError(ctx, tx, p, draftID)
 		}
+		if err := markPublishedImages(ctx, tx, pageID, rev.Blocks); err != nil {
+			return err
+		}
 		if page, err = getAny(ctx, tx, pageID); err != nil {
 			return err
 		}
@@ -315,6 +318,9 @@ func (s *Store) RestoreRevision(ctx context.Context, a Actor, pageID, revID int6
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrDraftPending
+		}
+		if err := markPublishedImages(ctx, tx, pageID, old.Blocks); err != nil {
+			return err
 		}
 		if page, err = getAny(ctx, tx, pageID); err != nil {
 			return err

@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -154,7 +155,7 @@ func (s *Store) seedContent(ctx context.Context, a Actor, id, base int64, title,
 }
 
 const homeHTML = `
-<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 64 communes et de 180 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
+<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
 <h2>En ce moment</h2>
 <ul>
 <li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
@@ -165,7 +166,7 @@ const homeHTML = `
 const syndicatHTML = `
 <p>Le Syndicat de traitement des déchets de la vallée (SYDRAV) est un établissement public de coopération intercommunale créé en 1994. Il assure pour ses collectivités membres le traitement et la valorisation des déchets ménagers et assimilés.</p>
 <h2>Le territoire</h2>
-<p>Quatre communautés de communes, 64 communes, 180 000 habitants ; 12 déchèteries, un centre de tri et une plateforme de compostage.</p>`
+<p>Sept communautés de communes et une communauté d’agglomération, 177 communes, 235 000 habitants ; 12 déchèteries, un centre de tri et une plateforme de compostage.</p>`
 
 const missionsHTML = `
 <ul>
@@ -236,3 +237,43 @@ const mentionsHTML = `
 <p>[Nom, adresse et téléphone de l’hébergeur].</p>
 <h2>Données personnelles</h2>
 <p>Les comptes de l’extranet ne conservent que le nom, l’adresse électronique et l’appartenance aux groupes. Aucun traceur publicitaire n’est utilisé. Pour exercer vos droits (accès, rectification, effacement), écrivez à <a href="mailto:dpo@sydrav.fr">dpo@sydrav.fr</a>.</p>`
+
+// DemoLink is a block to add to a demo page once the other areas' demo
+// content exists: a documents block (a folder) or an events block (a
+// calendar).
+type DemoLink struct {
+	Path  string // page path, e.g. "/documents-publics"
+	Block Block
+}
+
+// AddDemoLinks appends blocks to pages of the demo site and publishes them,
+// as an administrator. Pages that do not exist are skipped (a site built
+// without the demo); invalid blocks (a folder id of 0…) are an error.
+func (s *Store) AddDemoLinks(ctx context.Context, now time.Time, links []DemoLink) error {
+	clock := s.Now
+	tick := now.UTC()
+	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
+	defer func() { s.Now = clock }()
+	a := Actor{P: access.Member(0, true, nil), Name: "démonstration"}
+	for _, l := range links {
+		p, moved, err := s.Resolve(ctx, l.Path)
+		if errors.Is(err, ErrNotFound) || moved {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_, head, err := s.EditStart(ctx, a, p.ID)
+		if err != nil {
+			return err
+		}
+		rev, err := s.SaveDraft(ctx, a, p.ID, head.ID, head.Title, append(head.Blocks, l.Block))
+		if err != nil {
+			return fmt.Errorf("pages: demo link on %s: %w", l.Path, err)
+		}
+		if _, err := s.Publish(ctx, a, p.ID, rev.ID, "Contenu de démonstration"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -58,6 +58,25 @@ func TestSeedDemoFresh(t *testing.T) {
 	if ok, _ := f.s.Can(f.ctx, editor.P, mustResolve(t, f, "/espace-elus").ID, 3); !ok {
 		t.Fatal("editors cannot manage the extranet")
 	}
+	err = f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{
+		{Path: "/documents-publics", Block: pages.Block{Type: pages.BlockDocuments, FolderID: 7}},
+		{Path: "/", Block: pages.Block{Type: pages.BlockEvents, CalendarID: 3, Limit: 4}},
+		{Path: "/n-existe-pas", Block: pages.Block{Type: pages.BlockEvents, CalendarID: 3}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ = f.s.Show(f.ctx, visitor.P, "/documents-publics", false)
+	if n := len(v.Rev.Blocks); n != 2 || v.Rev.Blocks[1].FolderID != 7 {
+		t.Fatalf("documents-publics blocks = %+v", v.Rev.Blocks)
+	}
+	v, _ = f.s.Show(f.ctx, visitor.P, "/", false)
+	if last := v.Rev.Blocks[len(v.Rev.Blocks)-1]; last.Type != pages.BlockEvents || last.Limit != 4 {
+		t.Fatalf("home blocks = %+v", v.Rev.Blocks)
+	}
+	if err := f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{{Path: "/", Block: pages.Block{Type: pages.BlockDocuments}}}); err == nil {
+		t.Fatal("a documents block without folder was accepted")
+	}
 	if d, ok := f.idx.get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
 		t.Fatalf("guide du tri not indexed: %+v", d)
 	}

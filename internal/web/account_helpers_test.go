@@ -209,3 +209,16 @@ func newFormRequest(path string, form url.Values) *http.Request {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
 }
+
+// sessionCSRF gives a client that logged in through the form the form token
+// of its new session (a browser reads it from the next page).
+func (ts *testServer) sessionCSRF(t *testing.T, c *client) {
+	t.Helper()
+	ck := c.cookies[ts.srv.sessionCookieName()]
+	if ck == nil {
+		t.Fatal("no session cookie")
+	}
+	if err := ts.db.QueryRow(context.Background(), "SELECT csrf_token FROM sessions WHERE id_hash = ?", users.HashToken(ck.Value)).Scan(&c.csrf); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -49,7 +49,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		s.audit(r, &users.User{Email: email}, "login.failure", obj, "")
 		if u := res.LockedNow; u != nil {
 			s.audit(r, u, "account.locked", userObject(u.ID), "")
-			s.sendMail(mail.Locked, u, "/mot-de-passe-oublie", u.LockedUntil)
+			if !u.Disabled {
+				s.sendMail(mail.Locked, u, "/mot-de-passe-oublie", u.LockedUntil)
+			}
 		}
 		p := loginPage{Page: s.page(r, s.cat.T("accounts.login.title")), Email: email, Retour: retour, Failed: true}
 		s.render(w, r, http.StatusUnprocessableEntity, "account_login", p)

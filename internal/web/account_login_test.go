@@ -278,3 +278,29 @@ func TestRehashOnLogin(t *testing.T) {
 	}
 	wantStatus(t, ts.visitor().post(t, "/connexion", loginForm("elu@example.fr", goodPassword)), http.StatusSeeOther)
 }
+
+// TestNoSecretInLogsOrAudit: passwords typed at login, reset and profile
+// never reach the logs or the audit trail.
+func TestNoSecretInLogsOrAudit(t *testing.T) {
+	ts := newAccountsServer(t)
+	uid := ts.createUser(t, "elu@example.fr", false)
+	ts.setPassword(t, uid, goodPassword)
+	c := ts.visitor()
+	c.post(t, "/connexion", loginForm("elu@example.fr", "Secret-Typo-4242"))
+	c.post(t, "/connexion", loginForm("elu@example.fr", goodPassword))
+	ts.sessionCSRF(t, c)
+	c.post(t, "/mon-compte/mot-de-passe", url.Values{"current": {goodPassword}, "password": {"Secret-New-4343 phrase"}, "confirm": {"Secret-New-4343 phrase"}})
+	entries, _, err := audit.Find(t.Context(), ts.db, audit.Filter{Limit: 500})
+	if err != nil || len(entries) < 3 {
+		t.Fatalf("audit: %d entries, %v", len(entries), err)
+	}
+	var all strings.Builder
+	for _, e := range entries {
+		all.WriteString(e.Actor + e.Action + e.Object + e.Detail + "\n")
+	}
+	for _, secret := range []string{"Secret-Typo-4242", goodPassword, "Secret-New-4343", c.cookies[ts.srv.sessionCookieName()].Value} {
+		if strings.Contains(ts.logs.String(), secret) || strings.Contains(all.String(), secret) {
+			t.Errorf("%q found in the logs or the audit trail", secret)
+		}
+	}
+}

@@ -15,8 +15,11 @@ type profilePage struct {
 	Name        string // the name field (kept on error)
 	Sessions    []users.Session
 	CurrentHash string
+	GroupNames  []string // the person's groups, so they know what they see
 	// Form says which form the Errors belong to ("name" or "password").
 	Form string
+	// CalendarSub is the calendar subscription block (personal feed link).
+	CalendarSub CalendarSubscription
 }
 
 func (s *Server) profilePage(r *http.Request) (profilePage, error) {
@@ -25,10 +28,27 @@ func (s *Server) profilePage(r *http.Request) (profilePage, error) {
 	if err != nil {
 		return profilePage{}, err
 	}
-	return profilePage{
+	p := profilePage{
 		Page: s.page(r, s.cat.T("accounts.profile.title")), Name: u.Name,
 		Sessions: ses, CurrentHash: state(r).session.IDHash,
-	}, nil
+	}
+	if p.CalendarSub, err = s.calendarSubscription(r); err != nil {
+		return profilePage{}, err
+	}
+	groups, err := users.ListGroups(r.Context(), s.db)
+	if err != nil {
+		return profilePage{}, err
+	}
+	mine := map[int64]bool{}
+	for _, g := range u.Groups {
+		mine[g] = true
+	}
+	for _, g := range groups {
+		if mine[g.ID] {
+			p.GroupNames = append(p.GroupNames, g.Name)
+		}
+	}
+	return p, nil
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {

@@ -11,7 +11,7 @@ import (
 
 func TestProfileNameAndPassword(t *testing.T) {
 	ts := newAccountsServer(t)
-	uid := ts.createUser(t, "elu@example.fr", false)
+	uid := ts.createUser(t, "elu@example.fr", false, ts.createGroup(t, "Élus"))
 	ts.setPassword(t, uid, goodPassword)
 	c := ts.loginAs(t, uid)
 	other := ts.loginAs(t, uid)
@@ -19,6 +19,13 @@ func TestProfileNameAndPassword(t *testing.T) {
 	rec := c.get(t, "/mon-compte")
 	wantStatus(t, rec, http.StatusOK)
 	b := body(t, rec)
+	if !strings.Contains(b, "Vos groupes : Élus.") {
+		t.Fatal("the profile does not list the groups")
+	}
+	// The calendar subscription block: create a personal link from here.
+	if !strings.Contains(b, `action="/mon-compte/agenda"`) {
+		t.Fatal("the profile lacks the calendar subscription block")
+	}
 	if !strings.Contains(b, "cette session") || strings.Count(b, `action="/mon-compte/sessions/fermer"`) != 2 {
 		t.Fatal("the sessions list is wrong")
 	}

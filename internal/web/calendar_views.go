@@ -2,9 +2,12 @@ package web
 
 import (
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +38,10 @@ type occView struct {
 	URL       string // event page, with the occurrence when it is part of a series
 	TimeLabel string // "18:00 – 20:00", or "" for all-day events
 	Continues bool   // started on an earlier day
+	// Item is the grid's <li>, built in Go: a month holds hundreds of
+	// occurrences and html/template's per-value escaping was most of the
+	// page's time. Every value in it is escaped by occItem.
+	Item template.HTML
 }
 
 // dayCell is one day of a grid or list.
@@ -173,14 +180,19 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
 			InMonth: d.Month() == date.Month(), Today: d.Equal(today), ByHour: map[int][]occView{}})
 	}
+	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
+	bounds := make([]time.Time, len(days)+1)
+	for i, d := range days {
+		bounds[i] = d.Date
+	}
+	bounds[len(days)] = to
 	for _, o := range occ {
-		for i := range days {
-			dStart, dEnd := days[i].Date, days[i].Date.AddDate(0, 0, 1)
-			if !(o.Start.Before(dEnd) && o.End.After(dStart)) {
-				continue
-			}
+		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
+		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
+			dStart, dEnd := bounds[i], bounds[i+1]
 			v := s.occView(o, loc)
 			v.Continues = o.Start.Before(dStart)
+			v.Item = s.occItem(v)
 			if o.AllDay || v.Continues || o.End.After(dEnd) {
 				days[i].AllDay = append(days[i].AllDay, v)
 				continue
@@ -244,6 +256,33 @@ func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
 		v.TimeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
 	}
 	return v
+}
+
+// occItem renders one occurrence of a grid or list (see occView.Item).
+func (s *Server) occItem(v occView) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<li class="cal-occ cal-`)
+	b.WriteString(strconv.FormatInt(v.CalendarID, 10))
+	if v.Changed {
+		b.WriteString(" cal-changed")
+	}
+	b.WriteString(`"><a href="`)
+	b.WriteString(html.EscapeString(v.URL))
+	b.WriteString(`" data-popup>`)
+	if v.TimeLabel != "" {
+		b.WriteString(`<span class="cal-time">`)
+		b.WriteString(html.EscapeString(v.TimeLabel))
+		b.WriteString(`</span> `)
+	}
+	b.WriteString(html.EscapeString(v.Title))
+	b.WriteString(`</a> <span class="sr-only">(`)
+	b.WriteString(html.EscapeString(v.CalendarName))
+	if v.Continues {
+		b.WriteString(", ")
+		b.WriteString(html.EscapeString(s.cat.T("calendar.continues")))
+	}
+	b.WriteString(")</span></li>")
+	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
 }
 
 // calendarColours serves the calendars' colours as CSS classes (the content

@@ -117,7 +117,17 @@ func TestBrowserPageEditing(t *testing.T) {
 	if txt := browsertest.Text(t, vctx, "article.page-content"); !strings.Contains(txt, "Horaires d’été : 9 h – 18 h.") || strings.Contains(txt, "hiver") {
 		t.Fatalf("visitor sees %q", txt)
 	}
-	alt := browsertest.Eval[string](t, vctx, `(() => { const i = document.querySelector("article img"); return i && i.complete && i.naturalWidth > 0 ? i.alt : "" })()`)
+	// The image is lazy-loaded: bring it into view and wait for it.
+	alt := browsertest.Eval[string](t, vctx, `new Promise((resolve) => {
+		const i = document.querySelector("article img");
+		if (!i) return resolve("no image");
+		const done = () => resolve(i.naturalWidth > 0 ? i.alt : "not loaded");
+		if (i.complete && i.naturalWidth > 0) return done();
+		i.addEventListener("load", done);
+		i.addEventListener("error", done);
+		i.scrollIntoView();
+		setTimeout(done, 5000);
+	})`)
 	if alt != "Entrée de la déchèterie de Valence" {
 		t.Fatalf("image alt = %q (or image not loaded)", alt)
 	}

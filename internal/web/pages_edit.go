@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"portique/internal/access"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
@@ -35,11 +36,20 @@ type pageEditData struct {
 	Images    []pages.Image
 	Kinds     []string
 	Note      string
+	Folders   []choice // documents blocks: folders the editor may see
+	Calendars []choice // events blocks: calendars the editor may see
 	// Theirs is the other editor's version after a refused (stale) save.
 	Theirs       *pages.Revision
 	TheirsBlocks []blockView
+	ImageMax     int64 // largest image accepted, in bytes
 	EditorJS     string
 	EditorCSS    string
+}
+
+// choice is an option of a select.
+type choice struct {
+	ID    int64
+	Label string
 }
 
 // pageEdit shows the page in edit mode: its blocks as form fields in place.
@@ -76,6 +86,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 		PageTitle: title,
 		Images:    imgs,
 		Kinds:     pages.BlockKinds,
+		ImageMax:  s.pages.ImageMax,
 	}
 	d.BodyClass = "editing"
 	for i, b := range blocks {
@@ -84,6 +95,23 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 			eb.Image = imageViewOf(img, b.Alt)
 		}
 		d.Blocks = append(d.Blocks, eb)
+	}
+	// Folders and calendars the editor may see, for documents and events blocks.
+	if s.docs != nil {
+		folders, err := s.docs.Tree(r.Context(), principal(r), false)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range folders {
+			d.Folders = append(d.Folders, choice{ID: f.ID, Label: strings.Repeat("— ", f.Depth) + f.Name})
+		}
+	}
+	cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cals {
+		d.Calendars = append(d.Calendars, choice{ID: c.ID, Label: c.Name})
 	}
 	if s.static.exists("dist/editor.js") {
 		d.EditorJS = s.static.url("dist/editor.js")
@@ -167,17 +195,17 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	a := s.actor(r)
+	// Check the right before reading a byte of the body.
+	p, _, err := s.pages.EditStart(ctx, a, id)
+	if err != nil {
+		return pagesErr(err)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.pages.ImageMax+(4<<20))
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return fmt.Errorf("%w: %w", errTooLarge, err)
 		}
 		defer r.MultipartForm.RemoveAll() //nolint:errcheck
-	}
-	// Check the right before doing anything with the input.
-	p, _, err := s.pages.EditStart(ctx, a, id)
-	if err != nil {
-		return pagesErr(err)
 	}
 	base, _ := strconv.ParseInt(r.FormValue("base"), 10, 64)
 	title := r.FormValue("title")

@@ -72,9 +72,9 @@ func (s *Server) pageRestoreRevision(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	rev, err := strconv.ParseInt(r.PathValue("rev"), 10, 64)
+	rev, err := pathID(r, "rev")
 	if err != nil {
-		return errBadRequest
+		return err
 	}
 	p, err := s.pages.RestoreRevision(r.Context(), s.actor(r), id, rev, r.FormValue("note"))
 	if err != nil {

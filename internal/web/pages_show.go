@@ -10,24 +10,21 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/documents"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
 
-// blockRenderers lets other areas draw the blocks that show their objects
-// (documents of a folder, upcoming events of a calendar) inside pages:
-// they register a function for a block kind from their own file, in an
-// init function. Without one, the block shows a link to the area.
-var blockRenderers = map[string]func(s *Server, r *http.Request, b pages.Block) (template.HTML, error){}
-
 // blockView is a block ready for the page template.
 type blockView struct {
-	Type     string
-	HTML     template.HTML // text (sanitised when saved), or what a renderer drew
-	Image    *imageView
-	Caption  string
-	Links    []*pages.Link // child pages
-	Fallback string        // link shown when no renderer is registered
+	Type    string
+	HTML    template.HTML // text (sanitised when saved), or what a renderer drew
+	Image   *imageView
+	Caption string
+	Links   []*pages.Link        // child pages
+	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
+	Events  []occView            // events block: next occurrences the viewer may see
+	More    string               // documents and events blocks: link to the whole folder or agenda
 }
 
 // imageView is an <img> with its responsive variants.
@@ -63,7 +60,13 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if path == "/" && pages.IsNotFound(err) {
 			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
-				return s.home(w, r) // empty site: the placeholder home page
+				// An empty site: administrators are offered to start the
+				// tree, everyone else sees the placeholder home page.
+				if p.Admin {
+					s.render(w, r, http.StatusOK, "pages_empty", s.page(r, s.cat.T("pages.empty.title")))
+					return nil
+				}
+				return s.home(w, r)
 			}
 		}
 		return pagesErr(err)
@@ -100,6 +103,18 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_show", data)
+	return nil
+}
+
+// pageCreateHome creates the home page of an empty site (administrators)
+// and opens it in edit mode.
+func (s *Server) pageCreateHome(w http.ResponseWriter, r *http.Request) error {
+	u := currentUser(r)
+	home, err := s.pages.CreateHome(r.Context(), s.cat.T("site.home"), u.ID, u.Email)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/pages/"+strconv.FormatInt(home.ID, 10)+"/modifier", http.StatusSeeOther)
 	return nil
 }
 
@@ -147,17 +162,26 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Links = links
-		case pages.BlockDocuments, pages.BlockEvents:
-			if fn, ok := blockRenderers[b.Type]; ok {
-				h, err := fn(s, r, b)
+		case pages.BlockDocuments:
+			// A folder the viewer may not see gives an empty list: the
+			// page reveals nothing about it.
+			v.More = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
+			if s.docs != nil {
+				docs, err := s.docs.ListForBlock(r.Context(), principal(r), b.FolderID, 10)
 				if err != nil {
 					return nil, err
 				}
-				v.HTML = h
-			} else if b.Type == pages.BlockDocuments {
-				v.Fallback = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
-			} else {
-				v.Fallback = "/agenda"
+				v.Docs = docs
+			}
+		case pages.BlockEvents:
+			v.More = "/agenda"
+			occ, err := s.calendarStore().Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
+			if err != nil {
+				return nil, err
+			}
+			loc := s.cfg.Location()
+			for _, o := range occ {
+				v.Events = append(v.Events, s.occView(o, loc))
 			}
 		default:
 			continue
@@ -188,9 +212,9 @@ func imageViewOf(img *pages.Image, alt string) *imageView {
 
 // pageImage serves an image variant to whoever may view its page.
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return db.ErrNotFound
+		return err
 	}
 	width, err := strconv.Atoi(r.PathValue("size"))
 	if err != nil {
@@ -225,13 +249,7 @@ func pagesErr(err error) error {
 }
 
 // pageID reads the {id} of a /pages/{id}/… route.
-func pageID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, db.ErrNotFound
-	}
-	return id, nil
-}
+func pageID(r *http.Request) (int64, error) { return pathID(r, "id") }
 
 // actor is who acts, for the pages store.
 func (s *Server) actor(r *http.Request) pages.Actor {

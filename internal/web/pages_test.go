@@ -7,15 +7,26 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"portique/internal/access"
+	"portique/internal/calendar"
+	"portique/internal/config"
+	"portique/internal/dbtest"
+	"portique/internal/documents"
 	"portique/internal/pages"
+	"portique/internal/search"
 )
 
 // siteFixture is a small site with a public part and a private branch owned
@@ -35,6 +46,11 @@ type siteFixture struct {
 func newSite(t *testing.T) *siteFixture {
 	t.Helper()
 	ts := newTestServer(t)
+	// The real search engine of the database (FTS5 or tsvector), so
+	// publishing indexes and /recherche finds.
+	ts.srv.search = search.New(ts.db)
+	ts.srv.pages = pages.New(ts.db, ts.srv.search)
+	ts.srv.pages.Now = ts.clock.Now
 	f := &siteFixture{ts: ts}
 	f.gElus = ts.createGroup(t, "Élus")
 	f.gTech = ts.createGroup(t, "Techniciens")
@@ -435,7 +451,252 @@ func TestSiteMapSitemapSearch(t *testing.T) {
 	rec = f.visitor.get(t, "/recherche?q=syndicat&du=18/03/2026")
 	wantStatus(t, rec, 422)
 	wantBody(t, rec, "Indiquez une date au format AAAA-MM-JJ", `value="syndicat"`)
-	rec = f.visitor.get(t, "/recherche?q=syndicat")
+	// Search: accents folded, only what the searcher may see, snippets highlighted.
+	rec = f.visitor.get(t, "/recherche?q=presentation")
 	wantStatus(t, rec, 200)
+	wantBody(t, rec, `href="/le-syndicat"`, "<mark>")
+	rec = f.visitor.get(t, "/recherche?q=confidentiel")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Aucun résultat")
+	wantNoBody(t, rec, "espace-elus", "Ordre du jour")
+	rec = f.tech.get(t, "/recherche?q=confidentiel")
+	wantNoBody(t, rec, "espace-elus")
+	rec = f.elu.get(t, "/recherche?q=confidentiel&type=page")
+	wantBody(t, rec, `href="/espace-elus"`, "Page")
+	// Trashed pages leave the index at once.
+	if _, err := f.ts.srv.pages.Trash(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.espace.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantNoBody(t, f.elu.get(t, "/recherche?q=confidentiel"), "espace-elus")
 	wantBody(t, f.visitor.get(t, "/recherche"), "Rechercher sur le site")
+}
+
+// BenchmarkPageView renders a published page through the whole router and
+// middleware, for an anonymous visitor and for a member of two groups, in a
+// tree of 51 pages and one of 5,011: the figures must stay within 20 %.
+func BenchmarkPageView(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range []struct {
+		name         string
+		subs, leaves int
+	}{{"pages=51", 2, 1}, {"pages=5011", 10, 49}} {
+		d := dbtest.NewDB(b)
+		n, target, err := pages.SeedBulk(ctx, d, size.subs, size.leaves)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := config.Defaults()
+		cfg.DataDir = b.TempDir()
+		if err := cfg.Validate(); err != nil {
+			b.Fatal(err)
+		}
+		srv, err := New(Deps{Config: cfg, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Search: search.New(d)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var uid int64
+		if err := d.QueryRow(ctx, "INSERT INTO users (email, name, created_at) VALUES ('m@example.fr', 'M', ?) RETURNING id", time.Now().UTC()).Scan(&uid); err != nil {
+			b.Fatal(err)
+		}
+		for _, name := range []string{"Élus", "Techniciens"} {
+			var gid int64
+			if err := d.QueryRow(ctx, "INSERT INTO groups (name, created_at) VALUES (?, ?) RETURNING id", name, time.Now().UTC()).Scan(&gid); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := d.Exec(ctx, "INSERT INTO memberships (user_id, group_id) VALUES (?, ?)", uid, gid); err != nil {
+				b.Fatal(err)
+			}
+		}
+		token, err := srv.sessions.Create(ctx, uid, "127.0.0.1", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, who := range []string{"visitor", "member"} {
+			b.Run(size.name+"/"+who, func(b *testing.B) {
+				b.ReportMetric(float64(n), "pages")
+				for b.Loop() {
+					req := httptest.NewRequest(http.MethodGet, target, nil)
+					if who == "member" {
+						req.AddCookie(&http.Cookie{Name: srv.sessionCookieName(), Value: token})
+					}
+					rec := httptest.NewRecorder()
+					srv.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("GET %s = %d", target, rec.Code)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestEmptySiteHome(t *testing.T) {
+	ts := newTestServer(t)
+	adminID := ts.createUser(t, "admin@sydrav.fr", true)
+	boss := ts.loginAs(t, adminID)
+	member := ts.loginAs(t, ts.createUser(t, "membre@sydrav.fr", false))
+	rec := ts.visitor().get(t, "/")
+	wantStatus(t, rec, 200)
+	wantNoBody(t, rec, "Créer la page d’accueil")
+	wantBody(t, boss.get(t, "/"), "Créer la page d’accueil")
+	wantStatus(t, member.post(t, "/pages/accueil", nil), 403)
+	rec = boss.post(t, "/pages/accueil", nil)
+	wantStatus(t, rec, 303)
+	if loc := rec.Header().Get("Location"); !strings.HasSuffix(loc, "/modifier") {
+		t.Fatalf("Location = %q", loc)
+	}
+	rec = ts.visitor().get(t, "/")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "<h1>Accueil</h1>")
+}
+
+// Every catalogue key the pages area uses (in its Go code and templates,
+// error keys of the domain included) exists, so no page ever shows ⟦key⟧.
+func TestPagesCatalogueKeys(t *testing.T) {
+	ts := newTestServer(t)
+	re := regexp.MustCompile(`"(pages\.[a-z_]+\.[a-z_.]*[a-z_])"`)
+	files, _ := filepath.Glob("../pages/*.go")
+	more, _ := filepath.Glob("pages_*.go")
+	tmpls, _ := filepath.Glob("templates/*/pages_*.html")
+	files = append(append(files, more...), tmpls...)
+	if len(files) < 10 {
+		t.Fatalf("found only %d files to check", len(files))
+	}
+	dynamic := []string{"pages.kind.", "pages.level.", "pages.search.kind."}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if !ts.srv.cat.Has(m[1]) {
+				t.Errorf("%s: key %q missing from the catalogue", f, m[1])
+			}
+		}
+	}
+	for _, k := range pages.BlockKinds {
+		dynamic = append(dynamic, "pages.kind."+k)
+	}
+	for _, k := range []string{"none", "view", "edit", "manage"} {
+		dynamic = append(dynamic, "pages.level."+k)
+	}
+	for _, k := range searchKinds {
+		dynamic = append(dynamic, "pages.search.kind."+k)
+	}
+	for _, k := range dynamic[3:] {
+		if !ts.srv.cat.Has(k) {
+			t.Errorf("dynamic key %q missing from the catalogue", k)
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d keys found: the scan is broken", n)
+	}
+}
+
+// Documents and events blocks show what the viewer may see of the folder and
+// the calendar, nothing more.
+func TestPageDocumentsAndEventsBlocks(t *testing.T) {
+	f := newSite(t)
+	ctx := context.Background()
+	root := access.Member(0, true, nil)
+	docs := f.ts.srv.docs
+	public, err := docs.CreateFolder(ctx, root, 0, "Délibérations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.SetFolderGrants(ctx, root, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
+		t.Fatal(err)
+	}
+	private, err := docs.CreateFolder(ctx, root, 0, "Séances à huis clos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.SetFolderGrants(ctx, root, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(folder int64, title string) {
+		t.Helper()
+		pdf, err := os.Open("../../testdata/corpus/deliberation-2026-014.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pdf.Close()
+		d, err := docs.Upload(ctx, root, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := docs.Rename(ctx, root, d.ID, title); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upload(public, "Délibération budget primitif")
+	upload(private, "Note confidentielle du bureau")
+	cal := f.ts.srv.calendarStore()
+	calID, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
+		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
+		StartDate: "2026-03-20", StartTime: "09:00", EndTime: "12:00", Location: "Place du marché"}); err != nil {
+		t.Fatal(err)
+	}
+	// A calendar of the élus only: its events never show to others.
+	privCal, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
+		[]access.Grant{{GroupID: f.gElus, Level: access.View}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
+		StartDate: "2026-03-21", StartTime: "18:00", EndTime: "20:00", Location: "Salle des élus"}); err != nil {
+		t.Fatal(err)
+	}
+	st := f.ts.srv.pages
+	a := pages.Actor{P: root}
+	rev, err := st.SaveDraft(ctx, a, f.syndicat.ID, f.syndicat.PublishedRev, "Le syndicat", []pages.Block{
+		{Type: pages.BlockDocuments, FolderID: public},
+		{Type: pages.BlockDocuments, FolderID: private},
+		{Type: pages.BlockEvents, CalendarID: calID, Limit: 3},
+		{Type: pages.BlockEvents, CalendarID: privCal, Limit: 3},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, a, f.syndicat.ID, rev.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	rec := f.visitor.get(t, "/le-syndicat")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Délibération budget primitif", "Collecte des encombrants", "Place du marché", "Aucun document à afficher")
+	wantNoBody(t, rec, "Note confidentielle", "huis clos", "bureau restreint", "Salle des élus")
+	rec = f.elu.get(t, "/le-syndicat")
+	wantBody(t, rec, "Délibération budget primitif", "Note confidentielle du bureau", "Réunion du bureau restreint")
+	// The edit form offers the folders and calendars the editor may see.
+	rec = f.boss.get(t, fmt.Sprintf("/pages/%d/modifier", f.syndicat.ID))
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Délibérations", "Séances à huis clos", ">Collectes<")
+}
+
+// Images over the limit: a clear French error, the text kept when the form
+// could be read (422), a "too large" page when the body itself is too big.
+func TestPageImageTooLarge(t *testing.T) {
+	f := newSite(t)
+	f.ts.srv.pages.ImageMax = 1 << 10
+	path := fmt.Sprintf("/pages/%d/modifier", f.seances.ID)
+	form := editForm(f.seances.PublishedRev, "Séances", pages.Block{Type: "text", HTML: "<p>Texte précieux à garder</p>"}, pages.Block{Type: "image", Alt: "Plan"})
+	form.Set("op", "save")
+	rec := f.editor.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", pngData(t, 300, 300) + strings.Repeat("x", 2<<10)}})
+	wantStatus(t, rec, 422)
+	wantBody(t, rec, "Cette image dépasse la taille maximale", "1,0 ko au maximum", "Texte précieux à garder")
+	rec = f.editor.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", strings.Repeat("x", 5<<20)}})
+	wantStatus(t, rec, 413)
+	wantBody(t, rec, "Fichier trop volumineux")
+	if p := f.page(t, f.seances.ID); p.DraftRev != 0 {
+		t.Fatal("a refused upload saved a draft")
+	}
+	// A viewer's oversized post is refused before its body is read.
+	rec = f.elu.postMultipart(t, path, form, map[string][2]string{"blocks.1.file": {"plan.png", strings.Repeat("x", 5<<20)}})
+	wantStatus(t, rec, 403)
 }

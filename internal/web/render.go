@@ -158,6 +158,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	s.tmpl.mu.RLock()
 	t, ok := s.tmpl.pages[name]
 	s.tmpl.mu.RUnlock()
+	if renderHook != nil {
+		renderHook(name)
+	}
 	var buf bytes.Buffer
 	err := fmt.Errorf("web: no template %q", name)
 	if ok {
@@ -180,6 +183,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
 	}
 }
+
+// renderHook, set by tests, sees the name of every template rendered (the
+// suite fails when a template is never rendered).
+var renderHook func(name string)
 
 // funcs are the template functions.
 func (s *Server) funcs() template.FuncMap {

@@ -29,6 +29,7 @@ func (s *Server) pageRoutes() []route {
 		{"GET /pages/{id}/droits", member, s.pageRights},
 		{"POST /pages/{id}/droits", member, s.pageRightsSave},
 
+		{"POST /pages/accueil", admin, s.pageCreateHome},
 		{"GET /admin/corbeille", admin, s.trashShow},
 		{"POST /admin/corbeille/vider", admin, s.trashEmpty},
 		{"POST /admin/corbeille/{id}/restaurer", admin, s.trashRestore},

@@ -54,7 +54,8 @@ CREATE TABLE page_redirects (
 );
 CREATE INDEX page_redirects_page ON page_redirects(page_id);
 
--- Images uploaded into a page: visible to whoever may view the page. The
+-- Images uploaded into a page: visible to whoever may view the page once the
+-- published revision shows them, and to its editors before. The
 -- resized bytes live once per content hash in image_variants (in the
 -- database, so several instances on PostgreSQL share them without a file store).
 CREATE TABLE images (
@@ -66,6 +67,7 @@ CREATE TABLE images (
 	height      INTEGER NOT NULL,
 	size        BIGINT NOT NULL,
 	alt         TEXT NOT NULL DEFAULT '',
+	published   BOOLEAN NOT NULL DEFAULT FALSE,        -- shown by the published revision: visible to viewers, not only editors
 	created_by  BIGINT,
 	created_at  TIMESTAMPTZ NOT NULL
 );
