@@ -303,3 +303,5 @@ func (s *Site) LoginAs(t testing.TB, ctx context.Context, userID int64) {
 // SessionCookie is the name of the session cookie over plain HTTP (the
 // harness never serves TLS; with TLS the name gets the __Host- prefix).
 const SessionCookie = "portique"
+
+func clickCSS(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }

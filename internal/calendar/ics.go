@@ -1,9 +1,11 @@
 package calendar
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,27 +37,43 @@ func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, 
 	if since.IsZero() {
 		since = s.now().AddDate(-1, 0, 0)
 	}
-	acl, args := p.Filter(access.Calendar, "e.calendar_id", access.View)
+	acl, args := visibleCalendars(p, "e.calendar_id")
 	where := acl + " AND e.series_end > ?"
 	args = append(args, since.UTC())
-	rows, err := s.db.Query(ctx, "SELECT "+eventColumns+" FROM events e JOIN calendars c ON c.id = e.calendar_id WHERE "+where+" ORDER BY e.starts_at, e.id", args...)
+	cals, err := calendarMap(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.uid, e.calendar_id, e.title, e.description, e.location, e.starts_at, e.ends_at,
+		e.all_day, e.rrule, e.sequence, e.updated_at FROM events e WHERE `+where, args...) // sorted below
 	if err != nil {
 		return fmt.Errorf("calendar: feed: %w", err)
 	}
-	var events []Event
-	byID := map[int64]int{}
+	var events []*Event
 	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
+		e := &Event{}
+		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Description, &e.Location, &e.Start, &e.End,
+			&e.AllDay, &e.RRule, &e.Sequence, &e.UpdatedAt); err != nil {
 			rows.Close()
 			return err
 		}
-		byID[e.ID] = len(events)
+		c := cals[e.CalendarID]
+		e.CalendarName, e.TimeZone = c.Name, c.TimeZone
 		events = append(events, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	slices.SortFunc(events, func(a, b *Event) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	byID := make(map[int64]int, len(events))
+	for i, e := range events {
+		byID[e.ID] = i
 	}
 	// Exceptions and attribute values of the selected events, in two queries.
 	rows, err = s.db.Query(ctx, `SELECT o.event_id, o.original_start, o.cancelled, o.starts_at, o.ends_at, o.title, o.location, o.description
@@ -108,10 +126,10 @@ func (s *Store) WriteEventICS(ctx context.Context, w io.Writer, p access.Princip
 	if err != nil {
 		return err
 	}
-	return writeICS(w, []Event{e}, FeedOptions{Name: e.Title, BaseURL: baseURL}, s.now())
+	return writeICS(w, []*Event{&e}, FeedOptions{Name: e.Title, BaseURL: baseURL}, s.now())
 }
 
-func writeICS(w io.Writer, events []Event, opt FeedOptions, now time.Time) error {
+func writeICS(w io.Writer, events []*Event, opt FeedOptions, now time.Time) error {
 	cal := ics.NewCalendarFor("Portique")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetCalscale("GREGORIAN")
@@ -151,15 +169,17 @@ func icsTime(c *ics.ComponentBase, prop ics.ComponentProperty, t time.Time, loc 
 
 func cleanText(s string) string { return strings.ReplaceAll(s, "\r", "") }
 
-func addEvent(cal *ics.Calendar, e Event, opt FeedOptions) {
+func addEvent(cal *ics.Calendar, e *Event, opt FeedOptions) {
 	loc := loadLocation(e.TimeZone)
-	ser, err := newSeries(e.Start, e.End, e.RRule, loc)
-	if err != nil {
-		return
+	var ser *series
+	if len(e.Overrides) > 0 {
+		var err error
+		if ser, err = newSeries(e.Start, e.End, e.RRule, loc); err != nil {
+			return
+		}
 	}
 	base := func(v *ics.VEvent, title, location, description string) {
 		v.SetDtStampTime(e.UpdatedAt)
-		v.SetCreatedTime(e.CreatedAt)
 		v.SetModifiedAt(e.UpdatedAt)
 		v.SetSequence(e.Sequence)
 		v.SetSummary(cleanText(title))

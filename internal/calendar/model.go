@@ -14,6 +14,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // calendars name IANA zones; do not depend on the host's zoneinfo
 
@@ -194,17 +195,30 @@ func SanitizeHTML(s string) string { return strings.TrimSpace(descriptionPolicy.
 
 // PlainText strips every tag (for ICS, search and snippets).
 func PlainText(s string) string {
-	s = strings.NewReplacer("</p>", "</p>\n", "<br>", "\n", "<br/>", "\n", "</li>", "</li>\n").Replace(s)
-	out := textPolicy.Sanitize(s)
-	out = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", "\"", "&#39;", "'", "&nbsp;", " ").Replace(out)
-	return strings.TrimSpace(out)
+	if s == "" {
+		return ""
+	}
+	out := textPolicy.Sanitize(blockBreaks.Replace(s))
+	return strings.TrimSpace(entities.Replace(out))
 }
+
+var (
+	blockBreaks = strings.NewReplacer("</p>", "</p>\n", "<br>", "\n", "<br/>", "\n", "</li>", "</li>\n")
+	entities    = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", "\"", "&#39;", "'", "&nbsp;", " ")
+	locations   sync.Map // zone name → *time.Location (LoadLocation reads the zone database each time)
+)
 
 func loadLocation(name string) *time.Location {
 	if name == "" {
 		name = DefaultTimeZone
 	}
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(name)
+	if err == nil {
+		locations.Store(name, loc)
+	}
 	if err != nil {
 		loc, err = time.LoadLocation(DefaultTimeZone)
 		if err != nil {

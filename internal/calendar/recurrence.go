@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teambition/rrule-go"
@@ -254,6 +256,31 @@ func RecurrenceFromRule(rule string, loc *time.Location) (RecurrenceForm, error)
 // writes (sub-daily frequencies, huge counts), so no stored or imported rule
 // can make an expansion expensive.
 func parseRule(rule string, loc *time.Location) (*rrule.ROption, error) {
+	key := loc.String() + "|" + rule
+	if v, ok := ruleCache.Load(key); ok {
+		opt := v.(rrule.ROption) // a copy: callers set Dtstart
+		return &opt, nil
+	}
+	opt, err := parseRuleUncached(rule, loc)
+	if err != nil {
+		return nil, err
+	}
+	if ruleCacheSize.Add(1) > 10000 {
+		ruleCache.Clear()
+		ruleCacheSize.Store(0)
+	}
+	ruleCache.Store(key, *opt)
+	return opt, nil
+}
+
+// ruleCache keeps parsed rules: every view parses the same few hundred
+// series again.
+var (
+	ruleCache     sync.Map
+	ruleCacheSize atomic.Int64
+)
+
+func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) {
 	if strings.ContainsAny(rule, "\n\r") || len(rule) > 500 {
 		return nil, errors.New("calendar: malformed RRULE")
 	}

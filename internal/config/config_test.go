@@ -92,3 +92,16 @@ func TestDaysAndSecureCookies(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEverySetting keeps the README's settings table complete.
+func TestREADMEListsEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings() {
+		if !strings.Contains(string(b), "`--"+s[0]+"`") || !strings.Contains(string(b), "`"+s[1]+"`") {
+			t.Errorf("README does not document --%s / %s", s[0], s[1])
+		}
+	}
+}

@@ -131,19 +131,26 @@ func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]D
 	if lq.Sort == "name" {
 		order = " ORDER BY LOWER(d.title), d.id"
 	}
+	// The count and the page are two queries: a window count would make
+	// the engine materialise and sort every matching row, while the page
+	// alone walks the (folder_id, published_on, id) index and stops early.
+	var total int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM documents d WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("documents: count: %w", err)
+	}
+	if total == 0 || lq.Offset >= total {
+		return nil, total, nil
+	}
 	args = append(args, lq.Limit, lq.Offset)
-	rows, err := s.db.Query(ctx, "SELECT "+docCols+", COUNT(*) OVER ()"+docFrom+" WHERE "+where+order+" LIMIT ? OFFSET ?", args...)
+	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE "+where+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("documents: list: %w", err)
 	}
 	defer rows.Close()
 	var out []Document
-	total := 0
 	for rows.Next() {
 		var d Document
-		if err := rows.Scan(&d.ID, &d.FolderID, &d.FolderName, &d.Title, &d.Filename, &d.MediaType, &d.Size, &d.SHA256, &d.BlobKey,
-			&d.Version, &d.PublishedOn, &d.AddedAt, &d.AddedBy, &d.UpdatedAt, &d.Pinned,
-			&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt, &total); err != nil {
+		if err := scanDoc(rows, &d); err != nil {
 			return nil, 0, err
 		}
 		d.Archived = lq.Archived
@@ -151,15 +158,6 @@ func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]D
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
-	}
-	if len(out) == 0 && lq.Offset > 0 {
-		// Past the end: count anyway so the pager can go back.
-		var n int
-		cargs := append([]any{}, args[:len(args)-2]...)
-		if err := s.db.QueryRow(ctx, "SELECT COUNT(*)"+docFrom+" WHERE "+where, cargs...).Scan(&n); err != nil {
-			return nil, 0, err
-		}
-		total = n
 	}
 	return out, total, nil
 }

@@ -176,14 +176,16 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 		with += ",\n"
 	}
 	rows, err := e.query(ctx, with+`m AS (
-	SELECT si.id, si.kind, si.object_id, si.title, si.url, si.date, si.folder_id, si.extra, `+score+` AS score
+	SELECT si.id, `+score+` AS score
 	FROM `+from+`
 	WHERE `+where+`
+), top AS (
+	SELECT id, score, COUNT(*) OVER () AS total FROM m ORDER BY score DESC, id
+	LIMIT ? OFFSET ?
 )
-SELECT id, kind, object_id, title, url, date, folder_id, extra, score, COUNT(*) OVER () AS total
-FROM m
-ORDER BY score DESC, id
-LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+SELECT si.id, si.kind, si.object_id, si.title, si.url, si.date, si.folder_id, si.extra, top.score, top.total
+FROM top JOIN search_items si ON si.id = top.id
+ORDER BY top.score DESC, top.id`, append(args, limit, offset)...)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: query: %w", err)
 	}

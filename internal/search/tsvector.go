@@ -26,11 +26,16 @@ func (tsvectorBackend) insertItem(ctx context.Context, q db.Querier, args []any,
 // match ranks with ts_rank, weights {D, C, B, A} = {0.2, 0.2, 0.2, 1.0}
 // (a title match weighs five times a body match, as on SQLite) and
 // normalisation 1 (divide by 1 + log(length)), close to bm25's length
-// normalisation.
+// normalisation. The match runs in a sub-query fenced with OFFSET 0 so the
+// planner always starts from the GIN index: left to itself, with small
+// access tables, it may start from the visible folders and test every
+// document's tsvector instead (measured 10x slower).
 func (tsvectorBackend) match(pq parsedQuery) (string, []any, string, []any, string) {
-	return "search_items si CROSS JOIN to_tsquery('simple', ?) AS tq(q)", []any{pq.tsquery()},
-		"si.tsv @@ tq.q", nil,
-		"ts_rank('{0.2, 0.2, 0.2, 1.0}', si.tsv, tq.q, 1)"
+	tq := pq.tsquery()
+	return `(SELECT s.*, to_tsquery('simple', ?) AS q FROM search_items s
+		WHERE s.tsv @@ to_tsquery('simple', ?) OFFSET 0) si`, []any{tq, tq},
+		"TRUE", nil,
+		"ts_rank('{0.2, 0.2, 0.2, 1.0}', si.tsv, si.q, 1)"
 }
 
 func (tsvectorBackend) check(ctx context.Context, q db.Querier) error {

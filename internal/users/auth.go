@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -127,8 +128,16 @@ func (a *Accounts) Login(ctx context.Context, email, password, ip string) (Login
 // reaches the threshold; it reports whether this call locked it (only one
 // concurrent request does, so the owner gets one email).
 func (a *Accounts) recordFailure(ctx context.Context, id int64, now time.Time) (bool, error) {
+	// While the account is locked, failures are not counted: otherwise
+	// attempts that raced the lock (read "not locked" just before it) would
+	// count towards a second lock and a second email.
 	var n int
-	if err := a.DB.QueryRow(ctx, "UPDATE users SET failed_count = failed_count + 1 WHERE id = ? RETURNING failed_count", id).Scan(&n); err != nil {
+	err := a.DB.QueryRow(ctx, `UPDATE users SET failed_count = failed_count + 1
+		WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING failed_count`, id, now.UTC()).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
 		return false, fmt.Errorf("users: record failure: %w", err)
 	}
 	if n < a.LockoutThreshold {

@@ -18,6 +18,8 @@ type profilePage struct {
 	GroupNames  []string // the person's groups, so they know what they see
 	// Form says which form the Errors belong to ("name" or "password").
 	Form string
+	// CalendarSub is the calendar subscription block (personal feed link).
+	CalendarSub CalendarSubscription
 }
 
 func (s *Server) profilePage(r *http.Request) (profilePage, error) {
@@ -29,6 +31,9 @@ func (s *Server) profilePage(r *http.Request) (profilePage, error) {
 	p := profilePage{
 		Page: s.page(r, s.cat.T("accounts.profile.title")), Name: u.Name,
 		Sessions: ses, CurrentHash: state(r).session.IDHash,
+	}
+	if p.CalendarSub, err = s.calendarSubscription(r); err != nil {
+		return profilePage{}, err
 	}
 	groups, err := users.ListGroups(r.Context(), s.db)
 	if err != nil {

@@ -22,6 +22,10 @@ func TestProfileNameAndPassword(t *testing.T) {
 	if !strings.Contains(b, "Vos groupes : Élus.") {
 		t.Fatal("the profile does not list the groups")
 	}
+	// The calendar subscription block: create a personal link from here.
+	if !strings.Contains(b, `action="/mon-compte/agenda"`) {
+		t.Fatal("the profile lacks the calendar subscription block")
+	}
 	if !strings.Contains(b, "cette session") || strings.Count(b, `action="/mon-compte/sessions/fermer"`) != 2 {
 		t.Fatal("the sessions list is wrong")
 	}

@@ -21,6 +21,7 @@ func (s *Server) adminTools() []adminTool {
 		{"/admin/utilisateurs", t("accounts.admin.users"), t("accounts.admin.users_help")},
 		{"/admin/groupes", t("accounts.admin.groups"), t("accounts.admin.groups_help")},
 		{"/admin/journal", t("accounts.admin.journal"), t("accounts.admin.journal_help")},
+		{"/admin/agenda", t("calendar.admin.title"), t("calendar.admin.tool_help")},
 	}
 }
 

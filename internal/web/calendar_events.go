@@ -92,6 +92,9 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 			if ov.Location != nil {
 				location = *ov.Location
 			}
+			if ov.Description != nil {
+				page.Description = template.HTML(*ov.Description) //nolint:gosec // sanitised with bluemonday on save
+			}
 		}
 		if !found {
 			occ, err := st.Occurrences(r.Context(), p, o, o.Add(time.Second), calendar.Filter{CalendarIDs: []int64{e.CalendarID}})

@@ -19,6 +19,7 @@ type calWorld struct {
 	st                        *calendar.Store
 	eluID, techID, outsiderID int64
 	adminID                   int64
+	elus                      int64
 	private, public           int64
 	privEvent, pubEvent       int64
 	weekly                    int64
@@ -30,6 +31,7 @@ func newCalWorld(t *testing.T) *calWorld {
 	elus, techs := ts.createGroup(t, "Élus"), ts.createGroup(t, "Techniciens")
 	w := &calWorld{ts: ts, st: calendar.New(ts.db, nil)}
 	w.st.SetClock(ts.clock.Now)
+	w.elus = elus
 	w.eluID = ts.createUser(t, "elu@sydrav.fr", false, elus)
 	w.techID = ts.createUser(t, "tech@sydrav.fr", false, techs)
 	w.outsiderID = ts.createUser(t, "autre@sydrav.fr", false)
@@ -239,4 +241,21 @@ func TestCalendarAdminPages(t *testing.T) {
 		t.Error("choice attribute filter missing")
 	}
 	wantStatus(t, adm.get(t, "/agenda/evenements/nouveau"), http.StatusOK)
+}
+
+// The subscription block other areas include (/mon-compte). The pages'
+// upcoming-events block is tested with the pages (pages_blocks_test.go).
+func TestCalendarPartials(t *testing.T) {
+	w := newCalWorld(t)
+	tmpl := w.ts.srv.tmpl.pages["calendar_view"]
+	var b strings.Builder
+	sub := CalendarSubscription{Active: true, Since: w.ts.clock.Now(), CSRF: "x", PublicFeedURL: "http://site/agenda/public.ics"}
+	if err := tmpl.ExecuteTemplate(&b, "calendar_subscription", sub); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Révoquer mon lien", "Outlook", "iPhone", "/mon-compte/agenda/revoquer"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("subscription block lacks %q", want)
+		}
+	}
 }

@@ -2,9 +2,12 @@ package web
 
 import (
 	"fmt"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +38,10 @@ type occView struct {
 	URL       string // event page, with the occurrence when it is part of a series
 	TimeLabel string // "18:00 – 20:00", or "" for all-day events
 	Continues bool   // started on an earlier day
+	// Item is the grid's <li>, built in Go: a month holds hundreds of
+	// occurrences and html/template's per-value escaping was most of the
+	// page's time. Every value in it is escaped by occItem.
+	Item template.HTML
 }
 
 // dayCell is one day of a grid or list.
@@ -47,6 +54,21 @@ type dayCell struct {
 	AllDay  []occView
 	Timed   []occView
 	ByHour  map[int][]occView
+	// The same, as ready <li> lists (see occView.Item).
+	ItemsHTML  template.HTML // all-day first, then timed
+	AllDayHTML template.HTML
+	ByHourHTML map[int]template.HTML
+}
+
+// join concatenates the items of a day (each already escaped by occItem).
+func join(vs ...[]occView) template.HTML {
+	var b strings.Builder
+	for _, v := range vs {
+		for _, o := range v {
+			b.WriteString(string(o.Item))
+		}
+	}
+	return template.HTML(b.String()) //nolint:gosec // items escaped by occItem
 }
 
 // calendarViewPage is the data of /agenda.
@@ -171,24 +193,47 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	var days []dayCell
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
-			InMonth: d.Month() == date.Month(), Today: d.Equal(today), ByHour: map[int][]occView{}})
+			InMonth: d.Month() == date.Month(), Today: d.Equal(today)})
 	}
+	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
+	bounds := make([]time.Time, len(days)+1)
+	for i, d := range days {
+		bounds[i] = d.Date
+	}
+	bounds[len(days)] = to
+	timeGrid := view == viewWeek || view == viewDay
 	for _, o := range occ {
-		for i := range days {
-			dStart, dEnd := days[i].Date, days[i].Date.AddDate(0, 0, 1)
-			if !(o.Start.Before(dEnd) && o.End.After(dStart)) {
-				continue
-			}
+		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
+		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
+			dStart, dEnd := bounds[i], bounds[i+1]
 			v := s.occView(o, loc)
 			v.Continues = o.Start.Before(dStart)
+			v.Item = s.occItem(v)
 			if o.AllDay || v.Continues || o.End.After(dEnd) {
 				days[i].AllDay = append(days[i].AllDay, v)
 				continue
 			}
 			days[i].Timed = append(days[i].Timed, v)
-			h := o.Start.In(loc).Hour()
-			h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
-			days[i].ByHour[h] = append(days[i].ByHour[h], v)
+			if timeGrid {
+				if days[i].ByHour == nil {
+					days[i].ByHour = map[int][]occView{}
+				}
+				h := o.Start.In(loc).Hour()
+				h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
+				days[i].ByHour[h] = append(days[i].ByHour[h], v)
+			}
+		}
+	}
+	for i := range days {
+		d := &days[i]
+		if !timeGrid {
+			d.ItemsHTML = join(d.AllDay, d.Timed)
+			continue
+		}
+		d.AllDayHTML = join(d.AllDay)
+		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
+		for h, v := range d.ByHour {
+			d.ByHourHTML[h] = join(v)
 		}
 	}
 	switch view {
@@ -244,6 +289,33 @@ func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
 		v.TimeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
 	}
 	return v
+}
+
+// occItem renders one occurrence of a grid or list (see occView.Item).
+func (s *Server) occItem(v occView) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<li class="cal-occ cal-`)
+	b.WriteString(strconv.FormatInt(v.CalendarID, 10))
+	if v.Changed {
+		b.WriteString(" cal-changed")
+	}
+	b.WriteString(`"><a href="`)
+	b.WriteString(html.EscapeString(v.URL))
+	b.WriteString(`" data-popup>`)
+	if v.TimeLabel != "" {
+		b.WriteString(`<span class="cal-time">`)
+		b.WriteString(html.EscapeString(v.TimeLabel))
+		b.WriteString(`</span> `)
+	}
+	b.WriteString(html.EscapeString(v.Title))
+	b.WriteString(`</a> <span class="sr-only">(`)
+	b.WriteString(html.EscapeString(v.CalendarName))
+	if v.Continues {
+		b.WriteString(", ")
+		b.WriteString(html.EscapeString(s.cat.T("calendar.continues")))
+	}
+	b.WriteString(")</span></li>")
+	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
 }
 
 // calendarColours serves the calendars' colours as CSS classes (the content

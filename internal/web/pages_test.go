@@ -653,12 +653,23 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 		StartDate: "2026-03-20", StartTime: "09:00", EndTime: "12:00", Location: "Place du marché"}); err != nil {
 		t.Fatal(err)
 	}
+	// A calendar of the élus only: its events never show to others.
+	privCal, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
+		[]access.Grant{{GroupID: f.gElus, Level: access.View}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
+		StartDate: "2026-03-21", StartTime: "18:00", EndTime: "20:00", Location: "Salle des élus"}); err != nil {
+		t.Fatal(err)
+	}
 	st := f.ts.srv.pages
 	a := pages.Actor{P: root}
 	rev, err := st.SaveDraft(ctx, a, f.syndicat.ID, f.syndicat.PublishedRev, "Le syndicat", []pages.Block{
 		{Type: pages.BlockDocuments, FolderID: public},
 		{Type: pages.BlockDocuments, FolderID: private},
 		{Type: pages.BlockEvents, CalendarID: calID, Limit: 3},
+		{Type: pages.BlockEvents, CalendarID: privCal, Limit: 3},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -669,9 +680,9 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	rec := f.visitor.get(t, "/le-syndicat")
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "Délibération budget primitif", "Collecte des encombrants", "Place du marché", "Aucun document à afficher")
-	wantNoBody(t, rec, "Note confidentielle", "huis clos")
+	wantNoBody(t, rec, "Note confidentielle", "huis clos", "bureau restreint", "Salle des élus")
 	rec = f.elu.get(t, "/le-syndicat")
-	wantBody(t, rec, "Délibération budget primitif", "Note confidentielle du bureau")
+	wantBody(t, rec, "Délibération budget primitif", "Note confidentielle du bureau", "Réunion du bureau restreint")
 	// The edit form offers the folders and calendars the editor may see.
 	rec = f.boss.get(t, fmt.Sprintf("/pages/%d/modifier", f.syndicat.ID))
 	wantStatus(t, rec, 200)

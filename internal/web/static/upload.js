@@ -54,15 +54,16 @@
         }
       });
       xhr.addEventListener("load", function () {
-        // Success: the server redirected; show where it sent us. Error (422):
-        // show the page the server rendered, with its French messages.
-        if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL && xhr.responseURL !== form.action) {
-          window.location.assign(xhr.responseURL);
-          return;
-        }
+        // Show the page the server answered with (after its redirect on
+        // success: the folder with its confirmation; on a 422: the form with
+        // its French messages), at the address it came from.
+        var url = xhr.responseURL || form.action;
         document.open();
         document.write(xhr.responseText);
         document.close();
+        if (url.indexOf("/envoi") < 0 && url.indexOf("/remplacer") < 0) {
+          history.replaceState(null, "", url);
+        }
       });
       xhr.addEventListener("error", function () {
         if (button) { button.disabled = false; }

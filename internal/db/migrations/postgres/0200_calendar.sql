@@ -31,7 +31,9 @@ CREATE TABLE events (
 	created_at   TIMESTAMPTZ NOT NULL,
 	updated_at   TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX events_calendar_start ON events(calendar_id, starts_at);
+-- Window queries: per visible calendar, occurrences ending after the window
+-- starts and starting before it ends, decided inside the index.
+CREATE INDEX events_calendar_window ON events(calendar_id, series_end, starts_at);
 CREATE INDEX events_series_end ON events(series_end);
 
 -- One occurrence of a series cancelled (EXDATE) or changed (RECURRENCE-ID).
