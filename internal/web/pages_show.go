@@ -58,6 +58,13 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	v, err := s.pages.Show(r.Context(), p, path, r.URL.Query().Has("apercu"))
 	if err != nil {
+		// Slugs are lower case: /Le-Syndicat (typed or printed) finds /le-syndicat.
+		if low := strings.ToLower(path); pages.IsNotFound(err) && low != path {
+			if _, _, lerr := s.pages.Resolve(r.Context(), low); lerr == nil {
+				http.Redirect(w, r, low, http.StatusMovedPermanently)
+				return nil
+			}
+		}
 		if path == "/" && pages.IsNotFound(err) {
 			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
 				// An empty site: administrators are offered to start the
