@@ -254,3 +254,21 @@ func In(n int) string {
 	}
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// IDs runs a query returning one integer column (ids) and collects it.
+func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
