@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"portique/internal/access"
 )
 
 // pageCache keeps the rendered HTML of public pages for anonymous visitors,
@@ -21,6 +24,57 @@ type pageCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedPage
 	bytes   int
+	// views holds members' page views by page and set of groups (see
+	// memberViewKey), without the person's own data.
+	views map[string]*cachedView
+}
+
+type cachedView struct {
+	version int64
+	expires time.Time
+	data    pageShowData
+}
+
+const maxViews = 5000
+
+// memberViewKey names what a member's page view depends on: the address and
+// the principal's administrator flag and groups (the access model decides
+// from nothing else).
+func memberViewKey(r *http.Request, p access.Principal) string {
+	g := slices.Clone(p.Groups)
+	slices.Sort(g)
+	var b strings.Builder
+	b.WriteString(r.URL.RequestURI())
+	if p.Admin {
+		b.WriteString("|admin")
+	}
+	for _, id := range g {
+		b.WriteString("|")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// view returns the cached page view for key if it is current.
+func (c *pageCache) view(key string, version int64, now time.Time) *pageShowData {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if v := c.views[key]; v != nil && v.version == version && now.Before(v.expires) {
+		d := v.data
+		return &d
+	}
+	return nil
+}
+
+// storeView keeps a member's page view, without the person's own data.
+func (c *pageCache) storeView(key string, version int64, now time.Time, d pageShowData) {
+	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.views == nil || len(c.views) >= maxViews {
+		c.views = map[string]*cachedView{}
+	}
+	c.views[key] = &cachedView{version: version, expires: now.Add(pageCacheTTL), data: d}
 }
 
 type cachedPage struct {

@@ -68,3 +68,28 @@ func TestPageCacheForVisitors(t *testing.T) {
 	f.ts.clock.Advance(pageCacheTTL + 1)
 	wantNoBody(t, f.ts.visitor().get(t, "/"), "stale")
 }
+
+// Members' page views are shared by people with the same groups, but never
+// their own data, and a grant change takes effect at once.
+func TestPageViewCacheForMembers(t *testing.T) {
+	f := newSite(t)
+	ctx := context.Background()
+	other := f.ts.loginAs(t, f.ts.createUser(t, "autre-elu@sydrav.fr", false, f.gElus))
+	wantBody(t, f.elu.get(t, "/espace-elus"), "Ordre du jour confidentiel", "(elu)")
+	rec := other.get(t, "/espace-elus")
+	wantBody(t, rec, "Ordre du jour confidentiel", "(autre-elu)", other.csrf)
+	wantNoBody(t, rec, "(elu)", f.elu.csrf)
+	// The technician, in another group, is refused whatever the cache holds.
+	if rec := f.tech.get(t, "/espace-elus"); rec.Code != 403 {
+		t.Fatalf("technician got %d, want 403", rec.Code)
+	}
+	// Withdrawing the élus' grant is immediate.
+	admin := pages.Actor{P: access.Member(0, true, nil), Name: "admin"}
+	if err := f.ts.srv.pages.SetGrants(ctx, admin, f.espace.ID, false, []access.Grant{{GroupID: f.gTech, Level: access.View}}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := f.elu.get(t, "/espace-elus"); rec.Code == 200 {
+		t.Fatal("a withdrawn grant still let the cached page through")
+	}
+	wantBody(t, f.tech.get(t, "/espace-elus"), "Ordre du jour confidentiel")
+}

@@ -56,7 +56,27 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p := principal(r)
-	v, err := s.pages.Show(r.Context(), p, path, r.URL.Query().Has("apercu"))
+	preview := r.URL.Query().Has("apercu")
+	// Members: a page view is the same for everyone with the same groups
+	// until the content changes; only the person's own bits are redrawn.
+	var viewKey string
+	var version int64
+	if p.LoggedIn() && !preview {
+		var err error
+		if version, err = s.contentVersion(r.Context()); err != nil {
+			return err
+		}
+		viewKey = memberViewKey(r, p)
+		if c := s.pageCache.view(viewKey, version, s.now()); c != nil {
+			data := *c
+			data.Page = s.pageWithNav(r, c.Page.Title, c.Page.Nav)
+			data.Breadcrumb, data.BodyClass = c.Page.Breadcrumb, c.Page.BodyClass
+			w.Header().Set("Cache-Control", "private, no-cache")
+			s.render(w, r, http.StatusOK, "pages_show", data)
+			return nil
+		}
+	}
+	v, err := s.pages.Show(r.Context(), p, path, preview)
 	if err != nil {
 		// Slugs are lower case: /Le-Syndicat (typed or printed) finds /le-syndicat.
 		if low := strings.ToLower(path); pages.IsNotFound(err) && low != path {
@@ -107,6 +127,9 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
+	}
+	if viewKey != "" && !data.Draft {
+		s.pageCache.storeView(viewKey, version, s.now(), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_show", data)
