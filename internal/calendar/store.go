@@ -108,7 +108,21 @@ func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
 	})
 }
 
-// DeleteCalendar removes a calendar, its events and its access node.
+// CountEvents gives how many events (a series counted once) a calendar
+// holds, for the confirmation before deleting it (administrators only: it
+// checks no right).
+func (s *Store) CountEvents(ctx context.Context, calendarID int64) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE calendar_id = ?", calendarID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("calendar: count events of %d: %w", calendarID, err)
+	}
+	return n, nil
+}
+
+// DeleteCalendar removes a calendar, its events (with their exceptions,
+// attribute values and document links, by cascade), their search entries
+// and its access node, in one transaction. Only administrators may call it
+// (the web layer checks). ErrNotFound when there is no such calendar.
 func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		ids, err := db.IDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)

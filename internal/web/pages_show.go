@@ -25,6 +25,8 @@ type blockView struct {
 	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
 	Events  []occView            // events block: next occurrences the viewer may see
 	More    string               // documents and events blocks: link to the whole folder or agenda
+	// Calendar is the embedded calendar block's month (calendar_blocks.go).
+	Calendar *calendarBlockView
 }
 
 // imageView is an <img> with its responsive variants.
@@ -44,6 +46,8 @@ type pageShowData struct {
 	CanEdit   bool
 	CanManage bool
 	Meta      string
+	// CalendarCSS: an embedded calendar needs the calendar's stylesheets.
+	CalendarCSS bool
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -125,6 +129,11 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if data.Blocks, err = s.blockViews(r, v.Page, v.Rev.Blocks); err != nil {
 		return err
 	}
+	for _, b := range data.Blocks {
+		if b.Calendar != nil {
+			data.CalendarCSS = true
+		}
+	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
 	}
@@ -171,7 +180,7 @@ func (s *Server) breadcrumb(r *http.Request, p *pages.Page, title string) ([]Nav
 // blockViews prepares blocks for display.
 func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block) ([]blockView, error) {
 	out := make([]blockView, 0, len(blocks))
-	for _, b := range blocks {
+	for i, b := range blocks {
 		v := blockView{Type: b.Type}
 		switch b.Type {
 		case pages.BlockText:
@@ -213,6 +222,15 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			for _, o := range occ {
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
+		case pages.BlockCalendar:
+			cb, err := s.calendarBlock(r, b.CalendarID, i)
+			if err != nil {
+				return nil, err
+			}
+			if cb == nil {
+				continue // a calendar the viewer may not see: nothing at all
+			}
+			v.Calendar = cb
 		default:
 			continue
 		}
