@@ -230,7 +230,12 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			if cb == nil {
 				continue // a calendar the viewer may not see: nothing at all
 			}
-			v.Calendar = cb
+			// Drawn here, once: the grid is the costliest part of a page,
+			// and the members' view cache then keeps it as HTML.
+			if v.HTML, err = s.partialHTML("cal-block", cb); err != nil {
+				return nil, err
+			}
+			v.Calendar = cb // the page then loads the calendar's stylesheets
 		default:
 			continue
 		}

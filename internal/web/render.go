@@ -194,6 +194,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 // suite fails when a template is never rendered).
 var renderHook func(name string)
 
+// partialHTML executes a partial template (defined in templates/partials)
+// into HTML, for blocks drawn before the page that holds them.
+func (s *Server) partialHTML(name string, data any) (template.HTML, error) {
+	s.tmpl.mu.RLock()
+	t := s.tmpl.pages["error"] // every page set holds the partials
+	s.tmpl.mu.RUnlock()
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("web: partial %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil //nolint:gosec // produced by html/template
+}
+
 // funcs are the template functions.
 func (s *Server) funcs() template.FuncMap {
 	loc := s.cfg.Location()
