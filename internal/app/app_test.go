@@ -62,6 +62,28 @@ func TestServeDemoStartsAndStops(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz = %d", res.StatusCode)
 	}
+	// The demo pages carry the other areas' blocks: public events on the
+	// home page, public documents on theirs; the élus' section is private.
+	for path, want := range map[string]string{"/": "block-events", "/documents-publics": "block-documents"} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+			t.Errorf("GET %s = %d, want a page with %q", path, res.StatusCode, want)
+		}
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err = client.Get("http://" + addr + "/espace-elus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous GET /espace-elus = %d, want a redirect to log in", res.StatusCode)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v after shutdown", err)

@@ -26,8 +26,50 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
 	}
+	if err := demoLinks(ctx, d, idx, now); err != nil {
+		return err
+	}
 	_, err := reindexAll(ctx, d, idx, docs)
 	return err
+}
+
+// demoLinks puts the other areas' blocks on the demo pages: the public
+// events on the home page, the public documents on their page, and each
+// group's calendar and folder in its extranet section.
+func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) error {
+	id := func(table, name string) (int64, error) {
+		var id int64
+		err := d.QueryRow(ctx, "SELECT id FROM "+table+" WHERE name = ? ORDER BY id LIMIT 1", name).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("demo %s %q: %w", table, name, db.NotFound(err))
+		}
+		return id, nil
+	}
+	var links []pages.DemoLink
+	for _, l := range []struct{ path, calendar, folder string }{
+		{"/", "Animations grand public", ""},
+		{"/documents-publics", "", "Public"},
+		{"/documents-publics", "", "Rapports"},
+		{"/espace-elus", "Instances", "Comité syndical"},
+		{"/espace-techniciens", "Technique", "Technique"},
+		{"/espace-stagiaires", "Formation des stagiaires", "Formation"},
+	} {
+		if l.calendar != "" {
+			cid, err := id("calendars", l.calendar)
+			if err != nil {
+				return err
+			}
+			links = append(links, pages.DemoLink{Path: l.path, Block: pages.Block{Type: pages.BlockEvents, CalendarID: cid, Limit: 5}})
+		}
+		if l.folder != "" {
+			fid, err := id("folders", l.folder)
+			if err != nil {
+				return err
+			}
+			links = append(links, pages.DemoLink{Path: l.path, Block: pages.Block{Type: pages.BlockDocuments, FolderID: fid}})
+		}
+	}
+	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
 }
 
 // reindexAll re-feeds the search index from every area and returns how many

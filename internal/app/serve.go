@@ -41,6 +41,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := search.Check(ctx, d); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
 	idx := search.New(d)
 	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
 	if err != nil {
@@ -65,6 +68,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
+	go purgeBlobs(ctx, docs, log)
 	log.Info("portique listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", string(d.Dialect()), "version", Version)
 	if e.Ready != nil {
 		e.Ready(ln.Addr().String())
@@ -138,6 +142,25 @@ func listen(cfg *config.Config, hs *http.Server) (net.Listener, error) {
 		return tls.NewListener(ln, hs.TLSConfig), nil
 	}
 	return ln, nil
+}
+
+// purgeBlobs removes, every hour, document files no row refers to (an
+// upload whose database write failed) and stale temporary upload files.
+func purgeBlobs(ctx context.Context, docs *documents.Store, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := docs.PurgeOrphans(ctx, time.Hour); err != nil && ctx.Err() == nil {
+			log.Error("purge document files", "err", err)
+		} else if n > 0 {
+			log.Info("document files purged", "files", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // housekeeping runs periodic chores every hour: purge the audit trail past

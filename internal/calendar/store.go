@@ -330,8 +330,7 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 // whose occurrence no longer exists in the new series are dropped.
 func (s *Store) UpdateEvent(ctx context.Context, p access.Principal, id int64, f EventForm) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		old, err := s.requireEvent(ctx, tx, p, id, access.Edit)
-		if err != nil {
+		if _, err := s.requireEvent(ctx, tx, p, id, access.Edit); err != nil {
 			return err
 		}
 		v, err := s.checkForm(ctx, tx, p, f)
@@ -358,7 +357,6 @@ func (s *Store) UpdateEvent(ctx context.Context, p access.Principal, id int64, f
 				}
 			}
 		}
-		_ = old
 		if err := s.refreshSeriesEnd(ctx, tx, id); err != nil {
 			return err
 		}
@@ -494,7 +492,7 @@ func (s *Store) documentLinks(ctx context.Context, p access.Principal, eventID i
 		args = append(args, id)
 	}
 	args = append(args, fargs...)
-	rows, err := s.db.Query(ctx, "SELECT d.id, d.title FROM documents d WHERE d.id IN ("+db.In(len(ids))+") AND "+f, args...)
+	rows, err := s.db.Query(ctx, "SELECT d.id, d.title FROM documents d WHERE d.id IN ("+db.In(len(ids))+") AND d.trashed_at IS NULL AND "+f, args...)
 	if err != nil {
 		// The documents schema is another area's; never fail the event page for it.
 		return nil, nil

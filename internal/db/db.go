@@ -48,9 +48,20 @@ var (
 type Querier interface {
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, query string, args ...any) *Row
 	Dialect() Dialect
 }
+
+// Row is sql.Row whose Scan reports unique violations as ErrConflict (an
+// INSERT … RETURNING goes through QueryRow).
+type Row struct{ row *sql.Row }
+
+// Scan copies the columns into dest; sql.ErrNoRows is returned as is (use
+// NotFound to map it).
+func (r *Row) Scan(dest ...any) error { return classify(r.row.Scan(dest...)) }
+
+// Err reports the error of the query, if any.
+func (r *Row) Err() error { return classify(r.row.Err()) }
 
 // DB is an open database.
 type DB struct {
@@ -161,8 +172,8 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 // QueryRow runs a query returning at most one row.
-func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, db.Rebind(q), args...)
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	return &Row{db.sql.QueryRowContext(ctx, db.Rebind(q), args...)}
 }
 
 // Tx is a transaction with the same helpers as DB.
@@ -184,8 +195,8 @@ func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 // QueryRow runs a single-row query in the transaction.
-func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)
+func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	return &Row{tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)}
 }
 
 // Dialect reports the engine.

@@ -35,6 +35,12 @@ func TestConflictAndNotFound(t *testing.T) {
 	if !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("duplicate insert err = %v, want ErrConflict", err)
 	}
+	// INSERT … RETURNING goes through QueryRow: the same error.
+	var id int64
+	err = d.QueryRow(ctx, "INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id", "a@x.fr", "C", now).Scan(&id)
+	if !errors.Is(err, db.ErrConflict) {
+		t.Fatalf("duplicate insert … returning err = %v, want ErrConflict", err)
+	}
 	var name string
 	err = db.NotFound(d.QueryRow(ctx, "SELECT name FROM users WHERE email = ?", "none@x.fr").Scan(&name))
 	if !errors.Is(err, db.ErrNotFound) {

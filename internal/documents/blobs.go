@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // ErrTooLarge is returned when an upload exceeds the size limit.
@@ -82,6 +83,10 @@ func (s *Staged) Commit() (string, error) {
 	dst := s.blobs.Path(key)
 	if _, err := os.Stat(dst); err == nil {
 		os.Remove(s.Path)
+		// Freshen it, so PurgeOrphans (which spares recent files) cannot
+		// remove it before the new document row referring to it commits.
+		now := time.Now()
+		os.Chtimes(dst, now, now)
 		return key, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {

@@ -68,6 +68,27 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 
+	// The detail page with the editing tools, checked too.
+	var docID int64
+	must(t, site.DB.QueryRow(ctx, "SELECT id FROM documents WHERE filename = 'registre-large.pdf'").Scan(&docID))
+	if st := site.Go(t, tab, "/documents/"+itoa(docID)); st != http.StatusOK {
+		t.Fatalf("detail page: %d", st)
+	}
+	if !browsertest.Exists(t, tab, "form[action*='/remplacer']") {
+		t.Error("the editor has no replace form")
+	}
+	browsertest.AssertAccessible(t, tab)
+
+	// The administrator's pages: grants of the folder, archive, trash.
+	adminID := site.CreateUser(t, "admin@sydrav.example", "Admin", true)
+	site.LoginAs(t, tab, adminID)
+	for _, p := range []string{folderPath + "/droits", "/documents/archives", "/documents/corbeille", "/documents"} {
+		if st := site.Go(t, tab, p); st != http.StatusOK {
+			t.Fatalf("%s: %d", p, st)
+		}
+		browsertest.AssertAccessible(t, tab)
+	}
+
 	search := "/documents/recherche?q=Fourmili%C3%A8re"
 	site.LoginAs(t, tab, elu)
 	if st := site.Go(t, tab, search); st != http.StatusOK {

@@ -34,7 +34,8 @@ type Child struct {
 	Exe  string
 	Args []string
 	Env  []string // extra environment (tests use it to re-enter TestMain)
-	// Timeout is the wall-clock limit of one file (default 60 s).
+	// Timeout is the wall-clock limit of one file (default 60 s, 5 min
+	// when OCR is on).
 	Timeout time.Duration
 	// MemLimit is the child's address-space limit in bytes (default 2 GiB;
 	// a Go process alone reserves about 1.2 GiB of address space, so less
@@ -48,13 +49,14 @@ type Child struct {
 
 // NewChild returns the Child that re-runs this very binary as
 // `<exe> extract-worker`; pdfium's compiled code is cached in cacheDir
-// (DataDir/cache/pdfium is a good place).
+// (DataDir/cache/pdfium is a good place). OCR is on: it runs only when
+// tesseract is installed.
 func NewChild(cacheDir string) (*Child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, errf("find own executable: %w", err)
 	}
-	return &Child{Exe: exe, Args: []string{Subcommand}, Options: Options{CacheDir: cacheDir}}, nil
+	return &Child{Exe: exe, Args: []string{Subcommand}, Options: Options{CacheDir: cacheDir, OCR: true}}, nil
 }
 
 // Extract runs one extraction in a child process. A file that makes the
@@ -65,6 +67,9 @@ func (c *Child) Extract(ctx context.Context, path, mediaType string) (Result, er
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = 60 * time.Second
+		if c.Options.OCR {
+			timeout = 5 * time.Minute
+		}
 	}
 	mem := c.MemLimit
 	if mem <= 0 {
@@ -73,7 +78,7 @@ func (c *Child) Extract(ctx context.Context, path, mediaType string) (Result, er
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	args := append(append([]string{}, c.Args...), "-type", mediaType, "-mem", strconv.FormatInt(mem, 10),
-		"-engine", c.Options.Engine, "-cache", c.Options.CacheDir, "--", path)
+		"-engine", c.Options.Engine, "-cache", c.Options.CacheDir, "-ocr="+strconv.FormatBool(c.Options.OCR), "--", path)
 	cmd := exec.CommandContext(cctx, c.Exe, args...)
 	cmd.Env = append(os.Environ(), c.Env...)
 	var out, stderr bytes.Buffer
@@ -110,6 +115,7 @@ func RunChild(args []string) int {
 	var o Options
 	fs.StringVar(&o.Engine, "engine", EngineAuto, "PDF engine: pdftotext or pdfium (default: pdftotext when installed)")
 	fs.StringVar(&o.CacheDir, "cache", "", "directory for pdfium's compiled code")
+	fs.BoolVar(&o.OCR, "ocr", false, "read image-only PDFs with tesseract when installed")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: extract-worker -type MEDIA/TYPE -mem BYTES -- FILE")
 		return 2

@@ -78,6 +78,9 @@ const (
 type Options struct {
 	Engine   string // EngineAuto, EnginePdftotext or EnginePdfium
 	CacheDir string // where pdfium keeps its compiled code ("" = no cache)
+	// OCR reads image-only PDFs with tesseract (French) when it is
+	// installed. It is slow (seconds to tens of seconds per page).
+	OCR bool
 }
 
 // PDFEngine resolves EngineAuto to the engine that will run.
@@ -101,7 +104,7 @@ func File(ctx context.Context, path, mediaType string, o Options) (Result, error
 		if o.PDFEngine() == EnginePdfium {
 			return pdfium(ctx, path, o.CacheDir)
 		}
-		return pdf(ctx, path)
+		return pdf(ctx, path, o.OCR)
 	case strings.HasPrefix(mt, "application/vnd.oasis.opendocument."),
 		strings.HasPrefix(mt, "application/vnd.openxmlformats-officedocument."):
 		return office(path, mt)

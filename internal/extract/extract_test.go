@@ -272,3 +272,53 @@ func FuzzOffice(f *testing.F) {
 		}
 	})
 }
+
+// A PDF cut anywhere (an interrupted copy, a hostile file) never makes the
+// extractor fail or hang: the child answers with text or a reason.
+func TestTruncatedPDFs(t *testing.T) {
+	needPdftotext(t)
+	full, err := os.ReadFile(corpus("cr-comite-syndical-2025-03-18.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := child("1")
+	dir := t.TempDir()
+	for _, frac := range []int{1, 10, 50, 90, 99} {
+		p := filepath.Join(dir, strconv.Itoa(frac)+".pdf")
+		os.WriteFile(p, full[:len(full)*frac/100], 0o600)
+		res, err := c.Extract(context.Background(), p, "application/pdf")
+		if err != nil {
+			t.Fatalf("cut at %d%%: %v", frac, err)
+		}
+		if res.Reason == "" && len(res.Pages) == 0 {
+			t.Errorf("cut at %d%%: neither text nor a reason", frac)
+		}
+		t.Logf("cut at %d%%: reason %q, %d pages", frac, res.Reason, len(res.Pages))
+	}
+}
+
+// Optional OCR: with tesseract and its French data installed, the scanned
+// decree is read. Skipped when they are not installed (OCR is optional).
+func TestOCRScannedPDF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: OCR")
+	}
+	if !extract.OCRAvailable() {
+		t.Skip("tesseract with French data not installed (optional)")
+	}
+	c := child("1")
+	c.Options = extract.Options{Engine: extract.EnginePdftotext, OCR: true}
+	c.Timeout = 5 * time.Minute
+	res, err := c.Extract(context.Background(), corpus("arrete-2025-A-027-scan.pdf"), "application/pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reason != "" || res.Engine != "tesseract" || len(res.Pages) != 1 {
+		t.Fatalf("OCR result: reason %q engine %q, %d pages", res.Reason, res.Engine, len(res.Pages))
+	}
+	for _, w := range []string{"Vigneron", "signature", "bons de commande"} {
+		if !strings.Contains(res.Pages[0], w) {
+			t.Errorf("OCR text lacks %q", w)
+		}
+	}
+}

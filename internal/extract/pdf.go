@@ -12,7 +12,7 @@ import (
 
 // pdf extracts a PDF's text with pdftotext (poppler): pages come separated
 // by form feeds. When it is not installed the file gets ReasonNoTool.
-func pdf(ctx context.Context, path string) (Result, error) {
+func pdf(ctx context.Context, path string, ocr bool) (Result, error) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		return Result{Reason: ReasonNoTool}, nil
 	}
@@ -36,25 +36,34 @@ func pdf(ctx context.Context, path string) (Result, error) {
 		pages = pages[:n-1] // pdftotext ends every page with a form feed
 	}
 	if blank(pages) {
-		if ocr, ok := ocrPDF(ctx, path, len(pages)); ok {
-			return ocr, nil
+		if ocr {
+			if res, ok := ocrPDF(ctx, path, len(pages)); ok {
+				return res, nil
+			}
 		}
 		return Result{Pages: pages, Reason: ReasonScanned, Engine: "pdftotext"}, nil
 	}
 	return Result{Pages: pages, Engine: "pdftotext"}, nil
 }
 
+// OCRAvailable reports whether tesseract, its French data and pdftoppm are
+// installed.
+func OCRAvailable() bool {
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		return false
+	}
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		return false
+	}
+	langs, err := exec.Command("tesseract", "--list-langs").CombinedOutput()
+	return err == nil && bytes.Contains(langs, []byte("fra"))
+}
+
 // ocrPDF reads image-only pages with tesseract in French, when tesseract,
 // its French data and pdftoppm are installed. ok is false when OCR is not
 // available or read nothing.
 func ocrPDF(ctx context.Context, path string, n int) (Result, bool) {
-	if _, err := exec.LookPath("tesseract"); err != nil {
-		return Result{}, false
-	}
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		return Result{}, false
-	}
-	if langs, err := exec.CommandContext(ctx, "tesseract", "--list-langs").CombinedOutput(); err != nil || !bytes.Contains(langs, []byte("fra")) {
+	if !OCRAvailable() {
 		return Result{}, false
 	}
 	dir, err := os.MkdirTemp("", "ocr-*")
@@ -66,7 +75,7 @@ func ocrPDF(ctx context.Context, path string, n int) (Result, bool) {
 	for i := 1; i <= max(n, 1) && i <= 500; i++ {
 		img := filepath.Join(dir, "p")
 		num := strconv.Itoa(i)
-		if err := exec.CommandContext(ctx, "pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", "-f", num, "-l", num, path, img).Run(); err != nil {
+		if err := exec.CommandContext(ctx, "pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", "-f", num, "-l", num, path, img).Run(); err != nil {
 			return Result{}, false
 		}
 		var out bytes.Buffer

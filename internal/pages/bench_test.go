@@ -2,7 +2,7 @@ package pages_test
 
 import (
 	"context"
-	"fmt"
+	"runtime"
 	"testing"
 
 	"portique/internal/access"
@@ -45,18 +45,23 @@ func BenchmarkShowPage(b *testing.B) {
 		name         string
 		subs, leaves int
 	}{{"pages=51", 2, 1}, {"pages=5011", 10, 49}} {
-		s, target, n := bulkSite(b, size.subs, size.leaves)
-		for _, who := range []struct {
-			name string
-			p    access.Principal
-		}{{"visitor", access.Anonymous()}, {"member", access.Member(7, false, []int64{10, 11})}} {
-			b.Run(fmt.Sprintf("%s/%s", size.name, who.name), func(b *testing.B) {
-				ctx := context.Background()
-				b.ReportMetric(float64(n), "pages")
-				for b.Loop() {
-					render(ctx, b, s, who.p, target)
-				}
-			})
-		}
+		b.Run(size.name, func(b *testing.B) {
+			s, target, n := bulkSite(b, size.subs, size.leaves)
+			for _, who := range []struct {
+				name string
+				p    access.Principal
+			}{{"visitor", access.Anonymous()}, {"member", access.Member(7, false, []int64{10, 11})}} {
+				b.Run(who.name, func(b *testing.B) {
+					ctx := context.Background()
+					b.ReportMetric(float64(n), "pages")
+					runtime.GC()
+					cpu := processCPU()
+					for b.Loop() {
+						render(ctx, b, s, who.p, target)
+					}
+					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+				})
+			}
+		})
 	}
 }

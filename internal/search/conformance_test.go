@@ -208,6 +208,7 @@ func frenchDocs() []search.Doc {
 }
 
 func TestFrenchCases(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t, frenchDocs()...)
 	cases := []struct {
@@ -278,6 +279,7 @@ func TestFrenchCases(t *testing.T) {
 }
 
 func TestSnippets(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	long := strings.Repeat("Texte sans rapport avec la question posée. ", 30)
 	f.put(t,
@@ -310,6 +312,7 @@ func TestSnippets(t *testing.T) {
 }
 
 func TestRanking(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t,
 		doc(1, fPublic, "Rapport d'activité", "Une phrase sur le compostage parmi d'autres sujets: collecte, tri, verre, papier.", "2026-01-01"),
@@ -333,6 +336,7 @@ func TestRanking(t *testing.T) {
 }
 
 func TestMultiPartDocument(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var parts []search.Doc
 	for p := 1; p <= 5; p++ {
@@ -379,6 +383,7 @@ func TestMultiPartDocument(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t,
 		doc(1, fPublic, "Broyage A", "", "2026-01-31"),
@@ -418,6 +423,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var docs []search.Doc
 	for i := int64(1); i <= 25; i++ {
@@ -459,6 +465,7 @@ func TestPagination(t *testing.T) {
 // same secret word, and checks for every kind of user that exactly the
 // objects they may view give a hit, count in the total and show a snippet.
 func TestPermissionMatrix(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	objects := map[string]search.Doc{
 		"document:1": doc(1, fPublic, "Dossier 1", "Le mot zanzibar public.", "2026-01-01"),
@@ -514,6 +521,21 @@ func TestPermissionMatrix(t *testing.T) {
 					}
 				}
 			}
+			// The same answer as access.Can, object by object.
+			res := f.search(t, u.p, search.Query{Text: "zanzibar", Limit: 100})
+			hit := map[string]bool{}
+			for _, h := range res.Hits {
+				hit[h.Kind+":"+itoa(h.ID)] = true
+			}
+			for key, d := range objects {
+				can, err := access.Can(context.Background(), f.d, u.p, d.ACLKind, d.ACLID, access.View)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if can != hit[key] {
+					t.Errorf("%s: access.Can = %v but found = %v", key, can, hit[key])
+				}
+			}
 			// A word only in hidden objects gives nothing at all.
 			for _, word := range []string{"secret", "orphelin"} {
 				res := f.search(t, u.p, search.Query{Text: word})
@@ -525,7 +547,7 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 			}
 			// Filters do not open a way around the rule.
-			res := f.search(t, u.p, search.Query{Text: "zanzibar", FolderID: fSecret})
+			res = f.search(t, u.p, search.Query{Text: "zanzibar", FolderID: fSecret})
 			if !u.p.Admin && (len(res.Hits) != 0 || res.Total != 0) {
 				t.Errorf("folder filter on the secret folder: %v, Total %d", ids(res), res.Total)
 			}
@@ -544,6 +566,7 @@ func keys(m map[string]search.Doc) []string {
 // TestHostileQueries feeds engine syntax to the search box: nothing may
 // fail, and nothing may match what the words themselves do not.
 func TestHostileQueries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t, frenchDocs()...)
 	for _, q := range []string{
@@ -578,6 +601,7 @@ func TestHostileQueries(t *testing.T) {
 }
 
 func TestReplaceValidates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	err := f.idx.Replace(context.Background(), f.d, search.KindDocument, 1, []search.Doc{doc(2, fPublic, "x", "y", "")})
 	if err == nil {
@@ -591,6 +615,7 @@ func TestReplaceValidates(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	d := dbtest.NewDB(t)
 	if err := search.Check(context.Background(), d); err != nil {
 		t.Fatalf("Check: %v", err)

@@ -66,6 +66,7 @@ func loadCorpus(t *testing.T, f fixture) map[int64]string {
 }
 
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	names := loadCorpus(t, f)
 	all := func(except ...string) []string {

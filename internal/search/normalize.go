@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -140,7 +141,7 @@ func appendStems(out []string, raw string) []string {
 	}
 	start := len(out)
 	out = analyzeWord(out, raw)
-	cache.put(raw, out[start:len(out):len(out)])
+	cache.put(raw, slices.Clone(out[start:])) // a copy: callers own what Analyze returns
 	return out
 }
 

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRebuild(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.put(t,
 		doc(1, fPublic, "Ancien titre", "compostage", "2026-01-01"),

@@ -24,6 +24,8 @@ const (
 // Doc is one indexed unit: a page, an event, or one page (Part) of a
 // document. The object's visibility is decided by the access node
 // (ACLKind, ACLID): a page's own node, an event's calendar, a document's folder.
+// The parts of one object are passed together to Replace; its title, URL,
+// date, folder, label and access node are taken from its first part.
 type Doc struct {
 	Kind     string
 	ID       int64
@@ -42,14 +44,15 @@ type Doc struct {
 type Query struct {
 	Text     string
 	Kinds    []string  // empty: every kind
-	FolderID int64     // documents in this folder (and its sub-folders when the engine can); 0: all
-	From, To time.Time // publication date range, inclusive; zero: open
+	FolderID int64     // documents in this folder and its sub-folders; 0: all
+	From, To time.Time // publication date range, whole days inclusive in the times' location; zero: open
 	Limit    int       // default 20
 	Offset   int
 }
 
-// Hit is one result. Snippet is safe HTML: escaped text with <mark> around
-// matched words.
+// Hit is one result: one per object; for a document, Part is the page that
+// answers best and Snippet comes from it. Snippet is safe HTML: escaped text
+// with <mark> around matched words (templates may use template.HTML on it).
 type Hit struct {
 	Kind     string
 	ID       int64

@@ -138,6 +138,14 @@ func collapseSpace(s string) string {
 // The cheap prefix test spares stemming most words: a stem keeps the first
 // letters of its word.
 func matchWord(raw string, terms, prefixes map[string]bool) string {
+	if toks, ok := cache.get(raw); ok {
+		for _, t := range toks {
+			if terms[t] {
+				return t
+			}
+		}
+		return ""
+	}
 	n := normalizeWord(raw)
 	if !prefixes[prefix3(n)] {
 		// Short stems ("or") are their own prefix; a longer word can still

@@ -54,6 +54,21 @@ type dayCell struct {
 	AllDay  []occView
 	Timed   []occView
 	ByHour  map[int][]occView
+	// The same, as ready <li> lists (see occView.Item).
+	ItemsHTML  template.HTML // all-day first, then timed
+	AllDayHTML template.HTML
+	ByHourHTML map[int]template.HTML
+}
+
+// join concatenates the items of a day (each already escaped by occItem).
+func join(vs ...[]occView) template.HTML {
+	var b strings.Builder
+	for _, v := range vs {
+		for _, o := range v {
+			b.WriteString(string(o.Item))
+		}
+	}
+	return template.HTML(b.String()) //nolint:gosec // items escaped by occItem
 }
 
 // calendarViewPage is the data of /agenda.
@@ -178,7 +193,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	var days []dayCell
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
-			InMonth: d.Month() == date.Month(), Today: d.Equal(today), ByHour: map[int][]occView{}})
+			InMonth: d.Month() == date.Month(), Today: d.Equal(today)})
 	}
 	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
 	bounds := make([]time.Time, len(days)+1)
@@ -186,6 +201,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		bounds[i] = d.Date
 	}
 	bounds[len(days)] = to
+	timeGrid := view == viewWeek || view == viewDay
 	for _, o := range occ {
 		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
 		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
@@ -198,9 +214,26 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			days[i].Timed = append(days[i].Timed, v)
-			h := o.Start.In(loc).Hour()
-			h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
-			days[i].ByHour[h] = append(days[i].ByHour[h], v)
+			if timeGrid {
+				if days[i].ByHour == nil {
+					days[i].ByHour = map[int][]occView{}
+				}
+				h := o.Start.In(loc).Hour()
+				h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
+				days[i].ByHour[h] = append(days[i].ByHour[h], v)
+			}
+		}
+	}
+	for i := range days {
+		d := &days[i]
+		if !timeGrid {
+			d.ItemsHTML = join(d.AllDay, d.Timed)
+			continue
+		}
+		d.AllDayHTML = join(d.AllDay)
+		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
+		for h, v := range d.ByHour {
+			d.ByHourHTML[h] = join(v)
 		}
 	}
 	switch view {

@@ -121,7 +121,11 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 			s.audit(r, nil, "document.download", documentObject(d.ID), name)
 		}
 	}
-	if !inline {
+	if inline {
+		// The browser's PDF viewer is a plugin: the site-wide policy
+		// (object-src 'none') would leave the page blank.
+		h.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'none'")
+	} else {
 		// A downloaded file is never a page of this site.
 		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	}

@@ -274,6 +274,9 @@ func TestDocumentDownloadHeaders(t *testing.T) {
 	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "inline;") {
 		t.Errorf("inline=1 gave %q", rec.Header().Get("Content-Disposition"))
 	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
+		t.Errorf("inline PDF served with CSP %q", csp)
+	}
 	txt := w.put(t, w.public, "note.txt", []byte("Note : <script>alert(1)</script>\n"), "")
 	rec = c.get(t, "/documents/"+id(txt.ID)+"/telecharger?inline=1")
 	if !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment;") || !strings.Contains(rec.Header().Get("Content-Security-Policy"), "sandbox") {
@@ -487,5 +490,28 @@ func TestDocumentListPartial(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "guide") || strings.Contains(out.String(), "secret") || !strings.Contains(out.String(), "Aucun document") {
 		t.Errorf("partial: %s", out.String())
+	}
+}
+
+// An upload cut in the middle (the connection dropped): nothing is stored,
+// the answer says so in French.
+func TestDocumentUploadCutInTheMiddle(t *testing.T) {
+	w := newDocsWorld(t)
+	tech := w.loginAs(t, w.tech)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "coupe.pdf")
+	fw.Write(corpusFile(t, "deliberation-2026-014.pdf"))
+	mw.Close()
+	cut := buf.Bytes()[:buf.Len()/2] // no closing boundary
+	req := httptest.NewRequest(http.MethodPost, "/documents/dossiers/"+id(w.public)+"/envoi?csrf="+url.QueryEscape(tech.csrf), bytes.NewReader(cut))
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := tech.do(t, req)
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	if !strings.Contains(body(t, rec), "interrompu") {
+		t.Error("no French message about the interrupted upload")
+	}
+	if _, total, _ := w.srv.Documents().List(context.Background(), access.Anonymous(), documents.ListQuery{FolderID: w.public}); total != 0 {
+		t.Errorf("%d documents stored from a cut upload", total)
 	}
 }
