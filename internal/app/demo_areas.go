@@ -69,6 +69,12 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 			links = append(links, pages.DemoLink{Path: l.path, Block: pages.Block{Type: pages.BlockDocuments, FolderID: fid}})
 		}
 	}
+	// The élus' section also shows the month of their meetings.
+	cid, err := id("calendars", "Instances")
+	if err != nil {
+		return err
+	}
+	links = append(links, pages.DemoLink{Path: "/espace-elus", Block: pages.Block{Type: pages.BlockCalendar, CalendarID: cid}})
 	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
 }
 

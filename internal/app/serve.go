@@ -175,12 +175,15 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.L
 		} else if n > 0 {
 			log.Info("audit purged", "entries", n)
 		}
-		for _, q := range []string{
-			"DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
-			"DELETE FROM user_tokens WHERE expires_at < ? AND ? IS NOT NULL",
-			"DELETE FROM throttle WHERE reset_at < ? AND ? IS NOT NULL",
+		for _, c := range []struct {
+			q    string
+			args []any
+		}{
+			{"DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", []any{t, t.Add(-cfg.SessionIdle)}},
+			{"DELETE FROM user_tokens WHERE expires_at < ?", []any{t}},
+			{"DELETE FROM throttle WHERE reset_at < ?", []any{t}},
 		} {
-			if _, err := d.Exec(ctx, q, t, t.Add(-cfg.SessionIdle)); err != nil {
+			if _, err := d.Exec(ctx, c.q, c.args...); err != nil {
 				log.Error("housekeeping", "err", err)
 			}
 		}

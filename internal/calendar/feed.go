@@ -2,35 +2,26 @@ package calendar
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/users"
 )
 
 // Personal feed tokens: a random secret in the URL /agenda/flux/{token}.ics.
 // Only its SHA-256 is stored, so a database leak gives no working URL. One
 // token per account; a new one replaces the old, revoking it at once.
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// hashToken is the one token hash of the program (sessions, resets, feeds).
+func hashToken(token string) string { return users.HashToken(token) }
 
 // NewFeedToken creates (or replaces) the account's feed token and returns
 // it. It is shown once; afterwards only HasFeedToken is known.
 func (s *Store) NewFeedToken(ctx context.Context, userID int64) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
+	token := users.NewToken()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", userID); err != nil {
 			return err
@@ -79,7 +70,7 @@ func (s *Store) FeedPrincipal(ctx context.Context, token string) (access.Princip
 	if err != nil {
 		return access.Principal{}, db.NotFound(err)
 	}
-	groups, err := queryIDs(ctx, s.db, "SELECT group_id FROM memberships WHERE user_id = ?", uid)
+	groups, err := users.GroupIDs(ctx, s.db, uid)
 	if err != nil {
 		return access.Principal{}, err
 	}

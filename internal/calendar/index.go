@@ -73,7 +73,7 @@ func (s *Store) reindexCalendar(ctx context.Context, q db.Querier, calendarID in
 	if s.index == nil {
 		return nil
 	}
-	ids, err := queryIDs(ctx, q, "SELECT id FROM events WHERE calendar_id = ?", calendarID)
+	ids, err := db.IDs(ctx, q, "SELECT id FROM events WHERE calendar_id = ?", calendarID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Store) reindexCalendar(ctx context.Context, q db.Querier, calendarID in
 // Reindex rebuilds the search documents of every event (the reindex
 // subcommand). It returns how many events were indexed.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
-	ids, err := queryIDs(ctx, s.db, "SELECT id FROM events ORDER BY id")
+	ids, err := db.IDs(ctx, s.db, "SELECT id FROM events ORDER BY id")
 	if err != nil {
 		return 0, err
 	}

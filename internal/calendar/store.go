@@ -108,10 +108,24 @@ func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
 	})
 }
 
-// DeleteCalendar removes a calendar, its events and its access node.
+// CountEvents gives how many events (a series counted once) a calendar
+// holds, for the confirmation before deleting it (administrators only: it
+// checks no right).
+func (s *Store) CountEvents(ctx context.Context, calendarID int64) (int, error) {
+	var n int
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE calendar_id = ?", calendarID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("calendar: count events of %d: %w", calendarID, err)
+	}
+	return n, nil
+}
+
+// DeleteCalendar removes a calendar, its events (with their exceptions,
+// attribute values and document links, by cascade), their search entries
+// and its access node, in one transaction. Only administrators may call it
+// (the web layer checks). ErrNotFound when there is no such calendar.
 func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		ids, err := queryIDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)
+		ids, err := db.IDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)
 		if err != nil {
 			return err
 		}
@@ -177,7 +191,7 @@ func (s *Store) Calendars(ctx context.Context, p access.Principal, min access.Le
 func (s *Store) levels(ctx context.Context, p access.Principal) (map[int64]access.Level, error) {
 	out := map[int64]access.Level{}
 	if p.Admin {
-		ids, err := queryIDs(ctx, s.db, "SELECT id FROM calendars")
+		ids, err := db.IDs(ctx, s.db, "SELECT id FROM calendars")
 		for _, id := range ids {
 			out[id] = access.Manage
 		}
@@ -475,7 +489,7 @@ func saveExtras(ctx context.Context, q db.Querier, id int64, v eventValues) erro
 // the documents area is not installed (no documents table), links are shown
 // by number.
 func (s *Store) documentLinks(ctx context.Context, p access.Principal, eventID int64) ([]DocumentLink, error) {
-	ids, err := queryIDs(ctx, s.db, "SELECT document_id FROM event_documents WHERE event_id = ? ORDER BY position, document_id", eventID)
+	ids, err := db.IDs(ctx, s.db, "SELECT document_id FROM event_documents WHERE event_id = ? ORDER BY position, document_id", eventID)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -525,23 +539,6 @@ func (s *Store) hasTable(ctx context.Context, name string) bool {
 		err = s.db.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", name).Scan(&n)
 	}
 	return err == nil && n > 0
-}
-
-func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 func newUID() string {

@@ -87,20 +87,11 @@ func (s *Store) reindexFolder(ctx context.Context, q db.Querier, folderID int64)
 }
 
 func (s *Store) ids(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
+	ids, err := db.IDs(ctx, q, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("documents: ids: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // ReindexAll rebuilds the index entries of every document from the stored

@@ -16,10 +16,11 @@ const (
 	BlockChildren  = "children"  // list of the page's sub-pages
 	BlockDocuments = "documents" // a folder of the document space
 	BlockEvents    = "events"    // upcoming events of a calendar
+	BlockCalendar  = "calendar"  // a calendar's month grid (embedded calendar)
 )
 
 // BlockKinds lists the kinds in the order the editor offers them.
-var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents}
+var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar}
 
 // Limits of block content.
 const (
@@ -43,7 +44,7 @@ type Block struct {
 	Alt        string `json:"alt,omitempty"`         // image: required alternative text
 	Caption    string `json:"caption,omitempty"`     // image
 	FolderID   int64  `json:"folder_id,omitempty"`   // documents
-	CalendarID int64  `json:"calendar_id,omitempty"` // events
+	CalendarID int64  `json:"calendar_id,omitempty"` // events, calendar
 	Limit      int    `json:"limit,omitempty"`       // events: how many (default 5)
 }
 
@@ -64,6 +65,8 @@ func (b Block) Text() string {
 		return fmt.Sprintf("[Documents du dossier %d]", b.FolderID)
 	case BlockEvents:
 		return fmt.Sprintf("[Prochains événements de l’agenda %d]", b.CalendarID)
+	case BlockCalendar:
+		return fmt.Sprintf("[Calendrier du mois de l’agenda %d]", b.CalendarID)
 	}
 	return ""
 }
@@ -132,6 +135,11 @@ func Normalize(in []Block) ([]Block, error) {
 			}
 			if n.Limit > MaxEvents {
 				n.Limit = MaxEvents
+			}
+		case BlockCalendar:
+			n.CalendarID = b.CalendarID
+			if n.CalendarID <= 0 {
+				ve[key+"calendar"] = "pages.error.calendar_required"
 			}
 		default:
 			ve[key+"type"] = "pages.error.block_type"

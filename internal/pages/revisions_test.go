@@ -179,6 +179,7 @@ func TestBlocksValidation(t *testing.T) {
 		{Type: pages.BlockChildren},
 		{Type: pages.BlockDocuments, FolderID: 3},
 		{Type: pages.BlockEvents, CalendarID: 2, Limit: 500},
+		{Type: pages.BlockCalendar, CalendarID: 2, Limit: 7, FolderID: 4},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -186,4 +187,14 @@ func TestBlocksValidation(t *testing.T) {
 	if rev.Blocks[0].ImageID != 0 || rev.Blocks[1].Alt != "Logo du syndicat" || rev.Blocks[4].Limit != pages.MaxEvents {
 		t.Fatalf("normalised blocks = %+v", rev.Blocks)
 	}
+	// The embedded calendar keeps only its calendar.
+	if c := rev.Blocks[5]; c != (pages.Block{Type: pages.BlockCalendar, CalendarID: 2}) {
+		t.Fatalf("calendar block = %+v", c)
+	}
+	if txt := pages.BlocksText(rev.Blocks); !strings.Contains(txt, "[Calendrier du mois de l’agenda 2]") {
+		t.Errorf("blocks text = %q", txt)
+	}
+	// An embedded calendar needs its calendar.
+	_, err = f.s.SaveDraft(f.ctx, editor, p.ID, rev.ID, "Blocs", []pages.Block{{Type: pages.BlockText, HTML: "<p>ok</p>"}, {Type: pages.BlockCalendar}})
+	wantField(t, err, "blocks.1.calendar")
 }

@@ -459,7 +459,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 
 // place renumbers the live children of parentID with id at position.
 func (s *Store) place(ctx context.Context, q db.Querier, parentID, id int64, position int) error {
-	ids, err := queryIDs(ctx, q, "SELECT id FROM pages WHERE parent_id = ? AND trashed_at IS NULL AND id <> ? ORDER BY position, id", parentID, id)
+	ids, err := db.IDs(ctx, q, "SELECT id FROM pages WHERE parent_id = ? AND trashed_at IS NULL AND id <> ? ORDER BY position, id", parentID, id)
 	if err != nil {
 		return err
 	}
@@ -473,23 +473,6 @@ func (s *Store) place(ctx context.Context, q db.Querier, parentID, id int64, pos
 		}
 	}
 	return nil
-}
-
-func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // Subtree lists a live page and all its live descendants (by path), without

@@ -40,7 +40,7 @@ func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
 		if allowed < total || total == 0 {
 			return fmt.Errorf("pages: trash %d: %d of %d pages not managed: %w", id, total-allowed, total, ErrForbidden)
 		}
-		ids, err := queryIDs(ctx, tx, "SELECT id FROM pages WHERE "+subtreeWhere, subtreeArgs(p.Path)...)
+		ids, err := db.IDs(ctx, tx, "SELECT id FROM pages WHERE "+subtreeWhere, subtreeArgs(p.Path)...)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
 		} else if err = db.NotFound(err); err != db.ErrNotFound {
 			return err
 		}
-		ids, err := queryIDs(ctx, tx, "SELECT id FROM pages WHERE trash_root = ? AND trashed_at IS NOT NULL", id)
+		ids, err := db.IDs(ctx, tx, "SELECT id FROM pages WHERE trash_root = ? AND trashed_at IS NOT NULL", id)
 		if err != nil {
 			return err
 		}

@@ -156,20 +156,11 @@ func (s *Sessions) ListForUser(ctx context.Context, userID int64) ([]Session, er
 
 // GroupIDs returns the ids of the groups a user belongs to.
 func GroupIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id", userID)
+	ids, err := db.IDs(ctx, q, "SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id", userID)
 	if err != nil {
 		return nil, fmt.Errorf("users: groups of %d: %w", userID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // Revoke ends one session of a user (the "sessions" list of /mon-compte);

@@ -22,6 +22,8 @@ func (s *Server) adminTools() []adminTool {
 		{"/admin/groupes", t("accounts.admin.groups"), t("accounts.admin.groups_help")},
 		{"/admin/journal", t("accounts.admin.journal"), t("accounts.admin.journal_help")},
 		{"/admin/agenda", t("calendar.admin.title"), t("calendar.admin.tool_help")},
+		{"/admin/corbeille", t("accounts.admin.pages_trash"), t("accounts.admin.pages_trash_help")},
+		{"/documents/corbeille", t("documents.trash.link"), t("accounts.admin.documents_trash_help")},
 	}
 }
 

@@ -150,6 +150,70 @@ func (s *Server) calendarAdminUpdate(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// eventCount is "aucun événement", "1 événement", "12 événements".
+func (s *Server) eventCount(n int) string {
+	switch n {
+	case 0:
+		return s.cat.T("calendar.admin.events_none")
+	case 1:
+		return s.cat.T("calendar.admin.events_one")
+	}
+	return s.cat.T("calendar.admin.events_many", n)
+}
+
+// calendarAdminDeleteConfirm asks before deleting a calendar, saying what
+// goes with it. Deleting is for administrators only (the /admin guard): a
+// group with "manage" on a calendar changes its events, not its existence.
+func (s *Server) calendarAdminDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st := s.calendarStore()
+	c, err := st.Calendar(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	n, err := st.CountEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	count := s.eventCount(n)
+	s.render(w, r, http.StatusOK, "admin_confirm", confirmPage{
+		Page:     s.page(r, s.cat.T("calendar.admin.delete_title", c.Name)),
+		Question: s.cat.T("calendar.admin.delete_question", c.Name, count),
+		Action:   "/admin/agenda/agendas/" + strconv.FormatInt(id, 10) + "/supprimer",
+		Cancel:   "/admin/agenda",
+		Button:   s.cat.T("calendar.admin.delete_confirm", count),
+	})
+	return nil
+}
+
+// calendarAdminDelete deletes a calendar with its events (and their search
+// entries); the audit trail keeps its name and how many events went.
+func (s *Server) calendarAdminDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	st := s.calendarStore()
+	c, err := st.Calendar(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	n, err := st.CountEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := st.DeleteCalendar(r.Context(), id); err != nil {
+		return err
+	}
+	s.audit(r, nil, "calendar.deleted", "calendar:"+strconv.FormatInt(id, 10), c.Name+" ("+s.eventCount(n)+")")
+	s.flash(w, "calendar.flash.calendar_deleted")
+	http.Redirect(w, r, "/admin/agenda", http.StatusSeeOther)
+	return nil
+}
+
 type calendarAttributesPage struct {
 	Page
 	Attributes []calendar.Attribute

@@ -15,6 +15,7 @@ import (
 	"portique/internal/browsertest"
 	"portique/internal/calendar"
 	"portique/internal/db"
+	"portique/internal/pages"
 )
 
 // A technician opens the month view, opens an event's popup with the
@@ -56,7 +57,21 @@ func TestCalendarInBrowser(t *testing.T) {
 					return err
 				}
 			}
-			return nil
+			// The home page embeds both calendars (the visitor sees one).
+			ps := pages.New(d, nil)
+			home, err := ps.CreateHome(ctx, "Accueil", 0, "")
+			if err != nil {
+				return err
+			}
+			pa := pages.Actor{P: adm}
+			rev, err := ps.SaveDraft(ctx, pa, home.ID, home.PublishedRev, "Accueil", []pages.Block{
+				{Type: pages.BlockText, HTML: "<p>Bienvenue</p>"},
+				{Type: pages.BlockCalendar, CalendarID: cal}, {Type: pages.BlockCalendar, CalendarID: pub}})
+			if err != nil {
+				return err
+			}
+			_, err = ps.Publish(ctx, pa, home.ID, rev.ID, "")
+			return err
 		},
 	})
 	uid := site.CreateUser(t, "tech@sydrav.fr", "Technicien", false, techs)
@@ -107,6 +122,15 @@ func TestCalendarInBrowser(t *testing.T) {
 	// The form re-rendered with errors (no title) stays accessible.
 	if st := browsertest.Submit(t, ctx, "form.cal-form button[type=submit]"); st != http.StatusUnprocessableEntity {
 		t.Fatalf("empty form: %d", st)
+	}
+	browsertest.AssertAccessible(t, ctx)
+
+	// The home page's embedded calendars: both month grids, accessible.
+	if st := site.Go(t, ctx, "/"); st != http.StatusOK {
+		t.Fatalf("home page: %d", st)
+	}
+	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("section.cal-block table.cal-month").length`); n != 2 {
+		t.Errorf("%d embedded calendars on the home page, want 2", n)
 	}
 	browsertest.AssertAccessible(t, ctx)
 }

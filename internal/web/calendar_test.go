@@ -12,6 +12,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/calendar"
+	"portique/internal/search"
 )
 
 type calWorld struct {
@@ -258,4 +259,109 @@ func TestCalendarPartials(t *testing.T) {
 			t.Errorf("subscription block lacks %q", want)
 		}
 	}
+}
+
+// Deleting a calendar: administrators only (not even a group with "manage"
+// on it), after a confirmation saying what goes, CSRF-checked, audited; its
+// events leave the agenda and the search.
+func TestCalendarAdminDelete(t *testing.T) {
+	w := newCalWorld(t)
+	ctx := context.Background()
+	w.ts.srv.search = search.New(w.ts.db)
+	managers := w.ts.createGroup(t, "Direction")
+	managerID := w.ts.createUser(t, "direction@sydrav.fr", false, managers)
+	g, err := w.st.Grants(ctx, w.private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := []access.Grant{{GroupID: managers, Level: access.Manage}}
+	for gid, lvl := range g {
+		grants = append(grants, access.Grant{GroupID: gid, Level: lvl})
+	}
+	if err := w.st.SetGrants(ctx, w.private, grants); err != nil {
+		t.Fatal(err)
+	}
+	// An event created through the server's store is in the site search.
+	indexed, err := w.ts.srv.calendarStore().CreateEvent(ctx, access.Principal{Admin: true},
+		calendar.EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Commission des marchés publics", StartDate: "2026-03-19", StartTime: "10:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := func() int {
+		t.Helper()
+		res, err := w.ts.srv.search.Search(ctx, access.Principal{Admin: true}, search.Query{Text: "marchés", Kinds: []string{search.KindEvent}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Hits)
+	}
+	if found() != 1 {
+		t.Fatal("setup: the event is not in the search")
+	}
+	id := strconv.FormatInt(w.private, 10)
+	confirm := "/admin/agenda/agendas/" + id + "/supprimer"
+
+	// Refused to everyone but administrators, the manager included.
+	if lvl, _ := access.LevelOf(ctx, w.ts.db, access.Member(managerID, false, []int64{access.Members, managers}), access.Calendar, w.private); lvl != access.Manage {
+		t.Fatalf("setup: the manager's level is %v", lvl)
+	}
+	for name, c := range map[string]*client{"gestion": w.ts.loginAs(t, managerID), "modification": w.ts.loginAs(t, w.techID), "lecture": w.ts.loginAs(t, w.eluID)} {
+		if rec := c.get(t, confirm); rec.Code != http.StatusForbidden {
+			t.Errorf("%s: confirmation page %d, want 403", name, rec.Code)
+		}
+		if rec := c.post(t, confirm, nil); rec.Code != http.StatusForbidden {
+			t.Errorf("%s: delete %d, want 403", name, rec.Code)
+		}
+	}
+	anon := w.ts.visitor()
+	if rec := anon.post(t, confirm, nil); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/connexion") {
+		t.Errorf("anonymous delete: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+
+	adm := w.ts.loginAs(t, w.adminID)
+	b := body(t, adm.get(t, "/admin/agenda"))
+	if !strings.Contains(b, `href="`+confirm+`"`) {
+		t.Fatal("no delete link on /admin/agenda")
+	}
+	rec := adm.get(t, confirm)
+	wantStatus(t, rec, http.StatusOK)
+	b = body(t, rec)
+	for _, want := range []string{"Supprimer l’agenda « Instances »", "l’agenda « Instances » et ses événements (3 événements)",
+		`<form method="post" action="` + confirm + `">`, `name="csrf"`, "Supprimer l’agenda et ses événements (3 événements)", `href="/admin/agenda"`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("confirmation page lacks %q", want)
+		}
+	}
+	// Without its CSRF token, nothing happens.
+	wantStatus(t, adm.post(t, confirm, url.Values{"csrf": {"forged-token-forged-token-forged-token"}}), http.StatusForbidden)
+	if n, err := w.st.CountEvents(ctx, w.private); err != nil || n != 3 {
+		t.Fatalf("after a forged post: %d events, %v", n, err)
+	}
+	rec = adm.post(t, confirm, nil)
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/admin/agenda" {
+		t.Fatalf("redirect to %q", loc)
+	}
+	b = body(t, adm.get(t, "/admin/agenda"))
+	if !strings.Contains(b, "L’agenda et ses événements ont été supprimés.") || strings.Contains(b, "Comité syndical confidentiel") {
+		t.Error("no flash message, or the events are still listed")
+	}
+	wantStatus(t, adm.get(t, "/agenda/evenements/"+strconv.FormatInt(w.privEvent, 10)), http.StatusNotFound)
+	wantStatus(t, adm.get(t, "/agenda/evenements/"+strconv.FormatInt(indexed, 10)), http.StatusNotFound)
+	if found() != 0 {
+		t.Error("the deleted calendar's event is still in the search")
+	}
+	var actor, detail string
+	if err := w.ts.db.QueryRow(ctx, "SELECT actor, detail FROM audit WHERE action = 'calendar.deleted' AND object = ?", "calendar:"+id).Scan(&actor, &detail); err != nil {
+		t.Fatalf("no audit entry: %v", err)
+	}
+	if actor != "admin@sydrav.fr" || detail != "Instances (3 événements)" {
+		t.Errorf("audit entry: %q %q", actor, detail)
+	}
+	// The public calendar is untouched; a deleted calendar is gone (404).
+	if !strings.Contains(body(t, anon.get(t, "/agenda?vue=mois&date=2026-03-12")), "Journée portes ouvertes") {
+		t.Error("the other calendar lost its events")
+	}
+	wantStatus(t, adm.get(t, confirm), http.StatusNotFound)
+	wantStatus(t, adm.post(t, confirm, nil), http.StatusNotFound)
 }

@@ -128,9 +128,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		Page: s.page(r, s.cat.T("calendar.title")), View: view, Date: date, Calendars: cals,
 		Selected: map[int64]bool{}, Views: []string{viewMonth, viewWeek, viewDay, viewList}, Hours: []int{7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21},
 	}
-	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
-		page.WeekDays = append(page.WeekDays, FrenchWeekday(d))
-	}
+	page.WeekDays = frenchWeekDays()
 	var flt calendar.Filter
 	for _, v := range q["agenda"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -163,12 +161,10 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	var from, to, prev, next time.Time
 	switch view {
 	case viewMonth:
-		first := time.Date(date.Year(), date.Month(), 1, 0, 0, 0, 0, loc)
-		from = mondayOf(first)
-		last := first.AddDate(0, 1, -1)
-		to = mondayOf(last).AddDate(0, 0, 7)
+		var first time.Time
+		first, from, to = monthWindow(date, loc)
 		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
-		page.Heading = FrenchMonth(first.Month()) + " " + strconv.Itoa(first.Year())
+		page.Heading = monthHeading(first)
 	case viewWeek:
 		from = mondayOf(date)
 		to = from.AddDate(0, 0, 7)
@@ -190,57 +186,11 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	}
 	page.Empty = len(occ) == 0
 	today := parseViewDate("", loc, now)
-	var days []dayCell
-	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
-			InMonth: d.Month() == date.Month(), Today: d.Equal(today)})
-	}
-	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
-	bounds := make([]time.Time, len(days)+1)
-	for i, d := range days {
-		bounds[i] = d.Date
-	}
-	bounds[len(days)] = to
 	timeGrid := view == viewWeek || view == viewDay
-	for _, o := range occ {
-		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
-		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
-			dStart, dEnd := bounds[i], bounds[i+1]
-			v := s.occView(o, loc)
-			v.Continues = o.Start.Before(dStart)
-			v.Item = s.occItem(v)
-			if o.AllDay || v.Continues || o.End.After(dEnd) {
-				days[i].AllDay = append(days[i].AllDay, v)
-				continue
-			}
-			days[i].Timed = append(days[i].Timed, v)
-			if timeGrid {
-				if days[i].ByHour == nil {
-					days[i].ByHour = map[int][]occView{}
-				}
-				h := o.Start.In(loc).Hour()
-				h = min(max(h, page.Hours[0]), page.Hours[len(page.Hours)-1])
-				days[i].ByHour[h] = append(days[i].ByHour[h], v)
-			}
-		}
-	}
-	for i := range days {
-		d := &days[i]
-		if !timeGrid {
-			d.ItemsHTML = join(d.AllDay, d.Timed)
-			continue
-		}
-		d.AllDayHTML = join(d.AllDay)
-		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
-		for h, v := range d.ByHour {
-			d.ByHourHTML[h] = join(v)
-		}
-	}
+	days := s.dayCells(occ, from, to, date.Month(), today, loc, timeGrid, page.Hours)
 	switch view {
 	case viewMonth:
-		for i := 0; i < len(days); i += 7 {
-			page.Weeks = append(page.Weeks, days[i:min(i+7, len(days))])
-		}
+		page.Weeks = weeksOf(days)
 	case viewList:
 		for _, d := range days {
 			if len(d.AllDay)+len(d.Timed) > 0 {
@@ -334,4 +284,88 @@ func (s *Server) calendarColours(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	_, err = w.Write([]byte(b.String()))
 	return err
+}
+
+// frenchWeekDays are the column headings of a grid, Monday first.
+func frenchWeekDays() []string {
+	out := make([]string, 0, 7)
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		out = append(out, FrenchWeekday(d))
+	}
+	return out
+}
+
+// monthWindow gives the first day of date's month and the window of its
+// grid: whole weeks, Monday to Sunday, covering the month.
+func monthWindow(date time.Time, loc *time.Location) (first, from, to time.Time) {
+	first = time.Date(date.Year(), date.Month(), 1, 0, 0, 0, 0, loc)
+	from = mondayOf(first)
+	to = mondayOf(first.AddDate(0, 1, -1)).AddDate(0, 0, 7)
+	return first, from, to
+}
+
+// monthHeading is "mars 2026".
+func monthHeading(first time.Time) string {
+	return FrenchMonth(first.Month()) + " " + strconv.Itoa(first.Year())
+}
+
+// weeksOf cuts a month grid's days into weeks.
+func weeksOf(days []dayCell) [][]dayCell {
+	var weeks [][]dayCell
+	for i := 0; i < len(days); i += 7 {
+		weeks = append(weeks, days[i:min(i+7, len(days))])
+	}
+	return weeks
+}
+
+// dayCells builds the days of [from, to) and places each occurrence in
+// every day it covers (all-day, continued and multi-day ones apart; by hour
+// for the time grids), with each day's ready <li> lists.
+func (s *Server) dayCells(occ []calendar.Occurrence, from, to time.Time, month time.Month, today time.Time, loc *time.Location, timeGrid bool, hours []int) []dayCell {
+	var days []dayCell
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
+			InMonth: d.Month() == month, Today: d.Equal(today)})
+	}
+	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.
+	bounds := make([]time.Time, len(days)+1)
+	for i, d := range days {
+		bounds[i] = d.Date
+	}
+	bounds[len(days)] = to
+	for _, o := range occ {
+		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
+		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
+			dStart, dEnd := bounds[i], bounds[i+1]
+			v := s.occView(o, loc)
+			v.Continues = o.Start.Before(dStart)
+			v.Item = s.occItem(v)
+			if o.AllDay || v.Continues || o.End.After(dEnd) {
+				days[i].AllDay = append(days[i].AllDay, v)
+				continue
+			}
+			days[i].Timed = append(days[i].Timed, v)
+			if timeGrid {
+				if days[i].ByHour == nil {
+					days[i].ByHour = map[int][]occView{}
+				}
+				h := o.Start.In(loc).Hour()
+				h = min(max(h, hours[0]), hours[len(hours)-1])
+				days[i].ByHour[h] = append(days[i].ByHour[h], v)
+			}
+		}
+	}
+	for i := range days {
+		d := &days[i]
+		if !timeGrid {
+			d.ItemsHTML = join(d.AllDay, d.Timed)
+			continue
+		}
+		d.AllDayHTML = join(d.AllDay)
+		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
+		for h, v := range d.ByHour {
+			d.ByHourHTML[h] = join(v)
+		}
+	}
+	return days
 }

@@ -37,7 +37,7 @@ type pageEditData struct {
 	Kinds     []string
 	Note      string
 	Folders   []choice // documents blocks: folders the editor may see
-	Calendars []choice // events blocks: calendars the editor may see
+	Calendars []choice // events and calendar blocks: calendars the editor may see
 	// Theirs is the other editor's version after a refused (stale) save.
 	Theirs       *pages.Revision
 	TheirsBlocks []blockView
@@ -241,6 +241,24 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	op := r.FormValue("op")
 	if nb, ok := applyOp(op, r.FormValue("add_type"), blocks); ok {
 		return s.renderEdit(w, r, http.StatusOK, p, base, title, nb, note, errs, nil)
+	}
+	// Calendars of events and calendar blocks: only those the editor may
+	// see (a forged id is refused with the other messages of the form).
+	calErrs, err := s.blockCalendarErrors(r, blocks)
+	if err != nil {
+		return err
+	}
+	if len(calErrs) > 0 {
+		if _, nerr := pages.Normalize(blocks); nerr != nil {
+			if ve, ok := fieldErrors(nerr); ok {
+				for k, v := range ve {
+					errs.Add(k, v)
+				}
+			}
+		}
+		for k, v := range calErrs {
+			errs.Add(k, v)
+		}
 	}
 	if len(errs) > 0 {
 		return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, base, title, blocks, note, errs, nil)

@@ -25,6 +25,8 @@ type blockView struct {
 	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
 	Events  []occView            // events block: next occurrences the viewer may see
 	More    string               // documents and events blocks: link to the whole folder or agenda
+	// Calendar is the embedded calendar block's month (calendar_blocks.go).
+	Calendar *calendarBlockView
 }
 
 // imageView is an <img> with its responsive variants.
@@ -44,6 +46,8 @@ type pageShowData struct {
 	CanEdit   bool
 	CanManage bool
 	Meta      string
+	// CalendarCSS: an embedded calendar needs the calendar's stylesheets.
+	CalendarCSS bool
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -56,8 +60,35 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p := principal(r)
-	v, err := s.pages.Show(r.Context(), p, path, r.URL.Query().Has("apercu"))
+	preview := r.URL.Query().Has("apercu")
+	// Members: a page view is the same for everyone with the same groups
+	// until the content changes; only the person's own bits are redrawn.
+	var viewKey string
+	var version int64
+	if p.LoggedIn() && !preview {
+		var err error
+		if version, err = s.contentVersion(r.Context()); err != nil {
+			return err
+		}
+		viewKey = memberViewKey(r, p)
+		if c := s.pageCache.view(viewKey, version, s.now()); c != nil {
+			data := *c
+			data.Page = s.pageWithNav(r, c.Page.Title, c.Page.Nav)
+			data.Breadcrumb, data.BodyClass = c.Page.Breadcrumb, c.Page.BodyClass
+			w.Header().Set("Cache-Control", "private, no-cache")
+			s.render(w, r, http.StatusOK, "pages_show", data)
+			return nil
+		}
+	}
+	v, err := s.pages.Show(r.Context(), p, path, preview)
 	if err != nil {
+		// Slugs are lower case: /Le-Syndicat (typed or printed) finds /le-syndicat.
+		if low := strings.ToLower(path); pages.IsNotFound(err) && low != path {
+			if _, _, lerr := s.pages.Resolve(r.Context(), low); lerr == nil {
+				http.Redirect(w, r, low, http.StatusMovedPermanently)
+				return nil
+			}
+		}
 		if path == "/" && pages.IsNotFound(err) {
 			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
 				// An empty site: administrators are offered to start the
@@ -98,8 +129,16 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if data.Blocks, err = s.blockViews(r, v.Page, v.Rev.Blocks); err != nil {
 		return err
 	}
+	for _, b := range data.Blocks {
+		if b.Calendar != nil {
+			data.CalendarCSS = true
+		}
+	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
+	}
+	if viewKey != "" && !data.Draft {
+		s.pageCache.storeView(viewKey, version, s.now(), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_show", data)
@@ -141,7 +180,7 @@ func (s *Server) breadcrumb(r *http.Request, p *pages.Page, title string) ([]Nav
 // blockViews prepares blocks for display.
 func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block) ([]blockView, error) {
 	out := make([]blockView, 0, len(blocks))
-	for _, b := range blocks {
+	for i, b := range blocks {
 		v := blockView{Type: b.Type}
 		switch b.Type {
 		case pages.BlockText:
@@ -183,6 +222,15 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			for _, o := range occ {
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
+		case pages.BlockCalendar:
+			cb, err := s.calendarBlock(r, b.CalendarID, i)
+			if err != nil {
+				return nil, err
+			}
+			if cb == nil {
+				continue // a calendar the viewer may not see: nothing at all
+			}
+			v.Calendar = cb
 		default:
 			continue
 		}

@@ -182,6 +182,8 @@ func TestPageViewPermissions(t *testing.T) {
 		{"admin private page", f.boss, "/espace-elus/seances", 200, "Compte rendu de séance"},
 		{"missing page", f.elu, "/nulle-part", 404, "Page introuvable"},
 		{"trailing slash", f.visitor, "/le-syndicat/", 301, ""},
+		{"upper case", f.visitor, "/Le-Syndicat", 301, ""},
+		{"upper case, missing page", f.visitor, "/Nulle-Part", 404, ""},
 		{"visitor edit form → login", f.visitor, editURL, 303, ""},
 		{"other group edit form", f.tech, editURL, 403, ""},
 		{"viewer edit form", f.elu, editURL, 403, ""},

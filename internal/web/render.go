@@ -53,6 +53,12 @@ type NavItem struct {
 
 // page builds the common data for a request. title is already translated.
 func (s *Server) page(r *http.Request, title string) Page {
+	return s.pageWithNav(r, title, s.mainNav(r))
+}
+
+// pageWithNav is page with a main menu already built (the members' page
+// view cache keeps it).
+func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page {
 	st := state(r)
 	p := Page{
 		Title:     title,
@@ -67,7 +73,7 @@ func (s *Server) page(r *http.Request, title string) Page {
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 	}
-	p.Nav = s.mainNav(r)
+	p.Nav = nav
 	return p
 }
 

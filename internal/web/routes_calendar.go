@@ -22,6 +22,8 @@ func (s *Server) calendarRoutes() []route {
 		{"GET /admin/agenda", admin, s.calendarAdmin},
 		{"POST /admin/agenda/agendas", admin, s.calendarAdminCreate},
 		{"POST /admin/agenda/agendas/{id}", admin, s.calendarAdminUpdate},
+		{"GET /admin/agenda/agendas/{id}/supprimer", admin, s.calendarAdminDeleteConfirm},
+		{"POST /admin/agenda/agendas/{id}/supprimer", admin, s.calendarAdminDelete},
 		{"GET /admin/agenda/attributs", admin, s.calendarAttributes},
 		{"POST /admin/agenda/attributs", admin, s.calendarAttributeCreate},
 		{"POST /admin/agenda/attributs/{id}", admin, s.calendarAttributeUpdate},

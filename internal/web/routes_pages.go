@@ -35,7 +35,9 @@ func (s *Server) pageRoutes() []route {
 		{"POST /admin/corbeille/{id}/restaurer", admin, s.trashRestore},
 		{"POST /admin/corbeille/{id}/supprimer", admin, s.trashPurge},
 
-		{"GET /{$}", public, s.pageShow},
-		{"GET /{path...}", public, s.pageShow}, // the page tree: last and least specific
+		// The page tree: last and least specific. Anonymous visitors are
+		// served from the page cache (see pagecache.go).
+		{"GET /{$}", public, s.cachedForVisitors(s.pageShow)},
+		{"GET /{path...}", public, s.cachedForVisitors(s.pageShow)},
 	}
 }

@@ -53,12 +53,14 @@ type Server struct {
 	sessions *users.Sessions
 	search   search.Index
 	pages    *pages.Store
-	handler  http.Handler
-	metrics  metrics
-	accounts *users.Accounts
-	mail     *mail.Mailer
-	captcha  *captcha.Captcha
-	docs     *documents.Store
+	// pageCache holds public pages rendered for anonymous visitors.
+	pageCache pageCache
+	handler   http.Handler
+	metrics   metrics
+	accounts  *users.Accounts
+	mail      *mail.Mailer
+	captcha   *captcha.Captcha
+	docs      *documents.Store
 }
 
 // New builds the server: templates are parsed now, so a broken template stops

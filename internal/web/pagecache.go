@@ -1,0 +1,185 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"portique/internal/access"
+)
+
+// pageCache keeps the rendered HTML of public pages for anonymous visitors,
+// the bulk of a public site's traffic. An entry is served only while the
+// database's content_version (bumped by triggers on every change to pages,
+// grants, documents, events and settings) is the one it was rendered at, so
+// a publication shows to every visitor at once, on every instance. Entries
+// also expire after pageCacheTTL, for content that changes with the clock
+// alone (upcoming events, the documents' archive rule).
+type pageCache struct {
+	mu      sync.RWMutex
+	entries map[string]*cachedPage
+	bytes   int
+	// views holds members' page views by page and set of groups (see
+	// memberViewKey), without the person's own data.
+	views map[string]*cachedView
+}
+
+type cachedView struct {
+	version int64
+	expires time.Time
+	data    pageShowData
+}
+
+const maxViews = 5000
+
+// memberViewKey names what a member's page view depends on: the address and
+// the principal's administrator flag and groups (the access model decides
+// from nothing else).
+func memberViewKey(r *http.Request, p access.Principal) string {
+	g := slices.Clone(p.Groups)
+	slices.Sort(g)
+	var b strings.Builder
+	b.WriteString(r.URL.RequestURI())
+	if p.Admin {
+		b.WriteString("|admin")
+	}
+	for _, id := range g {
+		b.WriteString("|")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// view returns the cached page view for key if it is current.
+func (c *pageCache) view(key string, version int64, now time.Time) *pageShowData {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if v := c.views[key]; v != nil && v.version == version && now.Before(v.expires) {
+		d := v.data
+		return &d
+	}
+	return nil
+}
+
+// storeView keeps a member's page view, without the person's own data.
+func (c *pageCache) storeView(key string, version int64, now time.Time, d pageShowData) {
+	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.views == nil || len(c.views) >= maxViews {
+		c.views = map[string]*cachedView{}
+	}
+	c.views[key] = &cachedView{version: version, expires: now.Add(pageCacheTTL), data: d}
+}
+
+type cachedPage struct {
+	version int64
+	expires time.Time
+	body    []byte
+	ctype   string
+	cc      string // Cache-Control for the browser
+}
+
+const (
+	pageCacheTTL      = time.Minute
+	pageCacheMaxBytes = 32 << 20 // the whole cache; past it, the cache is emptied
+	pageCacheMaxPage  = 512 << 10
+)
+
+// contentVersion reads the public content's version number.
+func (s *Server) contentVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRow(ctx, "SELECT v FROM content_version WHERE id = 1").Scan(&v)
+	return v, err
+}
+
+// cachedForVisitors serves h from the page cache for anonymous GET requests
+// (HEAD too), and fills the cache from h's 200 answers. Logged-in members,
+// requests carrying a flash message and every other method go straight to h.
+func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || currentUser(r) != nil {
+			return h(w, r)
+		}
+		if _, err := r.Cookie(flashCookie); err == nil {
+			return h(w, r)
+		}
+		v, err := s.contentVersion(r.Context())
+		if err != nil {
+			return err
+		}
+		key := r.URL.RequestURI()
+		now := s.now()
+		s.pageCache.mu.RLock()
+		e := s.pageCache.entries[key]
+		s.pageCache.mu.RUnlock()
+		if e != nil && e.version == v && now.Before(e.expires) {
+			hd := w.Header()
+			hd.Set("Content-Type", e.ctype)
+			if e.cc != "" {
+				hd.Set("Cache-Control", e.cc)
+			}
+			hd.Set("Content-Length", strconv.Itoa(len(e.body)))
+			w.WriteHeader(http.StatusOK)
+			if r.Method != http.MethodHead {
+				w.Write(e.body) //nolint:errcheck // the client went away
+			}
+			return nil
+		}
+		rec := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
+		setCookies := len(w.Header().Values("Set-Cookie"))
+		if err := h(rec, r); err != nil {
+			return err
+		}
+		// Only plain successful pages that set no cookie of their own and
+		// are not marked no-store are kept.
+		cc := w.Header().Get("Cache-Control")
+		if rec.status == http.StatusOK && len(w.Header().Values("Set-Cookie")) == setCookies &&
+			!strings.Contains(cc, "no-store") && rec.buf.Len() <= pageCacheMaxPage && r.Method == http.MethodGet {
+			s.storePage(key, &cachedPage{version: v, expires: now.Add(pageCacheTTL), body: bytes.Clone(rec.buf.Bytes()),
+				ctype: w.Header().Get("Content-Type"), cc: cc})
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.buf.Bytes()) //nolint:errcheck // the client went away
+		return nil
+	}
+}
+
+func (s *Server) storePage(key string, e *cachedPage) {
+	c := &s.pageCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || c.bytes+len(e.body) > pageCacheMaxBytes {
+		c.entries, c.bytes = map[string]*cachedPage{}, 0
+	}
+	if old := c.entries[key]; old != nil {
+		c.bytes -= len(old.body)
+	}
+	c.entries[key] = e
+	c.bytes += len(e.body)
+}
+
+// bufferedWriter holds a handler's answer so it can be cached before it is
+// sent.
+type bufferedWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	buf    bytes.Buffer
+}
+
+func (b *bufferedWriter) WriteHeader(code int) {
+	if !b.wrote {
+		b.status, b.wrote = code, true
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	b.wrote = true
+	return b.buf.Write(p)
+}
