@@ -43,7 +43,17 @@ func main() {
 	private := flag.String("private", "/espace-elus", "logged-in extranet page, seen by the demo's élu (falls back to /mon-compte, then /, when it does not answer 200)")
 	maxReq := flag.Int64("max-requests", 2_000_000, "upper bound of requests per load")
 	logLevel := flag.String("log-level", "info", "server log level (info logs one line per request, as in production)")
+	cpuprofile := flag.String("cpuprofile", "", "instead of the table: run the server in this process, load -profile-path and write a CPU profile here")
+	profilePath := flag.String("profile-path", "/", "page loaded with -cpuprofile")
+	profilePrivate := flag.Bool("profile-private", false, "with -cpuprofile: load the page as a logged-in member")
 	flag.Parse()
+	if *cpuprofile != "" {
+		if err := profile(*cpuprofile, *profilePath, *clients, *duration, *maxReq, *profilePrivate); err != nil {
+			fmt.Fprintln(os.Stderr, "portique-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*bin, *duration, *clients, *public, *private, *maxReq, *logLevel); err != nil {
 		fmt.Fprintln(os.Stderr, "portique-bench:", err)
 		os.Exit(1)

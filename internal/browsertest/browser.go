@@ -25,7 +25,7 @@ const EnvChromium = "PORTIQUE_CHROMIUM"
 
 // Timeout bounds everything one browser does in a test, so a page that
 // never loads fails the test instead of hanging the suite.
-var Timeout = 90 * time.Second
+var Timeout = 3 * time.Minute
 
 // ChromiumPath returns the Chromium executable, or "" when none is installed.
 func ChromiumPath() string {

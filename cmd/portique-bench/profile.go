@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"portique/internal/app"
+)
+
+// profile runs the server in this process (the real program, app.Run, on
+// SQLite with the demo data), loads one page and writes a CPU profile of the
+// whole process (server and load generator; look at the portique/internal
+// frames): go tool pprof -top -cum PROFILE.
+func profile(out, path string, clients int, duration time.Duration, maxReq int64, private bool) error {
+	dir, err := os.MkdirTemp("", "portique-profile-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	devnull, _ := os.Open(os.DevNull)
+	go func() {
+		done <- app.Run(ctx, app.Env{
+			Args:   []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--demo=true"},
+			Getenv: func(string) string { return "" },
+			Stdout: devnull, Stderr: devnull,
+			Ready: func(a string) { ready <- a },
+		})
+	}()
+	var url string
+	select {
+	case a := <-ready:
+		url = "http://" + a
+	case err := <-done:
+		return err
+	}
+	cookie := ""
+	if private {
+		if cookie, err = session(dir); err != nil {
+			return err
+		}
+	}
+	if st, err := status(url+path, cookie); err != nil || st != http.StatusOK {
+		return fmt.Errorf("GET %s = %d, %v", path, st, err)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	res, err := load(url+path, cookie, clients, duration, maxReq, os.Getpid())
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s, %.0f req/s (server and load generator in one process)\nprofile written to %s\n", path, res.summary(), res.rate(), out)
+	return nil
+}
