@@ -48,6 +48,8 @@ type pageShowData struct {
 	Meta      string
 	// CalendarCSS: an embedded calendar needs the calendar's stylesheets.
 	CalendarCSS bool
+	// BlocksHTML is Blocks drawn by the page-blocks partial.
+	BlocksHTML template.HTML
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -133,6 +135,11 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		if b.Calendar != nil {
 			data.CalendarCSS = true
 		}
+	}
+	// The blocks are drawn once here: the members' view cache then keeps
+	// them as HTML, and a cached view only draws the person's own bits.
+	if data.BlocksHTML, err = s.partialHTML("page-blocks", data.Blocks); err != nil {
+		return err
 	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
