@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
@@ -32,6 +33,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	log := newLogger(cfg, e.Stderr)
 	slog.SetDefault(log)
+	// A small site should stay small: unless the operator set GOMEMLIMIT,
+	// the garbage collector works harder past 48 MiB of heap instead of
+	// letting it grow with the number of connections. It is a soft limit:
+	// nothing fails past it. (Text extraction runs in child processes.)
+	if e.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(48 << 20)
+	}
 	d, err := openDB(ctx, cfg)
 	if err != nil {
 		return err

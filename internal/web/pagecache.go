@@ -26,7 +26,8 @@ type pageCache struct {
 	bytes   int
 	// views holds members' page views by page and set of groups (see
 	// memberViewKey), without the person's own data.
-	views map[string]*cachedView
+	views     map[string]*cachedView
+	viewBytes int
 }
 
 type cachedView struct {
@@ -34,8 +35,6 @@ type cachedView struct {
 	expires time.Time
 	data    pageShowData
 }
-
-const maxViews = 5000
 
 // memberViewKey names what a member's page view depends on: the address and
 // the principal's administrator flag and groups (the access model decides
@@ -71,10 +70,15 @@ func (c *pageCache) storeView(key string, version int64, now time.Time, d pageSh
 	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.views == nil || len(c.views) >= maxViews {
-		c.views = map[string]*cachedView{}
+	size := len(d.BlocksHTML) + 2048 // the blocks, and roughly the rest
+	if c.views == nil || c.viewBytes+size > pageCacheMaxBytes {
+		c.views, c.viewBytes = map[string]*cachedView{}, 0
+	}
+	if old := c.views[key]; old != nil {
+		c.viewBytes -= len(old.data.BlocksHTML) + 2048
 	}
 	c.views[key] = &cachedView{version: version, expires: now.Add(pageCacheTTL), data: d}
+	c.viewBytes += size
 }
 
 type cachedPage struct {
@@ -87,7 +91,7 @@ type cachedPage struct {
 
 const (
 	pageCacheTTL      = time.Minute
-	pageCacheMaxBytes = 32 << 20 // the whole cache; past it, the cache is emptied
+	pageCacheMaxBytes = 8 << 20 // each of the two caches; past it, that cache is emptied
 	pageCacheMaxPage  = 512 << 10
 )
 
