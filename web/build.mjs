@@ -19,8 +19,6 @@ const outdir = join(root, "internal/web/static/dist");
 
 const entries = [
   { in: "node_modules/altcha/dist_external/worker.js", out: "altcha-worker" },
-  { in: "internal/web/static/app.css", out: "app" },
-  { in: "internal/web/static/app.js", out: "app" },
   { in: "web/accounts/captcha.js", out: "captcha" },
   { in: "web/editor/editor.js", out: "editor" },
 ];
