@@ -1,8 +1,8 @@
-# Portique — developer and operator entry points. See docs/build.md.
+# Portique — developer and operator entry points. See README.md.
 #   make run            build the front-end, start the demo site on http://127.0.0.1:8080
 #   make test           the whole suite (front-end build, go vet, go test ./...) on SQLite
 #   make test-postgres  the same on PostgreSQL ($(PG_URL))
-#   make bench          load benchmark of the real server (figures in docs/build.md)
+#   make bench          load benchmark of the real server (figures in README.md)
 #   make build          static binary ./portique (CGO_ENABLED=0, version stamped)
 
 GO      ?= go
