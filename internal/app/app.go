@@ -182,8 +182,10 @@ func secretKey(cfg *config.Config) (string, error) {
 	return key, nil
 }
 
-func migrate(ctx context.Context, e Env, args []string) error {
-	cfg, _, err := settings(e, "migrate", args, nil)
+// withDB parses a command's settings, opens and migrates the database, and
+// runs fn with them; the database is closed afterwards.
+func withDB(ctx context.Context, e Env, name string, args []string, fn func(*config.Config, *db.DB) error) error {
+	cfg, _, err := settings(e, name, args, nil)
 	if err != nil {
 		return err
 	}
@@ -192,8 +194,14 @@ func migrate(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	fmt.Fprintf(e.Stdout, "Base de données à jour (%s).\n", d.Dialect())
-	return nil
+	return fn(cfg, d)
+}
+
+func migrate(ctx context.Context, e Env, args []string) error {
+	return withDB(ctx, e, "migrate", args, func(_ *config.Config, d *db.DB) error {
+		fmt.Fprintf(e.Stdout, "Base de données à jour (%s).\n", d.Dialect())
+		return nil
+	})
 }
 
 func version(ctx context.Context, e Env, args []string) error {

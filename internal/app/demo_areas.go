@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portique/internal/calendar"
+	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/pages"
@@ -99,24 +100,17 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 // reindex rebuilds the search index from the stored pages, events and
 // document texts (it does not re-extract files).
 func reindex(ctx context.Context, e Env, args []string) error {
-	cfg, _, err := settings(e, "reindex", args, nil)
-	if err != nil {
-		return err
-	}
-	d, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	idx := search.New(d)
-	docs, err := documents.FromConfig(cfg, d, idx, e.Now)
-	if err != nil {
-		return err
-	}
-	n, err := reindexAll(ctx, d, idx, docs)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
-	return nil
+	return withDB(ctx, e, "reindex", args, func(cfg *config.Config, d *db.DB) error {
+		idx := search.New(d)
+		docs, err := documents.FromConfig(cfg, d, idx, e.Now)
+		if err != nil {
+			return err
+		}
+		n, err := reindexAll(ctx, d, idx, docs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
+		return nil
+	})
 }
