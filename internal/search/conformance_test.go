@@ -637,3 +637,81 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestBroadQueryPages holds both engines to the same answers when a query
+// matches more items than PostgreSQL ranks at a time (tsvector.go's
+// rankTier): the total is exact, the pages together list every visible
+// match once, a title match comes first, and phrases, negated phrases and
+// the permission filter stay exact among hundreds of candidates.
+func TestBroadQueryPages(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const n = 520
+	var docs []search.Doc
+	want := map[string]bool{}
+	phrase, negated := 0, 0
+	for i := int64(1); i <= n; i++ {
+		folder, body := fPublic, "Bilan de la collecte sélective, tri des déchets."
+		switch {
+		case i%5 == 0:
+			folder = fSecret // never visible to a member
+		case i%3 == 0:
+			// The words of both phrases, apart.
+			body = "Tri des emballages : une sélective collecte progresse, moins de déchets."
+		}
+		if folder == fPublic {
+			want["document:"+itoa(i)] = true
+			if strings.Contains(body, "collecte sélective") {
+				phrase++
+			}
+			if !strings.Contains(body, "tri des déchets") {
+				negated++
+			}
+		}
+		title := "Compte rendu " + itoa(i)
+		if i == 517 {
+			title = "Collecte : rapport annuel"
+		}
+		docs = append(docs, doc(i, folder, title, body, "2026-01-01"))
+	}
+	f.put(t, docs...)
+	member := access.Member(42, false, []int64{gElus})
+
+	seen := map[string]bool{}
+	for offset := 0; ; offset += search.MaxLimit {
+		res := f.search(t, member, search.Query{Text: "collecte", Limit: search.MaxLimit, Offset: offset})
+		if res.Total != len(want) {
+			t.Fatalf("offset %d: total = %d, want %d", offset, res.Total, len(want))
+		}
+		if offset == 0 && (len(res.Hits) == 0 || res.Hits[0].ID != 517) {
+			t.Errorf("first hit = %v, want the title match document:517", ids(res)[:1])
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		for _, id := range ids(res) {
+			if !want[id] {
+				t.Errorf("offset %d: unexpected hit %s", offset, id)
+			}
+			if seen[id] {
+				t.Errorf("offset %d: %s listed on two pages", offset, id)
+			}
+			seen[id] = true
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("pages listed %d distinct hits, want %d", len(seen), len(want))
+	}
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		{`"collecte sélective"`, phrase},
+		{`collecte -"tri des déchets"`, negated},
+		{`"collecte progresse"`, len(want) - phrase},
+	} {
+		if res := f.search(t, member, search.Query{Text: c.q}); res.Total != c.want {
+			t.Errorf("%s: total = %d, want %d", c.q, res.Total, c.want)
+		}
+	}
+}

@@ -31,10 +31,17 @@ type backend interface {
 	// insertItem stores one object's row and its analysed text (title
 	// tokens; the tokens of all its parts) and returns the row id.
 	insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error)
-	// match returns the FROM clause, the WHERE condition and the score
-	// expression (higher is better) of a query, with the arguments of FROM
-	// and of WHERE in that order. The FROM clause names search_items "si".
-	match(pq parsedQuery) (from string, fromArgs []any, where string, whereArgs []any, score string)
+	// matches returns the common table expression "m" (name included):
+	// one row per item of search_items matching pq and cond, a condition
+	// on the alias "si" with the arguments condArgs; its arguments follow.
+	matches(pq parsedQuery, cond string, condArgs []any) (string, []any)
+	// ranked returns the expressions after m that end with "top": the
+	// hits of the page [offset, offset+limit), with the columns id, score,
+	// total (the number of rows of m) and ord (ascending best first).
+	ranked(pq parsedQuery, limit, offset int) (string, []any)
+	// settings are SET LOCAL statements run before a search, in its own
+	// read-only transaction; none: the search runs on the pool.
+	settings() []string
 	// check verifies the engine's objects are usable.
 	check(ctx context.Context, q db.Querier) error
 }
@@ -167,38 +174,28 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 	limit = min(limit, MaxLimit)
 	offset := max(q.Offset, 0)
 
-	with, from, where, args, score := e.build(p, q, pq)
-	// The score is computed in m and the window over m: FTS5's bm25 cannot
-	// be called in a query that also has a window function.
+	with, args, cond, condArgs := e.build(p, q)
+	m, mArgs := e.b.matches(pq, cond, condArgs)
+	top, topArgs := e.b.ranked(pq, limit, offset)
 	if with == "" {
 		with = "WITH "
 	} else {
 		with += ",\n"
 	}
-	rows, err := e.query(ctx, with+`m AS (
-	SELECT si.id, `+score+` AS score
-	FROM `+from+`
-	WHERE `+where+`
-), top AS (
-	SELECT id, score, COUNT(*) OVER () AS total FROM m ORDER BY score DESC, id
-	LIMIT ? OFFSET ?
-)
-SELECT si.id, si.kind, si.object_id, si.title, si.url, si.date, si.folder_id, si.extra, top.score, top.total
-FROM top JOIN search_items si ON si.id = top.id
-ORDER BY top.score DESC, top.id`, append(args, limit, offset)...)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: query: %w", err)
-	}
-	defer rows.Close()
+	with += m
+	args = append(args, mArgs...)
 	var res Result
 	var itemIDs []int64
-	for rows.Next() {
+	err := e.read(ctx, with+",\n"+top+`
+SELECT si.id, si.kind, si.object_id, si.title, si.url, si.date, si.folder_id, si.extra, top.score, top.total
+FROM top JOIN search_items si ON si.id = top.id
+ORDER BY top.ord`, append(slices.Clip(args), topArgs...), func(rows *sql.Rows) error {
 		var h Hit
 		var itemID int64
 		var date sql.NullTime
 		var folder sql.NullInt64
 		if err := rows.Scan(&itemID, &h.Kind, &h.ID, &h.Title, &h.URL, &date, &folder, &h.Extra, &h.Rank, &res.Total); err != nil {
-			return Result{}, fmt.Errorf("search: scan: %w", err)
+			return err
 		}
 		if date.Valid {
 			h.Date = date.Time.UTC()
@@ -206,15 +203,18 @@ ORDER BY top.score DESC, top.id`, append(args, limit, offset)...)
 		h.FolderID = folder.Int64
 		res.Hits = append(res.Hits, h)
 		itemIDs = append(itemIDs, itemID)
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("search: query: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return Result{}, fmt.Errorf("search: rows: %w", err)
-	}
-	rows.Close()
 	if len(res.Hits) == 0 {
 		if offset > 0 {
 			// Past the last page: the window count had no row to ride on.
-			if err := e.d.QueryRow(ctx, with+"m AS (SELECT si.id FROM "+from+" WHERE "+where+")\nSELECT COUNT(*) FROM m", args...).Scan(&res.Total); err != nil {
+			err := e.read(ctx, with+"\nSELECT COUNT(*) FROM m", args, func(rows *sql.Rows) error {
+				return rows.Scan(&res.Total)
+			})
+			if err != nil {
 				return Result{}, fmt.Errorf("search: count: %w", err)
 			}
 		}
@@ -288,13 +288,13 @@ func (e *engine) snippets(ctx context.Context, pq parsedQuery, itemIDs []int64, 
 	return rows.Err()
 }
 
-// query builds the parts of the search statement: the WITH clause (the
-// folder subtree, the access nodes p may view), FROM, WHERE, their
-// arguments in order, and the score expression.
-func (e *engine) build(p access.Principal, q Query, pq parsedQuery) (with, from, where string, args []any, score string) {
-	from, fromArgs, match, matchArgs, score := e.b.match(pq)
+// build returns the parts of the search statement every engine shares: the
+// WITH clause (the folder subtree, the access nodes p may view) and its
+// arguments, and the condition on search_items "si" (access, folder, kinds,
+// dates) and its arguments.
+func (e *engine) build(p access.Principal, q Query) (with string, withArgs []any, cond string, condArgs []any) {
 	var w strings.Builder
-	conds := []string{match}
+	conds := []string{"1=1"}
 	if q.FolderID != 0 {
 		// The folder and its sub-folders, from the access tree (which every
 		// folder has a node in).
@@ -303,7 +303,7 @@ func (e *engine) build(p access.Principal, q Query, pq parsedQuery) (with, from,
 	UNION
 	SELECT n.id FROM acl_nodes n JOIN sub ON n.parent_id = sub.id WHERE n.kind = ?
 )`)
-		args = append(args, q.FolderID, string(access.Folder))
+		withArgs = append(withArgs, q.FolderID, string(access.Folder))
 		conds = append(conds, "si.folder_id IN (SELECT id FROM sub)")
 	}
 	if !p.Admin {
@@ -318,26 +318,58 @@ func (e *engine) build(p access.Principal, q Query, pq parsedQuery) (with, from,
 			w.WriteString(",\n")
 		}
 		w.WriteString("vis(kind, id) AS (SELECT n.kind, n.id FROM acl_nodes n WHERE " + f + ")")
-		args = append(args, fArgs...)
+		withArgs = append(withArgs, fArgs...)
 		conds = append(conds, "(si.acl_kind, si.acl_id) IN (SELECT kind, id FROM vis)")
 	}
-	args = append(args, fromArgs...)
-	args = append(args, matchArgs...)
 	if len(q.Kinds) > 0 {
 		conds = append(conds, "si.kind IN ("+db.In(len(q.Kinds))+")")
 		for _, k := range q.Kinds {
-			args = append(args, k)
+			condArgs = append(condArgs, k)
 		}
 	}
 	if !q.From.IsZero() {
 		conds = append(conds, "si.date >= ?")
-		args = append(args, dayStart(q.From))
+		condArgs = append(condArgs, dayStart(q.From))
 	}
 	if !q.To.IsZero() {
 		conds = append(conds, "si.date < ?")
-		args = append(args, dayStart(q.To).AddDate(0, 0, 1))
+		condArgs = append(condArgs, dayStart(q.To).AddDate(0, 0, 1))
 	}
-	return w.String(), from, strings.Join(conds, " AND "), args, score
+	return w.String(), withArgs, strings.Join(conds, " AND "), condArgs
+}
+
+// read runs one read-only search statement and calls scan for each row: on
+// the statement cache, or, when the backend has planner settings, in a
+// read-only transaction that applies them first.
+func (e *engine) read(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
+	if settings := e.b.settings(); len(settings) == 0 {
+		rows, err = e.query(ctx, q, args...)
+	} else {
+		var tx *sql.Tx
+		tx, err = e.d.SQL().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+		for _, s := range settings {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		rows, err = tx.QueryContext(ctx, e.d.Rebind(q), args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // dayStart is midnight of t's day in t's own location, in UTC: From and To

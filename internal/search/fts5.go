@@ -24,11 +24,25 @@ func (fts5Backend) insertItem(ctx context.Context, q db.Querier, args []any, tit
 	return id, err
 }
 
-func (fts5Backend) match(pq parsedQuery) (string, []any, string, []any, string) {
-	return "search_fts JOIN search_items si ON si.id = search_fts.rowid", nil,
-		"search_fts MATCH ?", []any{pq.fts5()},
-		"-bm25(search_fts, 5.0, 1.0)"
+func (fts5Backend) matches(pq parsedQuery, cond string, condArgs []any) (string, []any) {
+	return `m AS (
+	SELECT si.id, -bm25(search_fts, 5.0, 1.0) AS score
+	FROM search_fts JOIN search_items si ON si.id = search_fts.rowid
+	WHERE search_fts MATCH ? AND ` + cond + `
+)`, append([]any{pq.fts5()}, condArgs...)
 }
+
+// ranked orders every match by bm25. The score is computed in m and the
+// window functions here: FTS5's bm25 cannot be called in a query that also
+// has a window function.
+func (fts5Backend) ranked(_ parsedQuery, limit, offset int) (string, []any) {
+	return `top AS (
+	SELECT id, score, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY score DESC, id) AS ord
+	FROM m ORDER BY score DESC, id LIMIT ? OFFSET ?
+)`, []any{limit, offset}
+}
+
+func (fts5Backend) settings() []string { return nil }
 
 // check asserts FTS5 is compiled into this SQLite (modernc.org/sqlite has
 // it) and that the index answers a query.

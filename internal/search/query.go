@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -173,16 +174,33 @@ func (pq parsedQuery) fts5() string {
 
 // tsquery renders the query for PostgreSQL's to_tsquery('simple', …). Every
 // token is single-quoted; tokens never contain quotes or backslashes.
-func (pq parsedQuery) tsquery() string {
+func (pq parsedQuery) tsquery() string { return pq.renderTS(true) }
+
+// plainTSQuery is tsquery without positions: a phrase becomes all of its
+// words. It selects a superset of tsquery's matches from a GIN index of
+// position-free vectors without reading any vector (no recheck). A negated
+// phrase is left out (excluding its words one by one would drop documents
+// that only hold them apart); hasPhrase tells the caller to check the
+// positions of the candidates with tsquery.
+func (pq parsedQuery) plainTSQuery() string { return pq.renderTS(false) }
+
+func (pq parsedQuery) renderTS(positions bool) string {
 	var parts []string
 	for _, c := range pq.clauses {
+		if c.neg && !positions && c.hasPhrase() {
+			continue
+		}
 		alts := make([]string, len(c.alts))
 		for i, p := range c.alts {
 			q := make([]string, len(p))
 			for k, t := range p {
 				q[k] = "'" + t + "'"
 			}
-			alts[i] = strings.Join(q, " <-> ")
+			op := " & "
+			if positions {
+				op = " <-> "
+			}
+			alts[i] = strings.Join(q, op)
 			if len(p) > 1 {
 				alts[i] = "(" + alts[i] + ")"
 			}
@@ -197,6 +215,26 @@ func (pq parsedQuery) tsquery() string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " & ")
+}
+
+// anyTSQuery matches a vector holding any positive token of the query (the
+// "found in the title" signal of the PostgreSQL ranking).
+func (pq parsedQuery) anyTSQuery() string {
+	var toks []string
+	for t := range pq.terms() {
+		toks = append(toks, "'"+t+"'")
+	}
+	slices.Sort(toks)
+	return strings.Join(toks, " | ")
+}
+
+// hasPhrase reports whether some clause holds a phrase of several tokens.
+func (pq parsedQuery) hasPhrase() bool {
+	return slices.ContainsFunc(pq.clauses, clause.hasPhrase)
+}
+
+func (c clause) hasPhrase() bool {
+	return slices.ContainsFunc(c.alts, func(p phrase) bool { return len(p) > 1 })
 }
 
 // score tells how well a token stream (one part of an object) answers the

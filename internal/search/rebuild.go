@@ -50,7 +50,7 @@ func Rebuild(ctx context.Context, d *db.DB, idx Index, sources ...Source) (map[s
 		if _, err := d.Exec(ctx, "INSERT INTO search_fts (search_fts) VALUES ('optimize')"); err != nil {
 			return counts, fmt.Errorf("search: optimize: %w", err)
 		}
-	} else if _, err := d.Exec(ctx, "ANALYZE search_items"); err != nil {
+	} else if _, err := d.Exec(ctx, "ANALYZE search_items, search_vectors"); err != nil {
 		return counts, fmt.Errorf("search: analyze: %w", err)
 	}
 	return counts, nil
