@@ -715,3 +715,55 @@ func TestBroadQueryPages(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestion: a query that finds nothing because of a misspelt word gets
+// the corrected query, spelt as in a visible document, and only if that
+// query finds something the searcher may see.
+func TestSuggestion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.put(t,
+		doc(1, fPublic, "Guide du compostage", "Le compostage des déchets verts au jardin.", "2026-01-01"),
+		doc(2, fSecret, "Méthanisation", "Projet d’unité de méthanisation, confidentiel.", "2026-01-01"),
+		doc(3, fElus, "Redevance incitative", "Étude de la redevance incitative.", "2026-01-01"),
+		page(1, "Déchèteries", "Horaires des déchèteries du territoire."),
+	)
+	elu := access.Member(42, false, []int64{gElus})
+	tech := access.Member(43, false, []int64{gTech})
+	for _, c := range []struct {
+		who  string
+		p    access.Principal
+		q    search.Query
+		want string
+	}{
+		{"visitor", access.Anonymous(), search.Query{Text: "compostge"}, "compostage"},
+		{"visitor, transposed letters", access.Anonymous(), search.Query{Text: "copmostage déchets"}, "compostage déchets"},
+		{"visitor, phrase", access.Anonymous(), search.Query{Text: `"compostaje des dechets"`}, `"compostage des dechets"`},
+		{"visitor, two words", access.Anonymous(), search.Query{Text: "dechetteries horraires"}, "déchèteries horaires"},
+		{"visitor, secret word", access.Anonymous(), search.Query{Text: "methanisatoin"}, ""},
+		{"member, secret word", elu, search.Query{Text: "methanisatoin"}, ""},
+		{"admin, secret word", admin, search.Query{Text: "methanisatoin"}, "méthanisation"},
+		{"élu, their folder", elu, search.Query{Text: "redevence"}, "redevance"},
+		{"technicien, not theirs", tech, search.Query{Text: "redevence"}, ""},
+		{"visitor, filtered out", access.Anonymous(), search.Query{Text: "compostge", Kinds: []string{search.KindPage}}, ""},
+		{"visitor, known words apart", access.Anonymous(), search.Query{Text: "compostage horaires"}, ""},
+		{"visitor, nothing alike", access.Anonymous(), search.Query{Text: "zzyzx"}, ""},
+	} {
+		res := f.search(t, c.p, c.q)
+		if res.Total != 0 {
+			t.Errorf("%s: %q found %d, want nothing (the test needs a query without hits)", c.who, c.q.Text, res.Total)
+		}
+		if res.Suggestion != c.want {
+			t.Errorf("%s: %q suggests %q, want %q", c.who, c.q.Text, res.Suggestion, c.want)
+		}
+		if c.want != "" {
+			if again := f.search(t, c.p, search.Query{Text: res.Suggestion, Kinds: c.q.Kinds}); again.Total == 0 {
+				t.Errorf("%s: the suggestion %q finds nothing", c.who, res.Suggestion)
+			}
+		}
+	}
+	// A query with hits gets no suggestion.
+	if res := f.search(t, access.Anonymous(), search.Query{Text: "compostage"}); res.Total != 1 || res.Suggestion != "" {
+		t.Errorf("compostage: total %d, suggestion %q; want 1 and none", res.Total, res.Suggestion)
+	}
+}

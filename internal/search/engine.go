@@ -112,8 +112,12 @@ func (e *engine) Replace(ctx context.Context, q db.Querier, kind string, id int6
 		parts[i] = analyzed(doc.Body)
 	}
 	first := docs[0]
-	itemID, err := e.b.insertItem(ctx, q, itemArgs(first), analyzed(first.Title), strings.Join(parts, " "))
+	titleToks := analyzed(first.Title)
+	itemID, err := e.b.insertItem(ctx, q, itemArgs(first), titleToks, strings.Join(parts, " "))
 	if err != nil {
+		return fmt.Errorf("search: index %s %d: %w", kind, id, err)
+	}
+	if err := addTerms(ctx, q, bodies(first.Title, docs)...); err != nil {
 		return fmt.Errorf("search: index %s %d: %w", kind, id, err)
 	}
 	for i, doc := range docs {
@@ -123,6 +127,15 @@ func (e *engine) Replace(ctx context.Context, q db.Querier, kind string, id int6
 		}
 	}
 	return nil
+}
+
+// bodies returns the title and the texts of docs.
+func bodies(title string, docs []Doc) []string {
+	out := []string{title}
+	for _, d := range docs {
+		out = append(out, d.Body)
+	}
+	return out
 }
 
 // Delete removes every part of one object. Deleting what is not indexed is
@@ -174,6 +187,25 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 	limit = min(limit, MaxLimit)
 	offset := max(q.Offset, 0)
 
+	res, itemIDs, err := e.find(ctx, p, q, pq, limit, offset)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(res.Hits) == 0 {
+		if res.Total == 0 {
+			res.Suggestion, err = e.suggest(ctx, p, q)
+		}
+		return res, err
+	}
+	if err := e.snippets(ctx, pq, itemIDs, res.Hits); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// find runs the search statement: a page of hits (without snippets), their
+// search_items ids and the total.
+func (e *engine) find(ctx context.Context, p access.Principal, q Query, pq parsedQuery, limit, offset int) (Result, []int64, error) {
 	with, args, cond, condArgs := e.build(p, q)
 	m, mArgs := e.b.matches(pq, cond, condArgs)
 	top, topArgs := e.b.ranked(pq, limit, offset)
@@ -206,24 +238,18 @@ ORDER BY top.ord`, append(slices.Clip(args), topArgs...), func(rows *sql.Rows) e
 		return nil
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("search: query: %w", err)
+		return Result{}, nil, fmt.Errorf("search: query: %w", err)
 	}
-	if len(res.Hits) == 0 {
-		if offset > 0 {
-			// Past the last page: the window count had no row to ride on.
-			err := e.read(ctx, with+"\nSELECT COUNT(*) FROM m", args, func(rows *sql.Rows) error {
-				return rows.Scan(&res.Total)
-			})
-			if err != nil {
-				return Result{}, fmt.Errorf("search: count: %w", err)
-			}
+	if len(res.Hits) == 0 && offset > 0 {
+		// Past the last page: the window count had no row to ride on.
+		err := e.read(ctx, with+"\nSELECT COUNT(*) FROM m", args, func(rows *sql.Rows) error {
+			return rows.Scan(&res.Total)
+		})
+		if err != nil {
+			return Result{}, nil, fmt.Errorf("search: count: %w", err)
 		}
-		return res, nil
 	}
-	if err := e.snippets(ctx, pq, itemIDs, res.Hits); err != nil {
-		return Result{}, err
-	}
-	return res, nil
+	return res, itemIDs, nil
 }
 
 // snippets picks the best part of each hit (most query clauses, then most

@@ -70,6 +70,10 @@ type Hit struct {
 type Result struct {
 	Hits  []Hit
 	Total int
+	// Suggestion, when nothing was found, is the query with its unknown
+	// words replaced by close indexed words, offered only when that query
+	// finds something the searcher may see ("Vouliez-vous dire …").
+	Suggestion string
 }
 
 // Index is implemented by the FTS5 and tsvector engines.

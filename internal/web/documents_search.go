@@ -23,6 +23,7 @@ type documentSearchPage struct {
 	Total       int
 	PrevURL     string
 	NextURL     string
+	Suggestion  searchSuggestion
 }
 
 // documentHit is a search hit with its archive label and a link to the page
@@ -80,6 +81,7 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Total = res.Total
+		p.Suggestion = suggestionFor(r, res.Suggestion)
 		ids := make([]int64, 0, len(res.Hits))
 		for _, h := range res.Hits {
 			ids = append(ids, h.ID)

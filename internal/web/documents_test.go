@@ -472,6 +472,18 @@ func TestDocumentSearchOverHTTP(t *testing.T) {
 		t.Error("date range filter not applied")
 	}
 	wantStatus(t, elu.get(t, "/documents/recherche?q=x&du=hier"), http.StatusUnprocessableEntity)
+
+	// A misspelt word: "Vouliez-vous dire" with the word as the register
+	// writes it, filters kept — but only for who may read the register.
+	for _, path := range []string{"/documents/recherche?q=fourmilliere&page=2", "/recherche?q=fourmilliere&type=document"} {
+		b = body(t, elu.get(t, path))
+		if !strings.Contains(b, "Vouliez-vous dire :") || !strings.Contains(b, "q=fourmili%C3%A8re") || !strings.Contains(b, ">fourmilière</a>") || strings.Contains(b, "page=2") {
+			t.Errorf("%s: the élu gets no suggestion (or the wrong link)", path)
+		}
+		if b = body(t, other.get(t, path)); strings.Contains(b, "Vouliez-vous dire") || strings.Contains(b, "fourmilière") {
+			t.Errorf("%s: a member without access is offered the register's word", path)
+		}
+	}
 }
 
 // The "documents-list" partial (used by the pages' document-list block)

@@ -26,6 +26,26 @@ type searchData struct {
 	Hits              []hitView
 	PageNum           int
 	Prev, Next        string // URLs of the neighbouring result pages
+	Suggestion        searchSuggestion
+}
+
+// searchSuggestion is the "Vouliez-vous dire" link of a search that found
+// nothing (the search package only suggests what finds visible hits).
+type searchSuggestion struct {
+	Text string
+	URL  string // the same search (filters kept) with the suggested words
+}
+
+// suggestionFor links the suggested words, keeping the request's filters
+// and going back to the first page of results.
+func suggestionFor(r *http.Request, text string) searchSuggestion {
+	if text == "" {
+		return searchSuggestion{}
+	}
+	v := r.URL.Query()
+	v.Del("page")
+	v.Set("q", text)
+	return searchSuggestion{Text: text, URL: r.URL.Path + "?" + v.Encode()}
 }
 
 // hitView is a search hit with its snippet ready for the template.
@@ -86,6 +106,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			d.Total = res.Total
+			d.Suggestion = suggestionFor(r, res.Suggestion)
 			for _, h := range res.Hits {
 				d.Hits = append(d.Hits, hitView{Hit: h, Snippet: template.HTML(pages.SanitizeSnippet(h.Snippet))})
 			}
