@@ -500,44 +500,6 @@ func (s *Store) Trash(ctx context.Context, p access.Principal, id int64) error {
 	})
 }
 
-// Restore takes a document out of the trash (administrators only).
-func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error {
-	if !p.Admin {
-		return ErrForbidden
-	}
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = NULL, trashed_by = NULL WHERE id = ? AND trashed_at IS NOT NULL", id)
-		if err != nil {
-			return fmt.Errorf("documents: restore %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return s.reindex(ctx, tx, id)
-	})
-}
-
-// Trashed lists the trash, most recently trashed first (administrators only).
-func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, error) {
-	if !p.Admin {
-		return nil, ErrForbidden
-	}
-	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.trashed_at IS NOT NULL ORDER BY d.trashed_at DESC, d.id DESC LIMIT 500")
-	if err != nil {
-		return nil, fmt.Errorf("documents: trash: %w", err)
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		var d Document
-		if err := scanDoc(rows, &d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
 // ArchivedIDs tells which of the given documents are archived now (for
 // labelling search hits).
 func (s *Store) ArchivedIDs(ctx context.Context, ids []int64) (map[int64]bool, error) {
