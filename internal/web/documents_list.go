@@ -37,8 +37,8 @@ type documentsIndexPage struct {
 	MoveTargets []documents.Folder
 	CanMoveRoot bool
 	CanDelete   bool
-	UploadMax string
-	Today     string
+	UploadMax   string
+	Today       string
 	// Upload results kept on a 422 re-render.
 	Uploaded      []documents.Document
 	PublishedOn   string
