@@ -17,11 +17,16 @@ func (s *Server) folderMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	parent, err := strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
-	if err != nil {
-		parent = -1 // refused by the store as a folder nobody may see
+	var parent int64
+	switch v := r.PostFormValue("parent"); v {
+	case "":
+		err = documents.FieldErrors{"parent": s.cat.T("documents.folder.move_choose_error")}
+	default:
+		if parent, err = strconv.ParseInt(v, 10, 64); err != nil {
+			parent = -1 // refused by the store as a folder nobody may see
+		}
+		err = s.docs.MoveFolder(r.Context(), principal(r), id, parent)
 	}
-	err = s.docs.MoveFolder(r.Context(), principal(r), id, parent)
 	var fe documents.FieldErrors
 	if errors.As(err, &fe) {
 		p, err := s.documentsIndexData(r, id, false)

@@ -83,6 +83,7 @@ func TestFolderMoveOverHTTP(t *testing.T) {
 		"top level by a manager": {tech, "0", "Seul un administrateur"},
 		"into a forged folder":   {tech, "987654", "Vous ne pouvez pas déplacer ce dossier"},
 		"into garbage":           {tech, "abc", "Vous ne pouvez pas déplacer ce dossier"},
+		"nowhere chosen":         {tech, "", "Choisissez le dossier dans lequel"},
 		"into its sub-folder":    {admin, id(sous), "dans lui-même ni dans l’un de ses sous-dossiers"},
 	} {
 		rec := tc.c.post(t, path, url.Values{"parent": {tc.parent}})
