@@ -273,7 +273,7 @@ func (s *Store) Upload(ctx context.Context, p access.Principal, in UploadInput) 
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Checked again inside the transaction: grants may have changed
 		// while the bytes were arriving.
-		if err := need(ctx, tx, p, in.FolderID, access.Edit); err != nil {
+		if err := needLive(ctx, tx, p, in.FolderID, access.Edit); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (folder_id, title, filename, media_type, size, sha256, blob_key,
@@ -381,7 +381,7 @@ func (s *Store) SetPinned(ctx context.Context, p access.Principal, id int64, pin
 // document takes the new folder's grants, and the index follows.
 func (s *Store) Move(ctx context.Context, p access.Principal, id, folderID int64) error {
 	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
-		if err := need(ctx, tx, p, folderID, access.Edit); err != nil {
+		if err := needLive(ctx, tx, p, folderID, access.Edit); err != nil {
 			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) {
 				return FieldErrors{"folder": "Vous ne pouvez pas déposer de document dans ce dossier."}
 			}

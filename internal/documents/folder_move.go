@@ -55,7 +55,7 @@ func (s *Store) MoveFolder(ctx context.Context, p access.Principal, id, newParen
 			if !p.Admin {
 				return FieldErrors{"parent": "Seul un administrateur peut placer un dossier à la racine."}
 			}
-		} else if err := need(ctx, tx, p, newParentID, access.Edit); err != nil {
+		} else if err := needLive(ctx, tx, p, newParentID, access.Edit); err != nil {
 			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) {
 				return FieldErrors{"parent": "Vous ne pouvez pas déplacer ce dossier dans le dossier choisi."}
 			}

@@ -103,6 +103,33 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 	return ErrNotFound
 }
 
+// needLive is need inside a transaction that puts something into the
+// folder: it first locks the folder's row if it is not in the trash (a
+// no-op update). On PostgreSQL a concurrent TrashFolder, which locks the
+// rows it trashes before touching their documents, then runs entirely
+// before or after: either this write waits and finds the folder trashed
+// (not found), or the deletion waits and takes the new row along.
+func needLive(ctx context.Context, tx *db.Tx, p access.Principal, folderID int64, lvl access.Level) error {
+	if ok, err := lockLive(ctx, tx, folderID); err != nil || !ok {
+		if err == nil {
+			err = ErrNotFound
+		}
+		return err
+	}
+	return need(ctx, tx, p, folderID, lvl)
+}
+
+// lockLive locks a folder's row when it is not in the trash, and reports
+// whether it is not.
+func lockLive(ctx context.Context, tx *db.Tx, folderID int64) (bool, error) {
+	res, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = trashed_at WHERE id = ? AND trashed_at IS NULL", folderID)
+	if err != nil {
+		return false, fmt.Errorf("documents: lock folder %d: %w", folderID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 func checkFolderName(name string) (string, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	switch {
@@ -132,7 +159,7 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 				return ErrForbidden
 			}
 		} else {
-			if err := need(ctx, tx, p, parentID, access.Manage); err != nil {
+			if err := needLive(ctx, tx, p, parentID, access.Manage); err != nil {
 				return err
 			}
 			parent = parentID

@@ -117,8 +117,8 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 		if err != nil {
 			return err
 		}
-		in, args := db.In(len(sub)), int64Args(sub)
 		if !p.Admin {
+			in, args := db.In(len(sub)), int64Args(sub)
 			filter, fargs := p.Filter(access.Folder, "f.id", access.Manage)
 			var n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders f WHERE f.id IN ("+in+") AND NOT "+filter,
@@ -129,23 +129,36 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 				return FieldErrors{"folder": "Ce dossier contient des sous-dossiers que vous ne gérez pas : demandez à un administrateur de le supprimer."}
 			}
 		}
-		if c, err = s.count(ctx, tx, sub, "d.trashed_at IS NULL"); err != nil {
-			return err
+		// Folders first, the folder itself, then its live sub-folders level
+		// by level until none is left: their rows are locked before the
+		// documents are read, so an upload or a sub-folder created at the
+		// same moment either finishes first and is taken along, or waits and
+		// finds its folder trashed (see needLive).
+		now, by := s.opts.Now().UTC(), nullID(p.UserID)
+		if _, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = ?, trashed_by = ?, trashed_with = NULL WHERE id = ?", now, by, id); err != nil {
+			return fmt.Errorf("documents: trash folder %d: %w", id, err)
 		}
-		docs, err := s.ids(ctx, tx, "SELECT id FROM documents WHERE trashed_at IS NULL AND folder_id IN ("+in+")", args...)
+		const gone = "(SELECT g.id FROM folders g WHERE g.id = ? OR g.trashed_with = ?)"
+		for {
+			res, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = ?, trashed_by = ?, trashed_with = ? WHERE trashed_at IS NULL AND parent_id IN "+gone,
+				now, by, id, id, id)
+			if err != nil {
+				return fmt.Errorf("documents: trash folder %d: %w", id, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				break
+			}
+		}
+		docs, err := s.ids(ctx, tx, "SELECT id FROM documents WHERE trashed_at IS NULL AND folder_id IN "+gone, id, id)
 		if err != nil {
 			return err
 		}
-		now, by := s.opts.Now().UTC(), nullID(p.UserID)
-		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = ?, trashed_by = ?, trashed_with = ? WHERE trashed_at IS NULL AND folder_id IN ("+in+")",
-			append([]any{now, by, id}, args...)...); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = ?, trashed_by = ?, trashed_with = ? WHERE trashed_at IS NULL AND folder_id IN "+gone,
+			now, by, id, id, id); err != nil {
 			return fmt.Errorf("documents: trash folder %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = ?, trashed_by = ?, trashed_with = ? WHERE trashed_at IS NULL AND id <> ? AND id IN ("+in+")",
-			append([]any{now, by, id, id}, args...)...); err != nil {
-			return fmt.Errorf("documents: trash folder %d: %w", id, err)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = ?, trashed_by = ?, trashed_with = NULL WHERE id = ?", now, by, id); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM folders WHERE trashed_with = ?), (SELECT COUNT(*) FROM documents WHERE trashed_with = ?)", id, id).
+			Scan(&c.Folders, &c.Documents); err != nil {
 			return fmt.Errorf("documents: trash folder %d: %w", id, err)
 		}
 		for _, d := range docs {
@@ -168,20 +181,20 @@ func (s *Store) unindex(ctx context.Context, q db.Querier, id int64) error {
 	return nil
 }
 
-// liveParent fails with TrashedParentError when folderID is in the trash.
-func (s *Store) liveParent(ctx context.Context, q db.Querier, folderID int64) error {
+// liveParent fails with TrashedParentError when folderID is in the trash,
+// and otherwise locks it (see needLive) for the restore under way.
+func (s *Store) liveParent(ctx context.Context, tx *db.Tx, folderID int64) error {
 	if folderID == 0 {
 		return nil
 	}
+	if ok, err := lockLive(ctx, tx, folderID); err != nil || ok {
+		return err
+	}
 	var name string
-	var trashed *time.Time
-	if err := q.QueryRow(ctx, "SELECT name, trashed_at FROM folders WHERE id = ?", folderID).Scan(&name, &trashed); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT name FROM folders WHERE id = ?", folderID).Scan(&name); err != nil {
 		return fmt.Errorf("documents: folder %d: %w", folderID, db.NotFound(err))
 	}
-	if trashed != nil {
-		return &TrashedParentError{Folder: name}
-	}
-	return nil
+	return &TrashedParentError{Folder: name}
 }
 
 // RestoreFolder takes a folder out of the trash with what left with it
