@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
@@ -71,7 +72,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	go housekeeping(ctx, cfg, d, log, e.Now)
+	go housekeeping(ctx, cfg, d, docs, log, e.Now)
 	// Background jobs (text extraction) stop with ctx; a job cut short is
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
@@ -172,11 +173,13 @@ func purgeBlobs(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 }
 
 // housekeeping runs periodic chores every hour: purge the audit trail past
-// its retention, drop expired sessions, tokens and rate-limit counters.
-func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.Logger, now func() time.Time) {
+// its retention, drop expired sessions, tokens and rate-limit counters, and
+// delete for good what has stayed in the document trash past --trash-days.
+func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
+		purgeTrash(ctx, d, docs, log, now)
 		t := now().UTC()
 		if n, err := audit.Purge(ctx, d, t.Add(-cfg.AuditRetention)); err != nil {
 			log.Error("audit purge", "err", err)
@@ -200,5 +203,24 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, log *slog.L
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// purgeTrash deletes for good the documents and folders that have stayed in
+// the trash past --trash-days, with one audit entry each (the system is the
+// actor).
+func purgeTrash(ctx context.Context, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) {
+	purged, err := docs.PurgeExpired(ctx)
+	if err != nil && ctx.Err() == nil {
+		log.Error("trash purge", "err", err)
+	}
+	for _, p := range purged {
+		detail := fmt.Sprintf("%s (après %d jours dans la corbeille ; %d document(s), %d fichier(s) effacé(s))", p.Name, docs.TrashDays(), p.Documents, p.Files)
+		if err := audit.Log(ctx, d, audit.Entry{At: now().UTC(), Action: p.Kind + ".purged", Object: p.Kind + ":" + strconv.FormatInt(p.ID, 10), Detail: detail}); err != nil {
+			log.Error("audit", "action", p.Kind+".purged", "err", err)
+		}
+	}
+	if len(purged) > 0 {
+		log.Info("trash purged", "items", len(purged))
 	}
 }

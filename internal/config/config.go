@@ -47,6 +47,7 @@ type Config struct {
 
 	AuditRetention time.Duration // audit entries older than this are purged
 	ArchiveMonths  int           // documents published more than this many calendar months ago are archived
+	TrashDays      int           // documents and folders in the trash longer than this many days are deleted for good
 	UploadMax      int64         // largest accepted upload, in bytes
 
 	LogFormat string // text or json
@@ -159,6 +160,7 @@ var settings = []setting{
 	{"hash-concurrency", "PORTIQUE_HASH_CONCURRENCY", "password hashes computed at once (memory cap)", false, integer(func(c *Config) *int { return &c.HashConcurrency }), "4"},
 	{"audit-retention", "PORTIQUE_AUDIT_RETENTION", "how long audit entries are kept", false, dur(func(c *Config) *time.Duration { return &c.AuditRetention }), "365d"},
 	{"archive-months", "PORTIQUE_ARCHIVE_MONTHS", "documents published more than this many calendar months ago go to the archive", false, integer(func(c *Config) *int { return &c.ArchiveMonths }), "3"},
+	{"trash-days", "PORTIQUE_TRASH_DAYS", "documents and folders in the trash longer than this many days are deleted for good", false, integer(func(c *Config) *int { return &c.TrashDays }), "30"},
 	{"upload-max", "PORTIQUE_UPLOAD_MAX", "largest accepted upload in bytes", false, func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -268,6 +270,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ArchiveMonths < 1 {
 		errs = append(errs, errors.New("archive months must be at least 1"))
+	}
+	if c.TrashDays < 1 {
+		errs = append(errs, errors.New("trash days must be at least 1"))
 	}
 	if c.LockoutThreshold < 1 {
 		errs = append(errs, errors.New("lockout threshold must be at least 1"))

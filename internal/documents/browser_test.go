@@ -79,10 +79,19 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, tab)
 
-	// The administrator's pages: grants of the folder, archive, trash.
+	// The administrator's pages: grants of the folder, archive, the
+	// confirmation before a folder goes to the trash, the trash with a
+	// folder in it and the confirmation before deleting it for good.
+	old, err := store.CreateFolder(ctx, admin, folder, "Ancien")
+	must(t, err)
+	_, err = store.TrashFolder(ctx, admin, old)
+	must(t, err)
+	_, err = store.CreateFolder(ctx, admin, 0, "Archives") // a place to move the folder to
+	must(t, err)
 	adminID := site.CreateUser(t, "admin@sydrav.example", "Admin", true)
 	site.LoginAs(t, tab, adminID)
-	for _, p := range []string{folderPath + "/droits", "/documents/archives", "/documents/corbeille", "/documents"} {
+	for _, p := range []string{folderPath, folderPath + "/droits", folderPath + "/supprimer", "/documents/archives", "/documents/corbeille",
+		"/documents/corbeille/dossiers/" + itoa(old) + "/supprimer", "/documents"} {
 		if st := site.Go(t, tab, p); st != http.StatusOK {
 			t.Fatalf("%s: %d", p, st)
 		}

@@ -273,7 +273,7 @@ func (s *Store) Upload(ctx context.Context, p access.Principal, in UploadInput) 
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Checked again inside the transaction: grants may have changed
 		// while the bytes were arriving.
-		if err := need(ctx, tx, p, in.FolderID, access.Edit); err != nil {
+		if err := needLive(ctx, tx, p, in.FolderID, access.Edit); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (folder_id, title, filename, media_type, size, sha256, blob_key,
@@ -381,7 +381,7 @@ func (s *Store) SetPinned(ctx context.Context, p access.Principal, id int64, pin
 // document takes the new folder's grants, and the index follows.
 func (s *Store) Move(ctx context.Context, p access.Principal, id, folderID int64) error {
 	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
-		if err := need(ctx, tx, p, folderID, access.Edit); err != nil {
+		if err := needLive(ctx, tx, p, folderID, access.Edit); err != nil {
 			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) {
 				return FieldErrors{"folder": "Vous ne pouvez pas déposer de document dans ce dossier."}
 			}
@@ -498,44 +498,6 @@ func (s *Store) Trash(ctx context.Context, p access.Principal, id int64) error {
 		}
 		return nil
 	})
-}
-
-// Restore takes a document out of the trash (administrators only).
-func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error {
-	if !p.Admin {
-		return ErrForbidden
-	}
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = NULL, trashed_by = NULL WHERE id = ? AND trashed_at IS NOT NULL", id)
-		if err != nil {
-			return fmt.Errorf("documents: restore %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return s.reindex(ctx, tx, id)
-	})
-}
-
-// Trashed lists the trash, most recently trashed first (administrators only).
-func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, error) {
-	if !p.Admin {
-		return nil, ErrForbidden
-	}
-	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.trashed_at IS NOT NULL ORDER BY d.trashed_at DESC, d.id DESC LIMIT 500")
-	if err != nil {
-		return nil, fmt.Errorf("documents: trash: %w", err)
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		var d Document
-		if err := scanDoc(rows, &d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // ArchivedIDs tells which of the given documents are archived now (for

@@ -19,6 +19,7 @@ import (
 type Options struct {
 	Location      *time.Location   // dates are days in this zone (default UTC)
 	ArchiveMonths int              // default 3
+	TrashDays     int              // days an item stays in the trash; default 30
 	UploadMax     int64            // bytes; default 100 MB
 	Now           func() time.Time // injectable clock (default time.Now)
 }
@@ -41,6 +42,9 @@ func NewStore(d *db.DB, blobs *Blobs, index search.Index, o Options) *Store {
 	}
 	if o.ArchiveMonths <= 0 {
 		o.ArchiveMonths = 3
+	}
+	if o.TrashDays <= 0 {
+		o.TrashDays = 30
 	}
 	if o.UploadMax <= 0 {
 		o.UploadMax = 100 << 20
@@ -71,15 +75,18 @@ func (s *Store) Today() string { return s.opts.Now().In(s.opts.Location).Format(
 // need checks that p holds at least lvl on a folder: ErrNotFound when p may
 // not even see it (so ids cannot be probed), ErrForbidden when p sees it but
 // lacks lvl.
+//
+// A folder in the trash is not found, for administrators too: nothing can be
+// uploaded into it, moved into it, renamed or shared until it is restored.
 func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64, lvl access.Level) error {
+	var n int
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE id = ? AND trashed_at IS NULL", folderID).Scan(&n); err != nil {
+		return fmt.Errorf("documents: folder %d: %w", folderID, err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
 	if p.Admin {
-		var n int
-		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE id = ?", folderID).Scan(&n); err != nil {
-			return fmt.Errorf("documents: folder %d: %w", folderID, err)
-		}
-		if n == 0 {
-			return ErrNotFound
-		}
 		return nil
 	}
 	ok, err := access.Can(ctx, q, p, access.Folder, folderID, lvl)
@@ -94,6 +101,33 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 		}
 	}
 	return ErrNotFound
+}
+
+// needLive is need inside a transaction that puts something into the
+// folder: it first locks the folder's row if it is not in the trash (a
+// no-op update). On PostgreSQL a concurrent TrashFolder, which locks the
+// rows it trashes before touching their documents, then runs entirely
+// before or after: either this write waits and finds the folder trashed
+// (not found), or the deletion waits and takes the new row along.
+func needLive(ctx context.Context, tx *db.Tx, p access.Principal, folderID int64, lvl access.Level) error {
+	if ok, err := lockLive(ctx, tx, folderID); err != nil || !ok {
+		if err == nil {
+			err = ErrNotFound
+		}
+		return err
+	}
+	return need(ctx, tx, p, folderID, lvl)
+}
+
+// lockLive locks a folder's row when it is not in the trash, and reports
+// whether it is not.
+func lockLive(ctx context.Context, tx *db.Tx, folderID int64) (bool, error) {
+	res, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = trashed_at WHERE id = ? AND trashed_at IS NULL", folderID)
+	if err != nil {
+		return false, fmt.Errorf("documents: lock folder %d: %w", folderID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 func checkFolderName(name string) (string, error) {
@@ -125,18 +159,16 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 				return ErrForbidden
 			}
 		} else {
-			if err := need(ctx, tx, p, parentID, access.Manage); err != nil {
+			if err := needLive(ctx, tx, p, parentID, access.Manage); err != nil {
 				return err
 			}
 			parent = parentID
 		}
 		// Checked before inserting: QueryRow errors are not classified as
 		// conflicts, and a clear message beats a constraint error.
-		var dup int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE COALESCE(parent_id, 0) = ? AND name = ?", parentID, name).Scan(&dup); err != nil {
-			return fmt.Errorf("documents: create folder: %w", err)
-		}
-		if dup > 0 {
+		if taken, err := nameTaken(ctx, tx, parentID, name, 0); err != nil {
+			return err
+		} else if taken {
 			return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
 		}
 		if err := tx.QueryRow(ctx, "INSERT INTO folders (parent_id, name, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
@@ -146,6 +178,17 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 		return access.AddNode(ctx, tx, access.Folder, id, parentID)
 	})
 	return id, err
+}
+
+// nameTaken reports whether a folder other than except, not in the trash,
+// already has that name under parentID (0: the top level).
+func nameTaken(ctx context.Context, q db.Querier, parentID int64, name string, except int64) (bool, error) {
+	var n int
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE COALESCE(parent_id, 0) = ? AND name = ? AND id <> ? AND trashed_at IS NULL",
+		parentID, name, except).Scan(&n); err != nil {
+		return false, fmt.Errorf("documents: folder name: %w", err)
+	}
+	return n > 0, nil
 }
 
 // RenameFolder renames a folder (manage needed).
@@ -246,7 +289,7 @@ func (s *Store) Tree(ctx context.Context, p access.Principal, archived bool) ([]
 	}
 	q := `SELECT f.id, COALESCE(f.parent_id, 0), f.name, f.created_at,
 		(SELECT COUNT(*) FROM documents d WHERE d.folder_id = f.id AND d.trashed_at IS NULL AND ` + cond + `)
-		FROM folders f WHERE ` + f + ` ORDER BY f.name, f.id`
+		FROM folders f WHERE f.trashed_at IS NULL AND ` + f + ` ORDER BY f.name, f.id`
 	rows, err := s.db.Query(ctx, q, append([]any{s.Cutoff()}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("documents: tree: %w", err)
@@ -324,9 +367,9 @@ func (s *Store) FolderByPath(ctx context.Context, names ...string) (int64, error
 		var next int64
 		var err error
 		if id == 0 {
-			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id IS NULL AND name = ?", n).Scan(&next)
+			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id IS NULL AND name = ? AND trashed_at IS NULL", n).Scan(&next)
 		} else {
-			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id = ? AND name = ?", id, n).Scan(&next)
+			err = s.db.QueryRow(ctx, "SELECT id FROM folders WHERE parent_id = ? AND name = ? AND trashed_at IS NULL", id, n).Scan(&next)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("documents: folder %q: %w", n, db.NotFound(err))
@@ -344,6 +387,6 @@ func FromConfig(cfg *config.Config, d *db.DB, index search.Index, now func() tim
 		return nil, err
 	}
 	return NewStore(d, blobs, index, Options{
-		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, UploadMax: cfg.UploadMax, Now: now,
+		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, TrashDays: cfg.TrashDays, UploadMax: cfg.UploadMax, Now: now,
 	}), nil
 }

@@ -219,31 +219,3 @@ func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, folderURL(d.FolderID, false), http.StatusSeeOther)
 	return nil
 }
-
-type documentTrashPage struct {
-	Page
-	Docs []documents.Document
-}
-
-func (s *Server) documentTrash(w http.ResponseWriter, r *http.Request) error {
-	docs, err := s.docs.Trashed(r.Context(), principal(r))
-	if err != nil {
-		return docErr(r, err)
-	}
-	s.render(w, r, http.StatusOK, "documents_trash", documentTrashPage{Page: s.page(r, s.cat.T("documents.trash.title")), Docs: docs})
-	return nil
-}
-
-func (s *Server) documentRestore(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.docs.Restore(r.Context(), principal(r), id); err != nil {
-		return docErr(r, err)
-	}
-	s.audit(r, nil, "document.restored", documentObject(id), "")
-	s.flash(w, "documents.flash.restored")
-	http.Redirect(w, r, "/documents/corbeille", http.StatusSeeOther)
-	return nil
-}

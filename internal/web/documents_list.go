@@ -31,8 +31,14 @@ type documentsIndexPage struct {
 	Level     access.Level // on Folder
 	CanUpload bool
 	CanManage bool
-	UploadMax string
-	Today     string
+	// Folder tools for managers: where the folder may move to, and whether
+	// it may be moved to the top level or deleted (top-level folders:
+	// administrators only).
+	MoveTargets []documents.Folder
+	CanMoveRoot bool
+	CanDelete   bool
+	UploadMax   string
+	Today       string
 	// Upload results kept on a 422 re-render.
 	Uploaded      []documents.Document
 	PublishedOn   string
@@ -94,6 +100,13 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 		p.CanUpload = !archived && lvl >= access.Edit
 		p.CanManage = !archived && lvl >= access.Manage
 		p.FolderName = f.Name
+		if p.CanManage {
+			if p.MoveTargets, err = s.docs.MoveTargets(ctx, pr, f); err != nil {
+				return p, err
+			}
+			p.CanMoveRoot = pr.Admin && f.ParentID != 0
+			p.CanDelete = pr.Admin || f.ParentID != 0
+		}
 		if p.Crumbs, err = s.docs.Breadcrumb(ctx, pr, folderID); err != nil {
 			return p, err
 		}

@@ -28,6 +28,15 @@ func (s *Server) documentRoutes() []route {
 		{"POST /documents/dossiers/{id}/renommer", member, s.folderRename},
 		{"GET /documents/dossiers/{id}/droits", member, s.folderGrants},
 		{"POST /documents/dossiers/{id}/droits", member, s.folderGrantsSave},
+		{"POST /documents/dossiers/{id}/deplacer", member, s.folderMove},
+		{"GET /documents/dossiers/{id}/supprimer", member, s.folderDeleteConfirm},
+		{"POST /documents/dossiers/{id}/supprimer", member, s.folderDelete},
+
+		// The trash (administrators): a folder comes back with what left
+		// with it; {kind} is "dossiers" or "documents".
+		{"POST /documents/corbeille/dossiers/{id}/restaurer", admin, s.folderRestore},
+		{"GET /documents/corbeille/{kind}/{id}/supprimer", admin, s.purgeConfirm},
+		{"POST /documents/corbeille/{kind}/{id}/supprimer", admin, s.purge},
 	}
 }
 
