@@ -2,9 +2,7 @@ package documents_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"portique/internal/access"
 	"portique/internal/documents"
@@ -101,10 +99,7 @@ func TestMoveFolderRules(t *testing.T) {
 // the access tree the search query reads.
 func TestMoveFolderSearchFollows(t *testing.T) {
 	e := newEnv(t)
-	idx := search.New(e.d)
-	blobs, _ := documents.NewBlobs(filepath.Join(t.TempDir(), "blobs"))
-	paris, _ := time.LoadLocation("Europe/Paris")
-	e.s = documents.NewStore(e.d, blobs, idx, documents.Options{Location: paris, UploadMax: 2 << 20, Now: e.clock.Now})
+	idx := e.realSearch()
 	elus, tech := e.group("Élus"), e.group("Techniciens")
 	elu := e.user("elu@sydrav.fr", false, elus)
 	technicien := e.user("tech@sydrav.fr", false, tech)

@@ -107,6 +107,20 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// realSearch makes the store index into the real search engine (FTS5 or
+// tsvector) rather than the recording fake, and returns the index.
+func (e *env) realSearch() search.Index {
+	e.t.Helper()
+	idx := search.New(e.d)
+	blobs, err := documents.NewBlobs(filepath.Join(e.t.TempDir(), "blobs"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	e.s = documents.NewStore(e.d, blobs, idx, documents.Options{Location: paris, UploadMax: 2 << 20, Now: e.clock.Now})
+	return idx
+}
+
 var userSeq int64
 
 // user creates an account in the given groups and returns its principal.

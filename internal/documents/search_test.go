@@ -1,13 +1,10 @@
 package documents_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"portique/internal/access"
-	"portique/internal/documents"
 	"portique/internal/search"
 )
 
@@ -15,10 +12,7 @@ import (
 // are found on the right page, and only by those who may see the folder.
 func TestSearchInsidePDFs(t *testing.T) {
 	e := newEnv(t)
-	idx := search.New(e.d)
-	blobs, _ := documents.NewBlobs(filepath.Join(t.TempDir(), "blobs"))
-	paris, _ := time.LoadLocation("Europe/Paris")
-	e.s = documents.NewStore(e.d, blobs, idx, documents.Options{Location: paris, UploadMax: 2 << 20, Now: e.clock.Now})
+	idx := e.realSearch()
 	elus, tech := e.group("Élus"), e.group("Techniciens")
 	elu := e.user("elu@sydrav.fr", false, elus)
 	technicien := e.user("tech@sydrav.fr", false, tech)
