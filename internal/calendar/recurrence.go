@@ -304,15 +304,18 @@ func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) 
 // first one in the calendar's zone (18:00 Paris stays 18:00 across DST) and
 // its length in days and clock time.
 type series struct {
-	rule     *rrule.RRule // nil for a single event
-	start    time.Time    // local
-	end      time.Time    // local
+	opt      rrule.ROption // the parsed rule, without DTSTART
+	plain    *plainRule    // the rule, when plainRuleOf recognises it
+	rule     *rrule.RRule  // rrule-go's, built on first use (other rules, tests)
+	start    time.Time     // local
+	end      time.Time     // local
 	loc      *time.Location
 	spanDays int
+	single   bool // no rule
 }
 
 func newSeries(start, end time.Time, rule string, loc *time.Location) (*series, error) {
-	s := &series{start: start.In(loc), end: end.In(loc), loc: loc}
+	s := &series{start: start.In(loc), end: end.In(loc), loc: loc, single: rule == ""}
 	s.spanDays = daysBetween(dateOf(s.start), dateOf(s.end))
 	if rule == "" {
 		return s, nil
@@ -321,13 +324,29 @@ func newSeries(start, end time.Time, rule string, loc *time.Location) (*series, 
 	if err != nil {
 		return nil, err
 	}
-	opt.Dtstart = s.start
-	r, err := rrule.NewRRule(*opt)
-	if err != nil {
-		return nil, fmt.Errorf("calendar: RRULE: %w", err)
+	s.opt = *opt
+	if p, ok := plainRuleOf(opt, s.start); ok {
+		s.plain = &p
+		return s, nil
 	}
-	s.rule = r
+	if _, err := s.rrule(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// rrule returns rrule-go's expansion of the rule (built once).
+func (s *series) rrule() (*rrule.RRule, error) {
+	if s.rule == nil {
+		opt := s.opt
+		opt.Dtstart = s.start
+		r, err := rrule.NewRRule(opt)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: RRULE: %w", err)
+		}
+		s.rule = r
+	}
+	return s.rule, nil
 }
 
 // endFor gives the end of the occurrence that starts at occ (local).
@@ -341,7 +360,7 @@ func (s *series) endFor(occ time.Time) time.Time {
 // between returns the original starts (in the calendar's zone) of the
 // occurrences overlapping [from, to), at most limit of them.
 func (s *series) between(from, to time.Time, limit int) []time.Time {
-	if s.rule == nil {
+	if s.single {
 		if s.start.Before(to) && s.end.After(from) {
 			return []time.Time{s.start}
 		}
@@ -361,6 +380,14 @@ func (s *series) between(from, to time.Time, limit int) []time.Time {
 	return out
 }
 
+// iterator walks the series from its first occurrence.
+func (s *series) iterator() rrule.Next {
+	if s.plain != nil {
+		return s.plain.iter(s.start, time.Time{}).next
+	}
+	return s.rule.Iterator()
+}
+
 // iterFrom returns an iterator over the same occurrences as the rule, but
 // starting shortly before from: for rules without COUNT, moving DTSTART
 // forward by whole periods (days, weeks, months or years times the interval)
@@ -368,8 +395,11 @@ func (s *series) between(from, to time.Time, limit int) []time.Time {
 // from its beginning. Rules that take a default from DTSTART's day are
 // walked from the start.
 func (s *series) iterFrom(from time.Time) rrule.Next {
-	opt := s.rule.OrigOptions
 	look := dateOf(from.In(s.loc)).AddDate(0, 0, -(s.spanDays + 2))
+	if s.plain != nil {
+		return s.plain.iter(s.start, look).next
+	}
+	opt := s.rule.OrigOptions
 	if opt.Count > 0 || !look.After(s.start) {
 		return s.rule.Iterator()
 	}
@@ -409,17 +439,16 @@ func (s *series) iterFrom(from time.Time) rrule.Next {
 // the last occurrence (nil for an endless series). A rule without any
 // occurrence is a validation error.
 func (s *series) bounds() (time.Time, *time.Time, error) {
-	if s.rule == nil {
+	if s.single {
 		e := s.end
 		return s.start, &e, nil
 	}
-	next := s.rule.Iterator()
+	next := s.iterator()
 	first, ok := next()
 	if !ok {
 		return time.Time{}, nil, &ValidationError{Fields: map[string]string{"repetition": "Cette répétition ne produit aucune date : vérifiez le jour, le mois et la fin de la répétition."}}
 	}
-	opt := s.rule.OrigOptions
-	if opt.Count == 0 && opt.Until.IsZero() {
+	if s.opt.Count == 0 && s.opt.Until.IsZero() {
 		return first, nil, nil
 	}
 	last := first
@@ -436,11 +465,11 @@ func (s *series) bounds() (time.Time, *time.Time, error) {
 
 // countBefore counts the occurrences that start before t.
 func (s *series) countBefore(t time.Time) int {
-	if s.rule == nil {
+	if s.single {
 		return 0
 	}
 	n := 0
-	next := s.rule.Iterator()
+	next := s.iterator()
 	for i := 0; i < maxIterations; i++ {
 		o, ok := next()
 		if !ok || !o.Before(t) {
@@ -453,7 +482,7 @@ func (s *series) countBefore(t time.Time) int {
 
 // isOccurrence reports whether t (any zone) is an original start of the series.
 func (s *series) isOccurrence(t time.Time) bool {
-	if s.rule == nil {
+	if s.single {
 		return t.Equal(s.start)
 	}
 	for _, o := range s.between(t, t.Add(time.Second), 2) {
