@@ -44,16 +44,16 @@ func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, 
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Query(ctx, `SELECT e.id, e.uid, e.calendar_id, e.title, e.description, e.location, e.starts_at, e.ends_at,
-		e.all_day, e.rrule, e.sequence, e.updated_at FROM events e WHERE `+where, args...) // sorted below
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.uid, e.calendar_id, e.title, e.description, e.location, `+timeCol(s.db, "e.starts_at")+`, `+timeCol(s.db, "e.ends_at")+`,
+		e.all_day, e.rrule, e.sequence, `+timeCol(s.db, "e.updated_at")+` FROM events e WHERE `+where, args...) // sorted below
 	if err != nil {
 		return fmt.Errorf("calendar: feed: %w", err)
 	}
 	var events []*Event
 	for rows.Next() {
 		e := &Event{}
-		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Description, &e.Location, &e.Start, &e.End,
-			&e.AllDay, &e.RRule, &e.Sequence, &e.UpdatedAt); err != nil {
+		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Description, &e.Location, (*sqlTime)(&e.Start), (*sqlTime)(&e.End),
+			&e.AllDay, &e.RRule, &e.Sequence, (*sqlTime)(&e.UpdatedAt)); err != nil {
 			rows.Close()
 			return err
 		}

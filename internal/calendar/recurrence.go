@@ -256,7 +256,7 @@ func RecurrenceFromRule(rule string, loc *time.Location) (RecurrenceForm, error)
 // writes (sub-daily frequencies, huge counts), so no stored or imported rule
 // can make an expansion expensive.
 func parseRule(rule string, loc *time.Location) (*rrule.ROption, error) {
-	key := loc.String() + "|" + rule
+	key := ruleKey{loc.String(), rule}
 	if v, ok := ruleCache.Load(key); ok {
 		opt := v.(rrule.ROption) // a copy: callers set Dtstart
 		return &opt, nil
@@ -272,6 +272,8 @@ func parseRule(rule string, loc *time.Location) (*rrule.ROption, error) {
 	ruleCache.Store(key, *opt)
 	return opt, nil
 }
+
+type ruleKey struct{ zone, rule string }
 
 // ruleCache keeps parsed rules: every view parses the same few hundred
 // series again.
