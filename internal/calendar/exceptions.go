@@ -242,7 +242,7 @@ func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int
 			}
 		}
 		// Cut the old series: keep its first `before` occurrences.
-		opt := ser.opt
+		opt := *ser.opt
 		opt.Dtstart = time.Time{}
 		if opt.Count > 0 {
 			opt.Count = before

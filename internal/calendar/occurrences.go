@@ -85,9 +85,23 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 	if err != nil {
 		return nil, fmt.Errorf("calendar: occurrences: %w", err)
 	}
-	var events []Event
-	var withOverrides []int64
-	for rows.Next() {
+	// Series without exceptions are expanded as they are read; the others
+	// wait for their exceptions.
+	var (
+		out     []Occurrence
+		pending []Event
+		ids     []int64
+		locs    = map[string]*time.Location{}
+	)
+	zone := func(name string) *time.Location {
+		loc, ok := locs[name]
+		if !ok {
+			loc = loadLocation(name)
+			locs[name] = loc
+		}
+		return loc
+	}
+	for rows.Next() && len(out) <= maxOccurrences {
 		var e Event
 		var hasOverrides bool
 		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Location, (*sqlTime)(&e.Start), (*sqlTime)(&e.End), &e.AllDay, &e.RRule, &hasOverrides); err != nil {
@@ -97,34 +111,27 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 		c := cals[e.CalendarID]
 		e.CalendarName, e.Colour, e.TimeZone = c.Name, c.Colour, c.TimeZone
 		if hasOverrides {
-			withOverrides = append(withOverrides, e.ID)
+			pending = append(pending, e)
+			ids = append(ids, e.ID)
+			continue
 		}
-		events = append(events, e)
+		// A rule that no longer parses hides one event, not the calendar.
+		out, _ = expandEvent(out, &e, zone(e.TimeZone), nil, from, to)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	overrides, err := overridesOf(ctx, s.db, withOverrides)
+	overrides, err := overridesOf(ctx, s.db, ids)
 	if err != nil {
 		return nil, err
 	}
-	locs := map[string]*time.Location{}
-	var out []Occurrence
-	for _, e := range events {
-		loc, ok := locs[e.TimeZone]
-		if !ok {
-			loc = loadLocation(e.TimeZone)
-			locs[e.TimeZone] = loc
-		}
-		more, err := expandEvent(out, e, loc, overrides[e.ID], from, to)
-		if err != nil {
-			continue // a rule that no longer parses hides one event, not the calendar
-		}
-		out = more
+	for i := range pending {
 		if len(out) > maxOccurrences {
 			break
 		}
+		e := &pending[i]
+		out, _ = expandEvent(out, e, zone(e.TimeZone), overrides[e.ID], from, to)
 	}
 	slices.SortFunc(out, func(a, b Occurrence) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
@@ -148,9 +155,9 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 }
 
 // expandEvent appends to out one event's occurrences overlapping [from, to).
-func expandEvent(out []Occurrence, e Event, loc *time.Location, ovs map[int64]Override, from, to time.Time) ([]Occurrence, error) {
-	ser, err := newSeries(e.Start, e.End, e.RRule, loc)
-	if err != nil {
+func expandEvent(out []Occurrence, e *Event, loc *time.Location, ovs map[int64]Override, from, to time.Time) ([]Occurrence, error) {
+	var ser series
+	if err := ser.init(e.Start, e.End, e.RRule, loc); err != nil {
 		return out, err
 	}
 	base := Occurrence{
@@ -161,7 +168,8 @@ func expandEvent(out []Occurrence, e Event, loc *time.Location, ovs map[int64]Ov
 	if len(ovs) > 0 {
 		seen = make(map[int64]bool, len(ovs))
 	}
-	for _, t := range ser.between(from, to, maxPerEvent) {
+	var buf [16]time.Time
+	for _, t := range ser.appendBetween(buf[:0], from, to, maxPerEvent) {
 		if len(ovs) > 0 {
 			seen[t.Unix()] = true
 		}

@@ -98,7 +98,7 @@ func plainRuleOf(opt *rrule.ROption, start time.Time) (plainRule, bool) {
 
 // plainIter walks a plainRule period by period.
 type plainIter struct {
-	r       *plainRule
+	r       plainRule
 	start   time.Time // DTSTART, local, to the second
 	until   time.Time // the rule's, or rrule-go's default (DTSTART + 292 years)
 	loc     *time.Location
@@ -122,9 +122,9 @@ func dayNumber(t time.Time) int64 {
 // the rule has no COUNT, the walk starts at the period holding look (a date
 // in the series' zone) rather than at DTSTART: no occurrence on or after
 // look is lost, and earlier ones may be left out.
-func (r *plainRule) iter(start time.Time, look time.Time) *plainIter {
+func (r *plainRule) iter(start time.Time, look time.Time) plainIter {
 	start = start.Truncate(time.Second)
-	it := &plainIter{r: r, start: start, loc: start.Location(), until: r.until}
+	it := plainIter{r: *r, start: start, loc: start.Location(), until: r.until}
 	if it.until.IsZero() {
 		it.until = start.Add(time.Duration(1<<63 - 1))
 	}

@@ -90,7 +90,7 @@ func TestPlainRuleMatchesRRule(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", rule, err)
 		}
-		if ser.plain == nil {
+		if !ser.isPlain {
 			t.Fatalf("%s is not recognised as plain", rule)
 		}
 		plainSeen++
@@ -155,7 +155,7 @@ func TestOtherRulesUseRRule(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", rule, err)
 		}
-		if ser.plain != nil {
+		if ser.isPlain {
 			t.Fatalf("%s taken as plain", rule)
 		}
 		if n := len(ser.between(start, start.AddDate(1, 0, 0), maxPerEvent)); n == 0 {
