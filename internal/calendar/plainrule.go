@@ -183,6 +183,22 @@ func (it *plainIter) fill() {
 	}
 }
 
+// periodYear is the year in which the next period starts (rrule-go stops
+// past 9999).
+func (it *plainIter) periodYear() int {
+	k := int64(it.period) * int64(it.r.interval)
+	switch it.r.freq {
+	case rrule.DAILY:
+		return time.Unix((it.origin+k)*86400, 0).UTC().Year()
+	case rrule.WEEKLY:
+		return time.Unix((it.origin+7*k)*86400, 0).UTC().Year()
+	case rrule.MONTHLY:
+		return (it.y0*12 + it.m0 - 1 + int(k)) / 12
+	default:
+		return it.y0 + int(k)
+	}
+}
+
 // monthDate is the day of month of a monthly rule in month m of year y (by
 // day, or the nth weekday), or 0 when that month has none.
 func monthDate(y int, m time.Month, monthDay, nth int, wd time.Weekday) int {
@@ -212,12 +228,12 @@ func dayNumberOf(y int, m time.Month, d int) int64 {
 }
 
 // next yields the next occurrence (local); ok is false at the end of the
-// series, past year 9999 or after maxIterations empty periods.
+// series, past year 9999 or after maxIterations periods without one.
 func (it *plainIter) next() (time.Time, bool) {
 	empty := 0
 	for !it.done {
 		if it.i == it.n {
-			if empty >= maxIterations {
+			if empty >= maxIterations || it.periodYear() > 9999 {
 				break
 			}
 			it.fill()

@@ -185,3 +185,53 @@ func TestPlainRuleAcrossMidnightDSTChange(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
+
+// TestPlainRuleWithoutDates: a rule that matches no date (30 February,
+// only reachable by import) ends, as with rrule-go, without an occurrence.
+func TestPlainRuleWithoutDates(t *testing.T) {
+	start := time.Date(2026, 1, 30, 10, 0, 0, 0, paris)
+	ser, err := newSeries(start, start.Add(time.Hour), "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", paris)
+	if err != nil || !ser.isPlain {
+		t.Fatalf("%v plain=%v", err, ser != nil && ser.isPlain)
+	}
+	if _, _, err := ser.bounds(); err == nil {
+		t.Fatal("a rule without dates was accepted")
+	}
+	if got := ser.between(start, start.AddDate(100, 0, 0), 10); len(got) != 0 {
+		t.Fatalf("occurrences %v", got)
+	}
+}
+
+// FuzzPlainRuleMatchesRRule: any stored rule that plainRuleOf takes must
+// expand as rrule-go expands it (Paris, where clocks change at night).
+func FuzzPlainRuleMatchesRRule(f *testing.F) {
+	for _, s := range []string{"FREQ=WEEKLY;BYDAY=2MO,TU", "FREQ=MONTHLY;BYDAY=-1FR;COUNT=7", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;INTERVAL=3",
+		"FREQ=DAILY;UNTIL=20270101T000000Z", "FREQ=MONTHLY;BYMONTHDAY=31;INTERVAL=2", "FREQ=YEARLY;BYMONTH=10", "FREQ=WEEKLY;WKST=MO;INTERVAL=3"} {
+		f.Add(s, int64(1767261600), uint16(90))
+	}
+	f.Fuzz(func(t *testing.T, rule string, startUnix int64, hours uint16) {
+		if startUnix < 0 || startUnix > 4102444800 { // 1970..2100
+			return
+		}
+		start := time.Unix(startUnix, 0).In(paris)
+		ser, err := newSeries(start, start.Add(time.Duration(hours)*time.Hour), rule, paris)
+		if err != nil || !ser.isPlain {
+			return
+		}
+		rr, err := ser.rrule()
+		if err != nil {
+			return // rrule-go refuses what plainRuleOf took: nothing to compare
+		}
+		next, want := ser.iterator(), rr.Iterator()
+		for i := range 200 {
+			a, okA := next()
+			b, okB := want()
+			if okA != okB || okA && !a.Equal(b) {
+				t.Fatalf("%s from %v, occurrence %d: plain %v %v, rrule-go %v %v", rule, start, i, a, okA, b, okB)
+			}
+			if !okA {
+				break
+			}
+		}
+	})
+}
