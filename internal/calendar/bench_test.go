@@ -67,7 +67,13 @@ func reportCPU(b *testing.B, start time.Duration) {
 
 // BenchmarkMonthView measures the data of a month grid (six weeks, Monday
 // to Sunday) for a member who sees all 20 calendars.
-func BenchmarkMonthView(b *testing.B) {
+func BenchmarkMonthView(b *testing.B) { benchMonthView(b, false) }
+
+// BenchmarkMonthViewCold is BenchmarkMonthView with the parsed-rule cache
+// emptied before every view: every rule is parsed again.
+func BenchmarkMonthViewCold(b *testing.B) { benchMonthView(b, true) }
+
+func benchMonthView(b *testing.B, cold bool) {
 	f, member := benchWorld(b)
 	from := time.Date(2026, 9, 28, 0, 0, 0, 0, paris)
 	to := from.AddDate(0, 0, 42)
@@ -76,6 +82,9 @@ func BenchmarkMonthView(b *testing.B) {
 	start := cpuTime()
 	defer reportCPU(b, start)
 	for b.Loop() {
+		if cold {
+			ForgetParsedRules()
+		}
 		occ, err := f.s.Occurrences(context.Background(), member, from, to, Filter{})
 		if err != nil {
 			b.Fatal(err)

@@ -233,16 +233,16 @@ func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int
 		if err != nil {
 			return err
 		}
-		if v.rule != "" && ser.rule.OrigOptions.Count > 0 && f.Recurrence.End == EndCount && f.Recurrence.Count == fmt.Sprint(ser.rule.OrigOptions.Count) {
+		if v.rule != "" && ser.opt.Count > 0 && f.Recurrence.End == EndCount && f.Recurrence.Count == fmt.Sprint(ser.opt.Count) {
 			// Unchanged "N times": the two halves keep N occurrences in all.
-			left := ser.rule.OrigOptions.Count - before
+			left := ser.opt.Count - before
 			f.Recurrence.Count = fmt.Sprint(left)
 			if v, err = s.checkForm(ctx, tx, p, f); err != nil {
 				return err
 			}
 		}
 		// Cut the old series: keep its first `before` occurrences.
-		opt := ser.rule.OrigOptions
+		opt := *ser.opt
 		opt.Dtstart = time.Time{}
 		if opt.Count > 0 {
 			opt.Count = before

@@ -77,69 +77,61 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 		return nil, err
 	}
 	// Only what a grid shows: the description is read by the event page.
-	rows, err := s.db.Query(ctx, `SELECT e.id, e.uid, e.calendar_id, e.title, e.location, e.starts_at, e.ends_at, e.all_day, e.rrule
+	// The last column tells which series have exceptions (an index probe
+	// per row), so they are read for those series only.
+	rows, err := s.db.Query(ctx, `SELECT e.id, e.uid, e.calendar_id, e.title, e.location, `+timeCol(s.db, "e.starts_at")+`, `+timeCol(s.db, "e.ends_at")+`, e.all_day, e.rrule,
+		e.rrule <> '' AND EXISTS (SELECT 1 FROM event_overrides o WHERE o.event_id = e.id)
 		FROM events e WHERE `+where, args...) // sorted below, after expansion
 	if err != nil {
 		return nil, fmt.Errorf("calendar: occurrences: %w", err)
 	}
-	var events []Event
-	recurring := 0
-	for rows.Next() {
+	// Series without exceptions are expanded as they are read; the others
+	// wait for their exceptions.
+	var (
+		out     []Occurrence
+		pending []Event
+		ids     []int64
+		locs    = map[string]*time.Location{}
+	)
+	zone := func(name string) *time.Location {
+		loc, ok := locs[name]
+		if !ok {
+			loc = loadLocation(name)
+			locs[name] = loc
+		}
+		return loc
+	}
+	for rows.Next() && len(out) <= maxOccurrences {
 		var e Event
-		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Location, &e.Start, &e.End, &e.AllDay, &e.RRule); err != nil {
+		var hasOverrides bool
+		if err := rows.Scan(&e.ID, &e.UID, &e.CalendarID, &e.Title, &e.Location, (*sqlTime)(&e.Start), (*sqlTime)(&e.End), &e.AllDay, &e.RRule, &hasOverrides); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		c := cals[e.CalendarID]
 		e.CalendarName, e.Colour, e.TimeZone = c.Name, c.Colour, c.TimeZone
-		if e.Recurring() {
-			recurring++
+		if hasOverrides {
+			pending = append(pending, e)
+			ids = append(ids, e.ID)
+			continue
 		}
-		events = append(events, e)
+		// A rule that no longer parses hides one event, not the calendar.
+		out, _ = expandEvent(out, &e, zone(e.TimeZone), nil, from, to)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	overrides := map[int64]map[int64]Override{}
-	if recurring > 0 {
-		rows, err := s.db.Query(ctx, `SELECT o.event_id, o.original_start, o.cancelled, o.starts_at, o.ends_at, o.title, o.location, o.description
-			FROM event_overrides o JOIN events e ON e.id = o.event_id WHERE e.rrule <> '' AND `+where, args...)
-		if err != nil {
-			return nil, fmt.Errorf("calendar: occurrence exceptions: %w", err)
-		}
-		for rows.Next() {
-			o, eid, err := scanOverride(rows, true)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if overrides[eid] == nil {
-				overrides[eid] = map[int64]Override{}
-			}
-			overrides[eid][o.OriginalStart.Unix()] = o
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	overrides, err := overridesOf(ctx, s.db, ids)
+	if err != nil {
+		return nil, err
 	}
-	locs := map[string]*time.Location{}
-	var out []Occurrence
-	for _, e := range events {
-		loc, ok := locs[e.TimeZone]
-		if !ok {
-			loc = loadLocation(e.TimeZone)
-			locs[e.TimeZone] = loc
-		}
-		occ, err := expandEvent(e, loc, overrides[e.ID], from, to)
-		if err != nil {
-			continue // a rule that no longer parses hides one event, not the calendar
-		}
-		out = append(out, occ...)
+	for i := range pending {
 		if len(out) > maxOccurrences {
 			break
 		}
+		e := &pending[i]
+		out, _ = expandEvent(out, e, zone(e.TimeZone), overrides[e.ID], from, to)
 	}
 	slices.SortFunc(out, func(a, b Occurrence) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
@@ -162,20 +154,25 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 	return out, nil
 }
 
-// expandEvent turns one event into its occurrences overlapping [from, to).
-func expandEvent(e Event, loc *time.Location, ovs map[int64]Override, from, to time.Time) ([]Occurrence, error) {
-	ser, err := newSeries(e.Start, e.End, e.RRule, loc)
-	if err != nil {
-		return nil, err
+// expandEvent appends to out one event's occurrences overlapping [from, to).
+func expandEvent(out []Occurrence, e *Event, loc *time.Location, ovs map[int64]Override, from, to time.Time) ([]Occurrence, error) {
+	var ser series
+	if err := ser.init(e.Start, e.End, e.RRule, loc); err != nil {
+		return out, err
 	}
 	base := Occurrence{
 		EventID: e.ID, UID: e.UID, CalendarID: e.CalendarID, CalendarName: e.CalendarName, Colour: e.Colour,
 		Title: e.Title, Description: e.Description, Location: e.Location, AllDay: e.AllDay, Recurring: e.Recurring(),
 	}
-	var out []Occurrence
-	seen := map[int64]bool{}
-	for _, t := range ser.between(from, to, maxPerEvent) {
-		seen[t.Unix()] = true
+	var seen map[int64]bool
+	if len(ovs) > 0 {
+		seen = make(map[int64]bool, len(ovs))
+	}
+	var buf [16]time.Time
+	for _, t := range ser.appendBetween(buf[:0], from, to, maxPerEvent) {
+		if len(ovs) > 0 {
+			seen[t.Unix()] = true
+		}
 		o := base
 		o.OriginalStart, o.Start, o.End = t.UTC(), t.UTC(), ser.endFor(t).UTC()
 		if ov, ok := ovs[t.Unix()]; ok {
@@ -218,6 +215,50 @@ func applyOverride(o Occurrence, ov Override) Occurrence {
 		o.Description = *ov.Description
 	}
 	return o
+}
+
+// overridesOf loads the exceptions of the given series (already selected
+// with the access rule), by event and by original start (Unix seconds).
+// IN lists are padded to a few sizes so that they stay few prepared
+// statements.
+func overridesOf(ctx context.Context, q db.Querier, ids []int64) (map[int64]map[int64]Override, error) {
+	out := map[int64]map[int64]Override{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		size := 500
+		for _, b := range []int{8, 32, 128} {
+			if n <= b {
+				size = b
+				break
+			}
+		}
+		args := make([]any, size)
+		for i := range args {
+			args[i] = ids[min(i, n-1)]
+		}
+		ids = ids[n:]
+		rows, err := q.Query(ctx, `SELECT o.event_id, o.original_start, o.cancelled, o.starts_at, o.ends_at, o.title, o.location, o.description
+			FROM event_overrides o WHERE o.event_id IN (`+db.In(size)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: occurrence exceptions: %w", err)
+		}
+		for rows.Next() {
+			o, eid, err := scanOverride(rows, true)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if out[eid] == nil {
+				out[eid] = map[int64]Override{}
+			}
+			out[eid][o.OriginalStart.Unix()] = o
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // calendarMap loads every calendar by id (a handful of rows), so event

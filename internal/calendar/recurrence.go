@@ -254,12 +254,12 @@ func RecurrenceFromRule(rule string, loc *time.Location) (RecurrenceForm, error)
 
 // parseRule parses a stored RRULE value and refuses what Portique never
 // writes (sub-daily frequencies, huge counts), so no stored or imported rule
-// can make an expansion expensive.
+// can make an expansion expensive. The result is shared (cached): callers
+// copy it before changing anything.
 func parseRule(rule string, loc *time.Location) (*rrule.ROption, error) {
-	key := loc.String() + "|" + rule
+	key := ruleKey{loc.String(), rule}
 	if v, ok := ruleCache.Load(key); ok {
-		opt := v.(rrule.ROption) // a copy: callers set Dtstart
-		return &opt, nil
+		return v.(*rrule.ROption), nil
 	}
 	opt, err := parseRuleUncached(rule, loc)
 	if err != nil {
@@ -269,9 +269,11 @@ func parseRule(rule string, loc *time.Location) (*rrule.ROption, error) {
 		ruleCache.Clear()
 		ruleCacheSize.Store(0)
 	}
-	ruleCache.Store(key, *opt)
+	ruleCache.Store(key, opt)
 	return opt, nil
 }
+
+type ruleKey struct{ zone, rule string }
 
 // ruleCache keeps parsed rules: every view parses the same few hundred
 // series again.
@@ -279,6 +281,14 @@ var (
 	ruleCache     sync.Map
 	ruleCacheSize atomic.Int64
 )
+
+// ForgetParsedRules empties the cache of parsed rules, so that benchmarks
+// can measure a view that finds nothing cached (after a restart, or with
+// more distinct rules than the cache holds).
+func ForgetParsedRules() {
+	ruleCache.Clear()
+	ruleCacheSize.Store(0)
+}
 
 func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) {
 	if strings.ContainsAny(rule, "\n\r") || len(rule) > 500 {
@@ -304,7 +314,10 @@ func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) 
 // first one in the calendar's zone (18:00 Paris stays 18:00 across DST) and
 // its length in days and clock time.
 type series struct {
-	rule     *rrule.RRule // nil for a single event
+	opt      *rrule.ROption // the parsed rule, without DTSTART (shared: read only)
+	plain    plainRule      // the rule, when isPlain
+	isPlain  bool
+	rule     *rrule.RRule // rrule-go's, built on first use (other rules, tests)
 	start    time.Time    // local
 	end      time.Time    // local
 	loc      *time.Location
@@ -312,22 +325,48 @@ type series struct {
 }
 
 func newSeries(start, end time.Time, rule string, loc *time.Location) (*series, error) {
-	s := &series{start: start.In(loc), end: end.In(loc), loc: loc}
+	s := &series{}
+	if err := s.init(start, end, rule, loc); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// init is newSeries for a series held by the caller (expansion keeps it on
+// the stack).
+func (s *series) init(start, end time.Time, rule string, loc *time.Location) error {
+	*s = series{start: start.In(loc), end: end.In(loc), loc: loc}
 	s.spanDays = daysBetween(dateOf(s.start), dateOf(s.end))
 	if rule == "" {
-		return s, nil
+		return nil
 	}
 	opt, err := parseRule(rule, loc)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	opt.Dtstart = s.start
-	r, err := rrule.NewRRule(*opt)
-	if err != nil {
-		return nil, fmt.Errorf("calendar: RRULE: %w", err)
+	s.opt = opt
+	if s.plain, s.isPlain = plainRuleOf(opt, s.start); s.isPlain {
+		return nil
 	}
-	s.rule = r
-	return s, nil
+	_, err = s.rrule()
+	return err
+}
+
+// single reports whether the event has no rule.
+func (s *series) single() bool { return s.opt == nil }
+
+// rrule returns rrule-go's expansion of the rule (built once).
+func (s *series) rrule() (*rrule.RRule, error) {
+	if s.rule == nil {
+		opt := *s.opt
+		opt.Dtstart = s.start
+		r, err := rrule.NewRRule(opt)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: RRULE: %w", err)
+		}
+		s.rule = r
+	}
+	return s.rule, nil
 }
 
 // endFor gives the end of the occurrence that starts at occ (local).
@@ -341,24 +380,56 @@ func (s *series) endFor(occ time.Time) time.Time {
 // between returns the original starts (in the calendar's zone) of the
 // occurrences overlapping [from, to), at most limit of them.
 func (s *series) between(from, to time.Time, limit int) []time.Time {
-	if s.rule == nil {
+	return s.appendBetween(nil, from, to, limit)
+}
+
+// appendBetween is between appending to out.
+func (s *series) appendBetween(out []time.Time, from, to time.Time, limit int) []time.Time {
+	if s.single() {
 		if s.start.Before(to) && s.end.After(from) {
-			return []time.Time{s.start}
+			out = append(out, s.start)
 		}
-		return nil
+		return out
 	}
-	var out []time.Time
-	next := s.iterFrom(from)
-	for i := 0; i < maxIterations && len(out) < limit; i++ {
-		t, ok := next()
+	var it plainIter
+	var next rrule.Next
+	if s.isPlain {
+		it = s.plain.iter(s.start, s.look(from))
+	} else {
+		next = s.iterFrom(from)
+	}
+	for i, n := 0, 0; i < maxIterations && n < limit; i++ {
+		var t time.Time
+		var ok bool
+		if next != nil {
+			t, ok = next()
+		} else {
+			t, ok = it.next()
+		}
 		if !ok || !t.Before(to) {
 			break
 		}
 		if s.endFor(t).After(from) {
 			out = append(out, t)
+			n++
 		}
 	}
 	return out
+}
+
+// look is where a walk towards from may start: the day of from in the
+// series' zone, less the occurrences' length and two days.
+func (s *series) look(from time.Time) time.Time {
+	return dateOf(from.In(s.loc)).AddDate(0, 0, -(s.spanDays + 2))
+}
+
+// iterator walks the series from its first occurrence.
+func (s *series) iterator() rrule.Next {
+	if s.isPlain {
+		it := s.plain.iter(s.start, time.Time{})
+		return it.next
+	}
+	return s.rule.Iterator()
 }
 
 // iterFrom returns an iterator over the same occurrences as the rule, but
@@ -368,8 +439,8 @@ func (s *series) between(from, to time.Time, limit int) []time.Time {
 // from its beginning. Rules that take a default from DTSTART's day are
 // walked from the start.
 func (s *series) iterFrom(from time.Time) rrule.Next {
+	look := s.look(from)
 	opt := s.rule.OrigOptions
-	look := dateOf(from.In(s.loc)).AddDate(0, 0, -(s.spanDays + 2))
 	if opt.Count > 0 || !look.After(s.start) {
 		return s.rule.Iterator()
 	}
@@ -409,17 +480,16 @@ func (s *series) iterFrom(from time.Time) rrule.Next {
 // the last occurrence (nil for an endless series). A rule without any
 // occurrence is a validation error.
 func (s *series) bounds() (time.Time, *time.Time, error) {
-	if s.rule == nil {
+	if s.single() {
 		e := s.end
 		return s.start, &e, nil
 	}
-	next := s.rule.Iterator()
+	next := s.iterator()
 	first, ok := next()
 	if !ok {
 		return time.Time{}, nil, &ValidationError{Fields: map[string]string{"repetition": "Cette répétition ne produit aucune date : vérifiez le jour, le mois et la fin de la répétition."}}
 	}
-	opt := s.rule.OrigOptions
-	if opt.Count == 0 && opt.Until.IsZero() {
+	if s.opt.Count == 0 && s.opt.Until.IsZero() {
 		return first, nil, nil
 	}
 	last := first
@@ -436,11 +506,11 @@ func (s *series) bounds() (time.Time, *time.Time, error) {
 
 // countBefore counts the occurrences that start before t.
 func (s *series) countBefore(t time.Time) int {
-	if s.rule == nil {
+	if s.single() {
 		return 0
 	}
 	n := 0
-	next := s.rule.Iterator()
+	next := s.iterator()
 	for i := 0; i < maxIterations; i++ {
 		o, ok := next()
 		if !ok || !o.Before(t) {
@@ -453,7 +523,7 @@ func (s *series) countBefore(t time.Time) int {
 
 // isOccurrence reports whether t (any zone) is an original start of the series.
 func (s *series) isOccurrence(t time.Time) bool {
-	if s.rule == nil {
+	if s.single() {
 		return t.Equal(s.start)
 	}
 	for _, o := range s.between(t, t.Add(time.Second), 2) {

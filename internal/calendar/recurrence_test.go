@@ -335,7 +335,11 @@ func TestFastForwardMatchesFullWalk(t *testing.T) {
 			for _, w := range windows {
 				fast := ser.between(w[0], w[1], 5000)
 				var slow []time.Time
-				next := ser.rule.Iterator()
+				rr, err := ser.rrule()
+				if err != nil {
+					t.Fatal(err)
+				}
+				next := rr.Iterator()
 				for {
 					o, ok := next()
 					if !ok || !o.Before(w[1]) {

@@ -29,7 +29,13 @@ func cpuTime() time.Duration {
 // expansion, template, middleware) for a member who sees 20 calendars with
 // 2,000 events, 300 of them recurring. cpu-ms/op is the process CPU time per
 // page, less sensitive than wall time to other processes on the machine.
-func BenchmarkCalendarMonthPage(b *testing.B) {
+func BenchmarkCalendarMonthPage(b *testing.B) { benchCalendarMonthPage(b, false) }
+
+// BenchmarkCalendarMonthPageCold is the same page with the calendar's
+// parsed-rule cache emptied before every request.
+func BenchmarkCalendarMonthPageCold(b *testing.B) { benchCalendarMonthPage(b, true) }
+
+func benchCalendarMonthPage(b *testing.B, cold bool) {
 	ctx := context.Background()
 	d := dbtest.NewDB(b)
 	cfg := config.Defaults()
@@ -93,6 +99,9 @@ func BenchmarkCalendarMonthPage(b *testing.B) {
 	b.ResetTimer()
 	start := cpuTime()
 	for b.Loop() {
+		if cold {
+			calendar.ForgetParsedRules()
+		}
 		req := httptest.NewRequest(http.MethodGet, "/agenda?vue=mois&date=2026-10-15", nil)
 		req.AddCookie(cookie)
 		rec := httptest.NewRecorder()

@@ -32,43 +32,34 @@ const (
 	viewList  = "liste"
 )
 
-// occView is an occurrence ready for a template.
+// occView is an occurrence ready for a template (event page, page blocks).
 type occView struct {
 	calendar.Occurrence
 	URL       string // event page, with the occurrence when it is part of a series
 	TimeLabel string // "18:00 – 20:00", or "" for all-day events
-	Continues bool   // started on an earlier day
-	// Item is the grid's <li>, built in Go: a month holds hundreds of
-	// occurrences and html/template's per-value escaping was most of the
-	// page's time. Every value in it is escaped by occItem.
-	Item template.HTML
 }
 
-// dayCell is one day of a grid or list.
+// occView prepares an occurrence for display.
+func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
+	v := occView{Occurrence: o}
+	v.URL, v.TimeLabel = occLinks(o, loc)
+	return v
+}
+
+// dayCell is one day of a grid or list. Its occurrences come as ready <li>
+// lists, built in Go (see writeOccItem): a month holds hundreds of
+// occurrences and html/template's per-value escaping was most of the page's
+// time.
 type dayCell struct {
-	Date    time.Time
-	Label   string // "lundi 2 mars"
-	ISO     string
-	InMonth bool
-	Today   bool
-	AllDay  []occView
-	Timed   []occView
-	ByHour  map[int][]occView
-	// The same, as ready <li> lists (see occView.Item).
+	Date       time.Time
+	Label      string // "lundi 2 mars"
+	ISO        string
+	InMonth    bool
+	Today      bool
+	N          int           // occurrences on the day
 	ItemsHTML  template.HTML // all-day first, then timed
 	AllDayHTML template.HTML
 	ByHourHTML map[int]template.HTML
-}
-
-// join concatenates the items of a day (each already escaped by occItem).
-func join(vs ...[]occView) template.HTML {
-	var b strings.Builder
-	for _, v := range vs {
-		for _, o := range v {
-			b.WriteString(string(o.Item))
-		}
-	}
-	return template.HTML(b.String()) //nolint:gosec // items escaped by occItem
 }
 
 // calendarViewPage is the data of /agenda.
@@ -193,7 +184,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		page.Weeks = weeksOf(days)
 	case viewList:
 		for _, d := range days {
-			if len(d.AllDay)+len(d.Timed) > 0 {
+			if d.N > 0 {
 				page.Days = append(page.Days, d)
 			}
 		}
@@ -229,43 +220,44 @@ func dayMonth(t time.Time) string {
 	return d + " " + FrenchMonth(t.Month())
 }
 
-// occView prepares an occurrence for display.
-func (s *Server) occView(o calendar.Occurrence, loc *time.Location) occView {
-	v := occView{Occurrence: o, URL: calendar.EventURL(o.EventID)}
+// occLinks are the parts of an occurrence's <li> that do not depend on
+// the day: its link and its time label ("18:00 – 20:00", "" for all-day
+// events).
+func occLinks(o calendar.Occurrence, loc *time.Location) (url, timeLabel string) {
+	url = calendar.EventURL(o.EventID)
 	if o.Recurring {
-		v.URL += "?occurrence=" + strconv.FormatInt(o.OriginalStart.Unix(), 10)
+		url += "?occurrence=" + strconv.FormatInt(o.OriginalStart.Unix(), 10)
 	}
 	if !o.AllDay {
-		v.TimeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
+		timeLabel = o.Start.In(loc).Format("15:04") + " – " + o.End.In(loc).Format("15:04")
 	}
-	return v
+	return url, timeLabel
 }
 
-// occItem renders one occurrence of a grid or list (see occView.Item).
-func (s *Server) occItem(v occView) template.HTML {
-	var b strings.Builder
+// writeOccItem writes one occurrence of a grid or list as an <li>; every
+// value in it is escaped here. continues: it started on an earlier day.
+func (s *Server) writeOccItem(b *strings.Builder, o *calendar.Occurrence, url, timeLabel string, continues bool) {
 	b.WriteString(`<li class="cal-occ cal-`)
-	b.WriteString(strconv.FormatInt(v.CalendarID, 10))
-	if v.Changed {
+	b.WriteString(strconv.FormatInt(o.CalendarID, 10))
+	if o.Changed {
 		b.WriteString(" cal-changed")
 	}
 	b.WriteString(`"><a href="`)
-	b.WriteString(html.EscapeString(v.URL))
+	b.WriteString(html.EscapeString(url))
 	b.WriteString(`" data-popup>`)
-	if v.TimeLabel != "" {
+	if timeLabel != "" {
 		b.WriteString(`<span class="cal-time">`)
-		b.WriteString(html.EscapeString(v.TimeLabel))
+		b.WriteString(html.EscapeString(timeLabel))
 		b.WriteString(`</span> `)
 	}
-	b.WriteString(html.EscapeString(v.Title))
+	b.WriteString(html.EscapeString(o.Title))
 	b.WriteString(`</a> <span class="sr-only">(`)
-	b.WriteString(html.EscapeString(v.CalendarName))
-	if v.Continues {
+	b.WriteString(html.EscapeString(o.CalendarName))
+	if continues {
 		b.WriteString(", ")
 		b.WriteString(html.EscapeString(s.cat.T("calendar.continues")))
 	}
 	b.WriteString(")</span></li>")
-	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
 }
 
 // calendarColours serves the calendars' colours as CSS classes (the content
@@ -320,7 +312,7 @@ func weeksOf(days []dayCell) [][]dayCell {
 
 // dayCells builds the days of [from, to) and places each occurrence in
 // every day it covers (all-day, continued and multi-day ones apart; by hour
-// for the time grids), with each day's ready <li> lists.
+// for the time grids), as each day's ready <li> lists.
 func (s *Server) dayCells(occ []calendar.Occurrence, from, to time.Time, month time.Month, today time.Time, loc *time.Location, timeGrid bool, hours []int) []dayCell {
 	var days []dayCell
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
@@ -333,38 +325,72 @@ func (s *Server) dayCells(occ []calendar.Occurrence, from, to time.Time, month t
 		bounds[i] = d.Date
 	}
 	bounds[len(days)] = to
-	for _, o := range occ {
+	// Where each occurrence goes: its day and slot (0 all-day, continued
+	// or multi-day; 1 timed, or 1+hour in the time grids). Occurrences come
+	// sorted, so a stable sort by day and slot keeps each list in order and
+	// the items are then written in one buffer, each list a slice of it.
+	type placement struct {
+		day, slot, occ int
+		continues      bool
+	}
+	var places []placement
+	for k := range occ {
+		o := &occ[k]
 		first := sort.Search(len(days), func(i int) bool { return bounds[i+1].After(o.Start) })
 		for i := first; i < len(days) && bounds[i].Before(o.End); i++ {
-			dStart, dEnd := bounds[i], bounds[i+1]
-			v := s.occView(o, loc)
-			v.Continues = o.Start.Before(dStart)
-			v.Item = s.occItem(v)
-			if o.AllDay || v.Continues || o.End.After(dEnd) {
-				days[i].AllDay = append(days[i].AllDay, v)
-				continue
+			continues := o.Start.Before(bounds[i])
+			days[i].N++
+			slot := 1
+			switch {
+			case o.AllDay || continues || o.End.After(bounds[i+1]):
+				slot = 0
+			case timeGrid:
+				slot = 1 + min(max(o.Start.In(loc).Hour(), hours[0]), hours[len(hours)-1])
 			}
-			days[i].Timed = append(days[i].Timed, v)
-			if timeGrid {
-				if days[i].ByHour == nil {
-					days[i].ByHour = map[int][]occView{}
-				}
-				h := o.Start.In(loc).Hour()
-				h = min(max(h, hours[0]), hours[len(hours)-1])
-				days[i].ByHour[h] = append(days[i].ByHour[h], v)
-			}
+			places = append(places, placement{day: i, slot: slot, occ: k, continues: continues})
 		}
 	}
-	for i := range days {
-		d := &days[i]
-		if !timeGrid {
-			d.ItemsHTML = join(d.AllDay, d.Timed)
-			continue
+	slices.SortStableFunc(places, func(a, b placement) int {
+		if a.day != b.day {
+			return a.day - b.day
 		}
-		d.AllDayHTML = join(d.AllDay)
-		d.ByHourHTML = make(map[int]template.HTML, len(d.ByHour))
-		for h, v := range d.ByHour {
-			d.ByHourHTML[h] = join(v)
+		return a.slot - b.slot
+	})
+	var b strings.Builder
+	b.Grow(len(places) * 200)
+	type span struct{ day, slot, from, to int }
+	var spans []span
+	for _, pl := range places {
+		// A day's list in the month grid and the list view: all its slots.
+		if n := len(spans); n == 0 || spans[n-1].day != pl.day || (timeGrid && spans[n-1].slot != pl.slot) {
+			spans = append(spans, span{day: pl.day, slot: pl.slot, from: b.Len()})
+		}
+		o := &occ[pl.occ]
+		url, timeLabel := occLinks(*o, loc)
+		s.writeOccItem(&b, o, url, timeLabel, pl.continues)
+		spans[len(spans)-1].to = b.Len()
+	}
+	items := b.String()
+	for _, sp := range spans {
+		d := &days[sp.day]
+		html := template.HTML(items[sp.from:sp.to]) //nolint:gosec // items escaped by writeOccItem
+		switch {
+		case !timeGrid:
+			d.ItemsHTML = html
+		case sp.slot == 0:
+			d.AllDayHTML = html
+		default:
+			if d.ByHourHTML == nil {
+				d.ByHourHTML = map[int]template.HTML{}
+			}
+			d.ByHourHTML[sp.slot-1] = html
+		}
+	}
+	if timeGrid {
+		for i := range days {
+			if days[i].ByHourHTML == nil {
+				days[i].ByHourHTML = map[int]template.HTML{}
+			}
 		}
 	}
 	return days

@@ -167,10 +167,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if renderHook != nil {
 		renderHook(name)
 	}
-	var buf bytes.Buffer
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
 	err := fmt.Errorf("web: no template %q", name)
 	if ok {
-		err = t.ExecuteTemplate(&buf, "base", data)
+		err = t.ExecuteTemplate(buf, "base", data)
 	}
 	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
@@ -188,6 +189,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if r.Method != http.MethodHead {
 		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
 	}
+}
+
+// renderBuffers keeps the pages' output buffers: a page is built whole
+// before it is sent (so a template error can still become an error page),
+// and growing a fresh buffer to a month grid's size was a fifth of the
+// bytes a calendar page allocated.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 { // let the rare huge page's buffer go
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // renderHook, set by tests, sees the name of every template rendered (the
