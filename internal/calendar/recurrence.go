@@ -315,9 +315,7 @@ func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) 
 // its length in days and clock time.
 type series struct {
 	opt      *rrule.ROption // the parsed rule, without DTSTART (shared: read only)
-	plain    plainRule      // the rule, when isPlain
-	isPlain  bool
-	rule     *rrule.RRule // rrule-go's, built on first use (other rules, tests)
+	rule     *rrule.RRule   // rrule-go's expansion of it
 	start    time.Time    // local
 	end      time.Time    // local
 	loc      *time.Location
@@ -345,9 +343,6 @@ func (s *series) init(start, end time.Time, rule string, loc *time.Location) err
 		return err
 	}
 	s.opt = opt
-	if s.plain, s.isPlain = plainRuleOf(opt, s.start); s.isPlain {
-		return nil
-	}
 	_, err = s.rrule()
 	return err
 }
@@ -391,21 +386,9 @@ func (s *series) appendBetween(out []time.Time, from, to time.Time, limit int) [
 		}
 		return out
 	}
-	var it plainIter
-	var next rrule.Next
-	if s.isPlain {
-		it = s.plain.iter(s.start, s.look(from))
-	} else {
-		next = s.iterFrom(from)
-	}
+	next := s.iterFrom(from)
 	for i, n := 0, 0; i < maxIterations && n < limit; i++ {
-		var t time.Time
-		var ok bool
-		if next != nil {
-			t, ok = next()
-		} else {
-			t, ok = it.next()
-		}
+		t, ok := next()
 		if !ok || !t.Before(to) {
 			break
 		}
@@ -425,10 +408,6 @@ func (s *series) look(from time.Time) time.Time {
 
 // iterator walks the series from its first occurrence.
 func (s *series) iterator() rrule.Next {
-	if s.isPlain {
-		it := s.plain.iter(s.start, time.Time{})
-		return it.next
-	}
 	return s.rule.Iterator()
 }
 
