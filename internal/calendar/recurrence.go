@@ -316,8 +316,8 @@ func parseRuleUncached(rule string, loc *time.Location) (*rrule.ROption, error) 
 type series struct {
 	opt      *rrule.ROption // the parsed rule, without DTSTART (shared: read only)
 	rule     *rrule.RRule   // rrule-go's expansion of it
-	start    time.Time    // local
-	end      time.Time    // local
+	start    time.Time      // local
+	end      time.Time      // local
 	loc      *time.Location
 	spanDays int
 }
