@@ -146,6 +146,9 @@ func (e *engine) suggest(ctx context.Context, p access.Principal, q Query) (stri
 		}
 		b.WriteString(q.Text[last:])
 		alt := parseQuery(b.String())
+		if alt.empty() {
+			continue
+		}
 		res, itemIDs, err := e.find(ctx, p, q, alt, 1, 0)
 		if err != nil {
 			return "", err
