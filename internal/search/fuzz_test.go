@@ -15,7 +15,7 @@ func FuzzQuery(f *testing.F) {
 	for _, s := range []string{
 		"bioseau", `"mise en oeuvre"`, "-x", `"`, `*`, `a NEAR b`, `NEAR(a b, 3)`, `(a OR b) AND NOT c`,
 		`title:x`, `{title}: x`, `^x`, `x*`, "\x00", `'; DROP TABLE search_items; --`, `'a':*`, `a & b | !c <-> d`,
-		"OR OR", "-\"a b\" c", "\xff", "œuvre ﬃ re\u0301", `\`, `$1`, `?`,
+		"OR OR", "-\"a b\" c", "\xff", "œuvre ﬃ re\u0301", `\`, `$1`, `?`, "compostgae", `"bocuax" -verre`,
 	} {
 		f.Add(s)
 	}
@@ -34,6 +34,13 @@ func FuzzQuery(f *testing.F) {
 		}
 		if res.Total < len(res.Hits) {
 			t.Fatalf("Search(%q): Total %d < %d hits", q, res.Total, len(res.Hits))
+		}
+		// A suggestion finds something the visitor may see.
+		if res.Suggestion != "" {
+			again, err := fx.idx.Search(context.Background(), access.Anonymous(), search.Query{Text: res.Suggestion, Limit: 50})
+			if err != nil || again.Total == 0 {
+				t.Fatalf("Search(%q) suggests %q, which finds %d (%v)", q, res.Suggestion, again.Total, err)
+			}
 		}
 	})
 }
