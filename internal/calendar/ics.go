@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,146 +151,79 @@ func writeICS(w io.Writer, events []*Event, opt FeedOptions, now time.Time) erro
 	for _, z := range zoneNames {
 		addTimezone(cal, z, now)
 	}
-	cal.Components = append(cal.Components, newICSEvents(events, opt))
+	for _, e := range events {
+		addEvent(cal, e, opt)
+	}
 	return cal.SerializeTo(w, ics.WithNewLineWindows) // RFC 5545 lines end with CRLF
+}
+
+// icsTime sets a DATE-TIME with TZID (or a DATE for all-day events).
+func icsTime(c *ics.ComponentBase, prop ics.ComponentProperty, t time.Time, loc *time.Location, allDay bool) {
+	lt := t.In(loc)
+	if allDay {
+		c.SetProperty(prop, lt.Format("20060102"), ics.WithValue(string(ics.ValueDataTypeDate)))
+		return
+	}
+	c.SetProperty(prop, lt.Format(icsLocal), ics.WithTZID(loc.String()))
 }
 
 func cleanText(s string) string { return strings.ReplaceAll(s, "\r", "") }
 
-// icsEvents is the events of a feed as one component of its calendar. Each
-// VEVENT is built in one reused ics.VEvent and serialised by the library
-// (escaping, parameters, line folding) as soon as it is complete: a feed of
-// thousands of events holds one at a time, and builds it without the
-// per-property parameter maps and slice growth of the library's setters.
-// The output is the same as adding every event to the calendar with the
-// setters (SetProperty, AddRrule…), in the same property order.
-type icsEvents struct {
-	events []*Event
-	opt    FeedOptions
-	v      ics.VEvent
-	// Parameter maps, shared by the properties (the serialiser only reads them).
-	date, text map[string][]string
-	tzid       map[string]map[string][]string // by zone
-}
-
-var _ ics.Component = (*icsEvents)(nil)
-
-func newICSEvents(events []*Event, opt FeedOptions) *icsEvents {
-	return &icsEvents{events: events, opt: opt,
-		date: map[string][]string{string(ics.ParameterValue): {string(ics.ValueDataTypeDate)}},
-		text: map[string][]string{string(ics.ParameterValue): {string(ics.ValueDataTypeText)}},
-		tzid: map[string]map[string][]string{},
-	}
-}
-
-func (c *icsEvents) UnknownPropertiesIANAProperties() []ics.IANAProperty { return nil }
-func (c *icsEvents) SubComponents() []ics.Component                      { return nil }
-
-// SerializeTo writes every event: the master VEVENT of each, then one per
-// changed occurrence.
-func (c *icsEvents) SerializeTo(w io.Writer, cfg *ics.SerializationConfiguration) error {
-	for _, e := range c.events {
-		if err := c.writeEvent(w, cfg, e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// begin starts a VEVENT (its UID first, as ics.NewEvent does).
-func (c *icsEvents) begin(uid string) {
-	c.v.Properties = c.v.Properties[:0]
-	c.add(ics.ComponentPropertyUniqueId, uid, nil)
-}
-
-func (c *icsEvents) add(name ics.ComponentProperty, value string, params map[string][]string) {
-	c.v.Properties = append(c.v.Properties, ics.IANAProperty{BaseProperty: ics.BaseProperty{
-		IANAToken: string(name), Value: value, ICalParameters: params}})
-}
-
-// time adds a DATE-TIME with TZID (or a DATE for all-day events).
-func (c *icsEvents) time(name ics.ComponentProperty, t time.Time, loc *time.Location, allDay bool) {
-	lt := t.In(loc)
-	if allDay {
-		c.add(name, lt.Format("20060102"), c.date)
-		return
-	}
-	c.add(name, lt.Format(icsLocal), c.tzidOf(loc))
-}
-
-func (c *icsEvents) tzidOf(loc *time.Location) map[string][]string {
-	p, ok := c.tzid[loc.String()]
-	if !ok {
-		p = map[string][]string{string(ics.ParameterTzid): {loc.String()}}
-		c.tzid[loc.String()] = p
-	}
-	return p
-}
-
-// common adds what the master and the changed occurrences share.
-func (c *icsEvents) common(e *Event, title, location, description string) {
-	c.add(ics.ComponentPropertyDtstamp, e.UpdatedAt.UTC().Format("20060102T150405Z"), nil)
-	c.add(ics.ComponentPropertyLastModified, e.UpdatedAt.UTC().Format("20060102T150405Z"), nil)
-	c.add(ics.ComponentPropertySequence, strconv.Itoa(e.Sequence), nil)
-	c.add(ics.ComponentPropertySummary, cleanText(title), nil)
-	if location != "" {
-		c.add(ics.ComponentPropertyLocation, cleanText(location), nil)
-	}
-	if d := PlainText(description); d != "" {
-		c.add(ics.ComponentPropertyDescription, cleanText(d), nil)
-	}
-	c.add(ics.ComponentPropertyCategories, cleanText(e.CalendarName), nil)
-	if c.opt.BaseURL != "" {
-		c.add(ics.ComponentPropertyUrl, c.opt.BaseURL+EventURL(e.ID), nil)
-	}
-	for _, a := range e.Attributes {
-		// VALUE=TEXT is the RFC default for X- properties; saying so makes
-		// parsers that treat unknown properties as opaque unescape it.
-		c.add(ics.ComponentProperty("X-PORTIQUE-"+strings.ToUpper(a.Key)), cleanText(a.Value), c.text)
-	}
-}
-
-// writeEvent writes one event: its master VEVENT (with RRULE and EXDATE
-// for a series), then a VEVENT with RECURRENCE-ID per changed occurrence.
-func (c *icsEvents) writeEvent(w io.Writer, cfg *ics.SerializationConfiguration, e *Event) error {
+func addEvent(cal *ics.Calendar, e *Event, opt FeedOptions) {
 	loc := loadLocation(e.TimeZone)
 	var ser *series
 	if len(e.Overrides) > 0 {
 		var err error
 		if ser, err = newSeries(e.Start, e.End, e.RRule, loc); err != nil {
-			return nil // a rule that no longer parses leaves one event out
+			return
 		}
 	}
-	c.begin(e.UID)
-	c.common(e, e.Title, e.Location, e.Description)
-	c.time(ics.ComponentPropertyDtStart, e.Start, loc, e.AllDay)
-	c.time(ics.ComponentPropertyDtEnd, e.End, loc, e.AllDay)
-	if e.RRule != "" {
-		c.add(ics.ComponentPropertyRrule, e.RRule, nil)
-		var ex []string
-		for _, o := range e.Overrides {
-			if !o.Cancelled {
-				continue
-			}
-			if e.AllDay {
-				ex = append(ex, o.OriginalStart.In(loc).Format("20060102"))
-			} else {
-				ex = append(ex, o.OriginalStart.In(loc).Format(icsLocal))
-			}
+	base := func(v *ics.VEvent, title, location, description string) {
+		v.SetDtStampTime(e.UpdatedAt)
+		v.SetModifiedAt(e.UpdatedAt)
+		v.SetSequence(e.Sequence)
+		v.SetSummary(cleanText(title))
+		if location != "" {
+			v.SetLocation(cleanText(location))
 		}
-		if len(ex) > 0 {
-			if e.AllDay {
-				c.add(ics.ComponentPropertyExdate, strings.Join(ex, ","), c.date)
-			} else {
-				c.add(ics.ComponentPropertyExdate, strings.Join(ex, ","), c.tzidOf(loc))
-			}
+		if d := PlainText(description); d != "" {
+			v.SetDescription(cleanText(d))
+		}
+		v.AddCategory(cleanText(e.CalendarName))
+		if opt.BaseURL != "" {
+			v.SetURL(opt.BaseURL + EventURL(e.ID))
+		}
+		for _, a := range e.Attributes {
+			// VALUE=TEXT is the RFC default for X- properties; saying so makes
+			// parsers that treat unknown properties as opaque unescape it.
+			v.SetProperty(ics.ComponentProperty("X-PORTIQUE-"+strings.ToUpper(a.Key)), cleanText(a.Value), ics.WithValue(string(ics.ValueDataTypeText)))
 		}
 	}
-	if err := c.v.SerializeTo(w, cfg); err != nil {
-		return err
-	}
+	v := cal.AddEvent(e.UID)
+	base(v, e.Title, e.Location, e.Description)
+	icsTime(&v.ComponentBase, ics.ComponentPropertyDtStart, e.Start, loc, e.AllDay)
+	icsTime(&v.ComponentBase, ics.ComponentPropertyDtEnd, e.End, loc, e.AllDay)
 	if e.RRule == "" {
-		return nil
+		return
+	}
+	v.AddRrule(e.RRule)
+	var ex []string
+	for _, o := range e.Overrides {
+		if !o.Cancelled {
+			continue
+		}
+		if e.AllDay {
+			ex = append(ex, o.OriginalStart.In(loc).Format("20060102"))
+		} else {
+			ex = append(ex, o.OriginalStart.In(loc).Format(icsLocal))
+		}
+	}
+	if len(ex) > 0 {
+		if e.AllDay {
+			v.AddExdate(strings.Join(ex, ","), ics.WithValue(string(ics.ValueDataTypeDate)))
+		} else {
+			v.AddExdate(strings.Join(ex, ","), ics.WithTZID(loc.String()))
+		}
 	}
 	for _, o := range e.Overrides {
 		if o.Cancelled {
@@ -311,16 +243,12 @@ func (c *icsEvents) writeEvent(w io.Writer, cfg *ics.SerializationConfiguration,
 		if o.Start != nil && o.End != nil {
 			start, end = *o.Start, *o.End
 		}
-		c.begin(e.UID)
-		c.common(e, title, location, desc)
-		c.time(ics.ComponentPropertyRecurrenceId, o.OriginalStart, loc, e.AllDay)
-		c.time(ics.ComponentPropertyDtStart, start, loc, e.AllDay)
-		c.time(ics.ComponentPropertyDtEnd, end, loc, e.AllDay)
-		if err := c.v.SerializeTo(w, cfg); err != nil {
-			return err
-		}
+		x := cal.AddEvent(e.UID)
+		base(x, title, location, desc)
+		icsTime(&x.ComponentBase, ics.ComponentPropertyRecurrenceId, o.OriginalStart, loc, e.AllDay)
+		icsTime(&x.ComponentBase, ics.ComponentPropertyDtStart, start, loc, e.AllDay)
+		icsTime(&x.ComponentBase, ics.ComponentPropertyDtEnd, end, loc, e.AllDay)
 	}
-	return nil
 }
 
 // addTimezone writes a VTIMEZONE for an IANA zone, derived from Go's zone
