@@ -91,16 +91,7 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 		out     []Occurrence
 		pending []Event
 		ids     []int64
-		locs    = map[string]*time.Location{}
 	)
-	zone := func(name string) *time.Location {
-		loc, ok := locs[name]
-		if !ok {
-			loc = loadLocation(name)
-			locs[name] = loc
-		}
-		return loc
-	}
 	for rows.Next() && len(out) <= maxOccurrences {
 		var e Event
 		var hasOverrides bool
@@ -116,7 +107,7 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 			continue
 		}
 		// A rule that no longer parses hides one event, not the calendar.
-		out, _ = expandEvent(out, &e, zone(e.TimeZone), nil, from, to)
+		out, _ = expandEvent(out, &e, loadLocation(e.TimeZone), nil, from, to)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -131,7 +122,7 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 			break
 		}
 		e := &pending[i]
-		out, _ = expandEvent(out, e, zone(e.TimeZone), overrides[e.ID], from, to)
+		out, _ = expandEvent(out, e, loadLocation(e.TimeZone), overrides[e.ID], from, to)
 	}
 	slices.SortFunc(out, func(a, b Occurrence) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
