@@ -493,10 +493,7 @@ func (s *Store) Trash(ctx context.Context, p access.Principal, id int64) error {
 		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = ?, trashed_by = ? WHERE id = ?", s.opts.Now().UTC(), nullID(p.UserID), id); err != nil {
 			return fmt.Errorf("documents: trash %d: %w", id, err)
 		}
-		if s.index != nil {
-			return s.index.Delete(ctx, tx, "document", id)
-		}
-		return nil
+		return s.unindex(ctx, tx, id)
 	})
 }
 

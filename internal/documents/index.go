@@ -33,7 +33,7 @@ func (s *Store) reindex(ctx context.Context, q db.Querier, id int64) error {
 	d, err := s.load(ctx, q, id, false)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return s.index.Delete(ctx, q, search.KindDocument, id)
+			return s.unindex(ctx, q, id)
 		}
 		return err
 	}
@@ -64,6 +64,17 @@ func (s *Store) reindex(ctx context.Context, q db.Querier, id int64) error {
 	rows.Close()
 	if err := s.index.Replace(ctx, q, search.KindDocument, id, docs); err != nil {
 		return fmt.Errorf("documents: index %d: %w", id, err)
+	}
+	return nil
+}
+
+// unindex removes a document from the index (trashed, or deleted for good).
+func (s *Store) unindex(ctx context.Context, q db.Querier, id int64) error {
+	if s.index == nil {
+		return nil
+	}
+	if err := s.index.Delete(ctx, q, search.KindDocument, id); err != nil {
+		return fmt.Errorf("documents: unindex %d: %w", id, err)
 	}
 	return nil
 }

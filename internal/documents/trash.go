@@ -171,16 +171,6 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 	return c, err
 }
 
-func (s *Store) unindex(ctx context.Context, q db.Querier, id int64) error {
-	if s.index == nil {
-		return nil
-	}
-	if err := s.index.Delete(ctx, q, "document", id); err != nil {
-		return fmt.Errorf("documents: unindex %d: %w", id, err)
-	}
-	return nil
-}
-
 // liveParent fails with TrashedParentError when folderID is in the trash,
 // and otherwise locks it (see needLive) for the restore under way.
 func (s *Store) liveParent(ctx context.Context, tx *db.Tx, folderID int64) error {
