@@ -96,13 +96,18 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.folderDeleteData(r, id)
+	f, _, err := s.docs.Folder(r.Context(), principal(r), id)
 	if err != nil {
-		return err
+		return docErr(r, err)
 	}
 	c, err := s.docs.TrashFolder(r.Context(), principal(r), id)
 	var fe documents.FieldErrors
 	if errors.As(err, &fe) {
+		// Refused: the confirmation page again, with the reason.
+		p, err := s.folderDeleteData(r, id)
+		if err != nil {
+			return err
+		}
 		p.Problem = fe["folder"]
 		s.render(w, r, http.StatusUnprocessableEntity, "documents_folder_delete", p)
 		return nil
@@ -110,11 +115,11 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return docErr(r, err)
 	}
-	s.audit(r, nil, "folder.trashed", folderObject(id), fmt.Sprintf("%s (%d sous-dossier(s), %d document(s))", p.Folder.Name, c.Folders, c.Documents))
+	s.audit(r, nil, "folder.trashed", folderObject(id), fmt.Sprintf("%s (%d sous-dossier(s), %d document(s))", f.Name, c.Folders, c.Documents))
 	s.flash(w, "documents.flash.folder_trashed")
 	back := "/documents"
-	if p.Folder.ParentID != 0 {
-		back = folderURL(p.Folder.ParentID, false)
+	if f.ParentID != 0 {
+		back = folderURL(f.ParentID, false)
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
