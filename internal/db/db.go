@@ -314,6 +314,16 @@ func In(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// Args turns a slice of values into query arguments (for an IN list of
+// In(len(s)) placeholders).
+func Args[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
 // IDs runs a query returning one integer column (ids) and collects it.
 func IDs(ctx context.Context, q Querier, query string, args ...any) ([]int64, error) {
 	rows, err := q.Query(ctx, query, args...)

@@ -128,7 +128,7 @@ func (s *Store) purgeFolder(ctx context.Context, id int64) (Purged, error) {
 		if err != nil {
 			return err
 		}
-		in, args := db.In(len(sub)), int64Args(sub)
+		in, args := db.In(len(sub)), db.Args(sub)
 		var live int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders WHERE trashed_at IS NULL AND id IN ("+in+")", args...).Scan(&live); err != nil {
 			return err

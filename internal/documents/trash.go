@@ -81,18 +81,10 @@ func (s *Store) FolderContents(ctx context.Context, p access.Principal, id int64
 func (s *Store) count(ctx context.Context, q db.Querier, folders []int64, docCond string) (Contents, error) {
 	c := Contents{Folders: len(folders) - 1}
 	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM documents d WHERE "+docCond+" AND d.folder_id IN ("+db.In(len(folders))+")",
-		int64Args(folders)...).Scan(&c.Documents); err != nil {
+		db.Args(folders)...).Scan(&c.Documents); err != nil {
 		return c, fmt.Errorf("documents: count contents: %w", err)
 	}
 	return c, nil
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }
 
 // TrashFolder sends a folder to the trash with its sub-folders and their
@@ -118,7 +110,7 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 			return err
 		}
 		if !p.Admin {
-			in, args := db.In(len(sub)), int64Args(sub)
+			in, args := db.In(len(sub)), db.Args(sub)
 			filter, fargs := p.Filter(access.Folder, "f.id", access.Manage)
 			var n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM folders f WHERE f.id IN ("+in+") AND NOT "+filter,

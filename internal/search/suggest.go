@@ -58,7 +58,7 @@ func addTerms(ctx context.Context, q db.Querier, texts ...string) error {
 	terms := slices.Sorted(maps.Keys(set))
 	for chunk := range slices.Chunk(terms, 250) {
 		values := strings.TrimSuffix(strings.Repeat("(?), ", len(chunk)), ", ")
-		if _, err := q.Exec(ctx, "INSERT INTO search_terms (term) VALUES "+values+" ON CONFLICT (term) DO NOTHING", anys(chunk)...); err != nil {
+		if _, err := q.Exec(ctx, "INSERT INTO search_terms (term) VALUES "+values+" ON CONFLICT (term) DO NOTHING", db.Args(chunk)...); err != nil {
 			return fmt.Errorf("terms: %w", err)
 		}
 	}
@@ -95,7 +95,7 @@ func (e *engine) suggest(ctx context.Context, p access.Principal, q Query) (stri
 		return "", nil
 	}
 	known := map[string]bool{}
-	err := e.read(ctx, "SELECT term FROM search_terms WHERE term IN ("+db.In(len(folded))+")", anys(folded), func(rows *sql.Rows) error {
+	err := e.read(ctx, "SELECT term FROM search_terms WHERE term IN ("+db.In(len(folded))+")", db.Args(folded), func(rows *sql.Rows) error {
 		var t string
 		if err := rows.Scan(&t); err != nil {
 			return err
@@ -246,14 +246,6 @@ func respell(text string, fixed map[string]bool, h Hit) (string, bool) {
 	})
 	b.WriteString(text[last:])
 	return b.String(), ok
-}
-
-func anys(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 func abs(n int) int { return max(n, -n) }
