@@ -166,7 +166,8 @@ func (e *engine) suggest(ctx context.Context, p access.Principal, q Query) (stri
 	return "", nil
 }
 
-// closeTerms returns the indexed tokens closest to t, best first.
+// closeTerms returns the indexed words closest to the folded word t, best
+// first.
 func (e *engine) closeTerms(ctx context.Context, t string) ([]string, error) {
 	r, size := utf8.DecodeRuneInString(t)
 	n := utf8.RuneCountInString(t)
