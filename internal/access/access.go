@@ -73,8 +73,14 @@ const (
 	Members int64 = 2
 )
 
-// Errors of the tree maintenance functions.
+// The errors of the access model, shared by every domain so that the web
+// layer maps each meaning once.
 var (
+	// ErrForbidden: the person asking lacks the level an action needs. Every
+	// domain returns it (wrapped with context); web answers 403, or sends an
+	// anonymous visitor to the login page.
+	ErrForbidden = errors.New("forbidden")
+	// ErrCycle: an object cannot be moved under itself or its descendants.
 	ErrCycle = errors.New("access: an object cannot be moved under itself")
 )
 
@@ -100,6 +106,19 @@ func Member(userID int64, admin bool, groups []int64) Principal {
 	}
 	return Principal{UserID: userID, Admin: admin, Groups: g}
 }
+
+// Actor is who makes a change: what they may do (the Principal) and how the
+// audit trail names them. Every domain's mutations take an Actor and write
+// their audit entry in their own transaction.
+type Actor struct {
+	Principal
+	Name string // the account's e-mail at the time; "" for the system
+	IP   string // the request's client address; "" for the command line and the system
+}
+
+// System is the actor of housekeeping and command-line changes: it holds
+// every right, like an administrator.
+func System() Actor { return Actor{Principal: Principal{Admin: true}} }
 
 // LoggedIn reports whether the principal is an account.
 func (p Principal) LoggedIn() bool { return p.UserID != 0 }
@@ -157,6 +176,19 @@ func Can(ctx context.Context, q db.Querier, p Principal, kind Kind, id int64, mi
 		return false, fmt.Errorf("access: can %s %d: %w", kind, id, err)
 	}
 	return n > 0, nil
+}
+
+// Require returns ErrForbidden (wrapped with the object) unless p holds at
+// least min on the object. It is Can for the mutations of every domain.
+func Require(ctx context.Context, q db.Querier, p Principal, kind Kind, id int64, min Level) error {
+	ok, err := Can(ctx, q, p, kind, id, min)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("access: %s on %s %d: %w", min, kind, id, ErrForbidden)
+	}
+	return nil
 }
 
 // LevelOf returns the highest level p holds on an object (None when none),

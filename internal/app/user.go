@@ -98,8 +98,8 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		var msgs []string
-		for f, k := range verrs {
-			msgs = append(msgs, "--"+f+" : "+cat.T(k))
+		for f, m := range verrs {
+			msgs = append(msgs, "--"+f+" : "+cat.T(m.Key, m.Args...))
 		}
 		sort.Strings(msgs)
 		return fmt.Errorf("user create: %s", strings.Join(msgs, " ; "))

@@ -2,14 +2,21 @@
 // logins and failures, lockouts, recoveries, account, group and grant changes,
 // downloads of confidential documents. Entries are never updated; old ones are
 // purged after the retention period.
+//
+// The one policy: a change and its audit entry commit together. Each domain
+// writes its entry with Record inside the transaction of the change, so a
+// change is never without its trace and a trace never without its change.
+// Trail is the store of the journal's reads and of the purge.
 package audit
 
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/db"
 )
 
@@ -24,6 +31,28 @@ type Entry struct {
 	Object  string // e.g. "user:12", "page:4"
 	IP      string
 	Detail  string
+}
+
+// Object names an object of the trail: "page:4", "user:12".
+func Object(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
+
+// Record appends the entry of a change made by a, at the time at, with q
+// the transaction of that change.
+func Record(ctx context.Context, q db.Querier, a access.Actor, at time.Time, action, object, detail string) error {
+	return Log(ctx, q, Entry{At: at, ActorID: a.UserID, Actor: a.Name, Action: action, Object: object, IP: a.IP, Detail: detail})
+}
+
+// Trail reads and purges the trail (the journal page, housekeeping).
+type Trail struct {
+	DB *db.DB
+}
+
+// Find returns entries newest first, and whether more follow.
+func (t *Trail) Find(ctx context.Context, f Filter) ([]Entry, bool, error) { return Find(ctx, t.DB, f) }
+
+// Purge deletes entries older than before and returns how many went.
+func (t *Trail) Purge(ctx context.Context, before time.Time) (int64, error) {
+	return Purge(ctx, t.DB, before)
 }
 
 // Log appends an entry; At defaults to now.

@@ -88,7 +88,7 @@ func (s *Store) Attribute(ctx context.Context, id int64) (Attribute, error) {
 			return a, nil
 		}
 	}
-	return Attribute{}, ErrNotFound
+	return Attribute{}, db.ErrNotFound
 }
 
 // CreateAttribute defines a new attribute (administrators only; the web
@@ -129,7 +129,7 @@ func (s *Store) UpdateAttribute(ctx context.Context, a Attribute) error {
 		return fmt.Errorf("calendar: update attribute %d: %w", a.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return db.ErrNotFound
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (s *Store) DeleteAttribute(ctx context.Context, id int64) error {
 		return fmt.Errorf("calendar: delete attribute %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return db.ErrNotFound
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func (s *Store) occurrenceOf(ctx context.Context, q db.Querier, p access.Princip
 		return e, nil, err
 	}
 	if !ser.isOccurrence(original) {
-		return e, nil, ErrNotFound
+		return e, nil, db.ErrNotFound
 	}
 	return e, ser, nil
 }

@@ -57,11 +57,11 @@ func (s *Store) FeedTokenInfo(ctx context.Context, userID int64) (bool, time.Tim
 
 // FeedPrincipal resolves a feed token to the principal whose calendars the
 // feed shows. Unknown or revoked tokens, and tokens of disabled or deleted
-// accounts, are ErrNotFound.
+// accounts, are db.ErrNotFound.
 func (s *Store) FeedPrincipal(ctx context.Context, token string) (access.Principal, error) {
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 100 {
-		return access.Principal{}, ErrNotFound
+		return access.Principal{}, db.ErrNotFound
 	}
 	var uid int64
 	var admin bool

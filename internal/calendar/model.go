@@ -11,7 +11,6 @@
 package calendar
 
 import (
-	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -19,15 +18,6 @@ import (
 	_ "time/tzdata" // calendars name IANA zones; do not depend on the host's zoneinfo
 
 	"github.com/microcosm-cc/bluemonday"
-
-	"portique/internal/db"
-)
-
-// Errors returned by the store. ErrNotFound is db.ErrNotFound so the web
-// layer maps every area's "not found" the same way.
-var (
-	ErrNotFound  = db.ErrNotFound
-	ErrForbidden = errors.New("calendar: forbidden")
 )
 
 // ValidationError carries French messages per form field (keys are the

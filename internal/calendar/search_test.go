@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/search"
 )
 
@@ -133,7 +134,7 @@ func TestDeleteCalendar(t *testing.T) {
 	if n, _ := w.s.CountEvents(w.ctx, w.private); n != 0 {
 		t.Errorf("CountEvents after delete = %d", n)
 	}
-	if err := w.s.DeleteCalendar(w.ctx, w.private); !errors.Is(err, ErrNotFound) {
-		t.Errorf("deleting again: %v, want ErrNotFound", err)
+	if err := w.s.DeleteCalendar(w.ctx, w.private); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("deleting again: %v, want db.ErrNotFound", err)
 	}
 }

@@ -102,7 +102,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
 			return fmt.Errorf("calendar: update calendar %d: %w", c.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return db.ErrNotFound
 		}
 		return s.reindexCalendar(ctx, tx, c.ID)
 	})
@@ -122,7 +122,7 @@ func (s *Store) CountEvents(ctx context.Context, calendarID int64) (int, error) 
 // DeleteCalendar removes a calendar, its events (with their exceptions,
 // attribute values and document links, by cascade), their search entries
 // and its access node, in one transaction. Only administrators may call it
-// (the web layer checks). ErrNotFound when there is no such calendar.
+// (the web layer checks). db.ErrNotFound when there is no such calendar.
 func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		ids, err := db.IDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)
@@ -139,7 +139,7 @@ func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
 			return fmt.Errorf("calendar: delete calendar %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return db.ErrNotFound
 		}
 		return access.RemoveNode(ctx, tx, access.Calendar, id)
 	})
@@ -223,8 +223,8 @@ func (s *Store) levels(ctx context.Context, p access.Principal) (map[int64]acces
 	return out, rows.Err()
 }
 
-// Calendar returns one calendar if p may view it: ErrNotFound when it does
-// not exist, ErrForbidden when p may not see it.
+// Calendar returns one calendar if p may view it: db.ErrNotFound when it does
+// not exist, access.ErrForbidden when p may not see it.
 func (s *Store) Calendar(ctx context.Context, p access.Principal, id int64) (CalendarInfo, error) {
 	c, err := getCalendar(ctx, s.db, id)
 	if err != nil {
@@ -239,7 +239,7 @@ func (s *Store) Calendar(ctx context.Context, p access.Principal, id int64) (Cal
 		return CalendarInfo{}, err
 	}
 	if !ok {
-		return CalendarInfo{}, ErrForbidden
+		return CalendarInfo{}, access.ErrForbidden
 	}
 	return CalendarInfo{Calendar: c, Level: lvl}, nil
 }
@@ -255,7 +255,7 @@ func getCalendar(ctx context.Context, q db.Querier, id int64) (Calendar, error) 
 }
 
 // CreateEvent validates the form and creates the event. p needs
-// access.Edit on the form's calendar (ErrForbidden otherwise, also for a
+// access.Edit on the form's calendar (access.ErrForbidden otherwise, also for a
 // calendar that does not exist). Invalid input is a *ValidationError.
 func (s *Store) CreateEvent(ctx context.Context, p access.Principal, f EventForm) (int64, error) {
 	var id int64
@@ -306,7 +306,7 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 			return checkedValues{}, err
 		}
 		if !ok {
-			return checkedValues{}, ErrForbidden
+			return checkedValues{}, access.ErrForbidden
 		}
 		c, err := getCalendar(ctx, q, calID)
 		if err != nil {
@@ -392,7 +392,7 @@ func (s *Store) DeleteEvent(ctx context.Context, p access.Principal, id int64) e
 }
 
 // requireEvent loads an event (without extras) after checking that p holds
-// min on its calendar: ErrNotFound if it does not exist, ErrForbidden if p
+// min on its calendar: db.ErrNotFound if it does not exist, access.ErrForbidden if p
 // may not.
 func (s *Store) requireEvent(ctx context.Context, q db.Querier, p access.Principal, id int64, min access.Level) (Event, error) {
 	e, err := getEvent(ctx, q, id)
@@ -404,7 +404,7 @@ func (s *Store) requireEvent(ctx context.Context, q db.Querier, p access.Princip
 		return e, err
 	}
 	if !ok {
-		return e, ErrForbidden
+		return e, access.ErrForbidden
 	}
 	return e, nil
 }
@@ -436,7 +436,7 @@ func getEvent(ctx context.Context, q db.Querier, id int64) (Event, error) {
 }
 
 // Event returns an event with its attributes, documents and exceptions, and
-// p's level on its calendar. ErrNotFound if it does not exist, ErrForbidden
+// p's level on its calendar. db.ErrNotFound if it does not exist, access.ErrForbidden
 // if p may not view its calendar.
 func (s *Store) Event(ctx context.Context, p access.Principal, id int64) (Event, access.Level, error) {
 	e, err := s.requireEvent(ctx, s.db, p, id, access.View)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/db"
 )
 
 // world is the permission matrix used by several tests: a private calendar
@@ -86,7 +87,7 @@ func TestPermissionMatrix(t *testing.T) {
 			}
 			// Event page (and popup).
 			_, _, err = w.s.Event(w.ctx, c.p, w.privEvent)
-			if c.seesPrivate && err != nil || !c.seesPrivate && !errors.Is(err, ErrForbidden) {
+			if c.seesPrivate && err != nil || !c.seesPrivate && !errors.Is(err, access.ErrForbidden) {
 				t.Fatalf("Event: err = %v", err)
 			}
 			// One-event .ics.
@@ -139,27 +140,27 @@ func TestEditRequiresEdit(t *testing.T) {
 	w := newWorld(t)
 	form := EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Intrusion", StartDate: "2026-03-20", StartTime: "10:00"}
 	for name, p := range map[string]access.Principal{"élu (view only)": w.elu, "stagiaire": w.stagiaire, "anonyme": w.anon} {
-		if _, err := w.s.CreateEvent(w.ctx, p, form); !errors.Is(err, ErrForbidden) {
-			t.Errorf("%s: CreateEvent err = %v, want ErrForbidden", name, err)
+		if _, err := w.s.CreateEvent(w.ctx, p, form); !errors.Is(err, access.ErrForbidden) {
+			t.Errorf("%s: CreateEvent err = %v, want access.ErrForbidden", name, err)
 		}
-		if err := w.s.UpdateEvent(w.ctx, p, w.privEvent, form); !errors.Is(err, ErrForbidden) {
+		if err := w.s.UpdateEvent(w.ctx, p, w.privEvent, form); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("%s: UpdateEvent err = %v", name, err)
 		}
-		if err := w.s.DeleteEvent(w.ctx, p, w.privEvent); !errors.Is(err, ErrForbidden) {
+		if err := w.s.DeleteEvent(w.ctx, p, w.privEvent); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("%s: DeleteEvent err = %v", name, err)
 		}
 	}
 	// A forged calendar id.
 	forged := form
 	forged.CalendarID = "999999"
-	if _, err := w.s.CreateEvent(w.ctx, w.tech, forged); !errors.Is(err, ErrForbidden) {
+	if _, err := w.s.CreateEvent(w.ctx, w.tech, forged); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("forged calendar: err = %v", err)
 	}
 	// Moving an event into a calendar one may only view.
 	viewOnly := w.calendar("Formation des stagiaires", access.Grant{GroupID: w.group("Techniciens"), Level: access.View})
 	move := form
 	move.CalendarID = strconv.FormatInt(viewOnly, 10)
-	if err := w.s.UpdateEvent(w.ctx, w.tech, w.privEvent, move); !errors.Is(err, ErrForbidden) {
+	if err := w.s.UpdateEvent(w.ctx, w.tech, w.privEvent, move); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("move to view-only calendar: err = %v", err)
 	}
 	// The editor can.
@@ -173,7 +174,7 @@ func TestEditRequiresEdit(t *testing.T) {
 	if err := w.s.DeleteEvent(w.ctx, w.tech, w.privEvent); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.s.Event(w.ctx, admin, w.privEvent); !errors.Is(err, ErrNotFound) {
+	if _, _, err := w.s.Event(w.ctx, admin, w.privEvent); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("deleted: err = %v", err)
 	}
 	if _, ok := w.idx.docs[w.privEvent]; ok {
@@ -208,10 +209,10 @@ func TestExceptionsAndSplit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not an occurrence; not allowed.
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, id, mar16.Add(time.Hour)); !errors.Is(err, ErrNotFound) {
+	if err := w.s.CancelOccurrence(w.ctx, w.tech, id, mar16.Add(time.Hour)); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("cancel a non-occurrence: %v", err)
 	}
-	if err := w.s.CancelOccurrence(w.ctx, w.elu, id, mar23); !errors.Is(err, ErrForbidden) {
+	if err := w.s.CancelOccurrence(w.ctx, w.elu, id, mar23); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("viewer cancels: %v", err)
 	}
 	got := localTimes(w.occurrences(w.elu, day(2026, 3, 1), day(2026, 4, 1), Filter{CalendarIDs: []int64{w.private}}))
@@ -358,12 +359,12 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 	}
 	// A new token revokes the old.
 	token2, _ := w.s.NewFeedToken(w.ctx, w.elu.UserID)
-	if _, err := w.s.FeedPrincipal(w.ctx, token); !errors.Is(err, ErrNotFound) {
+	if _, err := w.s.FeedPrincipal(w.ctx, token); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("old token still works: %v", err)
 	}
 	// Disabled account: the feed stops.
 	w.d.Exec(w.ctx, "UPDATE users SET disabled = TRUE WHERE id = ?", w.elu.UserID)
-	if _, err := w.s.FeedPrincipal(w.ctx, token2); !errors.Is(err, ErrNotFound) {
+	if _, err := w.s.FeedPrincipal(w.ctx, token2); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("disabled account's feed: %v", err)
 	}
 	w.d.Exec(w.ctx, "UPDATE users SET disabled = FALSE WHERE id = ?", w.elu.UserID)
@@ -373,10 +374,10 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 	if err := w.s.RevokeFeedToken(w.ctx, w.elu.UserID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.s.FeedPrincipal(w.ctx, token2); !errors.Is(err, ErrNotFound) {
+	if _, err := w.s.FeedPrincipal(w.ctx, token2); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("revoked token: %v", err)
 	}
-	if _, err := w.s.FeedPrincipal(w.ctx, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := w.s.FeedPrincipal(w.ctx, ""); !errors.Is(err, db.ErrNotFound) {
 		t.Fatal("empty token accepted")
 	}
 }

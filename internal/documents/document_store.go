@@ -327,7 +327,7 @@ func (s *Store) change(ctx context.Context, p access.Principal, id int64, lvl ac
 			return fmt.Errorf("documents: lock %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return db.ErrNotFound
 		}
 		d, err := s.load(ctx, tx, id, false)
 		if err != nil {
@@ -382,7 +382,7 @@ func (s *Store) SetPinned(ctx context.Context, p access.Principal, id int64, pin
 func (s *Store) Move(ctx context.Context, p access.Principal, id, folderID int64) error {
 	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
 		if err := needLive(ctx, tx, p, folderID, access.Edit); err != nil {
-			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) {
+			if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
 				return FieldErrors{"folder": "Vous ne pouvez pas déposer de document dans ce dossier."}
 			}
 			return err
@@ -483,7 +483,7 @@ func (s *Store) OpenVersion(ctx context.Context, p access.Principal, id int64, v
 			return &v, f, nil
 		}
 	}
-	return nil, nil, ErrNotFound
+	return nil, nil, db.ErrNotFound
 }
 
 // Trash moves a document to the trash (edit needed): it leaves every list

@@ -56,7 +56,7 @@ func (s *Store) MoveFolder(ctx context.Context, p access.Principal, id, newParen
 				return FieldErrors{"parent": "Seul un administrateur peut placer un dossier à la racine."}
 			}
 		} else if err := needLive(ctx, tx, p, newParentID, access.Edit); err != nil {
-			if errors.Is(err, ErrNotFound) || errors.Is(err, ErrForbidden) {
+			if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
 				return FieldErrors{"parent": "Vous ne pouvez pas déplacer ce dossier dans le dossier choisi."}
 			}
 			return err

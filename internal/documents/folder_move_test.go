@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/search"
 )
@@ -35,14 +36,14 @@ func TestMoveFolderRules(t *testing.T) {
 	fieldErr(t, "into a folder p may not see", e.s.MoveFolder(e.ctx, m, sub, hidden), "parent")
 	fieldErr(t, "into a forged folder id", e.s.MoveFolder(e.ctx, m, sub, 987654), "parent")
 	fieldErr(t, "to the top level (not an admin)", e.s.MoveFolder(e.ctx, m, sub, 0), "parent")
-	if err := e.s.MoveFolder(e.ctx, m, viewOnly, editable); !errors.Is(err, documents.ErrForbidden) {
-		t.Errorf("moving a folder p may only view: %v, want ErrForbidden", err)
+	if err := e.s.MoveFolder(e.ctx, m, viewOnly, editable); !errors.Is(err, access.ErrForbidden) {
+		t.Errorf("moving a folder p may only view: %v, want access.ErrForbidden", err)
 	}
-	if err := e.s.MoveFolder(e.ctx, m, hidden, editable); !errors.Is(err, documents.ErrNotFound) {
-		t.Errorf("moving a folder p may not see: %v, want ErrNotFound", err)
+	if err := e.s.MoveFolder(e.ctx, m, hidden, editable); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("moving a folder p may not see: %v, want db.ErrNotFound", err)
 	}
-	if err := e.s.MoveFolder(e.ctx, m, 987654, editable); !errors.Is(err, documents.ErrNotFound) {
-		t.Errorf("moving a forged folder id: %v, want ErrNotFound", err)
+	if err := e.s.MoveFolder(e.ctx, m, 987654, editable); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("moving a forged folder id: %v, want db.ErrNotFound", err)
 	}
 	fieldErr(t, "into itself", e.s.MoveFolder(e.ctx, e.admin, managed, managed), "parent")
 	fieldErr(t, "into its child", e.s.MoveFolder(e.ctx, e.admin, managed, sub), "parent")
@@ -72,15 +73,15 @@ func TestMoveFolderRules(t *testing.T) {
 		t.Errorf("document after the move: %+v, %v", got, err)
 	}
 	// p now only edits it: managing it (moving it back) is refused.
-	if err := e.s.MoveFolder(e.ctx, m, sub, managed); !errors.Is(err, documents.ErrForbidden) {
-		t.Errorf("moving back without manage: %v, want ErrForbidden", err)
+	if err := e.s.MoveFolder(e.ctx, m, sub, managed); !errors.Is(err, access.ErrForbidden) {
+		t.Errorf("moving back without manage: %v, want access.ErrForbidden", err)
 	}
 	// Administrators may move to the top level.
 	must(t, e.s.MoveFolder(e.ctx, e.admin, sub, 0))
 	if f, _, _ := e.s.Folder(e.ctx, e.admin, sub); f.ParentID != 0 {
 		t.Errorf("parent = %d, want the top level", f.ParentID)
 	}
-	if _, _, err := e.s.Folder(e.ctx, m, sub); !errors.Is(err, documents.ErrNotFound) {
+	if _, _, err := e.s.Folder(e.ctx, m, sub); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("a top-level folder inheriting nothing is visible to a member: %v", err)
 	}
 	// Move targets never offer the folder, its sub-folders or its parent.

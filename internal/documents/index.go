@@ -32,7 +32,7 @@ func (s *Store) reindex(ctx context.Context, q db.Querier, id int64) error {
 	}
 	d, err := s.load(ctx, q, id, false)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return s.unindex(ctx, q, id)
 		}
 		return err

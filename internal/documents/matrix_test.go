@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/documents"
 )
 
@@ -144,7 +145,7 @@ func TestPermissionMatrix(t *testing.T) {
 					if err != nil || oerr != nil {
 						t.Errorf("%s: denied (%v, %v), want allowed", name, err, oerr)
 					}
-				} else if !errors.Is(err, documents.ErrNotFound) || !errors.Is(oerr, documents.ErrNotFound) {
+				} else if !errors.Is(err, db.ErrNotFound) || !errors.Is(oerr, db.ErrNotFound) {
 					t.Errorf("%s: got (%v, %v), want not found", name, err, oerr)
 				}
 			}

@@ -10,24 +10,15 @@
 package documents
 
 import (
-	"errors"
 	"sort"
 	"strings"
 	"time"
-
-	"portique/internal/db"
 )
 
-// Errors returned by the store. web maps them to French error pages.
-var (
-	// ErrNotFound: no such document or folder, or not visible to the asker
-	// (the two are not told apart, so ids cannot be probed).
-	ErrNotFound = db.ErrNotFound
-	// ErrForbidden: visible, but the asker lacks the level the action needs.
-	ErrForbidden = errors.New("documents: forbidden")
-	// ErrConflict: a sibling folder already has that name.
-	ErrConflict = db.ErrConflict
-)
+// Errors: the store returns db.ErrNotFound for no such document or folder,
+// or one not visible to the asker (the two are not told apart, so ids cannot
+// be probed); access.ErrForbidden when the asker sees it but lacks the level
+// the action needs; db.ErrConflict when a sibling folder has that name.
 
 // FieldErrors maps a form field to a French message for the user. It is
 // returned for bad input; nothing has been written when it is.

@@ -72,7 +72,7 @@ const orphanGrace = time.Hour
 // version uses.
 func (s *Store) DeleteFolderForGood(ctx context.Context, p access.Principal, id int64) (Purged, error) {
 	if !p.Admin {
-		return Purged{}, ErrForbidden
+		return Purged{}, access.ErrForbidden
 	}
 	return s.purgeFolder(ctx, id)
 }
@@ -82,7 +82,7 @@ func (s *Store) DeleteFolderForGood(ctx context.Context, p access.Principal, id 
 // version uses.
 func (s *Store) DeleteForGood(ctx context.Context, p access.Principal, id int64) (Purged, error) {
 	if !p.Admin {
-		return Purged{}, ErrForbidden
+		return Purged{}, access.ErrForbidden
 	}
 	return s.purgeDocument(ctx, id)
 }
@@ -105,7 +105,7 @@ func (s *Store) PurgeExpired(ctx context.Context) ([]Purged, error) {
 		}
 		for _, id := range ids {
 			pg, err := purge(ctx, id)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, db.ErrNotFound) {
 				continue // went with a folder purged just before
 			}
 			if err != nil {

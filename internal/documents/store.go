@@ -72,8 +72,8 @@ func (s *Store) Cutoff() string {
 // Today is the current date in the site's zone, YYYY-MM-DD.
 func (s *Store) Today() string { return s.opts.Now().In(s.opts.Location).Format(time.DateOnly) }
 
-// need checks that p holds at least lvl on a folder: ErrNotFound when p may
-// not even see it (so ids cannot be probed), ErrForbidden when p sees it but
+// need checks that p holds at least lvl on a folder: db.ErrNotFound when p may
+// not even see it (so ids cannot be probed), access.ErrForbidden when p sees it but
 // lacks lvl.
 //
 // A folder in the trash is not found, for administrators too: nothing can be
@@ -84,7 +84,7 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 		return fmt.Errorf("documents: folder %d: %w", folderID, err)
 	}
 	if n == 0 {
-		return ErrNotFound
+		return db.ErrNotFound
 	}
 	if p.Admin {
 		return nil
@@ -97,10 +97,10 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 		if seen, err := access.Can(ctx, q, p, access.Folder, folderID, access.View); err != nil {
 			return err
 		} else if seen {
-			return ErrForbidden
+			return access.ErrForbidden
 		}
 	}
-	return ErrNotFound
+	return db.ErrNotFound
 }
 
 // needLive is need inside a transaction that puts something into the
@@ -112,7 +112,7 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 func needLive(ctx context.Context, tx *db.Tx, p access.Principal, folderID int64, lvl access.Level) error {
 	if ok, err := lockLive(ctx, tx, folderID); err != nil || !ok {
 		if err == nil {
-			err = ErrNotFound
+			err = db.ErrNotFound
 		}
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 		var parent any
 		if parentID == 0 {
 			if !p.Admin {
-				return ErrForbidden
+				return access.ErrForbidden
 			}
 		} else {
 			if err := needLive(ctx, tx, p, parentID, access.Manage); err != nil {

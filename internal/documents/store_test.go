@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/extract"
 	"portique/internal/search"
@@ -109,10 +110,10 @@ func TestUploadBadInput(t *testing.T) {
 		{"zip bomb docx", e.admin, documents.UploadInput{FolderID: f, Filename: "cr.docx", Body: bytes.NewReader(bomb)}, "file", nil},
 		{"cut upload", e.admin, documents.UploadInput{FolderID: f, Filename: "cr.pdf", Body: io.MultiReader(bytes.NewReader(pdf[:1000]), errReader{})}, "file", nil},
 		{"bad date", e.admin, documents.UploadInput{FolderID: f, Filename: "cr.pdf", PublishedOn: "31/02/2026", Body: bytes.NewReader(pdf)}, "published_on", nil},
-		{"view-only folder", viewer, documents.UploadInput{FolderID: f, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", documents.ErrForbidden},
-		{"invisible folder", viewer, documents.UploadInput{FolderID: hidden, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", documents.ErrNotFound},
-		{"anonymous", access.Anonymous(), documents.UploadInput{FolderID: f, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", documents.ErrNotFound},
-		{"forged folder id", e.admin, documents.UploadInput{FolderID: 999999, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", documents.ErrNotFound},
+		{"view-only folder", viewer, documents.UploadInput{FolderID: f, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", access.ErrForbidden},
+		{"invisible folder", viewer, documents.UploadInput{FolderID: hidden, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", db.ErrNotFound},
+		{"anonymous", access.Anonymous(), documents.UploadInput{FolderID: f, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", db.ErrNotFound},
+		{"forged folder id", e.admin, documents.UploadInput{FolderID: 999999, Filename: "cr.pdf", Body: bytes.NewReader(pdf)}, "", db.ErrNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,10 +256,10 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 		}
 	}
 	// Versions are for editors only; a viewer may not list or replace.
-	if _, err := e.s.Versions(e.ctx, viewer, d.ID); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.Versions(e.ctx, viewer, d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer Versions err = %v, want forbidden", err)
 	}
-	if _, err := e.s.Replace(e.ctx, viewer, d.ID, "x.txt", strings.NewReader("pirate")); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.Replace(e.ctx, viewer, d.ID, "x.txt", strings.NewReader("pirate")); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer Replace err = %v, want forbidden", err)
 	}
 	if _, _, err := e.s.OpenVersion(e.ctx, viewer, d.ID, 1); err == nil {
@@ -294,7 +295,7 @@ func TestMoveNeedsEditOnBothFolders(t *testing.T) {
 	}
 	// Moving out of a folder one may only view is refused too.
 	d2 := e.upload(viewOnly, "r.txt", []byte("r\n"), "")
-	if err := e.s.Move(e.ctx, editor, d2.ID, dst); !errors.Is(err, documents.ErrForbidden) {
+	if err := e.s.Move(e.ctx, editor, d2.ID, dst); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("move from view-only folder: err = %v, want forbidden", err)
 	}
 }
@@ -306,7 +307,7 @@ func TestTrashAndRestore(t *testing.T) {
 	f := e.folder(0, "Technique", access.Grant{GroupID: g, Level: access.Edit})
 	d := e.upload(f, "note.txt", []byte("note\n"), "")
 	must(t, e.s.Trash(e.ctx, editor, d.ID))
-	if _, err := e.s.Get(e.ctx, editor, d.ID); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.Get(e.ctx, editor, d.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("trashed document still visible: %v", err)
 	}
 	if list, total, _ := e.s.List(e.ctx, e.admin, documents.ListQuery{}); len(list) != 0 || total != 0 {
@@ -315,7 +316,7 @@ func TestTrashAndRestore(t *testing.T) {
 	if e.idx.get(d.ID) != nil {
 		t.Fatal("trashed document still indexed")
 	}
-	if err := e.s.Restore(e.ctx, editor, d.ID); !errors.Is(err, documents.ErrForbidden) {
+	if err := e.s.Restore(e.ctx, editor, d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("editor restored: %v", err)
 	}
 	trash, err := e.s.Trashed(e.ctx, e.admin)
@@ -354,7 +355,7 @@ func TestEditsAndValidation(t *testing.T) {
 	if err := e.s.SetPublishedOn(e.ctx, editor, d.ID, "2026-13-01"); !errors.As(err, &fe) || fe["published_on"] == "" {
 		t.Errorf("bad date: %v", err)
 	}
-	if err := e.s.Rename(e.ctx, editor, 999999, "x"); !errors.Is(err, documents.ErrNotFound) {
+	if err := e.s.Rename(e.ctx, editor, 999999, "x"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("forged id: %v", err)
 	}
 }
@@ -365,7 +366,7 @@ func TestFolders(t *testing.T) {
 	manager := e.user("dgs@sydrav.fr", false, g)
 	member := e.user("m@sydrav.fr", false)
 	root := e.folder(0, "Instances", access.Grant{GroupID: g, Level: access.Manage})
-	if _, err := e.s.CreateFolder(e.ctx, manager, 0, "Racine"); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.CreateFolder(e.ctx, manager, 0, "Racine"); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("non-admin created a root: %v", err)
 	}
 	sub, err := e.s.CreateFolder(e.ctx, manager, root, "Comité syndical")
@@ -374,7 +375,7 @@ func TestFolders(t *testing.T) {
 	if _, err := e.s.CreateFolder(e.ctx, manager, root, "Comité  syndical"); !errors.As(err, &fe) || fe["name"] == "" {
 		t.Errorf("duplicate name: %v", err)
 	}
-	if _, err := e.s.CreateFolder(e.ctx, member, root, "X"); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.CreateFolder(e.ctx, member, root, "X"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("member without access created a folder: %v", err)
 	}
 	// The sub-folder inherits; giving it its own grants hides it from the group.
@@ -385,7 +386,7 @@ func TestFolders(t *testing.T) {
 	if _, _, err := e.s.Folder(e.ctx, member, sub); err != nil {
 		t.Fatalf("member cannot see a folder shared with members: %v", err)
 	}
-	if err := e.s.SetFolderGrants(e.ctx, member, sub, nil, true); !errors.Is(err, documents.ErrForbidden) {
+	if err := e.s.SetFolderGrants(e.ctx, member, sub, nil, true); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer changed grants: %v", err)
 	}
 	tree, err := e.s.Tree(e.ctx, member, false)

@@ -185,7 +185,7 @@ func (s *Store) liveParent(ctx context.Context, tx *db.Tx, folderID int64) error
 // back renamed "name (restauré)". It returns the name it has.
 func (s *Store) RestoreFolder(ctx context.Context, p access.Principal, id int64) (string, error) {
 	if !p.Admin {
-		return "", ErrForbidden
+		return "", access.ErrForbidden
 	}
 	var name string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -243,7 +243,7 @@ func (s *Store) RestoreFolder(ctx context.Context, p access.Principal, id int64)
 // the trash. A document that left with its folder comes back with it.
 func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error {
 	if !p.Admin {
-		return ErrForbidden
+		return access.ErrForbidden
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		var folder int64
@@ -264,7 +264,7 @@ func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error
 // left with a folder), most recently trashed first (administrators only).
 func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, error) {
 	if !p.Admin {
-		return nil, ErrForbidden
+		return nil, access.ErrForbidden
 	}
 	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.trashed_at IS NOT NULL AND d.trashed_with IS NULL ORDER BY d.trashed_at DESC, d.id DESC LIMIT 500")
 	if err != nil {
@@ -285,7 +285,7 @@ func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, er
 // TrashedDocument returns one document of the trash (administrators only).
 func (s *Store) TrashedDocument(ctx context.Context, p access.Principal, id int64) (*Document, error) {
 	if !p.Admin {
-		return nil, ErrForbidden
+		return nil, access.ErrForbidden
 	}
 	d := &Document{}
 	if err := scanDoc(s.db.QueryRow(ctx, "SELECT "+docCols+docFrom+" WHERE d.id = ? AND d.trashed_at IS NOT NULL AND d.trashed_with IS NULL", id), d); err != nil {
@@ -298,7 +298,7 @@ func (s *Store) TrashedDocument(ctx context.Context, p access.Principal, id int6
 // recently trashed first, with what left with each (administrators only).
 func (s *Store) TrashedFolders(ctx context.Context, p access.Principal) ([]TrashedFolder, error) {
 	if !p.Admin {
-		return nil, ErrForbidden
+		return nil, access.ErrForbidden
 	}
 	ids, err := s.ids(ctx, s.db, "SELECT id FROM folders WHERE trashed_at IS NOT NULL AND trashed_with IS NULL ORDER BY trashed_at DESC, id DESC LIMIT 500")
 	if err != nil {
@@ -318,7 +318,7 @@ func (s *Store) TrashedFolders(ctx context.Context, p access.Principal) ([]Trash
 // TrashedFolder returns one folder of the trash (administrators only).
 func (s *Store) TrashedFolder(ctx context.Context, p access.Principal, id int64) (TrashedFolder, error) {
 	if !p.Admin {
-		return TrashedFolder{}, ErrForbidden
+		return TrashedFolder{}, access.ErrForbidden
 	}
 	return s.trashedFolder(ctx, s.db, id)
 }

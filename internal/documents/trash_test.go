@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/documents"
 )
 
@@ -47,11 +48,11 @@ func TestTrashFolderAndRestore(t *testing.T) {
 	fieldErr(t, "a top-level folder by a manager", err, "folder")
 	_, err = e.s.TrashFolder(e.ctx, m, comite)
 	fieldErr(t, "a folder holding a sub-folder the manager does not manage", err, "folder")
-	if _, err := e.s.TrashFolder(e.ctx, access.Anonymous(), comite); !errors.Is(err, documents.ErrForbidden) {
-		t.Errorf("anonymous: %v, want ErrForbidden", err)
+	if _, err := e.s.TrashFolder(e.ctx, access.Anonymous(), comite); !errors.Is(err, access.ErrForbidden) {
+		t.Errorf("anonymous: %v, want access.ErrForbidden", err)
 	}
-	if _, err := e.s.TrashFolder(e.ctx, m, 987654); !errors.Is(err, documents.ErrNotFound) {
-		t.Errorf("forged id: %v, want ErrNotFound", err)
+	if _, err := e.s.TrashFolder(e.ctx, m, 987654); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("forged id: %v, want db.ErrNotFound", err)
 	}
 	if got, err := e.s.Get(e.ctx, e.admin, cr.ID); err != nil || got.TrashedAt != nil {
 		t.Fatalf("a refused deletion trashed a document: %+v %v", got, err)
@@ -72,8 +73,8 @@ func TestTrashFolderAndRestore(t *testing.T) {
 	// Nothing of it shows anywhere, for anyone.
 	for name, p := range map[string]access.Principal{"admin": e.admin, "manager": m, "anonymous": access.Anonymous()} {
 		for _, f := range []int64{comite, annee, prive} {
-			if _, _, err := e.s.Folder(e.ctx, p, f); !errors.Is(err, documents.ErrNotFound) {
-				t.Errorf("%s: folder %d: %v, want ErrNotFound", name, f, err)
+			if _, _, err := e.s.Folder(e.ctx, p, f); !errors.Is(err, db.ErrNotFound) {
+				t.Errorf("%s: folder %d: %v, want db.ErrNotFound", name, f, err)
 			}
 			for _, archived := range []bool{false, true} {
 				docs, n, err := e.s.List(e.ctx, p, documents.ListQuery{FolderID: f, Archived: archived})
@@ -103,10 +104,10 @@ func TestTrashFolderAndRestore(t *testing.T) {
 			}
 		}
 		for _, d := range []int64{cr.ID, old.ID, pv.ID} {
-			if _, err := e.s.Get(e.ctx, p, d); !errors.Is(err, documents.ErrNotFound) {
+			if _, err := e.s.Get(e.ctx, p, d); !errors.Is(err, db.ErrNotFound) {
 				t.Errorf("%s: Get %d: %v", name, d, err)
 			}
-			if _, _, err := e.s.Open(e.ctx, p, d); !errors.Is(err, documents.ErrNotFound) {
+			if _, _, err := e.s.Open(e.ctx, p, d); !errors.Is(err, db.ErrNotFound) {
 				t.Errorf("%s: download %d: %v", name, d, err)
 			}
 		}
@@ -122,10 +123,10 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		t.Errorf("editable folders = %+v, want Instances only", editable)
 	}
 	// Nothing goes into a folder of the trash.
-	if _, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: comite, Filename: "x.txt", Body: strings.NewReader("x")}); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: comite, Filename: "x.txt", Body: strings.NewReader("x")}); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("upload into a trashed folder: %v", err)
 	}
-	if _, err := e.s.CreateFolder(e.ctx, e.admin, annee, "Sous"); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.CreateFolder(e.ctx, e.admin, annee, "Sous"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("create under a trashed folder: %v", err)
 	}
 	keep := e.upload(inst, "garde.txt", []byte("garde\n"), "")
@@ -135,7 +136,7 @@ func TestTrashFolderAndRestore(t *testing.T) {
 
 	// The trash lists the folder as one item, and the document trashed on
 	// its own before as another.
-	if _, err := e.s.TrashedFolders(e.ctx, m); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.TrashedFolders(e.ctx, m); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("a manager lists the trash: %v", err)
 	}
 	folders, err := e.s.TrashedFolders(e.ctx, e.admin)
@@ -154,13 +155,13 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		t.Errorf("restoring a document of a trashed folder: %v", err)
 	}
 	// A document or sub-folder that left with the folder is not an item.
-	if err := e.s.Restore(e.ctx, e.admin, cr.ID); !errors.Is(err, documents.ErrNotFound) {
+	if err := e.s.Restore(e.ctx, e.admin, cr.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("restoring a document that left with its folder: %v", err)
 	}
-	if _, err := e.s.RestoreFolder(e.ctx, e.admin, annee); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.RestoreFolder(e.ctx, e.admin, annee); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("restoring a sub-folder that left with its folder: %v", err)
 	}
-	if _, err := e.s.RestoreFolder(e.ctx, m, comite); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.RestoreFolder(e.ctx, m, comite); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("a manager restores: %v", err)
 	}
 
@@ -184,7 +185,7 @@ func TestTrashFolderAndRestore(t *testing.T) {
 			t.Errorf("document %d not indexed again", d)
 		}
 	}
-	if _, err := e.s.Get(e.ctx, e.admin, alone.ID); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.Get(e.ctx, e.admin, alone.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Error("the document trashed on its own came back with the folder")
 	}
 	must(t, e.s.Restore(e.ctx, e.admin, alone.ID))
@@ -281,13 +282,13 @@ func TestPurgeTrash(t *testing.T) {
 
 	// An administrator deletes one item for good at once; others may not.
 	member := e.user("membre@sydrav.fr", false)
-	if _, err := e.s.DeleteForGood(e.ctx, member, d.ID); !errors.Is(err, documents.ErrForbidden) {
+	if _, err := e.s.DeleteForGood(e.ctx, member, d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("a member deletes for good: %v", err)
 	}
-	if _, err := e.s.DeleteForGood(e.ctx, e.admin, b.ID); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.DeleteForGood(e.ctx, e.admin, b.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("deleting for good a document not in the trash: %v", err)
 	}
-	if _, err := e.s.DeleteFolderForGood(e.ctx, e.admin, keep); !errors.Is(err, documents.ErrNotFound) {
+	if _, err := e.s.DeleteFolderForGood(e.ctx, e.admin, keep); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("deleting for good a folder not in the trash: %v", err)
 	}
 	pg, err := e.s.DeleteForGood(e.ctx, e.admin, d.ID)

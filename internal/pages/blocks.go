@@ -98,7 +98,7 @@ func Normalize(in []Block) ([]Block, error) {
 		switch b.Type {
 		case BlockText:
 			if len(b.HTML) > MaxHTML {
-				ve[key+"html"] = "pages.error.html_long"
+				ve.Add(key+"html", "pages.error.html_long")
 				continue
 			}
 			n.HTML = SanitizeHTML(b.HTML)
@@ -107,28 +107,28 @@ func Normalize(in []Block) ([]Block, error) {
 			n.Alt = strings.TrimSpace(b.Alt)
 			n.Caption = strings.TrimSpace(b.Caption)
 			if n.ImageID <= 0 {
-				ve[key+"image"] = "pages.error.image_missing"
+				ve.Add(key+"image", "pages.error.image_missing")
 			}
 			switch {
 			case n.Alt == "":
-				ve[key+"alt"] = "pages.error.alt_required"
+				ve.Add(key+"alt", "pages.error.alt_required")
 			case utf8.RuneCountInString(n.Alt) > MaxAlt:
-				ve[key+"alt"] = "pages.error.alt_long"
+				ve.Add(key+"alt", "pages.error.alt_long")
 			}
 			if utf8.RuneCountInString(n.Caption) > MaxCaption {
-				ve[key+"caption"] = "pages.error.caption_long"
+				ve.Add(key+"caption", "pages.error.caption_long")
 			}
 		case BlockChildren:
 		case BlockDocuments:
 			n.FolderID = b.FolderID
 			if n.FolderID <= 0 {
-				ve[key+"folder"] = "pages.error.folder_required"
+				ve.Add(key+"folder", "pages.error.folder_required")
 			}
 		case BlockEvents:
 			n.CalendarID = b.CalendarID
 			n.Limit = b.Limit
 			if n.CalendarID <= 0 {
-				ve[key+"calendar"] = "pages.error.calendar_required"
+				ve.Add(key+"calendar", "pages.error.calendar_required")
 			}
 			if n.Limit <= 0 {
 				n.Limit = 5
@@ -139,10 +139,10 @@ func Normalize(in []Block) ([]Block, error) {
 		case BlockCalendar:
 			n.CalendarID = b.CalendarID
 			if n.CalendarID <= 0 {
-				ve[key+"calendar"] = "pages.error.calendar_required"
+				ve.Add(key+"calendar", "pages.error.calendar_required")
 			}
 		default:
-			ve[key+"type"] = "pages.error.block_type"
+			ve.Add(key+"type", "pages.error.block_type")
 			continue
 		}
 		out = append(out, n)

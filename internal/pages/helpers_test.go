@@ -150,7 +150,7 @@ func wantField(t *testing.T, err error, field string) {
 	if !ok {
 		t.Fatalf("err = %v, want a validation error on %q", err, field)
 	}
-	if ve[field] == "" {
+	if ve.Key(field) == "" {
 		t.Fatalf("fields = %v, want a message for %q", ve, field)
 	}
 }

@@ -224,7 +224,7 @@ func (s *Store) GetImage(ctx context.Context, p access.Principal, id int64) (*Im
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("pages: image %d: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("pages: image %d: %w", id, db.ErrNotFound)
 	}
 	return &img, nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/pages"
 )
 
@@ -72,7 +73,7 @@ func TestUploadImage(t *testing.T) {
 	}
 	// Not shown by the published revision yet: editors only.
 	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
-	wantErr(t, err, pages.ErrNotFound)
+	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.ImageVariant(f.ctx, editor.P, img.ID, 480); err != nil {
 		t.Fatalf("editor cannot see an image of the draft: %v", err)
 	}
@@ -81,7 +82,7 @@ func TestUploadImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
-	wantErr(t, err, pages.ErrNotFound)
+	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.Publish(f.ctx, editor, p.ID, rev.ID, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +129,13 @@ func TestUploadImage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := f.s.UploadImage(f.ctx, c.a, p.ID, "x.png", c.alt, c.r)
 			ve, ok := pages.IsValidation(err)
-			if !ok || (ve["file"] == "" && ve["alt"] == "") {
+			if !ok || (ve.Key("file") == "" && ve.Key("alt") == "") {
 				t.Fatalf("err = %v, want a French message on file or alt", err)
 			}
 		})
 	}
 	_, err = f.s.UploadImage(f.ctx, member, p.ID, "x.png", "Intrus", pngReader(t, 10, 10))
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	var imgs int
 	f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM images").Scan(&imgs)
 	if imgs != 2 {
@@ -144,9 +145,9 @@ func TestUploadImage(t *testing.T) {
 	// An image of a private page is invisible to those who may not view it.
 	f.grants(p.ID, access.Grant{GroupID: gElus, Level: access.View})
 	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
-	wantErr(t, err, pages.ErrNotFound)
+	wantErr(t, err, db.ErrNotFound)
 	_, err = f.s.ImageVariant(f.ctx, tech.P, img.ID, 480)
-	wantErr(t, err, pages.ErrNotFound)
+	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.ImageVariant(f.ctx, elu.P, img.ID, 480); err != nil {
 		t.Fatalf("elu: %v", err)
 	}
@@ -155,7 +156,7 @@ func TestUploadImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.s.ImageVariant(f.ctx, admin.P, img.ID, 480)
-	wantErr(t, err, pages.ErrNotFound)
+	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.EmptyTrash(f.ctx, admin); err != nil {
 		t.Fatal(err)
 	}

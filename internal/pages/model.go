@@ -19,17 +19,13 @@ import (
 	"portique/internal/valid"
 )
 
-// Errors returned by the store. Web maps them to pages; the French text of
-// each is in the catalogue (pages.error.*).
+// State refusals of the store, besides the shared kinds (db.ErrNotFound for
+// no such live page, revision or image; access.ErrForbidden when the actor
+// lacks the level; access.ErrCycle for a move under itself). Web maps each
+// once; the French text of each is in the catalogue (pages.error.*).
 var (
-	// ErrNotFound: no such live page (or revision, image).
-	ErrNotFound = db.ErrNotFound
-	// ErrForbidden: the actor lacks the level the action needs.
-	ErrForbidden = errors.New("pages: forbidden")
 	// ErrHomeProtected: the home page cannot be deleted or moved.
 	ErrHomeProtected = errors.New("pages: the home page cannot be deleted or moved")
-	// ErrCycle: a page cannot be moved under itself or its descendants.
-	ErrCycle = errors.New("pages: a page cannot be moved under itself")
 	// ErrNoDraft: publish or cancel without a pending draft.
 	ErrNoDraft = errors.New("pages: no draft to publish")
 	// ErrDraftPending: restoring an old revision while a draft is pending
@@ -44,9 +40,7 @@ var (
 // Validation errors are valid.Errors: form field → catalogue key (the
 // French texts are in internal/i18n/fr/pages.json, keys pages.error.*). The
 // web layer re-renders the form with them (422) and keeps the user's input.
-func invalid(field, key string) valid.Errors {
-	return valid.Errors{field: key}
-}
+func invalid(field, key string) valid.Errors { return valid.One(field, key) }
 
 // StaleError is returned when a save is based on a revision that is no longer
 // the latest: someone else saved or published in between. Theirs is that

@@ -20,8 +20,8 @@ type View struct {
 	Redirect string       // non-empty: the page moved; answer 301 to this path
 }
 
-// Show resolves path for p. It returns ErrNotFound when no page is there
-// (or it is not published and p may not edit it) and ErrForbidden when p may
+// Show resolves path for p. It returns db.ErrNotFound when no page is there
+// (or it is not published and p may not edit it) and access.ErrForbidden when p may
 // not view it; the caller decides between 403 and a login redirect. preview
 // asks for the pending draft, which only editors get.
 func (s *Store) Show(ctx context.Context, p access.Principal, path string, preview bool) (*View, error) {
@@ -34,7 +34,7 @@ func (s *Store) Show(ctx context.Context, p access.Principal, path string, previ
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("pages: view %s: %w", path, ErrForbidden)
+		return nil, fmt.Errorf("pages: view %s: %w", path, access.ErrForbidden)
 	}
 	if moved {
 		return &View{Page: page, Redirect: page.Path}, nil
@@ -52,7 +52,7 @@ func (s *Store) Show(ctx context.Context, p access.Principal, path string, previ
 		revID, v.Draft = page.DraftRev, true
 	}
 	if revID == 0 {
-		return nil, fmt.Errorf("pages: %s not published: %w", path, ErrNotFound)
+		return nil, fmt.Errorf("pages: %s not published: %w", path, db.ErrNotFound)
 	}
 	if v.Rev, err = getRevision(ctx, s.d, page.ID, revID); err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (s *Store) SiteMap(ctx context.Context, p access.Principal) (*Link, error) 
 		}
 	}
 	if root == nil {
-		return nil, fmt.Errorf("pages: site map: %w", ErrNotFound)
+		return nil, fmt.Errorf("pages: site map: %w", db.ErrNotFound)
 	}
 	for _, l := range all {
 		if parent, ok := byID[l.ParentID]; ok {
@@ -176,10 +176,10 @@ func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 }
 
 // IsNotFound reports whether err means "no such page".
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func IsNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
 
 // IsForbidden reports whether err means "not allowed".
-func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
+func IsForbidden(err error) bool { return errors.Is(err, access.ErrForbidden) }
 
 // Targets lists the live pages under which a can add or move pages (Edit),
 // drafts included, in tree order, leaving out the subtree of exclude (0:

@@ -42,7 +42,7 @@ func getRevision(ctx context.Context, q db.Querier, pageID, revID int64) (*Revis
 // Published returns the revision visitors see. Callers have checked View.
 func (s *Store) Published(ctx context.Context, p *Page) (*Revision, error) {
 	if p.PublishedRev == 0 {
-		return nil, fmt.Errorf("pages: page %d not published: %w", p.ID, ErrNotFound)
+		return nil, fmt.Errorf("pages: page %d not published: %w", p.ID, db.ErrNotFound)
 	}
 	return getRevision(ctx, s.d, p.ID, p.PublishedRev)
 }
@@ -85,9 +85,7 @@ func (s *Store) SaveDraft(ctx context.Context, a Actor, pageID, base int64, titl
 	clean, err := Normalize(blocks)
 	if err != nil {
 		if bv, ok := err.(valid.Errors); ok {
-			for k, v := range bv {
-				ve[k] = v
-			}
+			ve.Merge(bv)
 		} else {
 			return nil, err
 		}
@@ -295,7 +293,7 @@ func (s *Store) RestoreRevision(ctx context.Context, a Actor, pageID, revID int6
 			return err
 		}
 		if old.IsDraft() {
-			return fmt.Errorf("pages: revision %d is a draft: %w", revID, ErrNotFound)
+			return fmt.Errorf("pages: revision %d is a draft: %w", revID, db.ErrNotFound)
 		}
 		if old.ID == p.PublishedRev {
 			page = p

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/pages"
 )
@@ -42,7 +43,7 @@ func TestDraftPublishHistory(t *testing.T) {
 	}
 	// Publishing through a forged form by a viewer is refused.
 	_, err = f.s.Publish(f.ctx, member, p.ID, draft2.ID, "")
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	if _, err := f.s.Publish(f.ctx, editor, p.ID, draft2.ID, "Passage à l’été"); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestDraftPublishHistory(t *testing.T) {
 		t.Fatalf("history = %v, %v", hist, err)
 	}
 	_, err = f.s.History(f.ctx, visitor, p.ID)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 
 	lines, _, _, err := f.s.Diff(f.ctx, editor, p.ID, v1, draft2.ID)
 	if err != nil {
@@ -161,7 +162,7 @@ func TestBlocksValidation(t *testing.T) {
 		t.Fatalf("err = %v, want validation", err)
 	}
 	for _, k := range []string{"blocks.1.alt", "blocks.2.folder", "blocks.3.type"} {
-		if ve[k] == "" {
+		if ve.Key(k) == "" {
 			t.Errorf("no message for %s in %v", k, ve)
 		}
 	}

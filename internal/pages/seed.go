@@ -257,7 +257,7 @@ func (s *Store) AddDemoLinks(ctx context.Context, now time.Time, links []DemoLin
 	a := Actor{P: access.Member(0, true, nil), Name: "démonstration"}
 	for _, l := range links {
 		p, moved, err := s.Resolve(ctx, l.Path)
-		if errors.Is(err, ErrNotFound) || moved {
+		if errors.Is(err, db.ErrNotFound) || moved {
 			continue
 		}
 		if err != nil {

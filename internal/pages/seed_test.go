@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/pages"
 )
 
@@ -53,7 +54,7 @@ func TestSeedDemoFresh(t *testing.T) {
 		t.Fatalf("accessibility page = %v, %v", v, err)
 	}
 	_, err = f.s.Show(f.ctx, tech.P, "/espace-elus", false)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	// The communication team may edit everywhere, extranet included.
 	if ok, _ := f.s.Can(f.ctx, editor.P, mustResolve(t, f, "/espace-elus").ID, 3); !ok {
 		t.Fatal("editors cannot manage the extranet")

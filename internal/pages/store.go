@@ -72,7 +72,7 @@ func getLive(ctx context.Context, q db.Querier, id int64) (*Page, error) {
 		return nil, err
 	}
 	if !p.TrashedAt.IsZero() {
-		return nil, fmt.Errorf("pages: get %d: in the trash: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("pages: get %d: in the trash: %w", id, db.ErrNotFound)
 	}
 	return p, nil
 }
@@ -110,14 +110,14 @@ func (s *Store) Resolve(ctx context.Context, path string) (p *Page, moved bool, 
 	return p, true, nil
 }
 
-// require returns ErrForbidden unless a holds at least lvl on page id.
+// require returns access.ErrForbidden unless a holds at least lvl on page id.
 func require(ctx context.Context, q db.Querier, a Actor, id int64, lvl access.Level) error {
 	ok, err := access.Can(ctx, q, a.P, access.Page, id, lvl)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("pages: %s on page %d: %w", lvl, id, ErrForbidden)
+		return fmt.Errorf("pages: %s on page %d: %w", lvl, id, access.ErrForbidden)
 	}
 	return nil
 }
@@ -144,10 +144,10 @@ func (n *NewPage) validate() error {
 	n.Slug = strings.TrimSpace(n.Slug)
 	checkTitle(ve, n.Title)
 	if utf8.RuneCountInString(n.MenuTitle) > MaxMenuTitle {
-		ve["menu_title"] = "pages.error.menu_title_long"
+		ve.Add("menu_title", "pages.error.menu_title_long")
 	}
 	if utf8.RuneCountInString(n.MetaDescription) > MaxMeta {
-		ve["meta_description"] = "pages.error.meta_long"
+		ve.Add("meta_description", "pages.error.meta_long")
 	}
 	if len(ve) > 0 {
 		return ve
@@ -158,9 +158,9 @@ func (n *NewPage) validate() error {
 func checkTitle(ve valid.Errors, title string) {
 	switch {
 	case title == "":
-		ve["title"] = "pages.error.title_required"
+		ve.Add("title", "pages.error.title_required")
 	case utf8.RuneCountInString(title) > MaxTitle:
-		ve["title"] = "pages.error.title_long"
+		ve.Add("title", "pages.error.title_long")
 	}
 }
 
@@ -422,7 +422,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 			return err
 		}
 		if parent.ID == p.ID || strings.HasPrefix(parent.Path, p.Path+"/") {
-			return ErrCycle
+			return access.ErrCycle
 		}
 		if err := require(ctx, tx, a, parent.ID, access.Edit); err != nil {
 			return err
@@ -439,7 +439,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 			}
 			if err := access.Move(ctx, tx, access.Page, id, parent.ID); err != nil {
 				if errors.Is(err, access.ErrCycle) {
-					return ErrCycle
+					return access.ErrCycle
 				}
 				return err
 			}

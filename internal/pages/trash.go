@@ -38,7 +38,7 @@ func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
 			return err
 		}
 		if allowed < total || total == 0 {
-			return fmt.Errorf("pages: trash %d: %d of %d pages not managed: %w", id, total-allowed, total, ErrForbidden)
+			return fmt.Errorf("pages: trash %d: %d of %d pages not managed: %w", id, total-allowed, total, access.ErrForbidden)
 		}
 		ids, err := db.IDs(ctx, tx, "SELECT id FROM pages WHERE "+subtreeWhere, subtreeArgs(p.Path)...)
 		if err != nil {
@@ -70,7 +70,7 @@ type TrashEntry struct {
 // TrashList lists the deletions in the trash, newest first (administrators only).
 func (s *Store) TrashList(ctx context.Context, a Actor) ([]TrashEntry, error) {
 	if !a.P.Admin {
-		return nil, ErrForbidden
+		return nil, access.ErrForbidden
 	}
 	rows, err := s.d.Query(ctx, "SELECT "+pageCols+`, (SELECT COUNT(*) FROM pages c WHERE c.trash_root = p.id AND c.trashed_at IS NOT NULL),
 		COALESCE((SELECT u.name FROM users u WHERE u.id = p.trashed_by), '')
@@ -100,7 +100,7 @@ func (s *Store) TrashList(ctx context.Context, a Actor) ([]TrashEntry, error) {
 // live, and its paths free again.
 func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
 	if !a.P.Admin {
-		return ErrForbidden
+		return access.ErrForbidden
 	}
 	return s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getAny(ctx, tx, id)
@@ -158,7 +158,7 @@ func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
 // pages, revisions, redirects, images and grants.
 func (s *Store) Purge(ctx context.Context, a Actor, id int64) (int, error) {
 	if !a.P.Admin {
-		return 0, ErrForbidden
+		return 0, access.ErrForbidden
 	}
 	return s.purge(ctx, a, "trash_root = ? AND trashed_at IS NOT NULL", id)
 }
@@ -166,7 +166,7 @@ func (s *Store) Purge(ctx context.Context, a Actor, id int64) (int, error) {
 // EmptyTrash deletes everything in the trash for good (administrators only).
 func (s *Store) EmptyTrash(ctx context.Context, a Actor) (int, error) {
 	if !a.P.Admin {
-		return 0, ErrForbidden
+		return 0, access.ErrForbidden
 	}
 	return s.purge(ctx, a, "trashed_at IS NOT NULL")
 }

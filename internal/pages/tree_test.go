@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/pages"
 )
 
@@ -52,7 +53,7 @@ func TestCreateSlugs(t *testing.T) {
 	// Creating needs Edit on the parent.
 	for _, a := range []pages.Actor{visitor, member, elu} {
 		_, err = f.s.Create(f.ctx, a, f.home.ID, pages.NewPage{Title: "Pirate"})
-		wantErr(t, err, pages.ErrForbidden)
+		wantErr(t, err, access.ErrForbidden)
 	}
 }
 
@@ -84,8 +85,8 @@ func TestMoveRenameRedirect(t *testing.T) {
 		t.Fatalf("index doc = %+v, %v", d, ok)
 	}
 	// Cycles and the home page.
-	wantErr(t, f.s.Move(f.ctx, editor, elus.ID, seances.ID, -1), pages.ErrCycle)
-	wantErr(t, f.s.Move(f.ctx, editor, elus.ID, elus.ID, -1), pages.ErrCycle)
+	wantErr(t, f.s.Move(f.ctx, editor, elus.ID, seances.ID, -1), access.ErrCycle)
+	wantErr(t, f.s.Move(f.ctx, editor, elus.ID, elus.ID, -1), access.ErrCycle)
 	wantErr(t, f.s.Move(f.ctx, editor, f.home.ID, actus.ID, -1), pages.ErrHomeProtected)
 	// Rename: the slug changes, the old path redirects, descendants follow.
 	if _, err := f.s.UpdateProps(f.ctx, editor, elus.ID, pages.Props{Slug: "nos-elus", MenuTitle: "Élus"}); err != nil {
@@ -113,7 +114,7 @@ func TestMoveRenameRedirect(t *testing.T) {
 	err = f.s.Move(f.ctx, editor, back.ID, actus.ID, -1)
 	wantField(t, err, "slug")
 	// Moving needs Manage on the page: a branch viewer cannot.
-	wantErr(t, f.s.Move(f.ctx, member, seances.ID, f.home.ID, -1), pages.ErrForbidden)
+	wantErr(t, f.s.Move(f.ctx, member, seances.ID, f.home.ID, -1), access.ErrForbidden)
 }
 
 func TestReorder(t *testing.T) {
@@ -160,14 +161,14 @@ func TestInheritedGrants(t *testing.T) {
 		want error
 	}{
 		{"visitor sees public", visitor, public.Path, nil},
-		{"visitor denied private", visitor, espace.Path, pages.ErrForbidden},
-		{"visitor denied inherited", visitor, seance.Path, pages.ErrForbidden},
-		{"other group denied", tech, seance.Path, pages.ErrForbidden},
-		{"member denied", member, espace.Path, pages.ErrForbidden},
+		{"visitor denied private", visitor, espace.Path, access.ErrForbidden},
+		{"visitor denied inherited", visitor, seance.Path, access.ErrForbidden},
+		{"other group denied", tech, seance.Path, access.ErrForbidden},
+		{"member denied", member, espace.Path, access.ErrForbidden},
 		{"elu sees", elu, seance.Path, nil},
-		{"home editors lose the private branch", editor, seance.Path, pages.ErrForbidden},
+		{"home editors lose the private branch", editor, seance.Path, access.ErrForbidden},
 		{"admin sees", admin, seance.Path, nil},
-		{"missing page", admin, "/nulle-part", pages.ErrNotFound},
+		{"missing page", admin, "/nulle-part", db.ErrNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -183,14 +184,14 @@ func TestInheritedGrants(t *testing.T) {
 	}
 	// Elus may view but not edit.
 	_, err := f.s.SaveDraft(f.ctx, elu, seance.ID, seance.PublishedRev, "Piraté", nil)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	// An editors' group owning the branch may edit it, and only it.
 	f.grants(espace.ID, access.Grant{GroupID: gElus, Level: access.View}, access.Grant{GroupID: gTech, Level: access.Edit})
 	if _, err := f.s.SaveDraft(f.ctx, tech, seance.ID, seance.PublishedRev, "Séance", nil); err != nil {
 		t.Fatalf("branch editor save: %v", err)
 	}
 	_, err = f.s.SaveDraft(f.ctx, tech, public.ID, public.PublishedRev, "Piraté", nil)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	// Back to inheriting: the branch is public again.
 	if err := access.Inherit(f.ctx, f.d, access.Page, espace.ID); err != nil {
 		t.Fatal(err)
@@ -209,12 +210,12 @@ func TestTrashRestore(t *testing.T) {
 	wantErr(t, func() error { _, err := f.s.Trash(f.ctx, editor, f.home.ID); return err }(), pages.ErrHomeProtected)
 	for _, a := range []pages.Actor{visitor, member, tech} {
 		_, err := f.s.Trash(f.ctx, a, guide.ID)
-		wantErr(t, err, pages.ErrForbidden)
+		wantErr(t, err, access.ErrForbidden)
 	}
 	// A sub-page the editor does not manage blocks deleting the branch.
 	f.grants(papier.ID, access.Grant{GroupID: access.Everyone, Level: access.View})
 	_, err := f.s.Trash(f.ctx, editor, guide.ID)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	if _, err := f.s.Get(f.ctx, papier.ID); err != nil {
 		t.Fatalf("refused deletion removed a page: %v", err)
 	}
@@ -226,7 +227,7 @@ func TestTrashRestore(t *testing.T) {
 	}
 	for _, p := range []string{guide.Path, verre.Path} {
 		_, err := f.s.Show(f.ctx, admin.P, p, false)
-		wantErr(t, err, pages.ErrNotFound)
+		wantErr(t, err, db.ErrNotFound)
 	}
 	if _, ok := f.idx.get(verre.ID); ok {
 		t.Fatal("trashed page still indexed")
@@ -236,8 +237,8 @@ func TestTrashRestore(t *testing.T) {
 	}
 	// Only administrators see and restore the trash.
 	_, err = f.s.TrashList(f.ctx, editor)
-	wantErr(t, err, pages.ErrForbidden)
-	wantErr(t, f.s.Restore(f.ctx, editor, guide.ID), pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
+	wantErr(t, f.s.Restore(f.ctx, editor, guide.ID), access.ErrForbidden)
 	list, err := f.s.TrashList(f.ctx, admin)
 	if err != nil || len(list) != 1 || list[0].Page.ID != guide.ID || list[0].Count != 3 {
 		t.Fatalf("TrashList = %+v, %v", list, err)
@@ -269,7 +270,7 @@ func TestTrashRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.s.EmptyTrash(f.ctx, editor)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 	n, err = f.s.EmptyTrash(f.ctx, admin)
 	if err != nil || n != 3 {
 		t.Fatalf("EmptyTrash = %d, %v", n, err)
@@ -279,7 +280,7 @@ func TestTrashRestore(t *testing.T) {
 		papier.ID, papier.ID, papier.ID).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("rows left after purge = %d, %v", left, err)
 	}
-	wantErr(t, f.s.Restore(f.ctx, admin, guide.ID), pages.ErrNotFound)
+	wantErr(t, f.s.Restore(f.ctx, admin, guide.ID), db.ErrNotFound)
 }
 
 func TestNavigation(t *testing.T) {
@@ -353,7 +354,7 @@ func TestSetGrants(t *testing.T) {
 	sub := f.page(espace.ID, "Séances", "Ordre du jour")
 	// Only managers change grants.
 	for _, a := range []pages.Actor{visitor, member, elu} {
-		wantErr(t, f.s.SetGrants(f.ctx, a, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.Manage}}), pages.ErrForbidden)
+		wantErr(t, f.s.SetGrants(f.ctx, a, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.Manage}}), access.ErrForbidden)
 	}
 	if err := f.s.SetGrants(f.ctx, editor, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.View}, {GroupID: gEditeurs, Level: access.Manage}}); err != nil {
 		t.Fatal(err)
@@ -377,5 +378,5 @@ func TestSetGrants(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = f.s.Grants(f.ctx, editor, espace.ID)
-	wantErr(t, err, pages.ErrForbidden)
+	wantErr(t, err, access.ErrForbidden)
 }

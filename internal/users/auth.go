@@ -202,7 +202,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, u *User, current, passwor
 		return err
 	}
 	if !ok {
-		return valid.Errors{"current": "accounts.password.current_wrong"}
+		return valid.One("current", "accounts.password.current_wrong")
 	}
 	return a.SetPassword(ctx, a.DB, u, password, confirm, keepSession)
 }

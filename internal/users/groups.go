@@ -51,9 +51,9 @@ func validGroupName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return "", valid.Errors{"name": "accounts.group.name_required"}
+		return "", valid.One("name", "accounts.group.name_required")
 	case utf8.RuneCountInString(name) > 80:
-		return "", valid.Errors{"name": "accounts.group.name_too_long"}
+		return "", valid.One("name", "accounts.group.name_too_long")
 	}
 	return name, nil
 }
@@ -67,7 +67,7 @@ func CreateGroup(ctx context.Context, q db.Querier, name string, now time.Time) 
 	}
 	if _, err := q.Exec(ctx, "INSERT INTO groups (name, created_at) VALUES (?, ?)", name, now.UTC()); err != nil {
 		if errors.Is(err, db.ErrConflict) {
-			return 0, valid.Errors{"name": "accounts.group.name_taken"}
+			return 0, valid.One("name", "accounts.group.name_taken")
 		}
 		return 0, fmt.Errorf("users: create group: %w", err)
 	}
@@ -93,7 +93,7 @@ func RenameGroup(ctx context.Context, q db.Querier, id int64, name string) error
 	}
 	if _, err := q.Exec(ctx, "UPDATE groups SET name = ? WHERE id = ?", name, id); err != nil {
 		if errors.Is(err, db.ErrConflict) {
-			return valid.Errors{"name": "accounts.group.name_taken"}
+			return valid.One("name", "accounts.group.name_taken")
 		}
 		return fmt.Errorf("users: rename group %d: %w", id, err)
 	}

@@ -192,7 +192,7 @@ func Create(ctx context.Context, q db.Querier, f Form, now time.Time) (int64, er
 	_, err := q.Exec(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES (?, ?, ?, ?)",
 		f.Email, f.Name, f.Admin, now.UTC())
 	if errors.Is(err, db.ErrConflict) {
-		return 0, valid.Errors{"email": "accounts.email.taken"}
+		return 0, valid.One("email", "accounts.email.taken")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("users: create: %w", err)
@@ -215,7 +215,7 @@ func Update(ctx context.Context, q db.Querier, id int64, f Form) error {
 	res, err := q.Exec(ctx, "UPDATE users SET email = ?, name = ?, is_admin = ? WHERE id = ? AND deleted_at IS NULL",
 		f.Email, f.Name, f.Admin, id)
 	if errors.Is(err, db.ErrConflict) {
-		return valid.Errors{"email": "accounts.email.taken"}
+		return valid.One("email", "accounts.email.taken")
 	}
 	if err != nil {
 		return fmt.Errorf("users: update %d: %w", id, err)
@@ -231,9 +231,9 @@ func Rename(ctx context.Context, q db.Querier, id int64, name string) error {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return valid.Errors{"name": "accounts.name.required"}
+		return valid.One("name", "accounts.name.required")
 	case utf8.RuneCountInString(name) > 100:
-		return valid.Errors{"name": "accounts.name.too_long"}
+		return valid.One("name", "accounts.name.too_long")
 	}
 	if _, err := q.Exec(ctx, "UPDATE users SET name = ? WHERE id = ? AND deleted_at IS NULL", name, id); err != nil {
 		return fmt.Errorf("users: rename %d: %w", id, err)

@@ -27,7 +27,7 @@ func TestCreateValidateAndConflict(t *testing.T) {
 	}
 	_, err = users.Create(ctx, d, users.Form{Email: "JEANNE@example.fr", Name: "Autre"}, t0)
 	var ve valid.Errors
-	if !errors.As(err, &ve) || ve["email"] != "accounts.email.taken" {
+	if !errors.As(err, &ve) || ve.Key("email") != "accounts.email.taken" {
 		t.Fatalf("duplicate: %v", err)
 	}
 	for _, bad := range []users.Form{{Email: "", Name: "x"}, {Email: "a@b", Name: "x"}, {Email: "Jeanne <j@x.fr>", Name: "x"}, {Email: "j@x.fr", Name: ""}} {

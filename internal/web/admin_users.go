@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/users"
 	"portique/internal/valid"
@@ -194,7 +195,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	if u.ID == currentUser(r).ID && !f.Admin {
 		// An administrator cannot remove their own rights (and lock
 		// everyone out of the administration).
-		return s.userFormInvalid(w, r, u, f, valid.Errors{"admin": "accounts.admin.self_admin"})
+		return s.userFormInvalid(w, r, u, f, valid.One("admin", "accounts.admin.self_admin"))
 	}
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error { return users.Update(r.Context(), tx, u.ID, f) })
 	var verrs valid.Errors
@@ -279,7 +280,7 @@ func (s *Server) adminUserDeleteConfirm(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if u.ID == currentUser(r).ID {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	back := "/admin/utilisateurs/" + strconv.FormatInt(u.ID, 10)
 	s.render(w, r, http.StatusOK, "admin_confirm", confirmPage{
@@ -298,7 +299,7 @@ func (s *Server) adminUserDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if u.ID == currentUser(r).ID {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	if err := s.db.InTx(r.Context(), func(tx *db.Tx) error { return users.Delete(r.Context(), tx, u.ID, s.now()) }); err != nil {
 		return err

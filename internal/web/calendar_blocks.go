@@ -8,6 +8,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/calendar"
+	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
@@ -34,7 +35,7 @@ func (s *Server) calendarBlock(r *http.Request, calendarID int64, index int) (*c
 	p := principal(r)
 	st := s.calendarStore()
 	c, err := st.Calendar(ctx, p, calendarID)
-	if errors.Is(err, calendar.ErrForbidden) || errors.Is(err, calendar.ErrNotFound) {
+	if errors.Is(err, access.ErrForbidden) || errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

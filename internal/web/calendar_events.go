@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -11,17 +10,8 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/calendar"
+	"portique/internal/db"
 )
-
-// calendarErr maps the calendar store's errors to the web's.
-func calendarErr(err error) error {
-	if errors.Is(err, calendar.ErrForbidden) {
-		return errForbidden
-	}
-	return err
-}
-
-var errNotFound = calendar.ErrNotFound
 
 // occurrenceParam reads ?occurrence=UNIX (the original start of one
 // occurrence of a series).
@@ -51,14 +41,14 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 	idText, ics := strings.CutSuffix(file, ".ics")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
-		return errNotFound
+		return db.ErrNotFound
 	}
 	st := s.calendarStore()
 	p := principal(r)
 	if ics {
 		var buf bytes.Buffer
 		if err := st.WriteEventICS(r.Context(), &buf, p, id, s.cfg.BaseURL); err != nil {
-			return calendarErr(err)
+			return err
 		}
 		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="evenement-`+idText+`.ics"`)
@@ -67,7 +57,7 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 	}
 	e, lvl, err := st.Event(r.Context(), p, id)
 	if err != nil {
-		return calendarErr(err)
+		return err
 	}
 	loc := s.cfg.Location()
 	page := calendarEventPage{Page: s.page(r, e.Title), Event: e, CanEdit: lvl >= access.Edit,
@@ -251,7 +241,7 @@ func (s *Server) calendarEventNew(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if len(page.Calendars) == 0 {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	page.Action = "/agenda/evenements"
 	s.render(w, r, http.StatusOK, "calendar_event_form", page)
@@ -286,7 +276,7 @@ func (s *Server) calendarEventCreate(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	if err != nil {
-		return calendarErr(err)
+		return err
 	}
 	s.audit(r, nil, "event.created", "event:"+strconv.FormatInt(id, 10), f.Title)
 	s.flash(w, "calendar.flash.created")
@@ -302,10 +292,10 @@ func (s *Server) calendarEventEdit(w http.ResponseWriter, r *http.Request) error
 	st := s.calendarStore()
 	e, lvl, err := st.Event(r.Context(), principal(r), id)
 	if err != nil {
-		return calendarErr(err)
+		return err
 	}
 	if lvl < access.Edit {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	f := calendar.FormFromEvent(e)
 	page, err := s.calendarFormPage(r, s.cat.T("calendar.edit_event", e.Title), f)
@@ -383,7 +373,7 @@ func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	if err != nil {
-		return calendarErr(err)
+		return err
 	}
 	s.audit(r, nil, "event.updated", "event:"+strconv.FormatInt(id, 10), f.Title)
 	s.flash(w, "calendar.flash.saved")
@@ -397,7 +387,7 @@ func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if err := s.calendarStore().DeleteEvent(r.Context(), principal(r), id); err != nil {
-		return calendarErr(err)
+		return err
 	}
 	s.audit(r, nil, "event.deleted", "event:"+strconv.FormatInt(id, 10), "")
 	s.flash(w, "calendar.flash.deleted")
@@ -432,7 +422,7 @@ func (s *Server) calendarOccurrenceAction(w http.ResponseWriter, r *http.Request
 		return errBadRequest
 	}
 	if err != nil {
-		return calendarErr(err)
+		return err
 	}
 	action, flash := "event.occurrence_restored", "calendar.flash.restored"
 	if cancel {

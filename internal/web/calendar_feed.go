@@ -8,6 +8,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/calendar"
+	"portique/internal/db"
 )
 
 // writeICS sends a feed. Feeds are never cached by shared caches: the
@@ -27,7 +28,7 @@ func writeICS(w http.ResponseWriter, body []byte, filename string) error {
 func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
 	if !ok {
-		return errNotFound
+		return db.ErrNotFound
 	}
 	st := s.calendarStore()
 	p, err := st.FeedPrincipal(r.Context(), token)

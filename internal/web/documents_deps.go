@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,20 +26,6 @@ func (s *Server) initDocuments(d Deps) error {
 // Documents returns the document store (app seeds the demo with it and
 // runs its extraction jobs).
 func (s *Server) Documents() *documents.Store { return s.docs }
-
-// docErr maps the documents package's errors to the web layer's. A document
-// or folder the visitor may not see is "not found" for members; anonymous
-// visitors are sent to the login page (whether it exists or not, so ids
-// cannot be probed).
-func docErr(r *http.Request, err error) error {
-	switch {
-	case errors.Is(err, documents.ErrForbidden):
-		return errForbidden
-	case errors.Is(err, documents.ErrNotFound) && currentUser(r) == nil:
-		return errForbidden
-	}
-	return err
-}
 
 func documentURL(id int64) string { return "/documents/" + strconv.FormatInt(id, 10) }
 

@@ -30,9 +30,9 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 	pr := principal(r)
 	// Refuse before reading a byte of the body.
 	if _, lvl, err := s.docs.Folder(ctx, pr, folderID); err != nil {
-		return docErr(r, err)
+		return err
 	} else if lvl < access.Edit {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.docs.UploadMax()*maxFilesPerUpload+1<<20)
 	mr, err := r.MultipartReader()
@@ -74,7 +74,7 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 					}
 				}
 			case err != nil:
-				return docErr(r, err)
+				return err
 			default:
 				uploaded = append(uploaded, *d)
 				s.audit(r, nil, "document.uploaded", documentObject(d.ID), d.Filename)
@@ -124,7 +124,7 @@ func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash stri
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.flash(w, flash)
 	http.Redirect(w, r, documentURL(id), http.StatusSeeOther)
@@ -209,10 +209,10 @@ func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	d, err := s.docs.Get(ctx, principal(r), id)
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	if err := s.docs.Trash(ctx, principal(r), id); err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, "document.trashed", documentObject(id), d.Filename)
 	s.flash(w, "documents.flash.trashed")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"portique/internal/db"
 	"portique/internal/documents"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) folderMove(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	dest := "racine"
 	if parent != 0 {
@@ -64,11 +65,11 @@ func (s *Server) folderDeleteData(r *http.Request, id int64) (folderDeletePage, 
 	ctx := r.Context()
 	f, _, err := s.docs.Folder(ctx, principal(r), id)
 	if err != nil {
-		return folderDeletePage{}, docErr(r, err)
+		return folderDeletePage{}, err
 	}
 	c, err := s.docs.FolderContents(ctx, principal(r), id)
 	if err != nil {
-		return folderDeletePage{}, docErr(r, err)
+		return folderDeletePage{}, err
 	}
 	p := folderDeletePage{Page: s.page(r, s.cat.T("documents.folder_delete.title", f.Name)), Folder: f, Contents: c, TrashDays: s.docs.TrashDays()}
 	p.Crumbs, err = s.docs.Breadcrumb(ctx, principal(r), id)
@@ -98,7 +99,7 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, _, err := s.docs.Folder(r.Context(), principal(r), id)
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	c, err := s.docs.TrashFolder(r.Context(), principal(r), id)
 	var fe documents.FieldErrors
@@ -113,7 +114,7 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, "folder.trashed", folderObject(id), fmt.Sprintf("%s (%d sous-dossier(s), %d document(s))", f.Name, c.Folders, c.Documents))
 	s.flash(w, "documents.flash.folder_trashed")
@@ -150,14 +151,14 @@ func (s *Server) documentTrashData(r *http.Request) (documentTrashPage, error) {
 	p := documentTrashPage{Page: s.page(r, s.cat.T("documents.trash.title")), TrashDays: s.docs.TrashDays()}
 	folders, err := s.docs.TrashedFolders(ctx, principal(r))
 	if err != nil {
-		return p, docErr(r, err)
+		return p, err
 	}
 	for _, f := range folders {
 		p.Folders = append(p.Folders, trashedFolderRow{f, s.docs.PurgeOn(f.TrashedAt)})
 	}
 	docs, err := s.docs.Trashed(ctx, principal(r))
 	if err != nil {
-		return p, docErr(r, err)
+		return p, err
 	}
 	for _, d := range docs {
 		row := trashedDocRow{Document: d}
@@ -192,7 +193,7 @@ func (s *Server) restored(w http.ResponseWriter, r *http.Request, err error, act
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, action, object, detail)
 	s.flash(w, "documents.flash.restored")
@@ -248,17 +249,17 @@ func (s *Server) purgeData(r *http.Request) (purgePage, error) {
 	if r.PathValue("kind") == "dossiers" {
 		f, err := s.docs.TrashedFolder(ctx, principal(r), id)
 		if err != nil {
-			return p, docErr(r, err)
+			return p, err
 		}
 		p.Name, p.Where, p.IsFolder, p.Folders, p.Documents = f.Name, f.Path, true, f.Folders, f.Documents
 	} else if r.PathValue("kind") == "documents" {
 		d, err := s.docs.TrashedDocument(ctx, principal(r), id)
 		if err != nil {
-			return p, docErr(r, err)
+			return p, err
 		}
 		p.Name, p.Where = d.Title, d.FolderName
 	} else {
-		return p, documents.ErrNotFound
+		return p, db.ErrNotFound
 	}
 	p.Page = s.page(r, s.cat.T("documents.purge.title", p.Name))
 	return p, nil
@@ -278,7 +279,7 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) error {
 		pg, err = s.docs.DeleteForGood(r.Context(), principal(r), id)
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, pg.Kind+".purged", pg.Kind+":"+strconv.FormatInt(pg.ID, 10),
 		fmt.Sprintf("%s (%d document(s), %d fichier(s) effacé(s))", pg.Name, pg.Documents, pg.Files))

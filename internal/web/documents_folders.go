@@ -32,7 +32,7 @@ func (s *Server) folderCreate(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, "folder.created", folderObject(id), name)
 	s.flash(w, "documents.flash.folder_created")
@@ -59,7 +59,7 @@ func (s *Server) folderRename(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, "folder.renamed", folderObject(id), name)
 	s.flash(w, "documents.flash.saved")
@@ -86,10 +86,10 @@ func (s *Server) folderGrantsData(r *http.Request, id int64) (folderGrantsPage, 
 	ctx := r.Context()
 	f, lvl, err := s.docs.Folder(ctx, principal(r), id)
 	if err != nil {
-		return folderGrantsPage{}, docErr(r, err)
+		return folderGrantsPage{}, err
 	}
 	if lvl < access.Manage {
-		return folderGrantsPage{}, errForbidden
+		return folderGrantsPage{}, access.ErrForbidden
 	}
 	p := folderGrantsPage{Page: s.page(r, s.cat.T("documents.grants.title", f.Name)), Folder: f, CanRoot: f.ParentID == 0}
 	if p.Crumbs, err = s.docs.Breadcrumb(ctx, principal(r), id); err != nil {
@@ -158,7 +158,7 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	if err := s.docs.SetFolderGrants(r.Context(), principal(r), id, grants, inherit); err != nil {
-		return docErr(r, err)
+		return err
 	}
 	s.audit(r, nil, "folder.grants", folderObject(id), detail)
 	s.flash(w, "documents.flash.grants_saved")

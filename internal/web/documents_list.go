@@ -94,7 +94,7 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 	if folderID != 0 {
 		f, lvl, err := s.docs.Folder(ctx, pr, folderID)
 		if err != nil {
-			return p, docErr(r, err)
+			return p, err
 		}
 		p.Folder, p.Level = &f, lvl
 		p.CanUpload = !archived && lvl >= access.Edit

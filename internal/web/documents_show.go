@@ -32,7 +32,7 @@ func (s *Server) documentShowData(r *http.Request, id int64) (documentShowPage, 
 	pr := principal(r)
 	d, err := s.docs.Get(ctx, pr, id)
 	if err != nil {
-		return documentShowPage{}, docErr(r, err)
+		return documentShowPage{}, err
 	}
 	p := documentShowPage{Doc: d, TitleValue: d.Title, DateValue: d.PublishedOn, IsAdmin: pr.Admin}
 	p.Page = s.page(r, d.Title)
@@ -84,7 +84,7 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 	pr := principal(r)
 	d, f, err := s.docs.Open(ctx, pr, id)
 	if err != nil {
-		return docErr(r, err)
+		return err
 	}
 	defer f.Close()
 	name, mediaType, etag, modified := d.Filename, d.MediaType, d.SHA256, d.AddedAt
@@ -96,7 +96,7 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 		}
 		ver, vf, err := s.docs.OpenVersion(ctx, pr, id, n)
 		if err != nil {
-			return docErr(r, err)
+			return err
 		}
 		defer vf.Close()
 		content = vf

@@ -5,19 +5,22 @@ import (
 	"net/http"
 	"net/url"
 
+	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/pages"
+	"portique/internal/valid"
 )
 
 // handlerFunc is the signature of every handler: it writes a response, or
 // returns an error that wrap turns into the right French error page.
+// Handlers return the domains' errors as they come: the mapping below is
+// the only place that turns an error kind into an answer.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Errors handlers return; domain packages return db.ErrNotFound,
-// db.ErrConflict or their own errors wrapping them.
+// Errors of the web layer itself (the domains' kinds are access.ErrForbidden,
+// db.ErrNotFound, db.ErrConflict, valid.Errors and the state refusals of
+// refusals below).
 var (
-	// errForbidden: the person may not do this. Anonymous visitors are sent
-	// to the login page instead (they may be allowed once logged in).
-	errForbidden = errors.New("forbidden")
 	// errBadRequest: malformed input that no form can fix (a forged id…).
 	errBadRequest = errors.New("bad request")
 	// errTooMany: a rate limit was hit.
@@ -25,6 +28,27 @@ var (
 	// errTooLarge: a body over its limit.
 	errTooLarge = errors.New("too large")
 )
+
+// refusals are the state errors of the domains that need no form: each
+// gets a French error page with its own message. More specific kinds come
+// before the generic ones they may wrap.
+var refusals = []struct {
+	err    error
+	status int
+	key    string // catalogue key of the message; "" for the status's own text
+}{
+	{pages.ErrHomeProtected, http.StatusConflict, "pages.error.home_protected"},
+	{access.ErrCycle, http.StatusConflict, "pages.error.cycle"},
+	{pages.ErrNoDraft, http.StatusConflict, "pages.error.no_draft"},
+	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
+	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
+	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{db.ErrNotFound, http.StatusNotFound, ""},
+	{db.ErrConflict, http.StatusConflict, ""},
+	{errBadRequest, http.StatusBadRequest, ""},
+	{errTooMany, http.StatusTooManyRequests, ""},
+	{errTooLarge, http.StatusRequestEntityTooLarge, ""},
+}
 
 // wrap applies the route's guard, runs the handler and maps its error.
 func (s *Server) wrap(g guard, h handlerFunc) http.Handler {
@@ -39,36 +63,51 @@ func (s *Server) wrap(g guard, h handlerFunc) http.Handler {
 			return
 		}
 		if err := h(w, r); err != nil {
-			s.handleError(w, r, err)
+			s.handleError(w, r, g, err)
 		}
 	})
 }
 
-// handleError maps an error to a response. Only unexpected errors are logged,
-// and their text never reaches the page.
-func (s *Server) handleError(w http.ResponseWriter, r *http.Request, err error) {
+// handleError maps an error to a response: THE mapping of error kinds.
+// Only unexpected errors are logged, and their text never reaches the page.
+//
+//   - access.ErrForbidden: 403, or the login page for an anonymous visitor
+//     (they may be allowed once logged in).
+//   - db.ErrNotFound: 404; on a shielded route an anonymous visitor is sent
+//     to the login page whether the object exists or not, so ids cannot be
+//     probed.
+//   - valid.Errors that no handler re-rendered: 422.
+//   - the refusals above, then anything else: 500, logged.
+func (s *Server) handleError(w http.ResponseWriter, r *http.Request, g guard, err error) {
+	anonymous := currentUser(r) == nil
 	var maxErr *http.MaxBytesError
+	var ve valid.Errors
 	switch {
-	case errors.Is(err, errForbidden):
-		if currentUser(r) == nil {
+	case errors.Is(err, access.ErrForbidden):
+		if anonymous {
 			s.redirectToLogin(w, r)
 			return
 		}
 		s.renderError(w, r, http.StatusForbidden, "")
-	case errors.Is(err, db.ErrNotFound):
-		s.renderError(w, r, http.StatusNotFound, "")
-	case errors.Is(err, db.ErrConflict):
-		s.renderError(w, r, http.StatusConflict, "")
-	case errors.Is(err, errBadRequest):
-		s.renderError(w, r, http.StatusBadRequest, "")
-	case errors.Is(err, errTooMany):
-		s.renderError(w, r, http.StatusTooManyRequests, "")
-	case errors.Is(err, errTooLarge), errors.As(err, &maxErr):
+		return
+	case errors.Is(err, db.ErrNotFound) && anonymous && g == shielded:
+		s.redirectToLogin(w, r)
+		return
+	case errors.As(err, &maxErr):
 		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
-	default:
-		s.log.Error("handler", "method", r.Method, "path", logPath(r.URL.Path), "err", err)
-		s.renderError(w, r, http.StatusInternalServerError, "")
+		return
+	case errors.As(err, &ve):
+		s.renderError(w, r, http.StatusUnprocessableEntity, "")
+		return
 	}
+	for _, k := range refusals {
+		if errors.Is(err, k.err) {
+			s.renderError(w, r, k.status, k.key)
+			return
+		}
+	}
+	s.log.Error("handler", "method", r.Method, "path", logPath(r.URL.Path), "err", err)
+	s.renderError(w, r, http.StatusInternalServerError, "")
 }
 
 // redirectToLogin sends an anonymous visitor to /connexion with the page to
@@ -97,4 +136,53 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := errorPage{Page: s.page(r, s.cat.T("error.title."+itoa(code))), Status: status, Message: s.cat.T(msgKey)}
 	s.render(w, r, status, "error", data)
+}
+
+// The two tails of every form handler.
+
+// seeOther ends a successful change: the flash message (a catalogue key,
+// "" for none) is shown on the next page, which the browser fetches with
+// GET (303 See Other, so a reload does not post again).
+func (s *Server) seeOther(w http.ResponseWriter, r *http.Request, flashKey, to string) error {
+	if flashKey != "" {
+		s.flash(w, flashKey)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// pageData is the data of a page template: a typed struct embedding Page,
+// passed by pointer.
+type pageData interface{ base() *Page }
+
+func (p *Page) base() *Page { return p }
+
+// unprocessable re-renders a form with its field errors translated (422).
+// data already holds what the person typed, so nothing is lost.
+func (s *Server) unprocessable(w http.ResponseWriter, r *http.Request, name string, data pageData, errs valid.Errors) error {
+	s.withErrors(data.base(), errs)
+	s.render(w, r, http.StatusUnprocessableEntity, name, data)
+	return nil
+}
+
+// withErrors translates validation errors into p.Errors (added to those
+// already there).
+func (s *Server) withErrors(p *Page, errs valid.Errors) {
+	if p.Errors == nil {
+		p.Errors = make(map[string]string, len(errs))
+	}
+	for f, m := range errs {
+		if _, ok := p.Errors[f]; !ok {
+			p.Errors[f] = s.cat.T(m.Key, m.Args...)
+		}
+	}
+}
+
+// formErrors reports whether err is a validation error, and its fields.
+func formErrors(err error) (valid.Errors, bool) {
+	var ve valid.Errors
+	if errors.As(err, &ve) {
+		return ve, true
+	}
+	return nil, false
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"portique/internal/access"
 )
 
 // metrics counts requests by status class; /metrics exposes them with the
@@ -32,7 +34,7 @@ func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
 		host = r.RemoteAddr
 	}
 	if ip := net.ParseIP(host); ip == nil || !(ip.IsLoopback() || s.trusted(host)) {
-		return errForbidden
+		return access.ErrForbidden
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

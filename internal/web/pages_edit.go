@@ -60,7 +60,7 @@ func (s *Server) pageEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, rev, err := s.pages.EditStart(r.Context(), s.actor(r), id)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	data, err := s.editData(r, p, rev.ID, rev.Title, rev.Blocks)
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Server) pageEdit(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title string, blocks []pages.Block) (*pageEditData, error) {
 	imgs, err := s.pages.PageImages(r.Context(), s.actor(r), p.ID)
 	if err != nil {
-		return nil, pagesErr(err)
+		return nil, err
 	}
 	byID := map[int64]*pages.Image{}
 	for i := range imgs {
@@ -198,7 +198,7 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	// Check the right before reading a byte of the body.
 	p, _, err := s.pages.EditStart(ctx, a, id)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.pages.ImageMax+(4<<20))
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -226,13 +226,13 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 			}
 			img, err := s.pages.UploadImage(ctx, a, id, fh.Filename, blocks[i].Alt, f)
 			f.Close()
-			if ve, ok := fieldErrors(err); ok {
+			if ve, ok := formErrors(err); ok {
 				for k, v := range ve {
-					errs.Add(fmt.Sprintf("blocks.%d.%s", i, k), v)
+					errs.Add(fmt.Sprintf("blocks.%d.%s", i, k), v.Key, v.Args...)
 				}
 				continue
 			} else if err != nil {
-				return pagesErr(err)
+				return err
 			}
 			blocks[i].ImageID = img.ID
 		}
@@ -250,15 +250,11 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(calErrs) > 0 {
 		if _, nerr := pages.Normalize(blocks); nerr != nil {
-			if ve, ok := fieldErrors(nerr); ok {
-				for k, v := range ve {
-					errs.Add(k, v)
-				}
+			if ve, ok := formErrors(nerr); ok {
+				errs.Merge(ve)
 			}
 		}
-		for k, v := range calErrs {
-			errs.Add(k, v)
-		}
+		errs.Merge(calErrs)
 	}
 	if len(errs) > 0 {
 		return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, base, title, blocks, note, errs, nil)
@@ -269,17 +265,17 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &stale):
 		return s.renderEdit(w, r, http.StatusConflict, p, stale.Theirs.ID, title, blocks, note, nil, &stale.Theirs)
 	case err != nil:
-		if ve, ok := fieldErrors(err); ok {
+		if ve, ok := formErrors(err); ok {
 			return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, base, title, blocks, note, ve, nil)
 		}
-		return pagesErr(err)
+		return err
 	}
 	if op == "publish" {
 		if _, err := s.pages.Publish(ctx, a, id, rev.ID, note); err != nil {
-			if ve, ok := fieldErrors(err); ok {
+			if ve, ok := formErrors(err); ok {
 				return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, rev.ID, title, blocks, note, ve, nil)
 			}
-			return s.pageFail(w, r, err)
+			return err
 		}
 		s.flash(w, "pages.flash.published")
 		http.Redirect(w, r, p.Path, http.StatusSeeOther)
@@ -335,11 +331,11 @@ func (s *Server) pagePublish(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		if _, ok := fieldErrors(err); ok {
+		if _, ok := formErrors(err); ok {
 			s.renderError(w, r, http.StatusUnprocessableEntity, "pages.error.note_long")
 			return nil
 		}
-		return s.pageFail(w, r, err)
+		return err
 	}
 	s.flash(w, "pages.flash.published")
 	http.Redirect(w, r, p.Path, http.StatusSeeOther)
@@ -359,7 +355,7 @@ func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) error {
 			s.renderError(w, r, http.StatusConflict, "pages.error.stale_publish")
 			return nil
 		}
-		return s.pageFail(w, r, err)
+		return err
 	}
 	p, err := s.pages.Get(r.Context(), id)
 	if err != nil {

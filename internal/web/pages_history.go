@@ -26,7 +26,7 @@ func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	revs, err := s.pages.History(r.Context(), s.actor(r), id)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.render(w, r, http.StatusOK, "pages_history", pageHistoryData{Page: s.page(r, s.cat.T("pages.history.title", p.Title)), P: p, Revisions: revs})
 	return nil
@@ -60,7 +60,7 @@ func (s *Server) pageDiff(w http.ResponseWriter, r *http.Request) error {
 	}
 	lines, a, b, err := s.pages.Diff(r.Context(), s.actor(r), id, from, to)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.render(w, r, http.StatusOK, "pages_diff", pageDiffData{Page: s.page(r, s.cat.T("pages.diff.title", p.Title)), P: p, From: a, To: b, Lines: lines})
 	return nil
@@ -78,7 +78,7 @@ func (s *Server) pageRestoreRevision(w http.ResponseWriter, r *http.Request) err
 	}
 	p, err := s.pages.RestoreRevision(r.Context(), s.actor(r), id, rev, r.FormValue("note"))
 	if err != nil {
-		return s.pageFail(w, r, err)
+		return err
 	}
 	s.flash(w, "pages.flash.revision_restored")
 	http.Redirect(w, r, p.Path, http.StatusSeeOther)

@@ -12,7 +12,6 @@ import (
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/pages"
-	"portique/internal/valid"
 )
 
 // blockView is a block ready for the page template.
@@ -102,7 +101,7 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 				return s.home(w, r)
 			}
 		}
-		return pagesErr(err)
+		return err
 	}
 	if v.Redirect != "" {
 		target := v.Redirect
@@ -282,7 +281,7 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.pages.ImageVariant(r.Context(), principal(r), id, width)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	h := w.Header()
 	h.Set("ETag", v.ETag())
@@ -300,14 +299,6 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pagesErr maps the errors of the pages store to the web layer's.
-func pagesErr(err error) error {
-	if errors.Is(err, pages.ErrForbidden) {
-		return fmt.Errorf("%w: %w", errForbidden, err)
-	}
-	return err
-}
-
 // pageID reads the {id} of a /pages/{id}/… route.
 func pageID(r *http.Request) (int64, error) { return pathID(r, "id") }
 
@@ -318,36 +309,4 @@ func (s *Server) actor(r *http.Request) pages.Actor {
 		a.Name = u.Email
 	}
 	return a
-}
-
-// fieldErrors extracts the field errors of a validation error.
-func fieldErrors(err error) (valid.Errors, bool) {
-	var ve valid.Errors
-	if errors.As(err, &ve) {
-		return ve, true
-	}
-	return nil, false
-}
-
-// stateErrors are refusals that need no form: they get a French error page
-// with their own message (409).
-var stateErrors = map[error]string{
-	pages.ErrHomeProtected: "pages.error.home_protected",
-	pages.ErrCycle:         "pages.error.cycle",
-	pages.ErrNoDraft:       "pages.error.no_draft",
-	pages.ErrDraftPending:  "pages.error.draft_pending",
-	pages.ErrParentTrashed: "pages.error.parent_trashed",
-	pages.ErrNotTrashed:    "pages.error.not_trashed",
-}
-
-// pageFail answers a store error: a state refusal as a 409 page with its
-// message, anything else through the common mapping.
-func (s *Server) pageFail(w http.ResponseWriter, r *http.Request, err error) error {
-	for e, key := range stateErrors {
-		if errors.Is(err, e) {
-			s.renderError(w, r, http.StatusConflict, key)
-			return nil
-		}
-	}
-	return pagesErr(err)
 }

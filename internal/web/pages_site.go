@@ -10,6 +10,7 @@ import (
 
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/valid"
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
@@ -68,20 +69,20 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n <= 50 {
 		d.PageNum = n
 	}
-	errs := map[string]string{}
+	errs := valid.Errors{}
 	loc := s.cfg.Location()
 	var from, to time.Time
 	if d.From != "" {
 		t, err := time.ParseInLocation("2006-01-02", d.From, loc)
 		if err != nil {
-			errs["du"] = "pages.error.date"
+			errs.Add("du", "pages.error.date")
 		}
 		from = t
 	}
 	if d.To != "" {
 		t, err := time.ParseInLocation("2006-01-02", d.To, loc)
 		if err != nil {
-			errs["au"] = "pages.error.date"
+			errs.Add("au", "pages.error.date")
 		}
 		to = t.Add(24*time.Hour - time.Nanosecond)
 	}

@@ -37,7 +37,7 @@ func (s *Server) loadPage(r *http.Request, lvl access.Level) (*pages.Page, error
 		return nil, err
 	}
 	if !ok {
-		return nil, errForbidden
+		return nil, access.ErrForbidden
 	}
 	return p, nil
 }
@@ -70,7 +70,7 @@ func (s *Server) pageCreate(w http.ResponseWriter, r *http.Request) error {
 	form := pages.NewPage{Title: r.FormValue("title"), Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"),
 		MetaDescription: r.FormValue("meta_description"), HideFromMenu: r.FormValue("in_menu") == ""}
 	child, err := s.pages.Create(r.Context(), s.actor(r), id, form)
-	if ve, ok := fieldErrors(err); ok {
+	if ve, ok := formErrors(err); ok {
 		p, lerr := s.pages.Get(r.Context(), id)
 		if lerr != nil {
 			return lerr
@@ -79,7 +79,7 @@ func (s *Server) pageCreate(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.flash(w, "pages.flash.created")
 	http.Redirect(w, r, "/pages/"+strconv.FormatInt(child.ID, 10)+"/modifier", http.StatusSeeOther)
@@ -107,13 +107,13 @@ func (s *Server) pagePropsSave(w http.ResponseWriter, r *http.Request) error {
 	pr := pages.Props{Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description"),
 		HideFromMenu: r.FormValue("in_menu") == ""}
 	p, err := s.pages.UpdateProps(r.Context(), s.actor(r), id, pr)
-	if ve, ok := fieldErrors(err); ok {
+	if ve, ok := formErrors(err); ok {
 		d := pageFormData{P: cur, Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription, HideFromMenu: pr.HideFromMenu}}
 		s.renderPageForm(w, r, http.StatusUnprocessableEntity, "pages_props", "pages.props.title", d, ve)
 		return nil
 	}
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.flash(w, "pages.flash.props")
 	http.Redirect(w, r, p.Path, http.StatusSeeOther)
@@ -159,12 +159,12 @@ func (s *Server) pageMove(w http.ResponseWriter, r *http.Request) error {
 			if lerr != nil {
 				return lerr
 			}
-			return s.renderMove(w, r, http.StatusUnprocessableEntity, p, parent, posText, valid.Errors{"position": "pages.error.position"})
+			return s.renderMove(w, r, http.StatusUnprocessableEntity, p, parent, posText, valid.One("position", "pages.error.position"))
 		}
 		pos = n - 1
 	}
 	err = s.pages.Move(r.Context(), s.actor(r), id, parent, pos)
-	if ve, ok := fieldErrors(err); ok {
+	if ve, ok := formErrors(err); ok {
 		p, lerr := s.pages.Get(r.Context(), id)
 		if lerr != nil {
 			return lerr
@@ -175,7 +175,7 @@ func (s *Server) pageMove(w http.ResponseWriter, r *http.Request) error {
 		return s.renderMove(w, r, http.StatusUnprocessableEntity, p, parent, posText, ve)
 	}
 	if err != nil {
-		return s.pageFail(w, r, err)
+		return err
 	}
 	p, err := s.pages.Get(r.Context(), id)
 	if err != nil {
@@ -215,7 +215,7 @@ func (s *Server) pageDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.pages.Trash(r.Context(), s.actor(r), id); err != nil {
-		return s.pageFail(w, r, err)
+		return err
 	}
 	parent, err := s.pages.Get(r.Context(), p.ParentID)
 	if err != nil {
@@ -251,7 +251,7 @@ func (s *Server) pageRights(w http.ResponseWriter, r *http.Request) error {
 	id := p.ID
 	grants, own, err := s.pages.Grants(r.Context(), s.actor(r), id)
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	levels := map[int64]access.Level{}
 	for _, g := range grants {
@@ -299,11 +299,11 @@ func (s *Server) pageRightsSave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	err = s.pages.SetGrants(r.Context(), s.actor(r), id, inherit, grants)
-	if ve, ok := fieldErrors(err); ok {
+	if ve, ok := formErrors(err); ok {
 		return s.renderRights(w, r, http.StatusUnprocessableEntity, p, !inherit, levels, ve)
 	}
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.flash(w, "pages.flash.rights")
 	// The editor may have removed their own access: go where they still may.
@@ -325,7 +325,7 @@ type trashData struct {
 func (s *Server) trashShow(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.pages.TrashList(r.Context(), s.actor(r))
 	if err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.render(w, r, http.StatusOK, "pages_trash", trashData{Page: s.page(r, s.cat.T("pages.trash.title")), Entries: list})
 	return nil
@@ -337,10 +337,10 @@ func (s *Server) trashRestore(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.pages.Restore(r.Context(), s.actor(r), id)
-	if ve, ok := fieldErrors(err); ok {
+	if ve, ok := formErrors(err); ok {
 		list, lerr := s.pages.TrashList(r.Context(), s.actor(r))
 		if lerr != nil {
-			return pagesErr(lerr)
+			return lerr
 		}
 		d := trashData{Page: s.page(r, s.cat.T("pages.trash.title")), Entries: list}
 		s.withErrors(&d.Page, ve)
@@ -348,7 +348,7 @@ func (s *Server) trashRestore(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err != nil {
-		return s.pageFail(w, r, err)
+		return err
 	}
 	s.flash(w, "pages.flash.restored")
 	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)
@@ -361,7 +361,7 @@ func (s *Server) trashPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.pages.Purge(r.Context(), s.actor(r), id); err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.flash(w, "pages.flash.purged")
 	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)
@@ -370,7 +370,7 @@ func (s *Server) trashPurge(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) trashEmpty(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.pages.EmptyTrash(r.Context(), s.actor(r)); err != nil {
-		return pagesErr(err)
+		return err
 	}
 	s.flash(w, "pages.flash.emptied")
 	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)

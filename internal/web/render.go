@@ -16,7 +16,6 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/users"
-	"portique/internal/valid"
 )
 
 //go:embed templates
@@ -75,14 +74,6 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	}
 	p.Nav = nav
 	return p
-}
-
-// withErrors translates validation errors into p.Errors.
-func (s *Server) withErrors(p *Page, errs valid.Errors) {
-	p.Errors = make(map[string]string, len(errs))
-	for f, k := range errs {
-		p.Errors[f] = s.cat.T(k)
-	}
 }
 
 // templates holds one template set per page, each with the layout and the

@@ -10,8 +10,12 @@ type guard int
 
 const (
 	public guard = iota // anyone, anonymous included
-	member              // a logged-in account; anonymous visitors are sent to /connexion
-	admin               // an administrator; others get 403
+	// shielded: anyone, but what an anonymous visitor does not find there
+	// may be private: they are sent to /connexion whether it exists or not,
+	// so ids cannot be probed (the document space).
+	shielded
+	member // a logged-in account; anonymous visitors are sent to /connexion
+	admin  // an administrator; others get 403
 )
 
 // route is one line of the route table: a Go 1.22 ServeMux pattern with its

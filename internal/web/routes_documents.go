@@ -4,22 +4,23 @@ import "net/http"
 
 // documentRoutes: the document space. Who may do what is decided by the
 // documents store through the access model (folder grants); the guards here
-// only say whether an account is needed at all.
+// only say whether an account is needed at all (shielded: anonymous
+// visitors who find nothing are asked to log in).
 //
 // /documents/{id}/{action} is one pattern dispatched by documentAction:
 // ServeMux would see /documents/{id}/telecharger and /documents/dossiers/{id}
 // as conflicting patterns.
 func (s *Server) documentRoutes() []route {
 	return []route{
-		{"GET /documents", public, s.documentIndex},
-		{"GET /documents/dossiers/{id}", public, s.documentFolder},
-		{"GET /documents/archives", public, s.documentArchive},
-		{"GET /documents/archives/dossiers/{id}", public, s.documentArchiveFolder},
-		{"GET /documents/recherche", public, s.documentSearch},
+		{"GET /documents", shielded, s.documentIndex},
+		{"GET /documents/dossiers/{id}", shielded, s.documentFolder},
+		{"GET /documents/archives", shielded, s.documentArchive},
+		{"GET /documents/archives/dossiers/{id}", shielded, s.documentArchiveFolder},
+		{"GET /documents/recherche", shielded, s.documentSearch},
 		{"GET /documents/corbeille", admin, s.documentTrash},
-		{"GET /documents/{id}", public, s.documentShow},
+		{"GET /documents/{id}", shielded, s.documentShow},
 		// GET /documents/{id}/telecharger (?inline=1 for PDFs, ?version=N for editors)
-		{"GET /documents/{id}/{action}", public, s.documentGetAction},
+		{"GET /documents/{id}/{action}", shielded, s.documentGetAction},
 		// POST /documents/{id}/renommer | date | epingler | deplacer | remplacer | supprimer | restaurer
 		{"POST /documents/{id}/{action}", member, s.documentPostAction},
 
