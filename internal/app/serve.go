@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/acme/autocert"
 
+	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
@@ -53,17 +54,20 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := search.Check(ctx, d); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	idx := search.New(d)
-	docs, runner, err := documentsAndJobs(cfg, d, idx, log, e.Now)
+	svc, err := services.New(cfg, d, services.Options{Log: log, Now: e.Now, SecretKey: key})
+	if err != nil {
+		return err
+	}
+	runner, err := extractionJobs(cfg, d, svc.Documents, log, e.Now)
 	if err != nil {
 		return err
 	}
 	if cfg.Demo {
-		if err := seedDemo(ctx, e, cfg, d, log, idx, docs); err != nil {
+		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Now: e.Now, SecretKey: key, Search: idx, Documents: docs})
+	srv, err := web.New(svc)
 	if err != nil {
 		return err
 	}
@@ -72,12 +76,12 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	go housekeeping(ctx, cfg, d, docs, log, e.Now)
+	go housekeeping(ctx, cfg, d, svc, log, e.Now)
 	// Background jobs (text extraction) stop with ctx; a job cut short is
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
-	go purgeBlobs(ctx, docs, log)
+	go purgeBlobs(ctx, svc.Documents, log)
 	log.Info("portique listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", string(d.Dialect()), "version", Version)
 	if e.Ready != nil {
 		e.Ready(ln.Addr().String())
@@ -98,27 +102,23 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	srv.Mailer().Wait() // emails queued by the last requests still go out
+	svc.Mail.Wait() // emails queued by the last requests still go out
 	return nil
 }
 
-// documentsAndJobs builds the document store and the job runner that
-// extracts and indexes the uploaded files, in child processes of this very
-// binary (`portique extract-worker`).
-func documentsAndJobs(cfg *config.Config, d *db.DB, idx search.Index, log *slog.Logger, now func() time.Time) (*documents.Store, *jobs.Runner, error) {
-	docs, err := documents.FromConfig(cfg, d, idx, now)
-	if err != nil {
-		return nil, nil, err
-	}
+// extractionJobs builds the job runner that extracts and indexes the
+// uploaded files, in child processes of this very binary (`portique
+// extract-worker`).
+func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
 	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	runner := jobs.NewRunner(d)
 	runner.Log = log
 	runner.Now = now
 	docs.RegisterJobs(runner, child)
-	return docs, runner, nil
+	return runner, nil
 }
 
 // listen opens the listener: plain TCP, TLS with a certificate pair, or TLS
@@ -175,13 +175,13 @@ func purgeBlobs(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 // housekeeping runs periodic chores every hour: purge the audit trail past
 // its retention, drop expired sessions, tokens and rate-limit counters, and
 // delete for good what has stayed in the document trash past --trash-days.
-func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) {
+func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *services.Deps, log *slog.Logger, now func() time.Time) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		purgeTrash(ctx, d, docs, log, now)
+		purgeTrash(ctx, d, svc.Documents, log, now)
 		t := now().UTC()
-		if n, err := audit.Purge(ctx, d, t.Add(-cfg.AuditRetention)); err != nil {
+		if n, err := svc.Audit.Purge(ctx, t.Add(-cfg.AuditRetention)); err != nil {
 			log.Error("audit purge", "err", err)
 		} else if n > 0 {
 			log.Info("audit purged", "entries", n)

@@ -172,6 +172,18 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // (migrations, tests).
 func (db *DB) SQL() *sql.DB { return db.sql }
 
+// Ping checks that the database answers (for /healthz).
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+// ContentVersion reads the public content's version number, which the
+// triggers of migration 0900 bump on every change to a table whose rows
+// public pages show. A cache of rendered pages is valid while it is unchanged.
+func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.QueryRow(ctx, "SELECT v FROM content_version WHERE id = 1").Scan(&v)
+	return v, err
+}
+
 // Rebind turns ? placeholders into $1, $2… on PostgreSQL. Question marks
 // inside single-quoted literals are left alone.
 func (db *DB) Rebind(q string) string {

@@ -1,50 +1,14 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"portique/internal/audit"
-	"portique/internal/captcha"
 	"portique/internal/mail"
 	"portique/internal/users"
 )
-
-// initAccounts builds the accounts, mail and captcha services of the server.
-func (s *Server) initAccounts(d Deps) error {
-	params := d.PasswordParams
-	if params == (users.Params{}) {
-		params = users.DefaultParams
-	}
-	s.accounts = &users.Accounts{
-		DB: d.DB, Now: d.Now, Hasher: users.NewHasher(params, d.Config.HashConcurrency),
-		LockoutThreshold: d.Config.LockoutThreshold, LockoutDuration: d.Config.LockoutDuration,
-		SiteName: d.Config.SiteName,
-	}
-	s.mail = d.Mail
-	if s.mail == nil {
-		m, err := mail.New(mail.Config{
-			SMTPURL: d.Config.SMTPURL, From: d.Config.MailFrom, Log: d.Log, Now: d.Now,
-			OutboxDir: filepath.Join(d.Config.DataDir, "outbox"),
-		})
-		if err != nil {
-			return err
-		}
-		s.mail = m
-	}
-	key := d.SecretKey
-	if key == "" {
-		var b [32]byte
-		rand.Read(b[:]) //nolint:errcheck // never fails
-		key = hex.EncodeToString(b[:])
-	}
-	s.captcha = &captcha.Captcha{Key: key, DB: d.DB, Now: d.Now}
-	return nil
-}
 
 // Mailer returns the server's mailer (app waits for it at shutdown).
 func (s *Server) Mailer() *mail.Mailer { return s.mail }

@@ -36,7 +36,7 @@ type calendarAdminPage struct {
 
 func (s *Server) calendarAdminPage(r *http.Request) (calendarAdminPage, error) {
 	ctx := r.Context()
-	st := s.calendarStore()
+	st := s.calendar
 	page := calendarAdminPage{Page: s.page(r, s.cat.T("calendar.admin.title")), New: calendar.Calendar{Colour: "#1f5fa8", TimeZone: calendar.DefaultTimeZone}}
 	cals, err := st.Calendars(ctx, principal(r), access.View)
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) calendarAdminCreate(w http.ResponseWriter, r *http.Request) err
 	}
 	c := calendarFromForm(r)
 	grants, kept := grantsFromForm(r, page.Groups)
-	id, err := s.calendarStore().CreateCalendar(r.Context(), c, grants)
+	id, err := s.calendar.CreateCalendar(r.Context(), c, grants)
 	if ve, ok := calendar.IsValidation(err); ok {
 		page.New, page.NewGrants, page.FormID, page.Errors = c, kept, "new", ve.Fields
 		s.render(w, r, http.StatusUnprocessableEntity, "calendar_admin", page)
@@ -131,7 +131,7 @@ func (s *Server) calendarAdminUpdate(w http.ResponseWriter, r *http.Request) err
 	c := calendarFromForm(r)
 	c.ID = id
 	grants, _ := grantsFromForm(r, page.Groups)
-	st := s.calendarStore()
+	st := s.calendar
 	err = st.UpdateCalendar(r.Context(), c)
 	if ve, ok := calendar.IsValidation(err); ok {
 		page.FormID, page.Errors = "cal-"+strconv.FormatInt(id, 10), ve.Fields
@@ -169,7 +169,7 @@ func (s *Server) calendarAdminDeleteConfirm(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	c, err := st.Calendar(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -196,7 +196,7 @@ func (s *Server) calendarAdminDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	c, err := st.Calendar(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -224,7 +224,7 @@ type calendarAttributesPage struct {
 }
 
 func (s *Server) calendarAttributesPage(r *http.Request) (calendarAttributesPage, error) {
-	attrs, err := s.calendarStore().Attributes(r.Context())
+	attrs, err := s.calendar.Attributes(r.Context())
 	return calendarAttributesPage{Page: s.page(r, s.cat.T("calendar.attrs.title")), Attributes: attrs, Types: calendar.AttributeTypes,
 		New: calendar.Attribute{Type: calendar.AttrText}}, err
 }
@@ -246,7 +246,7 @@ func attributeFromForm(r *http.Request) calendar.Attribute {
 
 func (s *Server) calendarAttributeCreate(w http.ResponseWriter, r *http.Request) error {
 	a := attributeFromForm(r)
-	id, err := s.calendarStore().CreateAttribute(r.Context(), a)
+	id, err := s.calendar.CreateAttribute(r.Context(), a)
 	if ve, ok := calendar.IsValidation(err); ok {
 		page, perr := s.calendarAttributesPage(r)
 		if perr != nil {
@@ -270,7 +270,7 @@ func (s *Server) calendarAttributeUpdate(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	old, err := st.Attribute(r.Context(), id)
 	if err != nil {
 		return err
@@ -301,7 +301,7 @@ func (s *Server) calendarAttributeDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.calendarStore().DeleteAttribute(r.Context(), id); err != nil {
+	if err := s.calendar.DeleteAttribute(r.Context(), id); err != nil {
 		return err
 	}
 	s.audit(r, nil, "calendar.attribute_deleted", "attribute:"+strconv.FormatInt(id, 10), "")

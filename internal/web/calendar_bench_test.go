@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -14,8 +12,8 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/app/services"
 	"portique/internal/calendar"
-	"portique/internal/config"
 	"portique/internal/dbtest"
 )
 
@@ -38,16 +36,8 @@ func BenchmarkCalendarMonthPageCold(b *testing.B) { benchCalendarMonthPage(b, tr
 func benchCalendarMonthPage(b *testing.B, cold bool) {
 	ctx := context.Background()
 	d := dbtest.NewDB(b)
-	cfg := config.Defaults()
-	cfg.DataDir = b.TempDir()
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	srv, err := New(Deps{Config: cfg, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := buildServer(b, testConfig(b), d, services.Options{NoSearch: true,
 		Now: func() time.Time { return time.Date(2026, 10, 15, 9, 0, 0, 0, time.UTC) }})
-	if err != nil {
-		b.Fatal(err)
-	}
 	var g, uid int64
 	if err := d.QueryRow(ctx, "INSERT INTO groups (name, created_at) VALUES ('Tous', ?) RETURNING id", time.Now().UTC()).Scan(&g); err != nil {
 		b.Fatal(err)

@@ -33,7 +33,7 @@ type calendarBlockView struct {
 func (s *Server) calendarBlock(r *http.Request, calendarID int64, index int) (*calendarBlockView, error) {
 	ctx := r.Context()
 	p := principal(r)
-	st := s.calendarStore()
+	st := s.calendar
 	c, err := st.Calendar(ctx, p, calendarID)
 	if errors.Is(err, access.ErrForbidden) || errors.Is(err, db.ErrNotFound) {
 		return nil, nil
@@ -75,7 +75,7 @@ func (s *Server) blockCalendarErrors(r *http.Request, blocks []pages.Block) (val
 			continue
 		}
 		if visible == nil {
-			cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+			cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
 			if err != nil {
 				return nil, err
 			}

@@ -43,7 +43,7 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil || id <= 0 {
 		return db.ErrNotFound
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	p := principal(r)
 	if ics {
 		var buf bytes.Buffer
@@ -214,7 +214,7 @@ func (p calendarFormPage) Checked(code string) bool {
 }
 
 func (s *Server) calendarFormPage(r *http.Request, title string, f calendar.EventForm) (calendarFormPage, error) {
-	st := s.calendarStore()
+	st := s.calendar
 	cals, err := st.Calendars(r.Context(), principal(r), access.Edit)
 	if err != nil {
 		return calendarFormPage{}, err
@@ -265,7 +265,7 @@ func (s *Server) calendarEventCreate(w http.ResponseWriter, r *http.Request) err
 		return errBadRequest
 	}
 	f := calendar.ParseEventForm(r.PostForm)
-	id, err := s.calendarStore().CreateEvent(r.Context(), principal(r), f)
+	id, err := s.calendar.CreateEvent(r.Context(), principal(r), f)
 	if ve, ok := calendar.IsValidation(err); ok {
 		page, perr := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
 		if perr != nil {
@@ -289,7 +289,7 @@ func (s *Server) calendarEventEdit(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	e, lvl, err := st.Event(r.Context(), principal(r), id)
 	if err != nil {
 		return err
@@ -342,7 +342,7 @@ func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) err
 		return errBadRequest
 	}
 	f := calendar.ParseEventForm(r.PostForm)
-	st := s.calendarStore()
+	st := s.calendar
 	p := principal(r)
 	scope := r.PostForm.Get("portee")
 	o, hasOcc := occurrenceParam(r.PostForm.Get("occurrence"))
@@ -386,7 +386,7 @@ func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.calendarStore().DeleteEvent(r.Context(), principal(r), id); err != nil {
+	if err := s.calendar.DeleteEvent(r.Context(), principal(r), id); err != nil {
 		return err
 	}
 	s.audit(r, nil, "event.deleted", "event:"+strconv.FormatInt(id, 10), "")
@@ -412,7 +412,7 @@ func (s *Server) calendarOccurrenceAction(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return errBadRequest
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	if cancel {
 		err = st.CancelOccurrence(r.Context(), principal(r), id, o)
 	} else {

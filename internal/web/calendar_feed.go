@@ -30,7 +30,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return db.ErrNotFound
 	}
-	st := s.calendarStore()
+	st := s.calendar
 	p, err := st.FeedPrincipal(r.Context(), token)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 // "Tout le monde") to anyone.
 func (s *Server) calendarPublicFeed(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
-	if err := s.calendarStore().WriteFeed(r.Context(), &buf, access.Anonymous(),
+	if err := s.calendar.WriteFeed(r.Context(), &buf, access.Anonymous(),
 		calendar.FeedOptions{Name: s.cfg.SiteName + " – " + s.cat.T("calendar.public_feed"), BaseURL: s.cfg.BaseURL}); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Server) calendarSubscription(r *http.Request) (CalendarSubscription, er
 	if u == nil {
 		return sub, nil
 	}
-	active, since, err := s.calendarStore().FeedTokenInfo(r.Context(), u.ID)
+	active, since, err := s.calendar.FeedTokenInfo(r.Context(), u.ID)
 	sub.Active, sub.Since = active, since
 	return sub, err
 }
@@ -84,7 +84,7 @@ type calendarFeedPage struct {
 // shows it once, with the instructions.
 func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
-	token, err := s.calendarStore().NewFeedToken(r.Context(), u.ID)
+	token, err := s.calendar.NewFeedToken(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) er
 // calendarFeedTokenRevoke kills the account's feed link at once.
 func (s *Server) calendarFeedTokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
-	if err := s.calendarStore().RevokeFeedToken(r.Context(), u.ID); err != nil {
+	if err := s.calendar.RevokeFeedToken(r.Context(), u.ID); err != nil {
 		return err
 	}
 	s.audit(r, nil, "calendar.feed_revoked", userObject(u.ID), "")

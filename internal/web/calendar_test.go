@@ -26,8 +26,12 @@ type calWorld struct {
 	weekly                    int64
 }
 
-func newCalWorld(t *testing.T) *calWorld {
-	ts := newTestServer(t)
+func newCalWorld(t *testing.T) *calWorld { return newCalWorldWith(t, false) }
+
+// newCalWorldWith is newCalWorld with the real search engine behind the
+// server's stores when withSearch.
+func newCalWorldWith(t *testing.T, withSearch bool) *calWorld {
+	ts := newTestServerWith(t, withSearch)
 	ctx := context.Background()
 	elus, techs := ts.createGroup(t, "Élus"), ts.createGroup(t, "Techniciens")
 	w := &calWorld{ts: ts, st: calendar.New(ts.db, nil)}
@@ -265,9 +269,8 @@ func TestCalendarPartials(t *testing.T) {
 // on it), after a confirmation saying what goes, CSRF-checked, audited; its
 // events leave the agenda and the search.
 func TestCalendarAdminDelete(t *testing.T) {
-	w := newCalWorld(t)
+	w := newCalWorldWith(t, true)
 	ctx := context.Background()
-	w.ts.srv.search = search.New(w.ts.db)
 	managers := w.ts.createGroup(t, "Direction")
 	managerID := w.ts.createUser(t, "direction@sydrav.fr", false, managers)
 	g, err := w.st.Grants(ctx, w.private)
@@ -282,7 +285,7 @@ func TestCalendarAdminDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An event created through the server's store is in the site search.
-	indexed, err := w.ts.srv.calendarStore().CreateEvent(ctx, access.Principal{Admin: true},
+	indexed, err := w.ts.srv.calendar.CreateEvent(ctx, access.Principal{Admin: true},
 		calendar.EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Commission des marchés publics", StartDate: "2026-03-19", StartTime: "10:00"})
 	if err != nil {
 		t.Fatal(err)

@@ -18,12 +18,6 @@ import (
 
 // calendarStore returns the calendar store on the server's database and
 // search index (a small struct: built per request).
-func (s *Server) calendarStore() *calendar.Store {
-	st := calendar.New(s.db, s.search)
-	st.SetClock(s.now)
-	return st
-}
-
 // Views of /agenda.
 const (
 	viewMonth = "mois"
@@ -110,7 +104,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := s.now()
 	date := parseViewDate(q.Get("date"), loc, now)
-	st := s.calendarStore()
+	st := s.calendar
 	cals, err := st.Calendars(ctx, p, access.View)
 	if err != nil {
 		return err
@@ -264,7 +258,7 @@ func (s *Server) writeOccItem(b *strings.Builder, o *calendar.Occurrence, url, t
 // security policy forbids inline styles). Only calendars the viewer may see
 // are listed.
 func (s *Server) calendarColours(w http.ResponseWriter, r *http.Request) error {
-	cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+	cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
 	if err != nil {
 		return err
 	}

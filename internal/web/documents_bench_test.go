@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/app/services"
 	"portique/internal/clock"
 	"portique/internal/config"
 	"portique/internal/dbtest"
@@ -24,17 +25,9 @@ import (
 // growth of the Go heap while it streams.
 func BenchmarkUploadHTTP100MB(b *testing.B) {
 	d := dbtest.NewDB(b)
-	cfg := config.Defaults()
-	cfg.DataDir = b.TempDir()
-	cfg.UploadMax = 200 << 20
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
+	cfg := testConfig(b, func(c *config.Config) { c.UploadMax = 200 << 20 })
 	clk := clock.NewFake(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
-	srv, err := New(Deps{Config: cfg, DB: d, Now: clk.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := buildServer(b, cfg, d, services.Options{Now: clk.Now, NoSearch: true})
 	ctx := context.Background()
 	var uid int64
 	if err := d.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES ('a@b.fr', 'a', TRUE, ?) RETURNING id", clk.Now().UTC()).Scan(&uid); err != nil {

@@ -9,20 +9,6 @@ import (
 	"portique/internal/documents"
 )
 
-// initDocuments sets up the document space.
-func (s *Server) initDocuments(d Deps) error {
-	s.docs = d.Documents
-	if s.docs != nil {
-		return nil
-	}
-	docs, err := documents.FromConfig(d.Config, d.DB, d.Search, d.Now)
-	if err != nil {
-		return err
-	}
-	s.docs = docs
-	return nil
-}
-
 // Documents returns the document store (app seeds the demo with it and
 // runs its extraction jobs).
 func (s *Server) Documents() *documents.Store { return s.docs }

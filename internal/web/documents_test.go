@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/clock"
 	"portique/internal/config"
@@ -25,7 +26,6 @@ import (
 	"portique/internal/documents"
 	"portique/internal/extract"
 	"portique/internal/jobs"
-	"portique/internal/search"
 )
 
 // docsWorld is a test server with the real search engine and a few folders,
@@ -40,18 +40,10 @@ type docsWorld struct {
 func newDocsWorld(t *testing.T) *docsWorld {
 	t.Helper()
 	d := dbtest.NewDB(t)
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	cfg.UploadMax = 4 << 20
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, func(c *config.Config) { c.UploadMax = 4 << 20 })
 	clk := clock.NewFake(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC))
 	logs := &strings.Builder{}
-	srv, err := New(Deps{Config: cfg, DB: d, Now: clk.Now, Search: search.New(d), Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := buildServer(t, cfg, d, services.Options{Now: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	w := &docsWorld{testServer: &testServer{srv: srv, db: d, cfg: cfg, clock: clk, logs: logs}}
 	w.elus = w.createGroup(t, "Élus")
 	w.techs = w.createGroup(t, "Techniciens")
@@ -62,6 +54,7 @@ func newDocsWorld(t *testing.T) *docsWorld {
 	ctx := context.Background()
 	adm := access.Principal{UserID: w.admin, Admin: true}
 	docs := srv.Documents()
+	var err error
 	if w.public, err = docs.CreateFolder(ctx, adm, 0, "Public"); err != nil {
 		t.Fatal(err)
 	}

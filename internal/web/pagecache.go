@@ -96,11 +96,7 @@ const (
 )
 
 // contentVersion reads the public content's version number.
-func (s *Server) contentVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.db.QueryRow(ctx, "SELECT v FROM content_version WHERE id = 1").Scan(&v)
-	return v, err
-}
+func (s *Server) contentVersion(ctx context.Context) (int64, error) { return s.db.ContentVersion(ctx) }
 
 // cachedForVisitors serves h from the page cache for anonymous GET requests
 // (HEAD too), and fills the cache from h's 200 answers. Logged-in members,

@@ -106,7 +106,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 			d.Folders = append(d.Folders, choice{ID: f.ID, Label: strings.Repeat("— ", f.Depth) + f.Name})
 		}
 	}
-	cals, err := s.calendarStore().Calendars(r.Context(), principal(r), access.View)
+	cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
 	if err != nil {
 		return nil, err
 	}

@@ -220,7 +220,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			}
 		case pages.BlockEvents:
 			v.More = "/agenda"
-			occ, err := s.calendarStore().Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
+			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
 			if err != nil {
 				return nil, err
 			}

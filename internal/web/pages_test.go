@@ -7,8 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -22,12 +20,11 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/app/services"
 	"portique/internal/calendar"
-	"portique/internal/config"
 	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/pages"
-	"portique/internal/search"
 )
 
 // siteFixture is a small site with a public part and a private branch owned
@@ -46,12 +43,7 @@ type siteFixture struct {
 
 func newSite(t *testing.T) *siteFixture {
 	t.Helper()
-	ts := newTestServer(t)
-	// The real search engine of the database (FTS5 or tsvector), so
-	// publishing indexes and /recherche finds.
-	ts.srv.search = search.New(ts.db)
-	ts.srv.pages = pages.New(ts.db, ts.srv.search)
-	ts.srv.pages.Now = ts.clock.Now
+	ts := newTestServerWith(t, true)
 	f := &siteFixture{ts: ts}
 	f.gElus = ts.createGroup(t, "Élus")
 	f.gTech = ts.createGroup(t, "Techniciens")
@@ -491,15 +483,7 @@ func BenchmarkPageView(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg := config.Defaults()
-			cfg.DataDir = b.TempDir()
-			if err := cfg.Validate(); err != nil {
-				b.Fatal(err)
-			}
-			srv, err := New(Deps{Config: cfg, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Search: search.New(d)})
-			if err != nil {
-				b.Fatal(err)
-			}
+			srv := buildServer(b, testConfig(b), d, services.Options{})
 			var uid int64
 			if err := d.QueryRow(ctx, "INSERT INTO users (email, name, created_at) VALUES ('m@example.fr', 'M', ?) RETURNING id", time.Now().UTC()).Scan(&uid); err != nil {
 				b.Fatal(err)
@@ -643,7 +627,7 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	}
 	upload(public, "Délibération budget primitif")
 	upload(private, "Note confidentielle du bureau")
-	cal := f.ts.srv.calendarStore()
+	cal := f.ts.srv.calendar
 	calID, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
 	if err != nil {

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/app/services"
+	"portique/internal/audit"
+	"portique/internal/calendar"
 	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
@@ -21,30 +24,14 @@ import (
 	"portique/internal/users"
 )
 
-// Deps are what the server needs from the program that starts it.
-type Deps struct {
-	Config *config.Config
-	DB     *db.DB
-	Log    *slog.Logger
-	Now    func() time.Time // injectable clock; time.Now when nil
-	Search search.Index     // may be nil until the search engine is wired
-	// SecretKey signs captcha challenges (app passes secretKey(cfg)); a
-	// random key is used when empty (tests).
-	SecretKey string
-	// Mail sends emails; built from Config (SMTP URL or DATA/outbox) when nil.
-	Mail *mail.Mailer
-	// Documents is the document space; built from Config (DATA/blobs) and
-	// Search when nil. app sets it to share it with the job runner.
-	Documents *documents.Store
-	// PasswordParams are the argon2id parameters; users.DefaultParams when
-	// zero. Tests pass users.CheapParams explicitly.
-	PasswordParams users.Params
-}
+// Deps are the services the server uses, built by the program
+// (services.New): web builds no store of its own.
+type Deps = services.Deps
 
 // Server holds the dependencies shared by every handler.
 type Server struct {
 	cfg      *config.Config
-	db       *db.DB
+	db       *db.DB // Ping and ContentVersion only: web holds no SQL
 	log      *slog.Logger
 	now      func() time.Time
 	cat      *i18n.Catalog
@@ -53,6 +40,7 @@ type Server struct {
 	sessions *users.Sessions
 	search   search.Index
 	pages    *pages.Store
+	calendar *calendar.Store
 	// pageCache holds public pages rendered for anonymous visitors.
 	pageCache pageCache
 	handler   http.Handler
@@ -61,42 +49,31 @@ type Server struct {
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
+	audits    *audit.Trail
 }
 
-// New builds the server: templates are parsed now, so a broken template stops
-// the start-up rather than a request.
-func New(d Deps) (*Server, error) {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
+// New builds the server on the services d: templates are parsed now, so a
+// broken template stops the start-up rather than a request.
+func New(d *Deps) (*Server, error) {
 	cat, err := i18n.Load("fr")
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		cfg:    d.Config,
-		db:     d.DB,
-		log:    d.Log,
-		now:    d.Now,
-		cat:    cat,
-		search: d.Search,
-		sessions: &users.Sessions{
-			DB: d.DB, Now: d.Now, Idle: d.Config.SessionIdle, Max: d.Config.SessionMax,
-		},
-	}
-	s.pages = pages.New(d.DB, d.Search)
-	s.pages.Now = d.Now
-	if d.Config.UploadMax > 0 && d.Config.UploadMax < s.pages.ImageMax {
-		s.pages.ImageMax = d.Config.UploadMax
-	}
-	if err := s.initAccounts(d); err != nil {
-		return nil, err
-	}
-	if err := s.initDocuments(d); err != nil {
-		return nil, err
+		cfg:      d.Config,
+		db:       d.DB,
+		log:      d.Log,
+		now:      d.Now,
+		cat:      cat,
+		search:   d.Search,
+		sessions: d.Sessions,
+		pages:    d.Pages,
+		calendar: d.Calendar,
+		accounts: d.Accounts,
+		mail:     d.Mail,
+		captcha:  d.Captcha,
+		docs:     d.Documents,
+		audits:   d.Audit,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
@@ -132,7 +109,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 func (s *Server) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := s.db.SQL().PingContext(ctx); err != nil {
+	if err := s.db.Ping(ctx); err != nil {
 		return fmt.Errorf("web: database unreachable: %w", err)
 	}
 	return nil

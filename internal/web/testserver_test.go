@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"portique/internal/app/services"
 	"portique/internal/clock"
 	"portique/internal/config"
 	"portique/internal/db"
@@ -29,21 +30,51 @@ type testServer struct {
 	logs  *strings.Builder
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t *testing.T) *testServer { return newTestServerWith(t, false) }
+
+// newTestServerWith is newTestServer with the real search engine of the
+// database (FTS5 or tsvector) when withSearch, so publishing indexes and
+// /recherche finds.
+func newTestServerWith(t *testing.T, withSearch bool) *testServer {
 	t.Helper()
 	d := dbtest.NewDB(t)
-	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t)
 	clk := clock.NewFake(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
 	logs := &strings.Builder{}
-	srv, err := New(Deps{Config: cfg, DB: d, Now: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := buildServer(t, cfg, d, services.Options{Now: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil)), NoSearch: !withSearch})
 	return &testServer{srv: srv, db: d, cfg: cfg, clock: clk, logs: logs}
+}
+
+// testConfig returns the default settings on a temporary data directory;
+// change may adjust them before they are validated.
+func testConfig(tb testing.TB, change ...func(*config.Config)) *config.Config {
+	tb.Helper()
+	cfg := config.Defaults()
+	cfg.DataDir = tb.TempDir()
+	for _, c := range change {
+		c(cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
+// buildServer wires the services as the program does and builds the server.
+func buildServer(tb testing.TB, cfg *config.Config, d *db.DB, o services.Options) *Server {
+	tb.Helper()
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	svc, err := services.New(cfg, d, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := New(svc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
 }
 
 // createUser inserts an account with its groups (by id) and returns its id.

@@ -1,49 +1,42 @@
-package bench
+package web
+
+// Server-side micro-benchmarks of the web layer (go test -run XXX -bench
+// 'PublicPage|MemberPage' ./internal/web/): the cost of one request through
+// the full middleware chain on a real database, without the network or a
+// load generator competing for the CPU. The end-to-end load test of the real
+// binary over loopback is cmd/portique-bench (make bench).
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"portique/internal/config"
+	"portique/internal/app/services"
 	"portique/internal/dbtest"
-	"portique/internal/users"
-	"portique/internal/web"
 )
 
-func newServer(b *testing.B) (*web.Server, string) {
+func newBenchServer(b *testing.B) (*Server, string) {
 	b.Helper()
 	d := dbtest.NewDB(b)
-	cfg := config.Defaults()
-	cfg.DataDir = b.TempDir()
-	if err := cfg.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	// Production logs one line per request at info level: keep that cost.
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log})
-	if err != nil {
-		b.Fatal(err)
-	}
+	// Production logs one line per request at info level: buildServer's
+	// discarding text logger keeps that cost.
+	srv := buildServer(b, testConfig(b), d, services.Options{NoSearch: true})
 	ctx := context.Background()
 	var uid int64
 	if err := d.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES (?, ?, FALSE, ?) RETURNING id",
 		"bench@example.fr", "Bench", time.Now().UTC()).Scan(&uid); err != nil {
 		b.Fatal(err)
 	}
-	ses := &users.Sessions{DB: d, Now: time.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
-	token, err := ses.Create(ctx, uid, "127.0.0.1", "bench")
+	token, err := srv.sessions.Create(ctx, uid, "127.0.0.1", "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
 	return srv, token
 }
 
-func serve(b *testing.B, h http.Handler, path string, cookies ...*http.Cookie) {
+func benchServe(b *testing.B, h http.Handler, path string, cookies ...*http.Cookie) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -64,18 +57,18 @@ func serve(b *testing.B, h http.Handler, path string, cookies ...*http.Cookie) {
 // BenchmarkPublicPage: an anonymous visitor who already holds the CSRF
 // cookie (a returning browser).
 func BenchmarkPublicPage(b *testing.B) {
-	srv, _ := newServer(b)
-	serve(b, srv, "/", &http.Cookie{Name: "portique-csrf", Value: "0123456789abcdef0123456789abcdef0123"})
+	srv, _ := newBenchServer(b)
+	benchServe(b, srv, "/", &http.Cookie{Name: "portique-csrf", Value: "0123456789abcdef0123456789abcdef0123"})
 }
 
 // BenchmarkPublicPageNewVisitor: no cookie at all (a CSRF token is minted).
 func BenchmarkPublicPageNewVisitor(b *testing.B) {
-	srv, _ := newServer(b)
-	serve(b, srv, "/")
+	srv, _ := newBenchServer(b)
+	benchServe(b, srv, "/")
 }
 
 // BenchmarkMemberPage: a logged-in member (session lookup in the database).
 func BenchmarkMemberPage(b *testing.B) {
-	srv, token := newServer(b)
-	serve(b, srv, "/", &http.Cookie{Name: "portique", Value: token})
+	srv, token := newBenchServer(b)
+	benchServe(b, srv, "/", &http.Cookie{Name: "portique", Value: token})
 }

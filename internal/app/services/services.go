@@ -1,0 +1,131 @@
+// Package services builds, in one place, every service Portique runs on: the
+// store of each domain (pages, calendar, documents, accounts and sessions,
+// the audit trail), the search index, mail and the captcha, all on one
+// database and one clock. The program (package app), the web layer's tests
+// and the benchmark wire them through New, so they run on the same parts.
+//
+// It lives under app because app is what builds; web only uses the Deps it
+// is handed. (web's own tests build through here too, which a constructor
+// inside app could not offer: app imports web.)
+package services
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"portique/internal/audit"
+	"portique/internal/calendar"
+	"portique/internal/captcha"
+	"portique/internal/config"
+	"portique/internal/db"
+	"portique/internal/documents"
+	"portique/internal/mail"
+	"portique/internal/pages"
+	"portique/internal/search"
+	"portique/internal/users"
+)
+
+// Deps are the services, built once at start-up and shared by every
+// request. Nothing in it is built per request.
+type Deps struct {
+	Config *config.Config
+	Log    *slog.Logger
+	// Now is the one clock: every store below was given it.
+	Now func() time.Time
+	// DB is the database; web uses it only to check it answers (/healthz)
+	// and to read the content version (its page cache), through methods.
+	DB *db.DB
+
+	Search    search.Index // nil when Options.NoSearch
+	Pages     *pages.Store
+	Calendar  *calendar.Store
+	Documents *documents.Store
+	Accounts  *users.Accounts
+	Sessions  *users.Sessions
+	Audit     *audit.Trail
+	Mail      *mail.Mailer
+	Captcha   *captcha.Captcha
+}
+
+// Options are what differs between the program and its tests.
+type Options struct {
+	Log *slog.Logger     // slog.Default() when nil
+	Now func() time.Time // time.Now when nil
+	// SecretKey signs captcha challenges (app passes the data directory's
+	// key); a random key is used when empty (tests).
+	SecretKey string
+	// Mail is the mailer; built from Config (SMTP URL or DATA/outbox) when
+	// nil. Tests pass one that talks to their SMTP server.
+	Mail *mail.Mailer
+	// PasswordParams are the argon2id parameters; users.DefaultParams when
+	// zero. Tests pass users.CheapParams.
+	PasswordParams users.Params
+	// NoSearch leaves the stores without a search index (tests of other
+	// areas that do not need one; the program always has one).
+	NoSearch bool
+}
+
+// New builds every service on d from the settings.
+func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	s := &Deps{Config: cfg, Log: o.Log, Now: o.Now, DB: d}
+	if !o.NoSearch {
+		s.Search = search.New(d)
+	}
+
+	s.Pages = pages.New(d, s.Search)
+	s.Pages.Now = o.Now
+	if cfg.UploadMax > 0 && cfg.UploadMax < s.Pages.ImageMax {
+		s.Pages.ImageMax = cfg.UploadMax
+	}
+
+	s.Calendar = calendar.New(d, s.Search)
+	s.Calendar.SetClock(o.Now)
+
+	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.Documents = docs
+
+	params := o.PasswordParams
+	if params == (users.Params{}) {
+		params = users.DefaultParams
+	}
+	s.Accounts = &users.Accounts{
+		DB: d, Now: o.Now, Hasher: users.NewHasher(params, cfg.HashConcurrency),
+		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+		SiteName: cfg.SiteName,
+	}
+	s.Sessions = &users.Sessions{DB: d, Now: o.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
+	s.Audit = &audit.Trail{DB: d}
+
+	s.Mail = o.Mail
+	if s.Mail == nil {
+		m, err := mail.New(mail.Config{
+			SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, Log: o.Log, Now: o.Now,
+			OutboxDir: filepath.Join(cfg.DataDir, "outbox"),
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.Mail = m
+	}
+
+	key := o.SecretKey
+	if key == "" {
+		var b [32]byte
+		rand.Read(b[:]) //nolint:errcheck // never fails
+		key = hex.EncodeToString(b[:])
+	}
+	s.Captcha = &captcha.Captcha{Key: key, DB: d, Now: o.Now}
+	return s, nil
+}
