@@ -70,6 +70,24 @@ type DB struct {
 	dialect Dialect
 	rebinds sync.Map // query string → rebound string (PostgreSQL only)
 	stmts   stmtCache
+	observe atomic.Pointer[func(query string)]
+}
+
+// Observe calls fn with the text of every statement run from now on, on db
+// and in its transactions (nil stops). Tests count the queries of a request
+// with it; the cost when unset is one atomic load per statement.
+func (db *DB) Observe(fn func(query string)) {
+	if fn == nil {
+		db.observe.Store(nil)
+		return
+	}
+	db.observe.Store(&fn)
+}
+
+func (db *DB) seen(q string) {
+	if fn := db.observe.Load(); fn != nil {
+		(*fn)(q)
+	}
 }
 
 // stmtCache keeps one prepared statement per query text on SQLite, where
@@ -221,6 +239,7 @@ func rebind(q string) string {
 
 // Exec runs a statement.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	db.seen(q)
 	if st := db.stmt(ctx, q); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, classify(err)
@@ -231,6 +250,7 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 
 // Query runs a query returning rows.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	db.seen(q)
 	if st := db.stmt(ctx, q); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, classify(err)
@@ -241,6 +261,7 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 // QueryRow runs a query returning at most one row.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	db.seen(q)
 	if st := db.stmt(ctx, q); st != nil {
 		return &Row{st.QueryRowContext(ctx, args...)}
 	}
@@ -255,18 +276,21 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.db.seen(q)
 	res, err := tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
 	return res, classify(err)
 }
 
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	tx.db.seen(q)
 	rows, err := tx.tx.QueryContext(ctx, tx.db.Rebind(q), args...)
 	return rows, classify(err)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
+	tx.db.seen(q)
 	return &Row{tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)}
 }
 

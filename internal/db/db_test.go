@@ -97,3 +97,42 @@ func TestRebindIgnoresQuotedMarks(t *testing.T) {
 		}
 	}
 }
+
+// Observe sees every statement, on the pool and inside a transaction, and
+// nothing once stopped.
+func TestObserve(t *testing.T) {
+	d := dbtest.NewDB(t)
+	ctx := context.Background()
+	var seen []string
+	d.Observe(func(q string) { seen = append(seen, q) })
+	var n int
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM groups").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE groups SET name = name WHERE id = ?", 1); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT id FROM groups")
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Observe(nil)
+	if _, err := d.Exec(ctx, "UPDATE groups SET name = name WHERE id = ?", 2); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"SELECT COUNT(*) FROM groups", "UPDATE groups SET name = name WHERE id = ?", "SELECT id FROM groups"}
+	if len(seen) != len(want) {
+		t.Fatalf("seen %q, want %q", seen, want)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Fatalf("statement %d = %q, want %q", i, seen[i], want[i])
+		}
+	}
+}
