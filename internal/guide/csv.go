@@ -158,7 +158,7 @@ func ParseCSV(data []byte) ([]Record, []LineError) {
 func syntaxError(err error) LineError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return LineError{Line: pe.Line, Msg: valid.Message{Key: "guide.import.error.syntax", Args: []any{pe.Column}}}
+		return LineError{Line: pe.StartLine, Msg: valid.Message{Key: "guide.import.error.syntax"}}
 	}
 	return LineError{Msg: valid.Message{Key: "guide.import.error.unreadable"}}
 }
