@@ -84,11 +84,38 @@ func columnKey(s string) string {
 	return strings.Join(fold(s), "")
 }
 
-// ParseCSV reads a CSV file of the guide into records. It checks the shape
-// of the file only (header, quoting, number of lines); the values are
-// checked by Plan. A syntax error stops the reading: what follows it cannot
-// be trusted.
-func ParseCSV(data []byte) ([]Record, []LineError) {
+// Table is a CSV file read by ReadTable: its rows, and the position of
+// each column by folded header name.
+type Table struct {
+	Comma  rune
+	Header []string
+	col    map[string]int
+	Rows   []TableRow
+}
+
+// TableRow is one line of a Table.
+type TableRow struct {
+	Line  int
+	Cells []string
+}
+
+// Get returns a row's cell of a column (by folded name), trimmed ("" when
+// the file has no such column).
+func (t *Table) Get(r TableRow, name string) string {
+	if i, ok := t.col[name]; ok && i < len(r.Cells) {
+		return strings.TrimSpace(r.Cells[i])
+	}
+	return ""
+}
+
+// ReadTable reads a CSV file made for import: a header line naming the
+// columns (required must be there; columns, in export order, are named in
+// the error that says so), then at most MaxCSVRows lines. The separator is
+// sniffed from the header, the text decoded (see decodeText). It checks the
+// shape only; a syntax error stops the reading, since what follows it
+// cannot be trusted. The directory of recycling centres reads its files
+// with it too.
+func ReadTable(data []byte, required, columns []string) (*Table, []LineError) {
 	if len(data) > MaxCSVBytes {
 		return nil, []LineError{{Msg: valid.Message{Key: "guide.import.error.too_large", Args: []any{MaxCSVBytes >> 20}}}}
 	}
@@ -99,61 +126,69 @@ func ParseCSV(data []byte) ([]Record, []LineError) {
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = sniff(text)
 	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
 		return nil, []LineError{syntaxError(err)}
 	}
-	col := map[string]int{}
+	t := &Table{Comma: r.Comma, Header: header, col: map[string]int{}}
 	for i, h := range header {
 		k := columnKey(h)
-		if _, dup := col[k]; dup && k != "" {
+		if _, dup := t.col[k]; dup && k != "" {
 			return nil, []LineError{{Line: 1, Msg: valid.Message{Key: "guide.import.error.column_twice", Args: []any{strings.TrimSpace(h)}}}}
 		}
-		col[k] = i
+		t.col[k] = i
 	}
 	var missing []string
-	for _, c := range []string{"nom", "filiere"} {
-		if _, ok := col[c]; !ok {
+	for _, c := range required {
+		if _, ok := t.col[c]; !ok {
 			missing = append(missing, c)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, []LineError{{Line: 1, Msg: valid.Message{Key: "guide.import.error.columns", Args: []any{strings.Join(missing, ", "), strings.Join(Columns, string(r.Comma))}}}}
+		return nil, []LineError{{Line: 1, Msg: valid.Message{Key: "guide.import.error.columns", Args: []any{strings.Join(missing, ", "), strings.Join(columns, string(r.Comma))}}}}
 	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	var out []Record
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return out, []LineError{syntaxError(err)}
+			return t, []LineError{syntaxError(err)}
 		}
 		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
-		if len(out) == MaxCSVRows {
-			return out, []LineError{{Line: line, Msg: valid.Message{Key: "guide.import.error.too_many", Args: []any{MaxCSVRows}}}}
+		if len(t.Rows) == MaxCSVRows {
+			return t, []LineError{{Line: line, Msg: valid.Message{Key: "guide.import.error.too_many", Args: []any{MaxCSVRows}}}}
 		}
 		if len(rec) > len(header) {
-			return out, []LineError{{Line: line, Msg: valid.Message{Key: "guide.import.error.fields", Args: []any{len(rec), len(header)}}}}
+			return t, []LineError{{Line: line, Msg: valid.Message{Key: "guide.import.error.fields", Args: []any{len(rec), len(header)}}}}
 		}
-		out = append(out, Record{Line: line, Slug: get(rec, "slug"), Name: get(rec, "nom"), Synonyms: get(rec, "synonymes"),
-			Stream: get(rec, "filiere"), Instructions: get(rec, "consignes")})
+		t.Rows = append(t.Rows, TableRow{Line: line, Cells: rec})
 	}
-	if len(out) == 0 {
+	if len(t.Rows) == 0 {
 		return nil, []LineError{{Msg: valid.Message{Key: "guide.import.error.no_rows"}}}
+	}
+	return t, nil
+}
+
+// ParseCSV reads a CSV file of the guide into records (see ReadTable).
+func ParseCSV(data []byte) ([]Record, []LineError) {
+	t, errs := ReadTable(data, []string{"nom", "filiere"}, Columns)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	out := make([]Record, 0, len(t.Rows))
+	for _, r := range t.Rows {
+		out = append(out, Record{Line: r.Line, Slug: t.Get(r, "slug"), Name: t.Get(r, "nom"), Synonyms: t.Get(r, "synonymes"),
+			Stream: t.Get(r, "filiere"), Instructions: t.Get(r, "consignes")})
 	}
 	return out, nil
 }
+
+// ColumnKey folds a header name as ReadTable compares them.
+func ColumnKey(s string) string { return columnKey(s) }
 
 func syntaxError(err error) LineError {
 	var pe *csv.ParseError

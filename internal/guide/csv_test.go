@@ -6,8 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"unicode/utf8"
 	"testing"
+	"unicode/utf8"
 
 	"portique/internal/guide"
 	"portique/internal/valid"

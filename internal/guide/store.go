@@ -247,7 +247,8 @@ func (s *Store) Update(ctx context.Context, a access.Actor, id int64, in Input) 
 			q += ", image = ?, image_type = ?"
 			args = append(args, img, imgType)
 		case in.RemoveImage:
-			q += ", image = NULL, image_type = '', image_alt = ''"
+			q += ", image = NULL, image_type = ''"
+			args[5] = ""
 		}
 		_, err = tx.Exec(ctx, q+" WHERE id = ?", append(args, id)...)
 		if errors.Is(err, db.ErrConflict) {

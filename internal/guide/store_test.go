@@ -26,7 +26,9 @@ var (
 	admin   = access.Member(102, true, nil)
 )
 
-func actor(p access.Principal) access.Actor { return access.Actor{Principal: p, Name: "test@example.fr", IP: "192.0.2.9"} }
+func actor(p access.Principal) access.Actor {
+	return access.Actor{Principal: p, Name: "test@example.fr", IP: "192.0.2.9"}
+}
 
 // newStore returns a guide on a fresh database whose communication group
 // may edit it, with the real search index.
@@ -231,7 +233,7 @@ func TestSearchTolerance(t *testing.T) {
 		{"pille", "pile"},
 		{"épluchure", "epluchures"},
 		{"epluchures", "epluchures"},
-		{"frigo", "gros-electromenager"},       // a synonym
+		{"frigo", "gros-electromenager"},        // a synonym
 		{"bouteille vin", "bouteille-en-verre"}, // words of a synonym
 		{"canettes", "canette"},
 		{"cannettes", "canette"},
