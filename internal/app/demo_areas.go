@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"portique/internal/calendar"
+	"portique/internal/centres"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
+	"portique/internal/i18n"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
@@ -26,6 +29,17 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
+	}
+	// The residents' services, managed by the communication team.
+	g := guide.New(d, idx)
+	g.Now = func() time.Time { return now }
+	if err := g.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
+		return err
+	}
+	c := residentsCentres(d, idx)
+	c.Now = g.Now
+	if err := c.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
+		return err
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
 		return err
@@ -87,6 +101,8 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		"pages":     pages.New(d, idx).Reindex,
 		"calendar":  calendar.New(d, idx).Reindex,
 		"documents": docs.ReindexAll,
+		"guide":     guide.New(d, idx).Reindex,
+		"centres":   residentsCentres(d, idx).Reindex,
 	} {
 		n, err := f(ctx)
 		if err != nil {
@@ -113,4 +129,10 @@ func reindex(ctx context.Context, e Env, args []string) error {
 		fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
 		return nil
 	})
+}
+
+// residentsCentres is the directory of recycling centres on d, with the
+// words of its hours from the catalogue.
+func residentsCentres(d *db.DB, idx search.Index) *centres.Store {
+	return centres.New(d, idx, centres.WordsFrom(i18n.MustLoad("fr").T))
 }

@@ -18,10 +18,13 @@ import (
 
 	"portique/internal/audit"
 	"portique/internal/calendar"
+	"portique/internal/centres"
 	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
+	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -43,6 +46,8 @@ type Deps struct {
 	Pages     *pages.Store
 	Calendar  *calendar.Store
 	Documents *documents.Store
+	Guide     *guide.Store   // the sorting guide "Où jeter ?"
+	Centres   *centres.Store // recycling centres and drop-off points
 	Accounts  *users.Accounts
 	Sessions  *users.Sessions
 	Audit     *audit.Trail
@@ -95,6 +100,15 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		return nil, err
 	}
 	s.Documents = docs
+
+	s.Guide = guide.New(d, s.Search)
+	s.Guide.Now = o.Now
+	cat, err := i18n.Load("fr")
+	if err != nil {
+		return nil, err
+	}
+	s.Centres = centres.New(d, s.Search, centres.WordsFrom(cat.T))
+	s.Centres.Now = o.Now
 
 	params := o.PasswordParams
 	if params == (users.Params{}) {
