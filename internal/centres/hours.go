@@ -95,6 +95,9 @@ type Season struct {
 // AllYear reports whether the season lasts all year.
 func (s *Season) AllYear() bool { return s.From.zero() }
 
+// Contains reports whether the calendar day of t is in the season.
+func (s *Season) Contains(t time.Time) bool { return s.contains(t.Month(), t.Day()) }
+
 // contains reports whether the day (month, day) is in the season.
 func (s *Season) contains(m time.Month, d int) bool {
 	if s.AllYear() {

@@ -68,13 +68,13 @@ type Centre struct {
 }
 
 // URL is the centre's public address.
-func (c *Centre) URL() string { return "/decheteries/" + c.Slug }
+func (c Centre) URL() string { return "/decheteries/" + c.Slug }
 
 // Version identifies the stored state, for the edit form.
-func (c *Centre) Version() string { return c.UpdatedAt.UTC().Format(time.RFC3339Nano) }
+func (c Centre) Version() string { return c.UpdatedAt.UTC().Format(time.RFC3339Nano) }
 
 // PhoneURI is the tel: link of the phone number.
-func (c *Centre) PhoneURI() string {
+func (c Centre) PhoneURI() string {
 	var b strings.Builder
 	for _, r := range c.Phone {
 		if unicode.IsDigit(r) || r == '+' {
@@ -85,7 +85,7 @@ func (c *Centre) PhoneURI() string {
 }
 
 // Paragraphs splits the access rules into paragraphs.
-func (c *Centre) Paragraphs() []string {
+func (c Centre) Paragraphs() []string {
 	var out []string
 	for _, p := range strings.Split(strings.ReplaceAll(c.AccessRules, "\r\n", "\n"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -405,3 +405,9 @@ func (s *Store) ItemOptions(ctx context.Context, p access.Principal) ([]ItemRef,
 	}
 	return out, rows.Err()
 }
+
+// RequireEdit returns access.ErrForbidden unless p may edit the directory
+// (the management pages ask it before showing anything).
+func (s *Store) RequireEdit(ctx context.Context, p access.Principal) error {
+	return access.Require(ctx, s.db, p, Kind, NodeID, access.Edit)
+}

@@ -269,3 +269,11 @@ func (sn *snapshot) nearest(q string, limit int) []Match {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// Exact reports whether the query names the item exactly (its name or the
+// synonym that matched, accents and case aside): the search page then
+// opens the item's page at once.
+func Exact(m Match, q string) bool {
+	f := strings.Join(fold(q), " ")
+	return f == strings.Join(fold(m.Name), " ") || (m.Via != "" && f == strings.Join(fold(m.Via), " "))
+}

@@ -62,14 +62,14 @@ type Item struct {
 }
 
 // URL is the item's public address.
-func (it *Item) URL() string { return "/ou-jeter/" + it.Slug }
+func (it Item) URL() string { return "/ou-jeter/" + it.Slug }
 
 // Version identifies the stored state of an item, for the edit form: an
 // update based on another version is refused (someone saved in between).
-func (it *Item) Version() string { return it.UpdatedAt.UTC().Format(time.RFC3339Nano) }
+func (it Item) Version() string { return it.UpdatedAt.UTC().Format(time.RFC3339Nano) }
 
 // Paragraphs splits the instructions into paragraphs.
-func (it *Item) Paragraphs() []string { return paragraphs(it.Instructions) }
+func (it Item) Paragraphs() []string { return paragraphs(it.Instructions) }
 
 func paragraphs(s string) []string {
 	var out []string

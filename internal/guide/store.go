@@ -470,3 +470,9 @@ func keys(m map[string]string) map[string]bool {
 	}
 	return out
 }
+
+// RequireEdit returns access.ErrForbidden unless p may edit the guide (the
+// management pages ask it before showing anything).
+func (s *Store) RequireEdit(ctx context.Context, p access.Principal) error {
+	return access.Require(ctx, s.db, p, Kind, NodeID, access.Edit)
+}

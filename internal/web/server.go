@@ -13,10 +13,12 @@ import (
 	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/calendar"
+	"portique/internal/centres"
 	"portique/internal/captcha"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
@@ -50,6 +52,10 @@ type Server struct {
 	captcha   *captcha.Captcha
 	docs      *documents.Store
 	audits    *audit.Trail
+	guide     *guide.Store
+	centres   *centres.Store
+	// csp is the Content-Security-Policy header of every response.
+	csp string
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -74,6 +80,9 @@ func New(d *Deps) (*Server, error) {
 		captcha:  d.Captcha,
 		docs:     d.Documents,
 		audits:   d.Audit,
+		guide:    d.Guide,
+		centres:  d.Centres,
+		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
