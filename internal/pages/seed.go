@@ -66,9 +66,9 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 
 	type demo struct {
 		title, slug, menu, meta, html string
-		hidden                  bool     // out of the main menu (linked from the footer)
-		extra                   []string // extra block kinds after the text
-		children                []demo
+		hidden                        bool     // out of the main menu (linked from the footer)
+		extra                         []string // extra block kinds after the text
+		children                      []demo
 	}
 	site := []demo{
 		{title: "Le syndicat", meta: "Le SYDRAV, syndicat de traitement des déchets : missions, territoire, élus.", html: syndicatHTML,

@@ -324,4 +324,3 @@ func (s *Server) centreRightsSave(w http.ResponseWriter, r *http.Request) error 
 	}
 	return s.seeOther(w, r, "centres.flash.rights", "/decheteries/gestion")
 }
-

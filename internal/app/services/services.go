@@ -18,8 +18,8 @@ import (
 
 	"portique/internal/audit"
 	"portique/internal/calendar"
-	"portique/internal/centres"
 	"portique/internal/captcha"
+	"portique/internal/centres"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
