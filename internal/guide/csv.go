@@ -102,7 +102,7 @@ type TableRow struct {
 // Get returns a row's cell of a column (by folded name), trimmed ("" when
 // the file has no such column).
 func (t *Table) Get(r TableRow, name string) string {
-	if i, ok := t.col[name]; ok && i < len(r.Cells) {
+	if i, ok := t.col[columnKey(name)]; ok && i < len(r.Cells) {
 		return strings.TrimSpace(r.Cells[i])
 	}
 	return ""
@@ -140,7 +140,7 @@ func ReadTable(data []byte, required, columns []string) (*Table, []LineError) {
 	}
 	var missing []string
 	for _, c := range required {
-		if _, ok := t.col[c]; !ok {
+		if _, ok := t.col[columnKey(c)]; !ok {
 			missing = append(missing, c)
 		}
 	}

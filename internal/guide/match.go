@@ -176,8 +176,7 @@ func (sn *snapshot) scores(w string, last bool) []int8 {
 		case maxDist > 0 && t.first == r && abs(t.runes-n) <= maxDist &&
 			edlib.OSADamerauLevenshteinDistance(w, t.word) <= maxDist:
 			out[i] = scoreTypo
-		case last && maxDist > 0 && t.first == r && t.runes > n &&
-			edlib.OSADamerauLevenshteinDistance(w, string([]rune(t.word)[:n])) <= 1:
+		case last && maxDist > 0 && t.first == r && t.runes >= n && typedTypo(w, t.word, n):
 			// A typo in a word still being typed ("yahou" for "yaourt").
 			out[i] = scoreTypo
 		}
@@ -271,9 +270,22 @@ func (sn *snapshot) nearest(q string, limit int) []Match {
 func abs(n int) int { return max(n, -n) }
 
 // Exact reports whether the query names the item exactly (its name or the
-// synonym that matched, accents and case aside): the search page then
-// opens the item's page at once.
+// synonym that matched, accents, case and plurals aside): the search page
+// then opens the item's page at once.
 func Exact(m Match, q string) bool {
-	f := strings.Join(fold(q), " ")
-	return f == strings.Join(fold(m.Name), " ") || (m.Via != "" && f == strings.Join(fold(m.Via), " "))
+	f := strings.Join(search.Analyze(q), " ")
+	return f != "" && (f == strings.Join(search.Analyze(m.Name), " ") || (m.Via != "" && f == strings.Join(search.Analyze(m.Via), " ")))
+}
+
+// typedTypo reports whether w (n letters, being typed) is one edit away
+// from the start of word: its first n-1, n or n+1 letters (a letter
+// added, replaced or left out).
+func typedTypo(w, word string, n int) bool {
+	rs := []rune(word)
+	for _, l := range []int{n - 1, n, n + 1} {
+		if l >= 3 && l <= len(rs) && edlib.OSADamerauLevenshteinDistance(w, string(rs[:l])) <= 1 {
+			return true
+		}
+	}
+	return false
 }

@@ -226,7 +226,8 @@ func TestSearchTolerance(t *testing.T) {
 		{"yaourts", "pot-de-yaourt"},
 		{"pot de yahourt", "pot-de-yaourt"},
 		{"Pots de Yaourts", "pot-de-yaourt"},
-		{"yaou", "pot-de-yaourt"}, // being typed
+		{"yaou", "pot-de-yaourt"},         // being typed
+		{"pot de yahou", "pot-de-yaourt"}, // being typed, with a typo
 		{"electromenager", "gros-electromenager"},
 		{"électroménagé", "gros-electromenager"},
 		{"piles", "pile"},

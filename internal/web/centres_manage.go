@@ -234,10 +234,10 @@ func (s *Server) centreExport(w http.ResponseWriter, r *http.Request) error {
 // centresImportData is the data of centres_import.html.
 type centresImportData struct {
 	Page
-	Columns []string
-	Plan    *centres.Plan
-	Errors  []lineErrorView
-	Data    string
+	Columns    []string
+	Plan       *centres.Plan
+	LineErrors []lineErrorView
+	Data       string
 }
 
 func (s *Server) centreImportPage(r *http.Request) *centresImportData {
@@ -273,7 +273,7 @@ func (s *Server) centreImportPreview(w http.ResponseWriter, r *http.Request) err
 	}
 	d.Plan = pl
 	if !pl.OK() {
-		d.Errors = s.lineErrors(pl.Errors)
+		d.LineErrors = s.lineErrors(pl.Errors)
 		return s.unprocessable(w, r, "centres_import", d, valid.One("fichier", "guide.import.error.has_errors", len(pl.Errors)))
 	}
 	d.Data = encodeUpload(data)
@@ -293,7 +293,7 @@ func (s *Server) centreImportApply(w http.ResponseWriter, r *http.Request) error
 		d := s.centreImportPage(r)
 		if data != nil {
 			if pl, perr := s.centres.PreviewImport(r.Context(), principal(r), data); perr == nil {
-				d.Plan, d.Errors = pl, s.lineErrors(pl.Errors)
+				d.Plan, d.LineErrors = pl, s.lineErrors(pl.Errors)
 			}
 		}
 		return s.unprocessable(w, r, "centres_import", d, ve)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,6 +101,10 @@ type centreView struct {
 	Status statusView
 }
 
+// Tel is the centre's tel: link (html/template only lets through the URL
+// schemes it knows, and tel: is not one of them).
+func (c centreView) Tel() template.URL { return template.URL(c.PhoneURI()) } //nolint:gosec // digits and + only
+
 // mapData says how to draw the map (nothing when no tile server is set).
 type mapData struct {
 	Tiles, Attribution string
@@ -170,6 +175,7 @@ type seasonView struct {
 type centreShowData struct {
 	Page
 	Centre   *centres.Centre
+	Tel      template.URL
 	Status   statusView
 	Week     []dayRow
 	Seasons  []seasonView
@@ -232,6 +238,7 @@ func (s *Server) centreShow(w http.ResponseWriter, r *http.Request) error {
 	d := centreShowData{Page: s.page(r, c.Name), Centre: c, Status: s.status(r, c, now),
 		Map: mapData{Tiles: s.cfg.MapTiles, Attribution: s.cfg.MapAttribution}}
 	d.Breadcrumb = []NavItem{{Label: s.cat.T("site.home"), URL: "/"}, {Label: s.cat.T("centres.title"), URL: "/decheteries"}, {Label: c.Name, Current: true}}
+	d.Tel = centreView{Centre: *c}.Tel()
 	today := now.In(loc)
 	for _, day := range c.Hours.Week(now, loc) {
 		row := dayRow{Label: frenchDate(day.Date), Closed: day.Closed(), Note: s.dayNote(day)}

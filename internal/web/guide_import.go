@@ -11,10 +11,10 @@ import (
 // the preview of what the file would do (or its errors, line by line).
 type guideImportData struct {
 	Page
-	Columns []string
-	Plan    *guide.Plan
-	Errors  []lineErrorView
-	Data    string // the file, carried to the confirmation
+	Columns    []string
+	Plan       *guide.Plan
+	LineErrors []lineErrorView
+	Data       string // the file, carried to the confirmation
 }
 
 func (s *Server) guideImportPage(r *http.Request) *guideImportData {
@@ -52,7 +52,7 @@ func (s *Server) guideImportPreview(w http.ResponseWriter, r *http.Request) erro
 	}
 	d.Plan = pl
 	if !pl.OK() {
-		d.Errors = s.lineErrors(pl.Errors)
+		d.LineErrors = s.lineErrors(pl.Errors)
 		return s.unprocessable(w, r, "guide_import", d, valid.One("fichier", "guide.import.error.has_errors", len(pl.Errors)))
 	}
 	d.Data = encodeUpload(data)
@@ -72,7 +72,7 @@ func (s *Server) guideImportApply(w http.ResponseWriter, r *http.Request) error 
 	if ve, ok := formErrors(err); ok {
 		d := s.guideImportPage(r)
 		if pl, perr := s.guide.PreviewImport(r.Context(), principal(r), data); perr == nil && data != nil {
-			d.Plan, d.Errors = pl, s.lineErrors(pl.Errors)
+			d.Plan, d.LineErrors = pl, s.lineErrors(pl.Errors)
 		}
 		return s.unprocessable(w, r, "guide_import", d, ve)
 	}
