@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/app/services"
 	"portique/internal/config"
 )
@@ -381,3 +382,5 @@ func pngFile(t *testing.T) []byte {
 	}
 	return b.Bytes()
 }
+
+func accessSystem() access.Actor { return access.System() }

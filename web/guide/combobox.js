@@ -59,8 +59,12 @@ function setup(form) {
     }
   };
 
+  let going = false;
   const go = (i) => {
-    if (items[i]) window.location.assign(items[i].url);
+    if (items[i] && !going) {
+      going = true;
+      window.location.assign(items[i].url);
+    }
   };
 
   const render = (results) => {
@@ -160,6 +164,15 @@ function setup(form) {
         if (active >= 0 && (e.key === "ArrowLeft" || e.key === "ArrowRight" || e.key === "Home" || e.key === "End")) {
           highlight(-1); // back to editing the text
         }
+    }
+  });
+
+  // Enter on a chosen suggestion opens it, never submits the form as well
+  // (some input methods send Enter as a separate character event).
+  form.addEventListener("submit", (e) => {
+    if (!list.hidden && active >= 0) {
+      e.preventDefault();
+      go(active);
     }
   });
 
