@@ -215,11 +215,11 @@ func (s *Server) daysText(ds []time.Weekday) string {
 func (s *Server) dayNote(d centres.DayInfo) string {
 	switch {
 	case d.Closure != nil && d.Closure.Reason != "":
-		return s.cat.T("centres.status.closure_reason", d.Closure.Reason)
+		return s.cat.T("centres.note.closure_reason", d.Closure.Reason)
 	case d.Closure != nil:
-		return s.cat.T("centres.status.closure")
+		return s.cat.T("centres.note.closure")
 	case d.Holiday != "" && d.Closed():
-		return s.cat.T("centres.status.holiday", d.Holiday)
+		return s.cat.T("centres.note.holiday", d.Holiday)
 	}
 	return ""
 }

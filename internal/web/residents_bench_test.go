@@ -38,6 +38,7 @@ func BenchmarkResidentsCachedPages(b *testing.B) {
 	csrf := &http.Cookie{Name: "portique-csrf", Value: "0123456789abcdef0123456789abcdef0123"}
 	for _, c := range []struct{ name, path string }{
 		{"ordinary-page", "/guide-du-tri"},
+		{"ordinary-page-long", "/accessibilite"},
 		{"guide-item", "/ou-jeter/pot-de-yaourt"},
 		{"guide-search", "/ou-jeter?q=" + url.QueryEscape("pot de yahourt")},
 		{"guide-index", "/ou-jeter"},
