@@ -2,12 +2,14 @@ package web
 
 import (
 	"encoding/xml"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/centres"
 	"portique/internal/guide"
 	"portique/internal/pages"
@@ -178,6 +180,25 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	set := sitemapSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	for _, p := range list {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path, LastMod: p.Updated})
+	}
+	// The guide's items and the centres have a page each, for search
+	// engines too (only when the area is public).
+	visitor := access.Anonymous()
+	if items, err := s.guide.List(r.Context(), visitor); err == nil {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/ou-jeter"})
+		for _, it := range items {
+			set.URLs = append(set.URLs, sitemapURL{Loc: base + it.URL(), LastMod: it.UpdatedAt.Format("2006-01-02")})
+		}
+	} else if !errors.Is(err, access.ErrForbidden) {
+		return err
+	}
+	if list, err := s.centres.List(r.Context(), visitor); err == nil {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/decheteries"})
+		for _, c := range list {
+			set.URLs = append(set.URLs, sitemapURL{Loc: base + c.URL(), LastMod: c.UpdatedAt.Format("2006-01-02")})
+		}
+	} else if !errors.Is(err, access.ErrForbidden) {
+		return err
 	}
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {

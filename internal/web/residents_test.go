@@ -384,3 +384,19 @@ func pngFile(t *testing.T) []byte {
 }
 
 func accessSystem() access.Actor { return access.System() }
+
+// The sitemap lists the items and centres while they are public, and no
+// longer when the guide is made private.
+func TestResidentsSitemap(t *testing.T) {
+	ts, _, _, _ := residentsServer(t)
+	v := ts.visitor()
+	wantContains(t, v.get(t, "/sitemap.xml"), "/ou-jeter/pot-de-yaourt</loc>", "/decheteries/decheterie-de-chabeuil</loc>")
+	if err := ts.srv.guide.SetGrants(context.Background(), access.System(), nil); err != nil {
+		t.Fatal(err)
+	}
+	rec := v.get(t, "/sitemap.xml")
+	wantStatus(t, rec, http.StatusOK)
+	if strings.Contains(rec.Body.String(), "/ou-jeter/") {
+		t.Fatal("a private guide's items in the sitemap")
+	}
+}
