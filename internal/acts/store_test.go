@@ -102,9 +102,11 @@ func TestPublishedActIsImmutable(t *testing.T) {
 	changed := in
 	changed.Subject = "Tarifs modifiés après coup"
 	attempts := map[string]func() error{
-		"update":         func() error { return f.store.UpdateDraft(ctx, f.sec, id, changed, acts.DraftChange{}) },
-		"replace file":   func() error { return f.store.UpdateDraft(ctx, f.sec, id, in, acts.DraftChange{File: pdf(t, "Autre")}) },
-		"remove annex":   func() error { return f.store.UpdateDraft(ctx, f.sec, id, in, acts.DraftChange{RemoveAnnexes: []int{1}}) },
+		"update":       func() error { return f.store.UpdateDraft(ctx, f.sec, id, changed, acts.DraftChange{}) },
+		"replace file": func() error { return f.store.UpdateDraft(ctx, f.sec, id, in, acts.DraftChange{File: pdf(t, "Autre")}) },
+		"remove annex": func() error {
+			return f.store.UpdateDraft(ctx, f.sec, id, in, acts.DraftChange{RemoveAnnexes: []int{1}})
+		},
 		"delete":         func() error { return f.store.DeleteDraft(ctx, f.sec, id) },
 		"publish again":  func() error { return f.store.Publish(ctx, f.sec, id, acts.Person{First: "X", Last: "Y", Title: "Z"}) },
 		"admin update":   func() error { return f.store.UpdateDraft(ctx, admin(), id, changed, acts.DraftChange{}) },
@@ -490,4 +492,3 @@ func TestClaimDailyVerify(t *testing.T) {
 		t.Error("no run the next day")
 	}
 }
-
