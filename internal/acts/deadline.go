@@ -78,3 +78,6 @@ func due(k Kind, from string, today time.Time) Due {
 	by := day(from).AddDate(0, 0, LegalWeek)
 	return Due{Kind: k, From: from, By: by.Format(time.DateOnly), DaysLeft: int(by.Sub(today).Hours() / 24)}
 }
+
+// DaysLate is how many days the publication is overdue (0 when it is not).
+func (d Due) DaysLate() int { return max(0, -d.DaysLeft) }

@@ -14,7 +14,7 @@ func TestDeadlines(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.clock.Set(time.Date(2026, 3, 20, 10, 0, 0, 0, time.UTC)) // Friday 20 March in Paris
-	ses := f.session("2026-03-17")                           // Tuesday: the list is due by the 24th
+	ses := f.session("2026-03-17")                             // Tuesday: the list is due by the 24th
 	old := f.session("2026-02-03")
 	list := func(session int64, number, date string) acts.Input {
 		return acts.Input{Kind: acts.List, Number: number, Date: date, Subject: "Liste des délibérations", SessionID: session, Signer: who, Public: true}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
@@ -43,6 +44,7 @@ type Deps struct {
 	Pages     *pages.Store
 	Calendar  *calendar.Store
 	Documents *documents.Store
+	Acts      *acts.Store // the register of acts (publicité des actes)
 	Accounts  *users.Accounts
 	Sessions  *users.Sessions
 	Audit     *audit.Trail
@@ -95,6 +97,18 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		return nil, err
 	}
 	s.Documents = docs
+
+	actBlobs, err := acts.NewBlobs(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.Acts = acts.New(d, actBlobs, s.Search)
+	s.Acts.Now = o.Now
+	s.Acts.Location = cfg.Location()
+	s.Acts.Events = s.Calendar
+	if cfg.UploadMax > 0 {
+		s.Acts.UploadMax = cfg.UploadMax
+	}
 
 	params := o.PasswordParams
 	if params == (users.Params{}) {
