@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"migrate": {"apply database migrations and exit", migrate},
 		"version": {"print the version", version},
 		"reindex": {"rebuild the search index from pages, events and document texts", reindex},
+		"actes":   {"register of acts: actes verify (recompute every published file's fingerprint)", actesCommand},
 		"user":    {"manage accounts: user create --email … --name … [--admin] [--group …]; user unlock EMAIL", userCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"(internal) extract the text of one document in a child process", extractWorker},
