@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"portique/internal/access"
+	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/valid"
@@ -43,6 +44,7 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},

@@ -88,7 +88,7 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	}
 
 	s.Calendar = calendar.New(d, s.Search)
-	s.Calendar.SetClock(o.Now)
+	s.Calendar.Now = o.Now
 
 	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
 	if err != nil {
