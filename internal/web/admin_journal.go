@@ -61,7 +61,7 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusUnprocessableEntity
 	} else {
 		f.Offset = (p.PageNo - 1) * journalPageSize
-		entries, more, err := audit.Find(r.Context(), s.db, f)
+		entries, more, err := s.audits.Find(r.Context(), f)
 		if err != nil {
 			return err
 		}
@@ -83,6 +83,6 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 			p.NextURL = link(p.PageNo + 1)
 		}
 	}
-	s.render(w, r, status, "admin_journal", p)
+	s.render(w, r, status, "admin_journal", &p)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -43,6 +44,8 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{users.ErrBuiltin, http.StatusBadRequest, ""},
+	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},
