@@ -48,7 +48,7 @@ func (s *Server) calendarAdminPage(r *http.Request) (calendarAdminPage, error) {
 		}
 		page.Calendars = append(page.Calendars, calendarAdminCal{CalendarInfo: c, Grants: g})
 	}
-	if page.Groups, err = users.ListGroups(ctx, s.db); err != nil {
+	if page.Groups, err = s.groups.List(ctx); err != nil {
 		return page, err
 	}
 	q := r.URL.Query()

@@ -9,6 +9,7 @@ import (
 	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -45,6 +46,8 @@ var refusals = []struct {
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{users.ErrBuiltin, http.StatusBadRequest, ""},
+	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},
