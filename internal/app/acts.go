@@ -27,8 +27,7 @@ var errIntegrity = errors.New("actes verify: published files do not match their 
 // administrators when a file does not match, and exits non-zero then.
 func actesCommand(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(e.Stderr, "usage: portique actes verify [settings]")
-		return fmt.Errorf("actes: unknown or missing subcommand (want verify)")
+		return errors.New(say("cli.actes.usage"))
 	}
 	return withDB(ctx, e, "actes verify", args[1:], func(cfg *config.Config, d *db.DB) error {
 		blobs, err := acts.NewBlobs(cfg.DataDir)
@@ -37,10 +36,7 @@ func actesCommand(ctx context.Context, e Env, args []string) error {
 		}
 		store := acts.New(d, blobs, nil)
 		store.Now, store.Location = e.Now, cfg.Location()
-		cat, err := i18n.Load("fr")
-		if err != nil {
-			return err
-		}
+		cat := catalogue()
 		rep, err := store.Verify(ctx)
 		if err != nil {
 			return err
@@ -83,7 +79,7 @@ func failureLine(cat *i18n.Catalog, f acts.Failure) string {
 // alertAdmins mails every live administrator the list of the files that
 // failed the integrity check.
 func alertAdmins(ctx context.Context, d *db.DB, m *mail.Mailer, cat *i18n.Catalog, cfg *config.Config, rep acts.Report) error {
-	list, err := users.List(ctx, d, users.ListFilter{})
+	list, err := (&users.Accounts{DB: d}).List(ctx, users.ListFilter{})
 	if err != nil {
 		return err
 	}
@@ -128,11 +124,7 @@ func verifyActsDaily(ctx context.Context, cfg *config.Config, d *db.DB, store *a
 		return
 	}
 	log.Error("acts: integrity check found altered files", "files", rep.Files, "failures", len(rep.Failures))
-	cat, err := i18n.Load("fr")
-	if err == nil {
-		err = alertAdmins(ctx, d, m, cat, cfg, rep)
-	}
-	if err != nil {
+	if err := alertAdmins(ctx, d, m, catalogue(), cfg, rep); err != nil {
 		log.Error("acts: integrity alert", "err", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/config"
@@ -87,13 +88,14 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 // manage on it, with the demo technician in it) and a year of acts, whose
 // sessions link to the comité's and the bureau's events of the agenda.
 func demoRegister(ctx context.Context, d *db.DB, register *acts.Store, now time.Time, res *users.DemoResult) error {
-	sec, err := users.CreateGroup(ctx, d, "Secrétariat", now)
+	groups := &users.Groups{DB: d, Now: func() time.Time { return now }}
+	sec, err := groups.Create(ctx, access.System(), "Secrétariat")
 	if err != nil {
 		return err
 	}
 	for _, a := range res.Accounts {
 		if a.Group == "Techniciens" {
-			if err := users.AddMember(ctx, d, sec, a.ID); err != nil {
+			if err := groups.AddMember(ctx, access.System(), sec, a.ID); err != nil {
 				return err
 			}
 		}
@@ -138,7 +140,7 @@ func reindex(ctx context.Context, e Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
+		fmt.Fprintln(e.Stdout, say("cli.reindex.done", n))
 		return nil
 	})
 }

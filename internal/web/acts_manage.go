@@ -9,7 +9,6 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/acts"
-	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -73,7 +72,7 @@ func (s *Server) actsGrantRows(r *http.Request) ([]grantRow, error) {
 	for _, g := range grants {
 		levels[g.GroupID] = g.Level
 	}
-	groups, err := users.ListGroups(r.Context(), s.accounts.DB)
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +86,7 @@ func (s *Server) actsGrantRows(r *http.Request) ([]grantRow, error) {
 // actsGrantsSave stores the register's grants (administrators): one level
 // per group (level_<group id>).
 func (s *Server) actsGrantsSave(w http.ResponseWriter, r *http.Request) error {
-	groups, err := users.ListGroups(r.Context(), s.accounts.DB)
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return err
 	}

@@ -335,3 +335,45 @@ func TestActsSettingsGrantsAndSessions(t *testing.T) {
 	}
 	wantStatus(t, s.sec.post(t, p+"/supprimer", nil), http.StatusSeeOther)
 }
+
+// The public register is served from the visitors' page cache, and a
+// publication shows at once: the register's tables bump the content
+// version (migration 0700's triggers).
+func TestActsPageCacheFollowsPublication(t *testing.T) {
+	s := newActsSite(t)
+	ctx := context.Background()
+	st := s.srv.acts
+	sec := access.Actor{Principal: access.Member(0, false, []int64{s.secGroup}), Name: "sec"}
+	in := acts.Input{Kind: acts.Arrete, Number: "2026-A-050", Date: "2026-03-02", Subject: "Horaires d’été des déchèteries",
+		Signer: acts.Person{First: "B", Last: "C", Title: "Président"}, Public: true}
+	id, err := st.CreateDraft(ctx, sec, in, acts.Upload{Name: "a.pdf", Body: bytes.NewReader(testPDF(t, "x"))}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := s.visitor()
+	if b := body(t, v.get(t, "/actes")); strings.Contains(b, "2026-A-050") {
+		t.Fatal("draft shown")
+	}
+	before, _ := s.db.ContentVersion(ctx)
+	if err := st.Publish(ctx, sec, id, acts.Person{First: "S", Last: "A", Title: "Secrétaire"}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.db.ContentVersion(ctx)
+	if after <= before {
+		t.Fatalf("content version %d → %d: the publication does not invalidate the page cache", before, after)
+	}
+	if b := body(t, v.get(t, "/actes")); !strings.Contains(b, "2026-A-050") {
+		t.Error("the visitors' cached register does not show the publication")
+	}
+	// The same page twice at one content version: the second comes from the cache.
+	var queries int
+	s.db.Observe(func(string) { queries++ })
+	v.get(t, "/actes/"+strconv.FormatInt(id, 10))
+	first := queries
+	queries = 0
+	v.get(t, "/actes/"+strconv.FormatInt(id, 10))
+	s.db.Observe(nil)
+	if queries >= first || queries > 2 {
+		t.Errorf("cached act page ran %d queries (first render %d)", queries, first)
+	}
+}

@@ -7,8 +7,10 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/acts"
+	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -48,6 +50,9 @@ var refusals = []struct {
 	{acts.ErrNotPublished, http.StatusConflict, "acts.error.not_published"},
 	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
+	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{users.ErrBuiltin, http.StatusBadRequest, ""},
+	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},

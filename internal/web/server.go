@@ -47,6 +47,7 @@ type Server struct {
 	handler   http.Handler
 	metrics   metrics
 	accounts  *users.Accounts
+	groups    *users.Groups
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
@@ -72,6 +73,7 @@ func New(d *Deps) (*Server, error) {
 		pages:    d.Pages,
 		calendar: d.Calendar,
 		accounts: d.Accounts,
+		groups:   d.Groups,
 		mail:     d.Mail,
 		captcha:  d.Captcha,
 		docs:     d.Documents,
