@@ -37,7 +37,7 @@ func SeedDemo(ctx context.Context, d *db.DB, s *Store, now time.Time, groups map
 	if n > 0 {
 		return nil
 	}
-	admin := access.Principal{Admin: true}
+	admin := access.System()
 	grants := func(list ...any) []access.Grant {
 		var out []access.Grant
 		for i := 0; i+1 < len(list); i += 2 {

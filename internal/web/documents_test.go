@@ -52,7 +52,7 @@ func newDocsWorld(t *testing.T) *docsWorld {
 	w.tech = w.createUser(t, "tech@sydrav.fr", false, w.techs)
 	w.other = w.createUser(t, "autre@sydrav.fr", false)
 	ctx := context.Background()
-	adm := access.Principal{UserID: w.admin, Admin: true}
+	adm := w.adminA()
 	docs := srv.Documents()
 	var err error
 	if w.public, err = docs.CreateFolder(ctx, adm, 0, "Public"); err != nil {
@@ -76,7 +76,7 @@ func must(t testing.TB, err error) {
 // put stores a document directly (as administrator).
 func (w *docsWorld) put(t *testing.T, folder int64, name string, body []byte, published string) *documents.Document {
 	t.Helper()
-	d, err := w.srv.Documents().Upload(context.Background(), access.Principal{UserID: w.admin, Admin: true},
+	d, err := w.srv.Documents().Upload(context.Background(), w.adminA(),
 		documents.UploadInput{FolderID: folder, Filename: name, PublishedOn: published, Body: bytes.NewReader(body)})
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +361,7 @@ func TestDocumentEditsOverHTTP(t *testing.T) {
 	// Moving into a folder the technician may not edit is refused (Instances:
 	// manage, so allowed; a third folder without rights is not).
 	ctx := context.Background()
-	adm := access.Principal{UserID: w.admin, Admin: true}
+	adm := w.adminA()
 	secret, err := w.srv.Documents().CreateFolder(ctx, adm, 0, "Marchés")
 	must(t, err)
 	must(t, w.srv.Documents().SetFolderGrants(ctx, adm, secret, []access.Grant{{GroupID: w.elus, Level: access.Edit}}, false))
@@ -392,7 +392,7 @@ func TestDocumentEditsOverHTTP(t *testing.T) {
 	wantStatus(t, tech.upload(t, base+"/remplacer", tech.csrf, nil, upFile{"x.exe", []byte("MZ\x90\x00binary")}), http.StatusUnprocessableEntity)
 	// Move, then trash; the admin restores from the trash.
 	wantStatus(t, tech.post(t, base+"/deplacer", url.Values{"folder": {id(w.instances)}}), http.StatusSeeOther)
-	if got, _ := w.srv.Documents().Get(ctx, adm, d.ID); got.FolderID != w.instances {
+	if got, _ := w.srv.Documents().Get(ctx, adm.Principal, d.ID); got.FolderID != w.instances {
 		t.Errorf("not moved")
 	}
 	wantStatus(t, tech.post(t, base+"/supprimer", nil), http.StatusSeeOther)
