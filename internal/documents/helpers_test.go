@@ -123,8 +123,6 @@ func (e *env) realSearch() search.Index {
 	return idx
 }
 
-var userSeq int64
-
 // user creates an account in the given groups and returns its principal.
 func (e *env) user(email string, admin bool, groups ...int64) access.Principal {
 	e.t.Helper()

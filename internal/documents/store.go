@@ -56,9 +56,6 @@ func NewStore(d *db.DB, blobs *Blobs, index search.Index, o Options) *Store {
 	return &Store{db: d, blobs: blobs, index: index, opts: o, Now: time.Now}
 }
 
-// DB returns the database the store uses.
-func (s *Store) DB() *db.DB { return s.db }
-
 // Blobs returns the blob storage.
 func (s *Store) Blobs() *Blobs { return s.blobs }
 
