@@ -24,7 +24,7 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	if err := calendar.SeedDemo(ctx, d, now, res.Groups); err != nil {
 		return fmt.Errorf("calendar: %w", err)
 	}
-	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
+	if err := documents.SeedDemo(ctx, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
