@@ -93,7 +93,7 @@ func (s *Server) folderGrantsData(r *http.Request, id int64) (folderGrantsPage, 
 	for _, g := range grants {
 		levels[g.GroupID] = g.Level
 	}
-	groups, err := users.ListGroups(ctx, s.db)
+	groups, err := s.groups.List(ctx)
 	if err != nil {
 		return p, err
 	}
@@ -129,7 +129,7 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 	inherit := r.PostFormValue("mode") == "inherit"
 	var grants []access.Grant
 	if !inherit {
-		groups, err := users.ListGroups(r.Context(), s.db)
+		groups, err := s.groups.List(r.Context())
 		if err != nil {
 			return err
 		}
