@@ -637,10 +637,10 @@ func TestDocumentTextReason(t *testing.T) {
 	d := w.put(t, w.public, "scan.txt", []byte("x\n"), "")
 	c := w.visitor()
 	for stored, want := range map[string]string{
-		extract.ReasonScanned:              "texte non indexable : document numérisé",
+		extract.ReasonScanned:               "texte non indexable : document numérisé",
 		"texte illisible (ancienne notice)": "texte illisible (ancienne notice)",
-		"documents.reason.inconnue":        "documents.reason.inconnue",
-		"":                                 "texte non indexable",
+		"documents.reason.inconnue":         "documents.reason.inconnue",
+		"":                                  "texte non indexable",
 	} {
 		_, err := w.db.Exec(ctx, "UPDATE documents SET text_status = 'none', text_reason = ? WHERE id = ?", stored, d.ID)
 		must(t, err)
