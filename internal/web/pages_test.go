@@ -596,18 +596,18 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	ctx := context.Background()
 	root := access.Member(0, true, nil)
 	docs := f.ts.srv.docs
-	public, err := docs.CreateFolder(ctx, root, 0, "Délibérations")
+	public, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Délibérations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
-	private, err := docs.CreateFolder(ctx, root, 0, "Séances à huis clos")
+	private, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Séances à huis clos")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
 	upload := func(folder int64, title string) {
@@ -617,11 +617,11 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pdf.Close()
-		d, err := docs.Upload(ctx, root, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
+		d, err := docs.Upload(ctx, access.Actor{Principal: root}, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := docs.Rename(ctx, root, d.ID, title); err != nil {
+		if err := docs.Rename(ctx, access.Actor{Principal: root}, d.ID, title); err != nil {
 			t.Fatal(err)
 		}
 	}
