@@ -203,6 +203,26 @@ func (s *Store) AddImages(ctx context.Context, a access.Actor, pageID int64, upl
 	return out, nil
 }
 
+// KeepImages stores the new pictures of an edit that was not saved (a
+// structure change of the form, input to correct, a stale save), in one
+// transaction (Edit), and puts their ids into e's blocks: the form shown
+// again keeps them, so nothing sent is lost.
+func (s *Store) KeepImages(ctx context.Context, a access.Actor, pageID int64, e *Edit) error {
+	if len(e.Uploads) == 0 {
+		return nil
+	}
+	imgs, err := s.AddImages(ctx, a, pageID, e.Uploads)
+	if err != nil {
+		return err
+	}
+	e.Blocks = slices.Clone(e.Blocks)
+	for i, img := range imgs {
+		e.Blocks[i].ImageID = img.ID
+	}
+	e.Uploads = nil
+	return nil
+}
+
 // UploadImage stores a picture in a page (Edit on the page): ReadImage,
 // then AddImages. The right is checked before a byte is read, so nobody
 // who may not edit the page makes the server read or decode megabytes.

@@ -86,6 +86,10 @@ type Edit struct {
 	Uploads map[int]*Upload // new pictures (ReadImage) by index of their image block
 	Publish bool            // publish the saved draft in the same transaction
 	Note    string          // the publication's note for the history
+	// UnseenCalendars and UnseenFolders are the calendars and folders of
+	// the blocks (Refs) that the editor may not see, as the calendar and
+	// documents stores decide them (UnseenRefs): their blocks are refused.
+	UnseenCalendars, UnseenFolders map[int64]bool
 }
 
 // pendingImage stands for the id of a picture not stored yet while the
@@ -96,7 +100,8 @@ const pendingImage = int64(math.MaxInt64)
 // one transaction with one access check (Edit on the page): the new
 // pictures, the draft, the publication and their audit entries commit
 // together or not at all. The input is validated first (valid.Errors, with
-// block fields "blocks.N.field"); if someone saved or published since
+// block fields "blocks.N.field", every message at once, RefErrors
+// included); if someone saved or published since
 // e.Base, nothing is written and a *StaleError carries their version. HTML
 // is sanitised; image blocks may only show images of this page. Pictures
 // are decoded before the transaction: callers that read them from people
@@ -125,6 +130,7 @@ func (s *Store) Save(ctx context.Context, a access.Actor, pageID int64, e Edit) 
 		}
 		ve.Merge(bv)
 	}
+	ve.Merge(RefErrors(e.Blocks, e.UnseenCalendars, e.UnseenFolders))
 	if len(ve) > 0 {
 		return nil, nil, ve
 	}

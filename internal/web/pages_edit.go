@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -200,31 +199,22 @@ const smallForm = 1 << 20
 
 // pageSave handles every button of the edit form: block structure changes
 // show the form again (nothing saved yet), "save" stores a draft, "publish"
-// stores and publishes it, in one transaction (pages.Store.Save). Pictures
-// attached to image blocks go with the save. A stale save shows the form
-// again with the user's text and the other version side by side (409);
-// invalid input, with its messages (422), the pictures sent kept.
+// stores and publishes it, pictures included, in one transaction
+// (pages.Store.Save). A stale save shows the form again with the user's
+// text and the other version side by side (409); invalid input, with its
+// messages (422). Pictures sent with a form shown again are kept.
 func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	a := s.actor(r)
-	// Someone who may not edit the page makes the server read no picture:
-	// the right is checked before a big body is read, and before a picture
-	// is decoded.
-	checked := false
-	check := func() error {
-		if checked {
-			return nil
-		}
-		checked = true
-		_, err := s.loadPage(r, access.Edit)
-		return err
-	}
-	if r.ContentLength < 0 || r.ContentLength > smallForm {
-		if err := check(); err != nil {
+	ctx, a := r.Context(), s.actor(r)
+	// Nobody who may not edit the page makes the server read or decode
+	// pictures: the right is checked before a big body is read, and
+	// before a picture is decoded.
+	checked := r.ContentLength < 0 || r.ContentLength > smallForm
+	if checked {
+		if _, err := s.loadPage(r, access.Edit); err != nil {
 			return err
 		}
 	}
@@ -238,136 +228,93 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	base, _ := strconv.ParseInt(r.FormValue("base"), 10, 64)
 	op := r.FormValue("op")
 	e := pages.Edit{Base: base, Title: r.FormValue("title"), Note: r.FormValue("note"), Blocks: parseBlocks(r), Publish: op == "publish"}
-	in := editInput{base: base, title: e.Title, note: e.Note, blocks: e.Blocks}
-	errs, err := s.readUploads(r, &e, check)
-	if err != nil {
-		return err
-	}
-
-	if _, ok := applyOp(op, "", slices.Clone(e.Blocks)); ok {
-		if in.blocks, err = s.keepUploads(ctx, a, id, e, errs); err != nil {
+	files := imageFiles(r, e.Blocks)
+	if len(files) > 0 && !checked {
+		if _, err := s.loadPage(r, access.Edit); err != nil {
 			return err
 		}
-		in.blocks, _ = applyOp(op, r.FormValue("add_type"), in.blocks)
-		return s.renderEdit(w, r, http.StatusOK, id, in, errs, nil)
 	}
-	// Calendars and folders of the blocks: only those the editor may see
-	// (a forged id is refused with the other messages of the form).
-	refErrs, err := s.blockRefErrors(r, e.Blocks)
+	errs, err := s.readImages(&e, files)
 	if err != nil {
 		return err
 	}
-	if len(refErrs) > 0 {
-		if _, nerr := pages.Normalize(e.Blocks); nerr != nil {
-			if ve, ok := formErrors(nerr); ok {
-				errs.Merge(ve)
-			}
+	status := http.StatusUnprocessableEntity
+	var theirs *pages.Revision
+	if _, ok := applyOp(op, "", slices.Clone(e.Blocks)); ok {
+		status = http.StatusOK
+	} else if len(errs) == 0 {
+		// Calendars and folders of the blocks: the editor may only show
+		// those they may see (their stores decide).
+		cals, folders := pages.Refs(e.Blocks)
+		if e.UnseenCalendars, err = s.calendar.UnseenRefs(ctx, a.Principal, cals); err != nil {
+			return err
 		}
-		errs.Merge(refErrs)
-	}
-	if len(errs) == 0 {
+		if e.UnseenFolders, err = s.docs.UnseenRefs(ctx, a.Principal, folders); err != nil {
+			return err
+		}
 		p, _, err := s.pages.Save(ctx, a, id, e)
 		var stale *pages.StaleError
-		if errors.As(err, &stale) {
-			if in.blocks, err = s.keepUploads(ctx, a, id, e, errs); err != nil {
-				return err
-			}
-			in.base = stale.Theirs.ID
-			return s.renderEdit(w, r, http.StatusConflict, id, in, errs, &stale.Theirs)
-		}
-		ve, ok := formErrors(err)
-		if !ok && err != nil {
+		switch ve, invalid := formErrors(err); {
+		case err == nil && e.Publish:
+			return s.seeOther(w, r, "pages.flash.published", p.Path)
+		case err == nil:
+			return s.seeOther(w, r, "pages.flash.saved", p.Path+"?apercu")
+		case errors.As(err, &stale):
+			status, theirs, e.Base = http.StatusConflict, &stale.Theirs, stale.Theirs.ID
+		case invalid:
+			errs = ve
+		default:
 			return err
 		}
+	}
+	// The form comes back: the pictures sent are kept.
+	if err := s.pages.KeepImages(ctx, a, id, &e); err != nil {
+		ve, ok := formErrors(err)
 		if !ok {
-			if e.Publish {
-				return s.seeOther(w, r, "pages.flash.published", p.Path)
-			}
-			return s.seeOther(w, r, "pages.flash.saved", p.Path+"?apercu")
+			return err
 		}
 		errs.Merge(ve)
 	}
-	if in.blocks, err = s.keepUploads(ctx, a, id, e, errs); err != nil {
-		return err
+	if status == http.StatusOK {
+		e.Blocks, _ = applyOp(op, r.FormValue("add_type"), e.Blocks)
 	}
-	return s.renderEdit(w, r, http.StatusUnprocessableEntity, id, in, errs, nil)
+	return s.renderEdit(w, r, status, editInput{base: e.Base, title: e.Title, note: e.Note, blocks: e.Blocks}, errs, theirs)
 }
 
-// readUploads reads the pictures attached to the image blocks of the form
-// into e.Uploads (check is called first: the right to edit the page); the
-// pictures refused are field errors of their block.
-func (s *Server) readUploads(r *http.Request, e *pages.Edit, check func() error) (valid.Errors, error) {
-	errs := valid.Errors{}
-	if r.MultipartForm == nil {
-		return errs, nil
+// imageFiles are the pictures attached to the image blocks of the form.
+func imageFiles(r *http.Request, blocks []pages.Block) map[int]*multipart.FileHeader {
+	out := map[int]*multipart.FileHeader{}
+	for i, b := range blocks {
+		if fh := formFile(r, fmt.Sprintf("blocks.%d.file", i)); fh != nil && b.Type == pages.BlockImage {
+			out[i] = fh
+		}
 	}
-	for i, b := range e.Blocks {
-		fh := formFile(r, fmt.Sprintf("blocks.%d.file", i))
-		if fh == nil || b.Type != pages.BlockImage {
-			continue
-		}
-		if err := check(); err != nil {
-			return nil, err
-		}
+	return out
+}
+
+// readImages reads the pictures of the form into e.Uploads; those refused
+// are field errors of their block.
+func (s *Server) readImages(e *pages.Edit, files map[int]*multipart.FileHeader) (valid.Errors, error) {
+	errs := valid.Errors{}
+	e.Uploads = map[int]*pages.Upload{}
+	for i, fh := range files {
 		f, err := fh.Open()
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.pages.ReadImage(fh.Filename, b.Alt, f)
+		u, err := s.pages.ReadImage(fh.Filename, e.Blocks[i].Alt, f)
 		f.Close()
 		if ve, ok := formErrors(err); ok {
 			for k, v := range ve {
 				errs.Add(fmt.Sprintf("blocks.%d.%s", i, k), v.Key, v.Args...)
 			}
-			continue
 		} else if err != nil {
 			return nil, err
+		} else {
+			e.Uploads[i] = u
 		}
-		if e.Uploads == nil {
-			e.Uploads = map[int]*pages.Upload{}
-		}
-		e.Uploads[i] = u
 	}
 	return errs, nil
-}
-
-// keepUploads stores the pictures of a form that is shown again, so the
-// person does not have to choose them again, and returns the blocks with
-// them. A picture that cannot be stored is a message of errs.
-func (s *Server) keepUploads(ctx context.Context, a access.Actor, id int64, e pages.Edit, errs valid.Errors) ([]pages.Block, error) {
-	if len(e.Uploads) == 0 {
-		return e.Blocks, nil
-	}
-	imgs, err := s.pages.AddImages(ctx, a, id, e.Uploads)
-	if ve, ok := formErrors(err); ok {
-		errs.Merge(ve)
-		return e.Blocks, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	blocks := slices.Clone(e.Blocks)
-	for i, img := range imgs {
-		blocks[i].ImageID = img.ID
-	}
-	return blocks, nil
-}
-
-// blockRefErrors asks the calendar and the documents stores which of the
-// calendars and folders the blocks show the editor may not see: their
-// blocks get a field error (the access rule decides, in the domains).
-func (s *Server) blockRefErrors(r *http.Request, blocks []pages.Block) (valid.Errors, error) {
-	cals, folders := pages.Refs(blocks)
-	p := principal(r)
-	unseenCals, err := s.calendar.UnseenRefs(r.Context(), p, cals)
-	if err != nil {
-		return nil, err
-	}
-	unseenFolders, err := s.docs.UnseenRefs(r.Context(), p, folders)
-	if err != nil {
-		return nil, err
-	}
-	return pages.RefErrors(blocks, unseenCals, unseenFolders), nil
 }
 
 func formFile(r *http.Request, name string) *multipart.FileHeader {
@@ -385,7 +332,7 @@ func formFile(r *http.Request, name string) *multipart.FileHeader {
 // structure change (200), a stale save with the other version (409), or
 // invalid input with its messages (422). It loads the page for someone
 // who may edit it.
-func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, status int, id int64, in editInput, errs valid.Errors, theirs *pages.Revision) error {
+func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, status int, in editInput, errs valid.Errors, theirs *pages.Revision) error {
 	p, err := s.loadPage(r, access.Edit)
 	if err != nil {
 		return err
