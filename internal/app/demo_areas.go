@@ -110,7 +110,7 @@ func reindex(ctx context.Context, e Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
+		fmt.Fprintln(e.Stdout, say("cli.reindex.done", n))
 		return nil
 	})
 }

@@ -186,17 +186,11 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 		} else if n > 0 {
 			log.Info("audit purged", "entries", n)
 		}
-		for _, c := range []struct {
-			q    string
-			args []any
-		}{
-			{"DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", []any{t, t.Add(-cfg.SessionIdle)}},
-			{"DELETE FROM user_tokens WHERE expires_at < ?", []any{t}},
-			{"DELETE FROM throttle WHERE reset_at < ?", []any{t}},
-		} {
-			if _, err := d.Exec(ctx, c.q, c.args...); err != nil {
-				log.Error("housekeeping", "err", err)
-			}
+		if _, err := svc.Sessions.Purge(ctx); err != nil {
+			log.Error("housekeeping", "err", err)
+		}
+		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
+			log.Error("housekeeping", "err", err)
 		}
 		select {
 		case <-ctx.Done():

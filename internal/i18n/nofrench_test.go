@@ -46,20 +46,15 @@ var allowed = map[string]string{
 	"internal/pages/slug.go:ligatures":         "character folding table",
 }
 
-// convertingNow are the areas other branches are converting to catalogue
-// keys while this test lands. TEMPORARY: the lead empties this list at the
-// merge of issue 9; nothing may be added to it.
+// convertingNow are the areas another branch is converting to catalogue
+// keys while this test lands (the calendar and the accounts are done).
+// TEMPORARY: the lead empties this list at the merge of issue 9; nothing
+// may be added to it.
 var convertingNow = []string{
-	"internal/calendar/",
 	"internal/documents/",
 	"internal/extract/",
-	"internal/users/",
-	"internal/captcha/",
 	"internal/app/",
-	"internal/web/calendar_",
 	"internal/web/documents_",
-	"internal/web/account_",
-	"internal/web/admin_",
 }
 
 func TestNoFrenchInGo(t *testing.T) {

@@ -33,15 +33,15 @@ func TestCalendarInBrowser(t *testing.T) {
 				return err
 			}
 			st := calendar.New(d, nil)
-			st.SetClock(func() time.Time { return now })
-			if _, err := st.CreateAttribute(ctx, calendar.Attribute{Key: "instance", Label: "Instance", Type: calendar.AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
+			st.Now = func() time.Time { return now }
+			if _, err := st.CreateAttribute(ctx, access.System(), calendar.Attribute{Key: "instance", Label: "Instance", Type: calendar.AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
 				return err
 			}
-			cal, err := st.CreateCalendar(ctx, calendar.Calendar{Name: "Technique", Colour: "#2e7d32"}, []access.Grant{{GroupID: techs, Level: access.Edit}})
+			cal, err := st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Technique", Colour: "#2e7d32"}, []access.Grant{{GroupID: techs, Level: access.Edit}})
 			if err != nil {
 				return err
 			}
-			pub, err := st.CreateCalendar(ctx, calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"}, []access.Grant{{GroupID: access.Everyone, Level: access.View}})
+			pub, err := st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"}, []access.Grant{{GroupID: access.Everyone, Level: access.View}})
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ func TestCalendarInBrowser(t *testing.T) {
 					Attributes: map[string]string{"instance": "Comité syndical"}},
 				{CalendarID: strconv.FormatInt(pub, 10), Title: "Journée portes ouvertes", StartDate: "2026-03-14", AllDay: true},
 			} {
-				if _, err := st.CreateEvent(ctx, adm, f); err != nil {
+				if _, err := st.CreateEvent(ctx, access.Actor{Principal: adm}, f); err != nil {
 					return err
 				}
 			}

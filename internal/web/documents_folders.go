@@ -104,7 +104,7 @@ func (s *Server) folderGrantsData(r *http.Request, id int64) (folderGrantsPage, 
 	for _, g := range grants {
 		levels[g.GroupID] = g.Level
 	}
-	groups, err := users.ListGroups(ctx, s.db)
+	groups, err := s.groups.List(ctx)
 	if err != nil {
 		return p, err
 	}
@@ -142,7 +142,7 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 	detail := "inherit"
 	if !inherit {
 		detail = ""
-		groups, err := users.ListGroups(r.Context(), s.db)
+		groups, err := s.groups.List(r.Context())
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,10 @@ import (
 	"net/url"
 
 	"portique/internal/access"
+	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -44,6 +46,9 @@ var refusals = []struct {
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
+	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{users.ErrBuiltin, http.StatusBadRequest, ""},
+	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},

@@ -51,7 +51,7 @@ func TestPageSaveQueries(t *testing.T) {
 	path := fmt.Sprintf("/pages/%d/modifier", f.seances.ID)
 	f.editor.get(t, "/healthz") // the CSRF token, outside the count
 	text := func(s string) pages.Block { return pages.Block{Type: "text", HTML: "<p>" + s + "</p>"} }
-	cal, err := f.ts.srv.calendar.CreateCalendar(context.Background(), calendar.Calendar{Name: "Bureau"},
+	cal, err := f.ts.srv.calendar.CreateCalendar(context.Background(), access.System(), calendar.Calendar{Name: "Bureau"},
 		[]access.Grant{{GroupID: f.gElus, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)

@@ -628,22 +628,22 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	upload(public, "Délibération budget primitif")
 	upload(private, "Note confidentielle du bureau")
 	cal := f.ts.srv.calendar
-	calID, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
+	calID, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
+	if _, err := cal.CreateEvent(ctx, access.Actor{Principal: root}, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
 		StartDate: "2026-03-20", StartTime: "09:00", EndTime: "12:00", Location: "Place du marché"}); err != nil {
 		t.Fatal(err)
 	}
 	// A calendar of the élus only: its events never show to others.
-	privCal, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
+	privCal, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
 		[]access.Grant{{GroupID: f.gElus, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
+	if _, err := cal.CreateEvent(ctx, access.Actor{Principal: root}, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
 		StartDate: "2026-03-21", StartTime: "18:00", EndTime: "20:00", Location: "Salle des élus"}); err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ type Server struct {
 	handler   http.Handler
 	metrics   metrics
 	accounts  *users.Accounts
+	groups    *users.Groups
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
@@ -70,6 +71,7 @@ func New(d *Deps) (*Server, error) {
 		pages:    d.Pages,
 		calendar: d.Calendar,
 		accounts: d.Accounts,
+		groups:   d.Groups,
 		mail:     d.Mail,
 		captcha:  d.Captcha,
 		docs:     d.Documents,

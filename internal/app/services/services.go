@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"portique/internal/audit"
@@ -22,6 +23,7 @@ import (
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -44,6 +46,7 @@ type Deps struct {
 	Calendar  *calendar.Store
 	Documents *documents.Store
 	Accounts  *users.Accounts
+	Groups    *users.Groups
 	Sessions  *users.Sessions
 	Audit     *audit.Trail
 	Mail      *mail.Mailer
@@ -88,7 +91,7 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	}
 
 	s.Calendar = calendar.New(d, s.Search)
-	s.Calendar.SetClock(o.Now)
+	s.Calendar.Now = o.Now
 
 	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
 	if err != nil {
@@ -96,15 +99,11 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	}
 	s.Documents = docs
 
-	params := o.PasswordParams
-	if params == (users.Params{}) {
-		params = users.DefaultParams
+	cat, err := i18n.Load("fr")
+	if err != nil {
+		return nil, err
 	}
-	s.Accounts = &users.Accounts{
-		DB: d, Now: o.Now, Hasher: users.NewHasher(params, cfg.HashConcurrency),
-		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
-		SiteName: cfg.SiteName,
-	}
+	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
 	s.Sessions = &users.Sessions{DB: d, Now: o.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
 	s.Audit = &audit.Trail{DB: d}
 
@@ -126,6 +125,39 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		rand.Read(b[:]) //nolint:errcheck // never fails
 		key = hex.EncodeToString(b[:])
 	}
-	s.Captcha = &captcha.Captcha{Key: key, DB: d, Now: o.Now}
+	// The captcha asks and reads its question with the catalogue's words.
+	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
+		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
 	return s, nil
+}
+
+// Accounts builds the stores of accounts and groups as New does, for the
+// command line, which needs nothing else (New also prepares the documents'
+// directories and the mailer).
+func Accounts(cfg *config.Config, d *db.DB, o Options) (*users.Accounts, *users.Groups, error) {
+	cat, err := i18n.Load("fr")
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	a, g := accounts(cfg, d, o, cat)
+	return a, g, nil
+}
+
+func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*users.Accounts, *users.Groups) {
+	params := o.PasswordParams
+	if params == (users.Params{}) {
+		params = users.DefaultParams
+	}
+	a := &users.Accounts{
+		DB: d, Now: o.Now, Hasher: users.NewHasher(params, cfg.HashConcurrency),
+		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+		SiteName: cfg.SiteName,
+		// The name a deleted account keeps is shown where other areas say
+		// who did something: a text of the catalogue.
+		DeletedName: cat.T("accounts.deleted_name"),
+	}
+	return a, &users.Groups{DB: d, Now: o.Now}
 }
