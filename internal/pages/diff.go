@@ -2,6 +2,8 @@ package pages
 
 import (
 	"context"
+
+	"portique/internal/access"
 	"strings"
 	"time"
 
@@ -54,12 +56,12 @@ func DiffText(from, to string) []DiffLine {
 }
 
 // Diff compares two revisions of a page (Edit on the page).
-func (s *Store) Diff(ctx context.Context, a Actor, pageID, fromRev, toRev int64) ([]DiffLine, *Revision, *Revision, error) {
-	from, err := s.Revision(ctx, a, pageID, fromRev)
+func (s *Store) Diff(ctx context.Context, p access.Principal, pageID, fromRev, toRev int64) ([]DiffLine, *Revision, *Revision, error) {
+	from, err := s.Revision(ctx, p, pageID, fromRev)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	to, err := s.Revision(ctx, a, pageID, toRev)
+	to, err := s.Revision(ctx, p, pageID, toRev)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/valid"
 )
 
 // Groups of the fixture.
@@ -22,12 +23,12 @@ const (
 )
 
 var (
-	visitor = pages.Actor{P: access.Anonymous(), Name: ""}
-	member  = pages.Actor{P: access.Member(100, false, nil), Name: "membre@example.fr"}
-	elu     = pages.Actor{P: access.Member(101, false, []int64{gElus}), Name: "elu@example.fr"}
-	tech    = pages.Actor{P: access.Member(102, false, []int64{gTech}), Name: "tech@example.fr"}
-	editor  = pages.Actor{P: access.Member(103, false, []int64{gEditeurs}), Name: "editeur@example.fr"}
-	admin   = pages.Actor{P: access.Member(104, true, nil), Name: "admin@example.fr"}
+	visitor = access.Actor{Principal: access.Anonymous(), Name: ""}
+	member  = access.Actor{Principal: access.Member(100, false, nil), Name: "membre@example.fr"}
+	elu     = access.Actor{Principal: access.Member(101, false, []int64{gElus}), Name: "elu@example.fr"}
+	tech    = access.Actor{Principal: access.Member(102, false, []int64{gTech}), Name: "tech@example.fr"}
+	editor  = access.Actor{Principal: access.Member(103, false, []int64{gEditeurs}), Name: "editeur@example.fr"}
+	admin   = access.Actor{Principal: access.Member(104, true, nil), Name: "admin@example.fr"}
 )
 
 // recorder is a search.Index that remembers what pages asked it to index,
@@ -93,7 +94,7 @@ func newFixture(t *testing.T) *fixture {
 	s := pages.New(d, idx)
 	tick := now
 	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
-	home, err := s.CreateHome(ctx, "Accueil", 0, "")
+	home, err := s.CreateHome(ctx, access.System(), "Accueil")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func wantErr(t *testing.T, err, target error) {
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	ve, ok := pages.IsValidation(err)
+	ve, ok := asValidation(err)
 	if !ok {
 		t.Fatalf("err = %v, want a validation error on %q", err, field)
 	}
@@ -161,4 +162,11 @@ func paths(links []*pages.Link) []string {
 		out = append(out, l.Path)
 	}
 	return out
+}
+
+// asValidation reports whether err carries per-field messages, and returns them.
+func asValidation(err error) (valid.Errors, bool) {
+	var ve valid.Errors
+	ok := errors.As(err, &ve)
+	return ve, ok
 }

@@ -144,9 +144,9 @@ func TestFolderTrashLeaksNothing(t *testing.T) {
 	deep := w.put(t, sous, "seance-zythum.txt", []byte("séance\n"), "2026-11-21")
 	// The home page lists the folder in a document-list block.
 	st := w.srv.pages
-	home, err := st.CreateHome(ctx, "Accueil", w.admin, "admin@sydrav.fr")
+	a := access.Actor{Principal: w.adminP(), Name: "admin@sydrav.fr"}
+	home, err := st.CreateHome(ctx, a, "Accueil")
 	must(t, err)
-	a := pages.Actor{P: w.adminP(), Name: "admin@sydrav.fr"}
 	rev, err := st.SaveDraft(ctx, a, home.ID, home.PublishedRev, "Accueil", []pages.Block{{Type: pages.BlockDocuments, FolderID: comite}})
 	must(t, err)
 	_, err = st.Publish(ctx, a, home.ID, rev.ID, "")
