@@ -17,7 +17,7 @@ import (
 func TestPageBlockFolderRefs(t *testing.T) {
 	f := newSite(t)
 	ctx := context.Background()
-	root := access.Member(0, true, nil)
+	root := access.System()
 	docs := f.ts.srv.docs
 	folder := func(name string, g int64) int64 {
 		t.Helper()
@@ -76,7 +76,7 @@ func TestPageBlockFolderRefs(t *testing.T) {
 	if code, _ := save(public); code != 303 {
 		t.Fatalf("visible folder: status %d, want 303", code)
 	}
-	rev, err := f.ts.srv.pages.Revision(ctx, root, f.seances.ID, f.page(t, f.seances.ID).DraftRev)
+	rev, err := f.ts.srv.pages.Revision(ctx, root.Principal, f.seances.ID, f.page(t, f.seances.ID).DraftRev)
 	if err != nil {
 		t.Fatal(err)
 	}
