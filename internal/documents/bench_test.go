@@ -16,6 +16,7 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
 )
 
 func benchEnv(b *testing.B, uploadMax int64) *env {
@@ -25,7 +26,7 @@ func benchEnv(b *testing.B, uploadMax int64) *env {
 		b.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	idx := &recIndex{docs: map[int64][]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindDocument, false)
 	s := documents.NewStore(d, blobs, idx, documents.Options{ArchiveMonths: 3, UploadMax: uploadMax})
 	s.Now = c.Now
 	return &env{d: d, s: s, idx: idx, clock: c, ctx: context.Background(), admin: access.Principal{UserID: 0, Admin: true}, names: map[int64]string{}}

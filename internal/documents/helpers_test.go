@@ -22,6 +22,7 @@ import (
 	"portique/internal/i18n"
 	"portique/internal/jobs"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
 	"portique/internal/valid"
 )
 
@@ -39,40 +40,6 @@ func testChild() *extract.Child {
 	return &extract.Child{Exe: os.Args[0], Env: []string{childEnv + "=1"}, Timeout: 30 * time.Second}
 }
 
-// recIndex records what the store sends to the search index (the engines
-// are tested in package search; here we check the documents' side).
-type recIndex struct {
-	mu   sync.Mutex
-	docs map[int64][]search.Doc
-}
-
-func (r *recIndex) Replace(ctx context.Context, q db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindDocument {
-		panic("unexpected kind " + kind)
-	}
-	r.docs[id] = docs
-	return nil
-}
-
-func (r *recIndex) Delete(ctx context.Context, q db.Querier, kind string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
-func (r *recIndex) Search(ctx context.Context, p access.Principal, q search.Query) (search.Result, error) {
-	panic("not used")
-}
-
-func (r *recIndex) get(id int64) []search.Doc {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.docs[id]
-}
-
 type clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -84,7 +51,7 @@ type env struct {
 	t     *testing.T
 	d     *db.DB
 	s     *documents.Store
-	idx   *recIndex
+	idx   *searchtest.Recorder
 	clock *clock
 	ctx   context.Context
 	admin access.Principal
@@ -100,7 +67,7 @@ func newEnv(t *testing.T) *env {
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	c := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	idx := &recIndex{docs: map[int64][]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindDocument, false)
 	s := documents.NewStore(d, blobs, idx, documents.Options{Location: paris, ArchiveMonths: 3, UploadMax: 2 << 20})
 	s.Now = c.Now
 	e := &env{t: t, d: d, s: s, idx: idx, clock: c, ctx: context.Background(), names: map[int64]string{}}

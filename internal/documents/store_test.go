@@ -33,7 +33,7 @@ func TestUploadExtractAndIndex(t *testing.T) {
 		t.Fatalf("after upload: %+v", cr)
 	}
 	// Before extraction the title and file name are already indexed.
-	if parts := e.idx.get(cr.ID); len(parts) != 1 || parts[0].Part != 0 || parts[0].Body != cr.Filename {
+	if parts := e.idx.Parts(cr.ID); len(parts) != 1 || parts[0].Part != 0 || parts[0].Body != cr.Filename {
 		t.Fatalf("index before extraction = %+v", parts)
 	}
 	e.runJobs()
@@ -43,7 +43,7 @@ func TestUploadExtractAndIndex(t *testing.T) {
 	if got.TextStatus != documents.TextDone || got.Pages != 4 {
 		t.Fatalf("status %q, %d pages; want done, 4", got.TextStatus, got.Pages)
 	}
-	parts := e.idx.get(cr.ID)
+	parts := e.idx.Parts(cr.ID)
 	if len(parts) != 5 {
 		t.Fatalf("%d index parts, want 5 (name + 4 pages)", len(parts))
 	}
@@ -79,7 +79,7 @@ func TestUploadExtractAndIndex(t *testing.T) {
 		_, err = e.read(access.Anonymous(), tc.doc.ID, 0)
 		must(t, err)
 	}
-	if n := len(e.idx.get(enc.ID)); n != 1 {
+	if n := len(e.idx.Parts(enc.ID)); n != 1 {
 		t.Errorf("encrypted document has %d index parts, want only its name", n)
 	}
 }
@@ -283,7 +283,7 @@ func TestMoveNeedsEditOnBothFolders(t *testing.T) {
 	if got.FolderID != dst {
 		t.Fatalf("folder %d, want %d", got.FolderID, dst)
 	}
-	if parts := e.idx.get(d.ID); len(parts) == 0 || parts[0].ACLID != dst {
+	if parts := e.idx.Parts(d.ID); len(parts) == 0 || parts[0].ACLID != dst {
 		t.Fatalf("index not moved: %+v", parts)
 	}
 	// Moving out of a folder one may only view is refused too.
@@ -306,7 +306,7 @@ func TestTrashAndRestore(t *testing.T) {
 	if list, total, _ := e.s.List(e.ctx, e.admin, documents.ListQuery{}); len(list) != 0 || total != 0 {
 		t.Fatalf("trashed document listed")
 	}
-	if e.idx.get(d.ID) != nil {
+	if e.idx.Parts(d.ID) != nil {
 		t.Fatal("trashed document still indexed")
 	}
 	if err := e.s.Restore(e.ctx, e.as(editor), d.ID); !errors.Is(err, access.ErrForbidden) {
@@ -321,7 +321,7 @@ func TestTrashAndRestore(t *testing.T) {
 	if _, err := e.s.Get(e.ctx, editor, d.ID); err != nil {
 		t.Fatalf("restored document: %v", err)
 	}
-	if e.idx.get(d.ID) == nil {
+	if e.idx.Parts(d.ID) == nil {
 		t.Fatal("restored document not indexed")
 	}
 }
@@ -338,7 +338,7 @@ func TestEditsAndValidation(t *testing.T) {
 	if got.Title != "Note technique" || got.PublishedOn != "2026-11-01" || got.Archived {
 		t.Fatalf("after edits: %+v", got)
 	}
-	if parts := e.idx.get(d.ID); parts[0].Title != "Note technique" || parts[0].Date.Format("2006-01-02") != "2026-11-01" {
+	if parts := e.idx.Parts(d.ID); parts[0].Title != "Note technique" || parts[0].Date.Format("2006-01-02") != "2026-11-01" {
 		t.Fatalf("index not refreshed: %+v", parts[0])
 	}
 	if err := e.s.Rename(e.ctx, e.as(editor), d.ID, "   "); fieldKey(t, err, "title") == "" {

@@ -113,7 +113,7 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		}
 	}
 	for _, d := range []int64{cr.ID, old.ID, pv.ID} {
-		if parts := e.idx.get(d); parts != nil {
+		if parts := e.idx.Parts(d); parts != nil {
 			t.Errorf("document %d still indexed", d)
 		}
 	}
@@ -181,7 +181,7 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		if _, err := e.s.Get(e.ctx, access.Anonymous(), d); err != nil {
 			t.Errorf("document %d after restore: %v", d, err)
 		}
-		if e.idx.get(d) == nil {
+		if e.idx.Parts(d) == nil {
 			t.Errorf("document %d not indexed again", d)
 		}
 	}

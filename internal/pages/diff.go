@@ -3,9 +3,10 @@ package pages
 import (
 	"context"
 
-	"portique/internal/access"
 	"strings"
 	"time"
+
+	"portique/internal/access"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )

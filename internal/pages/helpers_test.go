@@ -3,7 +3,6 @@ package pages_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
 	"portique/internal/valid"
 )
 
@@ -31,48 +31,12 @@ var (
 	admin   = access.Actor{Principal: access.Member(104, true, nil), Name: "admin@example.fr"}
 )
 
-// recorder is a search.Index that remembers what pages asked it to index,
-// so tests can check the documents without the search engines (they have
-// their own conformance suite). Search is not used by this package.
-type recorder struct {
-	mu   sync.Mutex
-	docs map[int64]search.Doc
-}
-
-func (r *recorder) Replace(_ context.Context, _ db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindPage || len(docs) != 1 {
-		return errors.New("recorder: unexpected documents")
-	}
-	r.docs[id] = docs[0]
-	return nil
-}
-
-func (r *recorder) Delete(_ context.Context, _ db.Querier, kind string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
-func (r *recorder) Search(context.Context, access.Principal, search.Query) (search.Result, error) {
-	return search.Result{}, errors.New("recorder: not a search engine")
-}
-
-func (r *recorder) get(id int64) (search.Doc, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, ok := r.docs[id]
-	return d, ok
-}
-
 type fixture struct {
 	t    *testing.T
 	ctx  context.Context
 	d    *db.DB
 	s    *pages.Store
-	idx  *recorder
+	idx  *searchtest.Recorder
 	home *pages.Page
 }
 
@@ -90,7 +54,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	idx := &recorder{docs: map[int64]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindPage, true)
 	s := pages.New(d, idx)
 	tick := now
 	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }

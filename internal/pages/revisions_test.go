@@ -51,7 +51,7 @@ func TestDraftPublishHistory(t *testing.T) {
 	if err != nil || !strings.Contains(v.Rev.Blocks[0].HTML, "2026") {
 		t.Fatalf("visitor after publish sees %+v, %v", v, err)
 	}
-	if d, ok := f.idx.get(p.ID); !ok || !strings.Contains(d.Body, "été 2026") || d.URL != p.Path || d.Title != "Déchèteries" {
+	if d, ok := f.idx.Get(p.ID); !ok || !strings.Contains(d.Body, "été 2026") || d.URL != p.Path || d.Title != "Déchèteries" {
 		t.Fatalf("index after publish = %+v", d)
 	}
 	_, err = f.s.Publish(f.ctx, editor, p.ID, 0, "")

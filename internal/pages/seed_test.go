@@ -78,7 +78,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err := f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{{Path: "/", Block: pages.Block{Type: pages.BlockDocuments}}}); err == nil {
 		t.Fatal("a documents block without folder was accepted")
 	}
-	if d, ok := f.idx.get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
+	if d, ok := f.idx.Get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
 		t.Fatalf("guide du tri not indexed: %+v", d)
 	}
 }

@@ -82,7 +82,7 @@ func TestMoveRenameRedirect(t *testing.T) {
 		t.Fatalf("Show(old path) = %+v, %v; want redirect", v, err)
 	}
 	// The search index follows the new URL.
-	if d, ok := f.idx.get(seances.ID); !ok || d.URL != "/actualites/les-elus/seances" || d.ACLID != seances.ID || d.ACLKind != access.Page {
+	if d, ok := f.idx.Get(seances.ID); !ok || d.URL != "/actualites/les-elus/seances" || d.ACLID != seances.ID || d.ACLKind != access.Page {
 		t.Fatalf("index doc = %+v, %v", d, ok)
 	}
 	// Cycles and the home page.
@@ -230,7 +230,7 @@ func TestTrashRestore(t *testing.T) {
 		_, err := f.s.Show(f.ctx, admin.Principal, p, false)
 		wantErr(t, err, db.ErrNotFound)
 	}
-	if _, ok := f.idx.get(verre.ID); ok {
+	if _, ok := f.idx.Get(verre.ID); ok {
 		t.Fatal("trashed page still indexed")
 	}
 	if l, _ := f.s.MainMenu(f.ctx, visitor.Principal); len(l) != 0 {
@@ -258,7 +258,7 @@ func TestTrashRestore(t *testing.T) {
 	if v, err := f.s.Show(f.ctx, visitor.Principal, verre.Path, false); err != nil || v.Page.ID != verre.ID {
 		t.Fatalf("restored sub-page: %v, %v", v, err)
 	}
-	if _, ok := f.idx.get(verre.ID); !ok {
+	if _, ok := f.idx.Get(verre.ID); !ok {
 		t.Fatal("restored page not indexed again")
 	}
 	// The old path of the page that moved aside must not shadow the restored one.

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"portique/internal/access"
 	"portique/internal/documents"
 	"portique/internal/valid"
 )
@@ -22,16 +20,6 @@ func folderURL(id int64, archived bool) string {
 		return "/documents/archives/dossiers/" + strconv.FormatInt(id, 10)
 	}
 	return "/documents/dossiers/" + strconv.FormatInt(id, 10)
-}
-
-// docActor is who makes a change in the document space: what they may do,
-// and how the store's audit entries name them.
-func (s *Server) docActor(r *http.Request) access.Actor {
-	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
 }
 
 // joinMessages translates the messages of several files of one form (an

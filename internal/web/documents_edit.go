@@ -27,7 +27,7 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	a := s.docActor(r)
+	a := s.actor(r)
 	// Refuse before reading a byte of the body.
 	if err := s.docs.CheckUpload(ctx, a.Principal, folderID); err != nil {
 		return err
@@ -102,7 +102,7 @@ func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash stri
 	if err != nil {
 		return err
 	}
-	err = change(r.Context(), s.docActor(r), id)
+	err = change(r.Context(), s.actor(r), id)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.documentShowData(r, id)
 		if err != nil {
@@ -195,7 +195,7 @@ func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.docs.Trash(ctx, s.docActor(r), id); err != nil {
+	if err := s.docs.Trash(ctx, s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "documents.flash.trashed", folderURL(d.FolderID, false))

@@ -25,7 +25,7 @@ func (s *Server) folderMove(w http.ResponseWriter, r *http.Request) error {
 		if perr != nil {
 			parent = -1 // refused by the store as a folder nobody may see
 		}
-		err = s.docs.MoveFolder(r.Context(), s.docActor(r), id, parent)
+		err = s.docs.MoveFolder(r.Context(), s.actor(r), id, parent)
 	}
 	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, id, false)
@@ -89,7 +89,7 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.docs.TrashFolder(r.Context(), s.docActor(r), id)
+	_, err = s.docs.TrashFolder(r.Context(), s.actor(r), id)
 	if ve, ok := formErrors(err); ok {
 		// Refused: the confirmation page again, with the reason.
 		p, err := s.folderDeleteData(r, id)
@@ -182,7 +182,7 @@ func (s *Server) documentRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.restoreDone(w, r, s.docs.Restore(r.Context(), s.docActor(r), id))
+	return s.restoreDone(w, r, s.docs.Restore(r.Context(), s.actor(r), id))
 }
 
 func (s *Server) folderRestore(w http.ResponseWriter, r *http.Request) error {
@@ -190,7 +190,7 @@ func (s *Server) folderRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.docs.RestoreFolder(r.Context(), s.docActor(r), id)
+	_, err = s.docs.RestoreFolder(r.Context(), s.actor(r), id)
 	return s.restoreDone(w, r, err)
 }
 
@@ -248,9 +248,9 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, _ := pathID(r, "id")
 	if p.IsFolder {
-		_, err = s.docs.DeleteFolderForGood(r.Context(), s.docActor(r), id)
+		_, err = s.docs.DeleteFolderForGood(r.Context(), s.actor(r), id)
 	} else {
-		_, err = s.docs.DeleteForGood(r.Context(), s.docActor(r), id)
+		_, err = s.docs.DeleteForGood(r.Context(), s.actor(r), id)
 	}
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 func (s *Server) folderCreate(w http.ResponseWriter, r *http.Request) error {
 	parent, _ := strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
 	name := r.PostFormValue("name")
-	id, err := s.docs.CreateFolder(r.Context(), s.docActor(r), parent, name)
+	id, err := s.docs.CreateFolder(r.Context(), s.actor(r), parent, name)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, parent, false)
 		if err != nil {
@@ -45,7 +45,7 @@ func (s *Server) folderRename(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PostFormValue("name")
-	err = s.docs.RenameFolder(r.Context(), s.docActor(r), id, name)
+	err = s.docs.RenameFolder(r.Context(), s.actor(r), id, name)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, id, false)
 		if err != nil {
@@ -143,7 +143,7 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 			grants = []access.Grant{}
 		}
 	}
-	if err := s.docs.SetFolderGrants(r.Context(), s.docActor(r), id, grants, inherit); err != nil {
+	if err := s.docs.SetFolderGrants(r.Context(), s.actor(r), id, grants, inherit); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "documents.flash.grants_saved", folderURL(id, false))

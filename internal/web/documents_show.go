@@ -93,7 +93,7 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 	}
 	rg := r.Header.Get("Range")
 	resumed := rg != "" && !strings.HasPrefix(rg, "bytes=0-")
-	dl, err := s.docs.OpenForDownload(r.Context(), s.docActor(r), id, version, resumed)
+	dl, err := s.docs.OpenForDownload(r.Context(), s.actor(r), id, version, resumed)
 	if err != nil {
 		return err
 	}

@@ -42,9 +42,6 @@ func currentUser(r *http.Request) *users.User {
 // principal returns who is asking, for the access model.
 func principal(r *http.Request) access.Principal { return currentUser(r).Principal() }
 
-// principal is also available as a method for handlers' convenience.
-func (s *Server) principal(r *http.Request) access.Principal { return principal(r) }
-
 // clientIP returns the client address used for throttling and the audit trail.
 func clientIP(r *http.Request) string { return state(r).ip }
 
