@@ -26,7 +26,7 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	if err := calendar.SeedDemo(ctx, d, now, res.Groups); err != nil {
 		return fmt.Errorf("calendar: %w", err)
 	}
-	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
+	if err := documents.SeedDemo(ctx, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
@@ -132,10 +132,11 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 func reindex(ctx context.Context, e Env, args []string) error {
 	return withDB(ctx, e, "reindex", args, func(cfg *config.Config, d *db.DB) error {
 		idx := search.New(d)
-		docs, err := documents.FromConfig(cfg, d, idx, e.Now)
+		docs, err := documents.FromConfig(cfg, d, idx)
 		if err != nil {
 			return err
 		}
+		docs.Now = e.Now
 		n, err := reindexAll(ctx, d, idx, docs)
 		if err != nil {
 			return err

@@ -10,14 +10,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
 
+	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/app/services"
-	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -182,7 +181,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		purgeTrash(ctx, d, svc.Documents, log, now)
+		purgeTrash(ctx, svc.Documents, log)
 		verifyActsDaily(ctx, cfg, d, svc.Acts, svc.Mail, log)
 		t := now().UTC()
 		if n, err := svc.Audit.Purge(ctx, t.Add(-cfg.AuditRetention)); err != nil {
@@ -205,18 +204,12 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 }
 
 // purgeTrash deletes for good the documents and folders that have stayed in
-// the trash past --trash-days, with one audit entry each (the system is the
-// actor).
-func purgeTrash(ctx context.Context, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) {
-	purged, err := docs.PurgeExpired(ctx)
+// the trash past --trash-days; the store writes one audit entry each, the
+// system being the actor.
+func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
+	purged, err := docs.PurgeExpired(ctx, access.System())
 	if err != nil && ctx.Err() == nil {
 		log.Error("trash purge", "err", err)
-	}
-	for _, p := range purged {
-		detail := fmt.Sprintf("%s (après %d jours dans la corbeille ; %d document(s), %d fichier(s) effacé(s))", p.Name, docs.TrashDays(), p.Documents, p.Files)
-		if err := audit.Log(ctx, d, audit.Entry{At: now().UTC(), Action: p.Kind + ".purged", Object: p.Kind + ":" + strconv.FormatInt(p.ID, 10), Detail: detail}); err != nil {
-			log.Error("audit", "action", p.Kind+".purged", "err", err)
-		}
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))

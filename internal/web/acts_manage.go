@@ -96,7 +96,7 @@ func (s *Server) actsGrantsSave(w http.ResponseWriter, r *http.Request) error {
 			grants = append(grants, access.Grant{GroupID: g.ID, Level: lvl})
 		}
 	}
-	if err := s.acts.SetGrants(r.Context(), s.actsActor(r), grants); err != nil {
+	if err := s.acts.SetGrants(r.Context(), s.actor(r), grants); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "acts.flash.grants", "/actes/gestion")
@@ -273,7 +273,7 @@ func (s *Server) actCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.acts.CreateDraft(r.Context(), s.actsActor(r), in, file, annexes)
+	id, err := s.acts.CreateDraft(r.Context(), s.actor(r), in, file, annexes)
 	if ve, ok := formErrors(err); ok {
 		d, err := s.actFormData(r, s.cat.T("acts.form.new"))
 		if err != nil {
@@ -352,7 +352,7 @@ func (s *Server) actSave(w http.ResponseWriter, r *http.Request) error {
 			remove = append(remove, n)
 		}
 	}
-	err = s.acts.UpdateDraft(r.Context(), s.actsActor(r), id, in, acts.DraftChange{File: file, AddAnnexes: annexes, RemoveAnnexes: remove})
+	err = s.acts.UpdateDraft(r.Context(), s.actor(r), id, in, acts.DraftChange{File: file, AddAnnexes: annexes, RemoveAnnexes: remove})
 	if ve, ok := formErrors(err); ok {
 		a, err := s.acts.Act(r.Context(), principal(r), id)
 		if err != nil {
@@ -376,7 +376,7 @@ func (s *Server) actDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.acts.DeleteDraft(r.Context(), s.actsActor(r), id); err != nil {
+	if err := s.acts.DeleteDraft(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "acts.flash.deleted", "/actes/gestion")
@@ -432,7 +432,7 @@ func (s *Server) actPublish(w http.ResponseWriter, r *http.Request) error {
 		errs.Add("confirm", "acts.error.confirm")
 	}
 	if len(errs) == 0 {
-		err = s.acts.Publish(r.Context(), s.actsActor(r), id, who)
+		err = s.acts.Publish(r.Context(), s.actor(r), id, who)
 		if ve, ok := formErrors(err); ok {
 			errs = ve
 		} else if err != nil {
@@ -493,7 +493,7 @@ func (s *Server) actWithdraw(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	reason := r.PostFormValue("reason")
-	err = s.acts.Withdraw(r.Context(), s.actsActor(r), id, reason)
+	err = s.acts.Withdraw(r.Context(), s.actor(r), id, reason)
 	if ve, ok := formErrors(err); ok {
 		d, err := s.actWithdrawData(r, id)
 		if err != nil {
@@ -535,7 +535,7 @@ func sessionInput(r *http.Request) acts.SessionInput {
 
 func (s *Server) actsSessionCreate(w http.ResponseWriter, r *http.Request) error {
 	in := sessionInput(r)
-	id, err := s.acts.CreateSession(r.Context(), s.actsActor(r), in)
+	id, err := s.acts.CreateSession(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.new")), Bodies: acts.Bodies, In: in, Action: "/actes/gestion/seances/nouvelle"}
 		return s.unprocessable(w, r, "acts_session_form", d, ve)
@@ -571,7 +571,7 @@ func (s *Server) actsSessionSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := sessionInput(r)
-	err = s.acts.UpdateSession(r.Context(), s.actsActor(r), id, in)
+	err = s.acts.UpdateSession(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.edit")), ID: id, Bodies: acts.Bodies, In: in,
 			Action: "/actes/seances/" + strconv.FormatInt(id, 10) + "/modifier"}
@@ -588,7 +588,7 @@ func (s *Server) actsSessionDelete(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.acts.DeleteSession(r.Context(), s.actsActor(r), id); err != nil {
+	if err := s.acts.DeleteSession(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "acts.flash.session_deleted", "/actes/gestion")
@@ -614,7 +614,7 @@ func (s *Server) actsSettings(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) actsSettingsSave(w http.ResponseWriter, r *http.Request) error {
 	st := acts.Settings{CollName: r.PostFormValue("coll_name"), CollSIRET: r.PostFormValue("coll_siret"), PrefID: r.PostFormValue("pref_id")}
-	err := s.acts.SaveSettings(r.Context(), s.actsActor(r), st)
+	err := s.acts.SaveSettings(r.Context(), s.actor(r), st)
 	if ve, ok := formErrors(err); ok {
 		return s.unprocessable(w, r, "acts_settings", &actsSettingsPage{Page: s.page(r, s.cat.T("acts.settings.title")), Settings: st}, ve)
 	}

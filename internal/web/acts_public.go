@@ -16,15 +16,6 @@ import (
 	"portique/internal/valid"
 )
 
-// actsActor is who makes a change in the register, for the acts store.
-func (s *Server) actsActor(r *http.Request) access.Actor {
-	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
-}
-
 // actsIndexPage is the public register: filters, results, the export links.
 type actsIndexPage struct {
 	Page

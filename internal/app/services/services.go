@@ -95,10 +95,11 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Calendar = calendar.New(d, s.Search)
 	s.Calendar.Now = o.Now
 
-	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
+	docs, err := documents.FromConfig(cfg, d, s.Search)
 	if err != nil {
 		return nil, err
 	}
+	docs.Now = o.Now
 	s.Documents = docs
 
 	actBlobs, err := acts.NewBlobs(cfg.DataDir)
