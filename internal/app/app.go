@@ -68,6 +68,7 @@ func commands() map[string]command {
 		"migrate": {"cli.cmd.migrate", migrate},
 		"version": {"cli.cmd.version", version},
 		"reindex": {"cli.cmd.reindex", reindex},
+		"actes":   {"cli.cmd.actes", actesCommand},
 		"user":    {"cli.cmd.user", userCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"cli.cmd.extract_worker", extractWorker},

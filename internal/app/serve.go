@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/acme/autocert"
 
 	"portique/internal/access"
+	"portique/internal/acts"
 	"portique/internal/app/services"
 	"portique/internal/config"
 	"portique/internal/db"
@@ -57,12 +58,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := extractionJobs(cfg, d, svc.Documents, log, e.Now)
+	runner, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
 	if err != nil {
 		return err
 	}
+
 	if cfg.Demo {
-		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents); err != nil {
+		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -106,9 +108,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 }
 
 // extractionJobs builds the job runner that extracts and indexes the
-// uploaded files, in child processes of this very binary (`portique
+// uploaded files (documents and the register's acts), in child processes of this very binary (`portique
 // extract-worker`).
-func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
+func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
 	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
 	if err != nil {
 		return nil, err
@@ -117,6 +119,7 @@ func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, log *sl
 	runner.Log = log
 	runner.Now = now
 	docs.RegisterJobs(runner, child)
+	register.RegisterJobs(runner, child) // the register of acts' PDFs
 	return runner, nil
 }
 
@@ -179,6 +182,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 	defer tick.Stop()
 	for {
 		purgeTrash(ctx, svc.Documents, log)
+		verifyActsDaily(ctx, cfg, d, svc.Acts, svc.Mail, log)
 		t := now().UTC()
 		if n, err := svc.Audit.Purge(ctx, t.Add(-cfg.AuditRetention)); err != nil {
 			log.Error("audit purge", "err", err)

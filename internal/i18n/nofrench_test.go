@@ -29,6 +29,7 @@ var allowed = map[string]string{
 	"internal/pages/bulk.go:SeedBulk": "seed data of the load-test tree",
 	"internal/calendar/seed.go":       "demo seed data",
 	"internal/documents/demo.go":      "demo seed data",
+	"internal/acts/demo.go":           "demo seed data: a year of the syndicate's acts",
 	"internal/users/demo.go":          "demo seed data",
 	"internal/app/demo.go":            "demo seed data",
 	"internal/app/demo_areas.go":      "demo seed data",

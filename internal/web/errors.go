@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"portique/internal/access"
+	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
@@ -45,6 +46,10 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{acts.ErrPublished, http.StatusConflict, "acts.error.published"},
+	{acts.ErrNotPublished, http.StatusConflict, "acts.error.not_published"},
+	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},
+	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
 	{users.ErrBuiltin, http.StatusBadRequest, ""},

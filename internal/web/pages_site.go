@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -16,7 +17,7 @@ import (
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
-var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent}
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind}
 
 // searchData is the data of pages_search.html.
 type searchData struct {
