@@ -120,7 +120,7 @@ func centreInput(r *http.Request) centres.Input {
 
 func (s *Server) centreCreate(w http.ResponseWriter, r *http.Request) error {
 	in := centreInput(r)
-	c, err := s.centres.Create(r.Context(), s.accessActor(r), in)
+	c, err := s.centres.Create(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		d, err := s.centreForm(r, nil, in)
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Server) centreUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := centreInput(r)
-	c, err := s.centres.Update(r.Context(), s.accessActor(r), id, in)
+	c, err := s.centres.Update(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		cur, err := s.centres.GetByID(r.Context(), principal(r), id)
 		if err != nil {
@@ -217,7 +217,7 @@ func (s *Server) centreDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.centres.Delete(r.Context(), s.accessActor(r), id); err != nil {
+	if err := s.centres.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "centres.flash.deleted", "/decheteries/gestion")
@@ -284,7 +284,7 @@ func (s *Server) centreImportPreview(w http.ResponseWriter, r *http.Request) err
 func (s *Server) centreImportApply(w http.ResponseWriter, r *http.Request) error {
 	data, err := readUpload(w, r)
 	if err == nil {
-		_, err = s.centres.Import(r.Context(), s.accessActor(r), data)
+		_, err = s.centres.Import(r.Context(), s.actor(r), data)
 		if err == nil {
 			return s.seeOther(w, r, "centres.flash.imported", "/decheteries/gestion")
 		}
@@ -319,7 +319,7 @@ func (s *Server) centreRightsSave(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.centres.SetGrants(r.Context(), s.accessActor(r), grants); err != nil {
+	if err := s.centres.SetGrants(r.Context(), s.actor(r), grants); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "centres.flash.rights", "/decheteries/gestion")

@@ -64,7 +64,7 @@ func (s *Server) guideImportPreview(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) guideImportApply(w http.ResponseWriter, r *http.Request) error {
 	data, err := readUpload(w, r)
 	if err == nil {
-		_, err = s.guide.Import(r.Context(), s.accessActor(r), data)
+		_, err = s.guide.Import(r.Context(), s.actor(r), data)
 		if err == nil {
 			return s.seeOther(w, r, "guide.flash.imported", "/ou-jeter/gestion")
 		}
@@ -97,7 +97,7 @@ func (s *Server) guideRightsSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.guide.SetGrants(r.Context(), s.accessActor(r), grants); err != nil {
+	if err := s.guide.SetGrants(r.Context(), s.actor(r), grants); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "guide.flash.rights", "/ou-jeter/gestion")

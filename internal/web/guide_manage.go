@@ -111,7 +111,7 @@ func (s *Server) guideCreate(w http.ResponseWriter, r *http.Request) error {
 	in, err := s.guideInput(w, r)
 	if err == nil {
 		var it *guide.Item
-		it, err = s.guide.Create(r.Context(), s.accessActor(r), in)
+		it, err = s.guide.Create(r.Context(), s.actor(r), in)
 		if err == nil {
 			return s.seeOther(w, r, "guide.flash.created", it.URL())
 		}
@@ -157,7 +157,7 @@ func (s *Server) guideUpdate(w http.ResponseWriter, r *http.Request) error {
 	in, err := s.guideInput(w, r)
 	if err == nil {
 		var it *guide.Item
-		it, err = s.guide.Update(r.Context(), s.accessActor(r), id, in)
+		it, err = s.guide.Update(r.Context(), s.actor(r), id, in)
 		if err == nil {
 			return s.seeOther(w, r, "guide.flash.saved", it.URL())
 		}
@@ -206,7 +206,7 @@ func (s *Server) guideDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.guide.Delete(r.Context(), s.accessActor(r), id); err != nil {
+	if err := s.guide.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "guide.flash.deleted", "/ou-jeter/gestion")

@@ -10,22 +10,12 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/guide"
-	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
 // Helpers shared by the residents' services (the sorting guide and the
 // directory of recycling centres).
-
-// accessActor is who acts, as the access model and the audit trail name
-// them.
-func (s *Server) accessActor(r *http.Request) access.Actor {
-	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
-}
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -99,12 +89,12 @@ type rightsData struct {
 	Area   string // "guide" or "centres": texts and addresses
 	Back   string
 	Action string
-	Groups []pages.GroupOption
+	Groups []users.Group
 	Levels map[int64]string
 }
 
 func (s *Server) rightsPage(r *http.Request, area, back, action string, grants []access.Grant) (*rightsData, error) {
-	groups, err := s.pages.Groups(r.Context())
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +107,7 @@ func (s *Server) rightsPage(r *http.Request, area, back, action string, grants [
 
 // rightsInput reads the rights form: one level per group (acces_{id}).
 func (s *Server) rightsInput(r *http.Request) ([]access.Grant, error) {
-	groups, err := s.pages.Groups(r.Context())
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return nil, err
 	}

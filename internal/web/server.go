@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/calendar"
@@ -48,9 +49,11 @@ type Server struct {
 	handler   http.Handler
 	metrics   metrics
 	accounts  *users.Accounts
+	groups    *users.Groups
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
+	acts      *acts.Store // the register of acts
 	audits    *audit.Trail
 	guide     *guide.Store
 	centres   *centres.Store
@@ -76,9 +79,11 @@ func New(d *Deps) (*Server, error) {
 		pages:    d.Pages,
 		calendar: d.Calendar,
 		accounts: d.Accounts,
+		groups:   d.Groups,
 		mail:     d.Mail,
 		captcha:  d.Captcha,
 		docs:     d.Documents,
+		acts:     d.Acts,
 		audits:   d.Audit,
 		guide:    d.Guide,
 		centres:  d.Centres,
