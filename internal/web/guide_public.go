@@ -127,7 +127,8 @@ func (s *Server) guideSuggest(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	if currentUser(r) == nil {
-		h.Set("Cache-Control", "public, max-age=60")
+		// private: a first answer may carry the visitor's CSRF cookie.
+		h.Set("Cache-Control", "private, max-age=60")
 	}
 	return json.NewEncoder(w).Encode(out)
 }
@@ -177,10 +178,7 @@ func (s *Server) guideImage(w http.ResponseWriter, r *http.Request) error {
 	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
 	h := w.Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age=3600")
-	if currentUser(r) != nil {
-		h.Set("Cache-Control", "private, max-age=3600")
-	}
+	h.Set("Cache-Control", "private, max-age=3600")
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
