@@ -89,8 +89,9 @@ const horizon = 400
 // Status is whether a centre is open at an instant, and until when.
 type Status struct {
 	Open bool
-	// Until is when it closes (Open), Next when it opens next (not Open;
-	// zero when it does not within the horizon).
+	// Until is when it closes (Open; zero when it stays open for more than
+	// a week), Next when it opens next (not Open; zero when it does not
+	// within the horizon).
 	Until, Next time.Time
 	// Today is the day of the instant (its holiday or closure explain a
 	// closed day).
@@ -136,9 +137,18 @@ func (h *Hours) StatusAt(now time.Time, loc *time.Location) Status {
 		if st.Open && !st.Until.Equal(at(day.Date, 1440, loc)) {
 			return st
 		}
+		if st.Open && i == openAhead {
+			// Open around the clock for a week: "open now", no closing time.
+			st.Until = time.Time{}
+			return st
+		}
 	}
 	return st
 }
+
+// openAhead is how many days an uninterrupted opening is followed before
+// it is called "open" without a closing time.
+const openAhead = 7
 
 // Week returns the days from the Monday of the week of now, for the
 // "this week" table.
