@@ -137,5 +137,5 @@ func explain(err error) error {
 // quiet keeps an error inspectable (errors.Is) without adding its text.
 type quiet struct{ err error }
 
-func (quiet) Error() string    { return "" }
+func (quiet) Error() string   { return "" }
 func (q quiet) Unwrap() error { return q.err }
