@@ -97,18 +97,7 @@ func restoreCommand(ctx context.Context, e Env, args []string) error {
 		return failure("cli.restore.usage")
 	}
 	start := time.Now()
-	m, err := backup.Restore(ctx, from, backup.Target{
-		DBURL: cfg.DBURL, SQLitePath: cfg.SQLitePath(), DataDir: cfg.DataDir, Force: force,
-		Reindex: func(ctx context.Context, d *db.DB) error {
-			idx := search.New(d)
-			docs, err := documents.FromConfig(cfg, d, idx, e.Now)
-			if err != nil {
-				return err
-			}
-			_, err = reindexAll(ctx, d, idx, docs)
-			return err
-		},
-	})
+	m, err := backup.Restore(ctx, from, restoreTarget(cfg, force, e.Now))
 	if err != nil {
 		return explain(err)
 	}
@@ -119,6 +108,23 @@ func restoreCommand(ctx context.Context, e Env, args []string) error {
 	fmt.Fprintln(e.Stdout, say("cli.restore.done", from, m.Engine, engine, len(m.Tables), m.Rows(), m.DataFiles(),
 		time.Since(start).Seconds()))
 	return nil
+}
+
+// restoreTarget is where a restore of the configured site writes; the
+// search index is rebuilt as `portique reindex` does.
+func restoreTarget(cfg *config.Config, force bool, now func() time.Time) backup.Target {
+	return backup.Target{
+		DBURL: cfg.DBURL, SQLitePath: cfg.SQLitePath(), DataDir: cfg.DataDir, Force: force,
+		Reindex: func(ctx context.Context, d *db.DB) error {
+			idx := search.New(d)
+			docs, err := documents.FromConfig(cfg, d, idx, now)
+			if err != nil {
+				return err
+			}
+			_, err = reindexAll(ctx, d, idx, docs)
+			return err
+		},
+	}
 }
 
 // explain gives a refusal of package backup its French text.
