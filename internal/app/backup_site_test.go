@@ -2,16 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -53,48 +49,12 @@ func siteConfig(t *testing.T, engine db.Dialect) *config.Config {
 	cfg.DataDir = t.TempDir()
 	cfg.Addr = "127.0.0.1:8080"
 	if engine == db.Postgres {
-		cfg.DBURL = pgSchemaURL(t)
+		cfg.DBURL = dbtest.PostgresURL(t)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	return cfg
-}
-
-// pgSchemaURL creates a schema for the test in the PostgreSQL of
-// PORTIQUE_TEST_POSTGRES and returns the URL that uses it.
-func pgSchemaURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(dbtest.EnvPostgres)
-	if base == "" {
-		t.Fatal("pgSchemaURL without " + dbtest.EnvPostgres)
-	}
-	ctx := context.Background()
-	adm, err := db.Open(ctx, base, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adm.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "bk_" + hex.EncodeToString(b[:])
-	if _, err := adm.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if a, err := db.Open(context.Background(), base, ""); err == nil {
-			a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck
-			a.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // openSite opens (and migrates) the site of cfg and builds its services and
