@@ -33,7 +33,7 @@ type source struct {
 	data string
 }
 
-func newSource(t *testing.T) *source {
+func newSource(t testing.TB) *source {
 	t.Helper()
 	ctx := context.Background()
 	s := &source{d: dbtest.NewDB(t), data: t.TempDir()}
@@ -114,7 +114,7 @@ func open(t *testing.T, tg backup.Target) *db.DB {
 	return d
 }
 
-func writeArchive(t *testing.T, s *source) string {
+func writeArchive(t testing.TB, s *source) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "a.tar.zst")
 	if _, err := backup.WriteFile(context.Background(), p, s.src()); err != nil {

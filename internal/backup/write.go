@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -45,6 +46,7 @@ func Write(ctx context.Context, w io.Writer, src Source) (*Manifest, error) {
 	if err := os.MkdirAll(src.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("backup: data directory: %w", err)
 	}
+	removeStale(src.DataDir, time.Now())
 	stage, err := os.MkdirTemp(src.DataDir, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("backup: working folder: %w", err)
@@ -138,6 +140,24 @@ func Write(ctx context.Context, w io.Writer, src Source) (*Manifest, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// removeStale removes the working folders of backups and restores that a
+// crash or a kill left in the data directory, once nobody has written in
+// them for a day (a backup in progress writes in its own all the time).
+func removeStale(dataDir string, now time.Time) {
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || (!strings.HasPrefix(e.Name(), stagePrefix) && !strings.HasPrefix(e.Name(), restorePrefix)) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			os.RemoveAll(filepath.Join(dataDir, e.Name()))
+		}
+	}
 }
 
 // addFile copies the file at path into the archive as name, hashing it.
