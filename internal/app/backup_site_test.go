@@ -43,7 +43,7 @@ type testSite struct {
 
 // siteConfig returns the settings of a fresh, empty site on engine: a data
 // directory of its own and, on PostgreSQL, a schema of its own.
-func siteConfig(t *testing.T, engine db.Dialect) *config.Config {
+func siteConfig(t testing.TB, engine db.Dialect) *config.Config {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir = t.TempDir()
@@ -59,7 +59,7 @@ func siteConfig(t *testing.T, engine db.Dialect) *config.Config {
 
 // openSite opens (and migrates) the site of cfg and builds its services and
 // web handler as the program does.
-func openSite(t *testing.T, cfg *config.Config) *testSite {
+func openSite(t testing.TB, cfg *config.Config) *testSite {
 	t.Helper()
 	ctx := context.Background()
 	d, err := openDB(ctx, cfg)
@@ -80,7 +80,7 @@ func openSite(t *testing.T, cfg *config.Config) *testSite {
 }
 
 // demoSite is a fresh site on engine holding the demo.
-func demoSite(t *testing.T, engine db.Dialect) *testSite {
+func demoSite(t testing.TB, engine db.Dialect) *testSite {
 	t.Helper()
 	s := openSite(t, siteConfig(t, engine))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -116,13 +116,17 @@ func pinFiles(dataDir, stage string, skip []string, pinned map[string]dataFile) 
 	if err != nil {
 		return err
 	}
+	made := map[string]bool{}
 	for _, f := range files {
 		if _, ok := pinned[f.rel]; ok {
 			continue
 		}
 		dst := filepath.Join(stage, "files", filepath.FromSlash(f.rel))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-			return err
+		if dir := filepath.Dir(dst); !made[dir] {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+			made[dir] = true
 		}
 		err := os.Link(f.path, dst)
 		switch {

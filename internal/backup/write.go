@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -160,6 +161,8 @@ func removeStale(dataDir string, now time.Time) {
 	}
 }
 
+var copyBuf = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 // addFile copies the file at path into the archive as name, hashing it.
 func addFile(ctx context.Context, tw *tar.Writer, name, path string) (File, error) {
 	f, err := os.Open(path)
@@ -179,7 +182,12 @@ func addFile(ctx context.Context, tw *tar.Writer, name, path string) (File, erro
 		return File{}, err
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tw, h), f)
+	// One buffer for every file (io.Copy would take a fresh 32 KiB one
+	// per file through os.File's WriteTo: garbage the serving process's
+	// collector then pays for).
+	buf := copyBuf.Get().(*[]byte)
+	defer copyBuf.Put(buf)
+	n, err := io.CopyBuffer(io.MultiWriter(tw, h), struct{ io.Reader }{f}, *buf)
 	if err != nil {
 		return File{}, err
 	}
