@@ -68,6 +68,7 @@ func commands() map[string]command {
 		"migrate": {"cli.cmd.migrate", migrate},
 		"version": {"cli.cmd.version", version},
 		"reindex": {"cli.cmd.reindex", reindex},
+		"actes":   {"cli.cmd.actes", actesCommand},
 		"user":    {"cli.cmd.user", userCommand},
 		"backup":  {"cli.cmd.backup", backupCommand},
 		"restore": {"cli.cmd.restore", restoreCommand},

@@ -117,10 +117,11 @@ func restoreTarget(cfg *config.Config, force bool, now func() time.Time) backup.
 		DBURL: cfg.DBURL, SQLitePath: cfg.SQLitePath(), DataDir: cfg.DataDir, Force: force,
 		Reindex: func(ctx context.Context, d *db.DB) error {
 			idx := search.New(d)
-			docs, err := documents.FromConfig(cfg, d, idx, now)
+			docs, err := documents.FromConfig(cfg, d, idx)
 			if err != nil {
 				return err
 			}
+			docs.Now = now
 			_, err = reindexAll(ctx, d, idx, docs)
 			return err
 		},

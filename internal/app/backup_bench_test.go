@@ -29,7 +29,7 @@ func BenchmarkBackup(b *testing.B) {
 	ctx := context.Background()
 	s := demoSite(b, dbtest.Engine())
 	cfg := s.cfg
-	admin := access.Principal{Admin: true, UserID: 1}
+	admin := access.Actor{Principal: access.Principal{Admin: true, UserID: 1}, Name: "bench"}
 	folder, err := s.svc.Documents.CreateFolder(ctx, admin, 0, "Charge")
 	if err != nil {
 		b.Fatal(err)

@@ -84,7 +84,7 @@ func demoSite(t testing.TB, engine db.Dialect) *testSite {
 	t.Helper()
 	s := openSite(t, siteConfig(t, engine))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := seedDemo(context.Background(), Env{Stdout: io.Discard, Now: fixedNow}, s.cfg, s.d, log, s.svc.Search, s.svc.Documents); err != nil {
+	if err := seedDemo(context.Background(), Env{Stdout: io.Discard, Now: fixedNow}, s.cfg, s.d, log, s.svc.Search, s.svc.Documents, s.svc.Acts); err != nil {
 		t.Fatal(err)
 	}
 	return s

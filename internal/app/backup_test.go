@@ -117,7 +117,7 @@ func writers(t *testing.T, s *testSite) (ws []*writer, pageID int64) {
 	admin := access.Principal{UserID: adminID, Admin: true}
 	folder := s.id(t, "SELECT id FROM folders WHERE parent_id IS NULL AND trashed_at IS NULL ORDER BY id LIMIT 1")
 	cal := s.id(t, "SELECT id FROM calendars ORDER BY id LIMIT 1")
-	pa := pages.Actor{P: admin, Name: "admin"}
+	pa := access.Actor{Principal: admin, Name: "admin"}
 	home, err := s.svc.Pages.Home(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func writers(t *testing.T, s *testSite) (ws []*writer, pageID int64) {
 	base := page.DraftRev
 	ws = []*writer{
 		{name: "uploads", op: func(i int) (int64, error) {
-			d, err := s.svc.Documents.Upload(ctx, admin, documents.UploadInput{FolderID: folder,
+			d, err := s.svc.Documents.Upload(ctx, pa, documents.UploadInput{FolderID: folder,
 				Filename: fmt.Sprintf("charge-%04d.txt", i), PublishedOn: "2026-03-01", Body: strings.NewReader(loadContent(i))})
 			if err != nil {
 				return 0, err
@@ -150,7 +150,7 @@ func writers(t *testing.T, s *testSite) (ws []*writer, pageID int64) {
 			return rev.ID, nil
 		}},
 		{name: "events", op: func(i int) (int64, error) {
-			return s.svc.Calendar.CreateEvent(ctx, access.Actor{Principal: admin, Name: "admin"}, calendar.EventForm{
+			return s.svc.Calendar.CreateEvent(ctx, pa, calendar.EventForm{
 				CalendarID: strconv.FormatInt(cal, 10), Title: fmt.Sprintf("Réunion de charge %d", i),
 				StartDate: "2026-03-12", StartTime: "10:00", EndTime: "11:00"})
 		}},
@@ -243,7 +243,7 @@ func backupRestore(t *testing.T, from, to db.Dialect) {
 	dst.sessions = src.sessions
 	checkPrefix(t, ws[0], before[0], src, dst, func(id int64) string { return "/documents/" + strconv.FormatInt(id, 10) + "/telecharger" }, loadContent)
 	checkPrefix(t, ws[2], before[2], src, dst, func(id int64) string { return "/agenda/evenements/" + strconv.FormatInt(id, 10) }, nil)
-	pa := pages.Actor{P: access.Principal{Admin: true}}
+	pa := access.Principal{Admin: true}
 	hs, err := src.svc.Pages.History(ctx, pa, pageID)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/i18n"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
 	"portique/internal/valid"
 )
 
@@ -29,36 +29,12 @@ func mustLoc(name string) *time.Location {
 	return loc
 }
 
-// recordingIndex keeps the last document of each event, to check what the
-// site search receives (the engine itself is tested in internal/search).
-type recordingIndex struct {
-	mu   sync.Mutex
-	docs map[int64]search.Doc
-}
-
-func (r *recordingIndex) Replace(_ context.Context, _ db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindEvent || len(docs) != 1 {
-		return errors.New("unexpected kind or parts")
-	}
-	r.docs[id] = docs[0]
-	return nil
-}
-
-func (r *recordingIndex) Delete(_ context.Context, _ db.Querier, _ string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
 type fixture struct {
 	t      testing.TB
 	ctx    context.Context
 	d      *db.DB
 	s      *Store
-	idx    *recordingIndex
+	idx    *searchtest.Recorder
 	now    time.Time
 	groups map[string]int64
 }
@@ -66,7 +42,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	d := dbtest.NewDB(t)
-	idx := &recordingIndex{docs: map[int64]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindEvent, true)
 	f := &fixture{t: t, ctx: context.Background(), d: d, idx: idx, groups: map[string]int64{}}
 	f.s = New(d, idx)
 	f.now = time.Date(2026, 3, 1, 9, 0, 0, 0, paris)

@@ -127,7 +127,7 @@ func TestPermissionMatrix(t *testing.T) {
 		})
 	}
 	// The search document is guarded by the calendar's node.
-	doc := w.idx.docs[w.privEvent]
+	doc, _ := w.idx.Get(w.privEvent)
 	if doc.ACLKind != access.Calendar || doc.ACLID != w.private || doc.URL != EventURL(w.privEvent) {
 		t.Fatalf("search doc ACL = %+v", doc)
 	}
@@ -177,7 +177,7 @@ func TestEditRequiresEdit(t *testing.T) {
 	if _, _, err := w.s.Event(w.ctx, admin, w.privEvent); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("deleted: err = %v", err)
 	}
-	if _, ok := w.idx.docs[w.privEvent]; ok {
+	if _, ok := w.idx.Get(w.privEvent); ok {
 		t.Fatal("deleted event still indexed")
 	}
 }

@@ -34,7 +34,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	res, err := s.accounts.Login(r.Context(), requestActor(r), email, r.PostFormValue("password"))
+	res, err := s.accounts.Login(r.Context(), s.actor(r), email, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, users.ErrThrottled):
 		return errTooMany
@@ -62,7 +62,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 // logout ends the session server-side.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if ses := state(r).session; ses != nil {
-		if err := s.sessions.Logout(r.Context(), requestActor(r), ses.IDHash); err != nil {
+		if err := s.sessions.Logout(r.Context(), s.actor(r), ses.IDHash); err != nil {
 			return err
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Server) profileInvalid(w http.ResponseWriter, r *http.Request, form str
 
 func (s *Server) profileName(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
-	err := s.accounts.Rename(r.Context(), requestActor(r), name)
+	err := s.accounts.Rename(r.Context(), s.actor(r), name)
 	if ve, ok := formErrors(err); ok {
 		return s.profileInvalid(w, r, "name", ve, name)
 	}
@@ -89,7 +89,7 @@ func (s *Server) profileName(w http.ResponseWriter, r *http.Request) error {
 // profilePassword changes the password (the current one is required); the
 // other sessions of the account end.
 func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) error {
-	err := s.accounts.ChangePassword(r.Context(), requestActor(r), r.PostFormValue("current"), r.PostFormValue("password"),
+	err := s.accounts.ChangePassword(r.Context(), s.actor(r), r.PostFormValue("current"), r.PostFormValue("password"),
 		r.PostFormValue("confirm"), state(r).session.IDHash)
 	if ve, ok := formErrors(err); ok {
 		return s.profileInvalid(w, r, "password", ve, "")
@@ -104,7 +104,7 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) error {
 // current one logs out.
 func (s *Server) profileSessionRevoke(w http.ResponseWriter, r *http.Request) error {
 	h := r.PostFormValue("session")
-	err := s.sessions.Revoke(r.Context(), requestActor(r), h)
+	err := s.sessions.Revoke(r.Context(), s.actor(r), h)
 	if errors.Is(err, db.ErrNotFound) {
 		return errBadRequest // another person's session, or a forged one
 	}

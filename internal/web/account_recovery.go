@@ -69,7 +69,7 @@ func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return s.unprocessable(w, r, "account_forgot", &p, errs)
 	}
-	u, link, err := s.accounts.RequestReset(r.Context(), requestActor(r), p.Email)
+	u, link, err := s.accounts.RequestReset(r.Context(), s.actor(r), p.Email)
 	if errors.Is(err, users.ErrThrottled) {
 		return errTooMany
 	}
@@ -145,7 +145,7 @@ func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, purpose str
 func (s *Server) tokenSubmit(w http.ResponseWriter, r *http.Request, purpose string) error {
 	noReferrer(w)
 	token := r.PathValue("token")
-	_, err := s.accounts.UseToken(r.Context(), requestActor(r), token, purpose, r.PostFormValue("password"), r.PostFormValue("confirm"))
+	_, err := s.accounts.UseToken(r.Context(), s.actor(r), token, purpose, r.PostFormValue("password"), r.PostFormValue("confirm"))
 	if ve, ok := formErrors(err); ok {
 		u, err := s.accounts.PeekToken(r.Context(), token, purpose)
 		if err != nil {

@@ -319,3 +319,6 @@ func TestRecoveryOverRealSMTP(t *testing.T) {
 	}
 	_ = users.ResetTTL
 }
+
+// userObject names an account in the audit trail.
+func userObject(id int64) string { return audit.Object("user", id) }

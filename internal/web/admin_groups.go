@@ -34,7 +34,7 @@ func groupURL(id int64) string { return "/admin/groupes/" + strconv.FormatInt(id
 
 func (s *Server) adminGroupCreate(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
-	id, err := s.groups.Create(r.Context(), requestActor(r), name)
+	id, err := s.groups.Create(r.Context(), s.actor(r), name)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.adminGroupsPage(r)
 		if err != nil {
@@ -110,7 +110,7 @@ func (s *Server) adminGroupRename(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	name := r.PostFormValue("name")
-	err = s.groups.Rename(r.Context(), requestActor(r), g.ID, name)
+	err = s.groups.Rename(r.Context(), s.actor(r), g.ID, name)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.adminGroupPage(r, g)
 		if err != nil {
@@ -135,7 +135,7 @@ func (s *Server) adminGroupAddMember(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errBadRequest
 	}
-	err = s.groups.AddMember(r.Context(), requestActor(r), g.ID, uid)
+	err = s.groups.AddMember(r.Context(), s.actor(r), g.ID, uid)
 	if errors.Is(err, db.ErrNotFound) {
 		return errBadRequest // the group exists: the account chosen does not
 	}
@@ -154,7 +154,7 @@ func (s *Server) adminGroupRemoveMember(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return errBadRequest
 	}
-	if err := s.groups.RemoveMember(r.Context(), requestActor(r), g.ID, uid); err != nil {
+	if err := s.groups.RemoveMember(r.Context(), s.actor(r), g.ID, uid); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "accounts.flash.member_removed", groupURL(g.ID))
@@ -184,7 +184,7 @@ func (s *Server) adminGroupDelete(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.groups.Delete(r.Context(), requestActor(r), id); err != nil {
+	if err := s.groups.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "accounts.flash.group_deleted", "/admin/groupes")

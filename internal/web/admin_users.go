@@ -118,7 +118,7 @@ func userURL(id int64) string { return "/admin/utilisateurs/" + strconv.FormatIn
 // 72 h) to choose a password; no password is ever set by the admin.
 func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 	f := parseUserForm(r)
-	u, link, err := s.accounts.Create(r.Context(), requestActor(r), f)
+	u, link, err := s.accounts.Create(r.Context(), s.actor(r), f)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.userFormPage(r, nil, f)
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := parseUserForm(r)
-	err = s.accounts.Update(r.Context(), requestActor(r), u.ID, f)
+	err = s.accounts.Update(r.Context(), s.actor(r), u.ID, f)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.userFormPage(r, u, f)
 		if err != nil {
@@ -184,7 +184,7 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request, flash s
 	if err != nil {
 		return err
 	}
-	err = fn(requestActor(r), id)
+	err = fn(s.actor(r), id)
 	if errors.Is(err, users.ErrSelf) {
 		return s.seeOther(w, r, "accounts.flash.not_self", userURL(id))
 	}
@@ -257,7 +257,7 @@ func (s *Server) adminUserDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.accounts.Delete(r.Context(), requestActor(r), id); err != nil {
+	if err := s.accounts.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "accounts.flash.user_deleted", "/admin/utilisateurs")

@@ -83,7 +83,7 @@ func (s *Server) calendarAdminCreate(w http.ResponseWriter, r *http.Request) err
 	}
 	c := calendarFromForm(r)
 	grants, kept := grantsFromForm(r, page.Groups)
-	_, err = s.calendar.CreateCalendar(r.Context(), s.calendarActor(r), c, grants)
+	_, err = s.calendar.CreateCalendar(r.Context(), s.actor(r), c, grants)
 	if ve, ok := formErrors(err); ok {
 		page.New, page.NewGrants, page.FormID = c, kept, "new"
 		return s.unprocessable(w, r, "calendar_admin", &page, ve)
@@ -106,7 +106,7 @@ func (s *Server) calendarAdminUpdate(w http.ResponseWriter, r *http.Request) err
 	c := calendarFromForm(r)
 	c.ID = id
 	grants, _ := grantsFromForm(r, page.Groups)
-	err = s.calendar.UpdateCalendar(r.Context(), s.calendarActor(r), c, grants)
+	err = s.calendar.UpdateCalendar(r.Context(), s.actor(r), c, grants)
 	if ve, ok := formErrors(err); ok {
 		page.FormID = "cal-" + strconv.FormatInt(id, 10)
 		return s.unprocessable(w, r, "calendar_admin", &page, ve)
@@ -163,7 +163,7 @@ func (s *Server) calendarAdminDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.calendar.DeleteCalendar(r.Context(), s.calendarActor(r), id); err != nil {
+	if err := s.calendar.DeleteCalendar(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "calendar.flash.calendar_deleted", "/admin/agenda")
@@ -195,7 +195,7 @@ func (s *Server) calendarAttributes(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Server) calendarAttributeCreate(w http.ResponseWriter, r *http.Request) error {
 	a := attributeFromForm(r)
-	_, err := s.calendar.CreateAttribute(r.Context(), s.calendarActor(r), a)
+	_, err := s.calendar.CreateAttribute(r.Context(), s.actor(r), a)
 	if ve, ok := formErrors(err); ok {
 		page, err := s.calendarAttributesPage(r)
 		if err != nil {
@@ -219,7 +219,7 @@ func (s *Server) calendarAttributeUpdate(w http.ResponseWriter, r *http.Request)
 	}
 	a := attributeFromForm(r)
 	a.ID = id
-	err = s.calendar.UpdateAttribute(r.Context(), s.calendarActor(r), a)
+	err = s.calendar.UpdateAttribute(r.Context(), s.actor(r), a)
 	if ve, ok := formErrors(err); ok {
 		page, err := s.calendarAttributesPage(r)
 		if err != nil {
@@ -239,7 +239,7 @@ func (s *Server) calendarAttributeDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.calendar.DeleteAttribute(r.Context(), s.calendarActor(r), id); err != nil {
+	if err := s.calendar.DeleteAttribute(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "calendar.flash.attribute_deleted", "/admin/agenda/attributs")

@@ -60,7 +60,7 @@ func (f *calBlockFixture) publish(t *testing.T, p *pages.Page, blocks ...pages.B
 	t.Helper()
 	ctx := context.Background()
 	st := f.ts.srv.pages
-	a := pages.Actor{P: access.Member(0, true, nil)}
+	a := access.Actor{Principal: access.Member(0, true, nil)}
 	rev, err := st.SaveDraft(ctx, a, p.ID, f.page(t, p.ID).PublishedRev, p.Title, blocks)
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +196,7 @@ func TestCalendarBlockEditForm(t *testing.T) {
 	// A calendar the editor may see: saved, drawn in the preview.
 	rec = save(pages.BlockCalendar, f.private)
 	wantStatus(t, rec, 303)
-	rev, err := f.ts.srv.pages.Revision(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.seances.ID, f.page(t, f.seances.ID).DraftRev)
+	rev, err := f.ts.srv.pages.Revision(context.Background(), access.Member(0, true, nil), f.seances.ID, f.page(t, f.seances.ID).DraftRev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,11 +59,11 @@ func TestCalendarInBrowser(t *testing.T) {
 			}
 			// The home page embeds both calendars (the visitor sees one).
 			ps := pages.New(d, nil)
-			home, err := ps.CreateHome(ctx, "Accueil", 0, "")
+			home, err := ps.CreateHome(ctx, access.System(), "Accueil")
 			if err != nil {
 				return err
 			}
-			pa := pages.Actor{P: adm}
+			pa := access.Actor{Principal: adm}
 			rev, err := ps.SaveDraft(ctx, pa, home.ID, home.PublishedRev, "Accueil", []pages.Block{
 				{Type: pages.BlockText, HTML: "<p>Bienvenue</p>"},
 				{Type: pages.BlockCalendar, CalendarID: cal}, {Type: pages.BlockCalendar, CalendarID: pub}})

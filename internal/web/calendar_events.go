@@ -243,7 +243,7 @@ func (s *Server) calendarEventCreate(w http.ResponseWriter, r *http.Request) err
 		return errBadRequest
 	}
 	f := parseEventForm(r.PostForm)
-	id, err := s.calendar.CreateEvent(r.Context(), s.calendarActor(r), f)
+	id, err := s.calendar.CreateEvent(r.Context(), s.actor(r), f)
 	if ve, ok := formErrors(err); ok {
 		page, err := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
 		if err != nil {
@@ -317,7 +317,7 @@ func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) err
 	}
 	f := parseEventForm(r.PostForm)
 	st := s.calendar
-	a := s.calendarActor(r)
+	a := s.actor(r)
 	scope := r.PostForm.Get("portee")
 	o, hasOcc := occurrenceParam(r.PostForm.Get("occurrence"))
 	saved := id // the event shown next: a split makes a new one
@@ -352,7 +352,7 @@ func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.calendar.DeleteEvent(r.Context(), s.calendarActor(r), id); err != nil {
+	if err := s.calendar.DeleteEvent(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "calendar.flash.deleted", "/agenda")
@@ -375,7 +375,7 @@ func (s *Server) calendarOccurrenceAction(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return errBadRequest
 	}
-	st, a := s.calendar, s.calendarActor(r)
+	st, a := s.calendar, s.actor(r)
 	flash := "calendar.flash.restored"
 	if cancel {
 		err, flash = st.CancelOccurrence(r.Context(), a, id, o), "calendar.flash.cancelled"

@@ -83,7 +83,7 @@ type calendarFeedPage struct {
 // calendarFeedTokenNew creates (or replaces) the account's feed link and
 // shows it once, with the instructions.
 func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) error {
-	token, err := s.calendar.NewFeedToken(r.Context(), s.calendarActor(r))
+	token, err := s.calendar.NewFeedToken(r.Context(), s.actor(r))
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) er
 
 // calendarFeedTokenRevoke kills the account's feed link at once.
 func (s *Server) calendarFeedTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	if err := s.calendar.RevokeFeedToken(r.Context(), s.calendarActor(r)); err != nil {
+	if err := s.calendar.RevokeFeedToken(r.Context(), s.actor(r)); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "calendar.flash.feed_revoked", "/mon-compte")

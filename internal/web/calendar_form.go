@@ -15,16 +15,6 @@ import (
 // The calendar's forms, read from the request into the calendar's typed
 // inputs (the calendar validates them).
 
-// calendarActor is who makes a calendar change. (A thin helper of the
-// calendar area: it folds into the shared actor helper of web.)
-func (s *Server) calendarActor(r *http.Request) access.Actor {
-	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
-}
-
 // parseEventForm reads the event form's fields, as typed.
 func parseEventForm(v url.Values) calendar.EventForm {
 	f := calendar.EventForm{

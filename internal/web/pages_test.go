@@ -51,9 +51,9 @@ func newSite(t *testing.T) *siteFixture {
 	adminID := ts.createUser(t, "admin@sydrav.fr", true)
 	ctx := context.Background()
 	st := ts.srv.pages
-	a := pages.Actor{P: access.Member(adminID, true, nil), Name: "admin@sydrav.fr"}
+	a := access.Actor{Principal: access.Member(adminID, true, nil), Name: "admin@sydrav.fr"}
 	var err error
-	if f.home, err = st.CreateHome(ctx, "Accueil", adminID, "admin@sydrav.fr"); err != nil {
+	if f.home, err = st.CreateHome(ctx, a, "Accueil"); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(parent int64, title, html string) *pages.Page {
@@ -459,7 +459,7 @@ func TestSiteMapSitemapSearch(t *testing.T) {
 	rec = f.elu.get(t, "/recherche?q=confidentiel&type=page")
 	wantBody(t, rec, `href="/espace-elus"`, "Page")
 	// Trashed pages leave the index at once.
-	if _, err := f.ts.srv.pages.Trash(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.espace.ID); err != nil {
+	if _, err := f.ts.srv.pages.Trash(context.Background(), access.Actor{Principal: access.Member(0, true, nil)}, f.espace.ID); err != nil {
 		t.Fatal(err)
 	}
 	wantNoBody(t, f.elu.get(t, "/recherche?q=confidentiel"), "espace-elus")
@@ -596,18 +596,18 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	ctx := context.Background()
 	root := access.Member(0, true, nil)
 	docs := f.ts.srv.docs
-	public, err := docs.CreateFolder(ctx, root, 0, "Délibérations")
+	public, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Délibérations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
-	private, err := docs.CreateFolder(ctx, root, 0, "Séances à huis clos")
+	private, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Séances à huis clos")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
 	upload := func(folder int64, title string) {
@@ -617,11 +617,11 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pdf.Close()
-		d, err := docs.Upload(ctx, root, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
+		d, err := docs.Upload(ctx, access.Actor{Principal: root}, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := docs.Rename(ctx, root, d.ID, title); err != nil {
+		if err := docs.Rename(ctx, access.Actor{Principal: root}, d.ID, title); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -648,7 +648,7 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := f.ts.srv.pages
-	a := pages.Actor{P: root}
+	a := access.Actor{Principal: root}
 	rev, err := st.SaveDraft(ctx, a, f.syndicat.ID, f.syndicat.PublishedRev, "Le syndicat", []pages.Block{
 		{Type: pages.BlockDocuments, FolderID: public},
 		{Type: pages.BlockDocuments, FolderID: private},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/calendar"
@@ -50,6 +51,7 @@ type Server struct {
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
+	acts      *acts.Store // the register of acts
 	audits    *audit.Trail
 }
 
@@ -75,6 +77,7 @@ func New(d *Deps) (*Server, error) {
 		mail:     d.Mail,
 		captcha:  d.Captcha,
 		docs:     d.Documents,
+		acts:     d.Acts,
 		audits:   d.Audit,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {

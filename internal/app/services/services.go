@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
@@ -45,6 +46,7 @@ type Deps struct {
 	Pages     *pages.Store
 	Calendar  *calendar.Store
 	Documents *documents.Store
+	Acts      *acts.Store // the register of acts (publicité des actes)
 	Accounts  *users.Accounts
 	Groups    *users.Groups
 	Sessions  *users.Sessions
@@ -93,11 +95,24 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Calendar = calendar.New(d, s.Search)
 	s.Calendar.Now = o.Now
 
-	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
+	docs, err := documents.FromConfig(cfg, d, s.Search)
 	if err != nil {
 		return nil, err
 	}
+	docs.Now = o.Now
 	s.Documents = docs
+
+	actBlobs, err := acts.NewBlobs(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.Acts = acts.New(d, actBlobs, s.Search)
+	s.Acts.Now = o.Now
+	s.Acts.Location = cfg.Location()
+	s.Acts.Events = s.Calendar
+	if cfg.UploadMax > 0 {
+		s.Acts.UploadMax = cfg.UploadMax
+	}
 
 	cat, err := i18n.Load("fr")
 	if err != nil {
