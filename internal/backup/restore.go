@@ -316,6 +316,40 @@ func load(ctx context.Context, d *db.DB, stage string, m *Manifest) error {
 		}
 		archived[at.Name] = at
 	}
+	// The archive's rows are loaded as they were: the schema's triggers
+	// (the content version, the acts' rule that a published act's annexes
+	// never change) guard changes, not this copy, and do not run.
+	// PostgreSQL disables them per table in the transaction (foreign keys
+	// are still checked); SQLite cannot, so they are dropped and created
+	// again, from their own text, before the commit.
+	var triggers []string
+	if d.Dialect() == db.Postgres {
+		for _, at := range m.Tables {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(at.Name)+" DISABLE TRIGGER USER"); err != nil {
+				return fmt.Errorf("backup: triggers of %s: %w", at.Name, err)
+			}
+		}
+	} else {
+		rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+		if err != nil {
+			return err
+		}
+		var names []string
+		for rows.Next() {
+			var n, q string
+			if err := rows.Scan(&n, &q); err != nil {
+				rows.Close()
+				return err
+			}
+			names, triggers = append(names, n), append(triggers, q)
+		}
+		rows.Close()
+		for _, n := range names {
+			if _, err := tx.ExecContext(ctx, "DROP TRIGGER "+quote(n)); err != nil {
+				return fmt.Errorf("backup: trigger %s: %w", n, err)
+			}
+		}
+	}
 	// Rows the migrations wrote (built-in groups, counters) give way to the
 	// archive's, children first.
 	for i := len(infos) - 1; i >= 0; i-- {
@@ -341,6 +375,18 @@ func load(ctx context.Context, d *db.DB, stage string, m *Manifest) error {
 					return fmt.Errorf("backup: sequence of %s.%s: %w", ti.Name, col, err)
 				}
 			}
+		}
+	}
+	if d.Dialect() == db.Postgres {
+		for _, at := range m.Tables {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(at.Name)+" ENABLE TRIGGER USER"); err != nil {
+				return fmt.Errorf("backup: triggers of %s: %w", at.Name, err)
+			}
+		}
+	}
+	for _, q := range triggers {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("backup: trigger: %w", err)
 		}
 	}
 	return tx.Commit()
