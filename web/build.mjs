@@ -20,7 +20,9 @@ const outdir = join(root, "internal/web/static/dist");
 const entries = [
   { in: "node_modules/altcha/dist_external/worker.js", out: "altcha-worker" },
   { in: "web/accounts/captcha.js", out: "captcha" },
+  { in: "web/centres/map.js", out: "centres-map" },
   { in: "web/editor/editor.js", out: "editor" },
+  { in: "web/guide/combobox.js", out: "guide" },
 ];
 
 const dev = process.argv.includes("--dev");
@@ -48,6 +50,9 @@ const result = await build({
   target: ["es2020", "chrome100", "firefox100", "safari15"],
   format: "iife",
   legalComments: "linked",
+  // Images referenced by bundled CSS (Leaflet's) are inlined: no extra
+  // file to serve, and the CSP allows data: images.
+  loader: { ".png": "dataurl", ".svg": "dataurl" },
   metafile: true,
   logLevel: "warning",
 });

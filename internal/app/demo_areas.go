@@ -8,9 +8,12 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/calendar"
+	"portique/internal/centres"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
+	"portique/internal/i18n"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
@@ -28,6 +31,17 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := documents.SeedDemo(ctx, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
+	}
+	// The residents' services, managed by the communication team.
+	g := guide.New(d, idx)
+	g.Now = func() time.Time { return now }
+	if err := g.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
+		return err
+	}
+	c := residentsCentres(d, idx)
+	c.Now = g.Now
+	if err := c.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
+		return err
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
 		return err
@@ -117,6 +131,8 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		"calendar":  calendar.New(d, idx).Reindex,
 		"documents": docs.ReindexAll,
 		"acts":      acts.New(d, nil, idx).Reindex,
+		"guide":     guide.New(d, idx).Reindex,
+		"centres":   residentsCentres(d, idx).Reindex,
 	} {
 		n, err := f(ctx)
 		if err != nil {
@@ -144,4 +160,10 @@ func reindex(ctx context.Context, e Env, args []string) error {
 		fmt.Fprintln(e.Stdout, say("cli.reindex.done", n))
 		return nil
 	})
+}
+
+// residentsCentres is the directory of recycling centres on d, with the
+// words of its hours from the catalogue.
+func residentsCentres(d *db.DB, idx search.Index) *centres.Store {
+	return centres.New(d, idx, centres.WordsFrom(i18n.MustLoad("fr").T))
 }

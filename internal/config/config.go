@@ -50,9 +50,11 @@ type Config struct {
 	TrashDays      int           // documents and folders in the trash longer than this many days are deleted for good
 	UploadMax      int64         // largest accepted upload, in bytes
 
-	BackupDir   string        // folder of scheduled backups; empty: none
-	BackupEvery time.Duration // time between two scheduled backups
-	BackupKeep  int           // scheduled backups kept
+	MapTiles       string        // tile URL template of the recycling centres' map ({z}/{x}/{y}); empty: no map
+	MapAttribution string        // credit line the tile server requires (shown on the map)
+	BackupDir      string        // folder of scheduled backups; empty: none
+	BackupEvery    time.Duration // time between two scheduled backups
+	BackupKeep     int           // scheduled backups kept
 
 	LogFormat string // text or json
 	LogLevel  string // debug, info, warn, error
@@ -173,6 +175,8 @@ var settings = []setting{
 		c.UploadMax = n
 		return nil
 	}, "104857600"},
+	{"map-tiles", "PORTIQUE_MAP_TILES", "tile URL template of the recycling centres' map, e.g. https://tiles.example.org/{z}/{x}/{y}.png; empty: no map", false, str(func(c *Config) *string { return &c.MapTiles }), ""},
+	{"map-attribution", "PORTIQUE_MAP_ATTRIBUTION", "credit line shown on the map, as the tile server requires", false, str(func(c *Config) *string { return &c.MapAttribution }), ""},
 	{"backup-dir", "PORTIQUE_BACKUP_DIR", "folder of scheduled backups (empty: no scheduled backup)", false, str(func(c *Config) *string { return &c.BackupDir }), ""},
 	{"backup-every", "PORTIQUE_BACKUP_EVERY", "time between two scheduled backups", false, dur(func(c *Config) *time.Duration { return &c.BackupEvery }), "24h"},
 	{"backup-keep", "PORTIQUE_BACKUP_KEEP", "scheduled backups kept (older ones are removed)", false, integer(func(c *Config) *int { return &c.BackupKeep }), "14"},
@@ -304,6 +308,9 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
 	}
+	if c.MapTiles != "" && c.MapTileOrigin() == "" {
+		errs = append(errs, fmt.Errorf("map tiles %q: want an http(s) URL with {z}, {x} and {y}", c.MapTiles))
+	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data directory must not be empty"))
 	} else if abs, err := filepath.Abs(c.DataDir); err == nil {
@@ -328,6 +335,25 @@ func (c *Config) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// MapTileOrigin is the origin of the map's tile server for the
+// Content-Security-Policy (a {s} subdomain becomes *), or "" when no valid
+// tile URL is set.
+func (c *Config) MapTileOrigin() string {
+	t := c.MapTiles
+	if t == "" || !strings.Contains(t, "{z}") || !strings.Contains(t, "{x}") || !strings.Contains(t, "{y}") {
+		return ""
+	}
+	u, err := url.Parse(strings.NewReplacer("{s}", "s", "{z}", "0", "{x}", "0", "{y}", "0", "{r}", "").Replace(t))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(u.Host, " ;'\"") {
+		return ""
+	}
+	host := u.Host
+	if strings.Contains(t, "{s}.") {
+		host = "*." + strings.SplitN(host, ".", 2)[1]
+	}
+	return u.Scheme + "://" + host
 }
 
 // SQLitePath is the database file used when no PostgreSQL URL is set.

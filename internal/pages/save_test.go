@@ -115,13 +115,13 @@ func TestPageChangeAndAuditCommitTogether(t *testing.T) {
 		return n
 	}
 
-	p := f.page(f.home.ID, "Déchèteries", "Horaires")
+	p := f.page(f.home.ID, "Déchets verts", "Horaires")
 	if e := last(); e.Action != "page.publish" || e.Object != fmt.Sprintf("page:%d", p.ID) ||
-		e.Detail != fmt.Sprintf("path=/decheteries rev=%d", p.PublishedRev) || e.Actor != "admin@example.fr" {
+		e.Detail != fmt.Sprintf("path=/dechets-verts rev=%d", p.PublishedRev) || e.Actor != "admin@example.fr" {
 		t.Fatalf("publish entry = %+v", e)
 	}
 	first := p.PublishedRev
-	draft, err := f.s.SaveDraft(f.ctx, editor, p.ID, first, "Déchèteries", []pages.Block{{Type: pages.BlockText, HTML: "<p>Été</p>"}})
+	draft, err := f.s.SaveDraft(f.ctx, editor, p.ID, first, "Déchets verts", []pages.Block{{Type: pages.BlockText, HTML: "<p>Été</p>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,13 +132,13 @@ func TestPageChangeAndAuditCommitTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := last(); e.Action != "page.restore_revision" || e.Detail != fmt.Sprintf("path=/decheteries rev=%d→%d", first, restored.PublishedRev) {
+	if e := last(); e.Action != "page.restore_revision" || e.Detail != fmt.Sprintf("path=/dechets-verts rev=%d→%d", first, restored.PublishedRev) {
 		t.Fatalf("restore entry = %+v", e)
 	}
 	if _, err := f.s.UpdateProps(f.ctx, editor, p.ID, pages.Props{Slug: "dechets"}); err != nil {
 		t.Fatal(err)
 	}
-	if e := last(); e.Action != "page.rename" || e.Detail != "path=/decheteries→/dechets" {
+	if e := last(); e.Action != "page.rename" || e.Detail != "path=/dechets-verts→/dechets" {
 		t.Fatalf("rename entry = %+v", e)
 	}
 	if err := f.s.SetGrants(f.ctx, admin, p.ID, false, []access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: gEditeurs, Level: access.Manage}}); err != nil {

@@ -65,10 +65,10 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	}
 
 	type demo struct {
-		title, menu, meta, html string
-		hidden                  bool     // out of the main menu (linked from the footer)
-		extra                   []string // extra block kinds after the text
-		children                []demo
+		title, slug, menu, meta, html string
+		hidden                        bool     // out of the main menu (linked from the footer)
+		extra                         []string // extra block kinds after the text
+		children                      []demo
 	}
 	site := []demo{
 		{title: "Le syndicat", meta: "Le SYDRAV, syndicat de traitement des déchets : missions, territoire, élus.", html: syndicatHTML,
@@ -79,7 +79,10 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 			}},
 		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML},
 		{title: "Guide du tri", meta: "Où jeter quoi : emballages, verre, papier, biodéchets.", html: triHTML},
-		{title: "Déchèteries", meta: "Adresses, horaires et déchets acceptés dans les déchèteries du syndicat.", html: decheteriesHTML},
+		// /decheteries itself is the directory of the centres (a reserved
+		// address): this page introduces it from the menu.
+		{title: "Déchèteries et points de collecte", slug: "decheteries-et-points-de-collecte", menu: "Déchèteries",
+			meta: "Adresses, horaires et déchets acceptés dans les déchèteries du syndicat.", html: decheteriesHTML},
 		{title: "Actualités", html: `<p>Les dernières nouvelles du syndicat.</p>`, extra: []string{BlockChildren},
 			children: []demo{
 				{title: "Nouveaux horaires d’hiver des déchèteries", html: `<p>Du 1<sup>er</sup> novembre au 28 février, les déchèteries ferment à 17 h. Elles restent ouvertes le samedi de 9 h à 17 h sans interruption.</p>`},
@@ -92,7 +95,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	var add func(parent int64, list []demo) error
 	add = func(parent int64, list []demo) error {
 		for _, p := range list {
-			pg, err := s.Create(ctx, a, parent, NewPage{Title: p.title, MenuTitle: p.menu, MetaDescription: p.meta, HideFromMenu: p.hidden})
+			pg, err := s.Create(ctx, a, parent, NewPage{Title: p.title, Slug: p.slug, MenuTitle: p.menu, MetaDescription: p.meta, HideFromMenu: p.hidden})
 			if err != nil {
 				return fmt.Errorf("pages: seed %q: %w", p.title, err)
 			}
@@ -160,7 +163,7 @@ const homeHTML = `
 <ul>
 <li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
 <li><a href="/reduire-ses-dechets">Composteurs gratuits</a> pour les foyers du territoire.</li>
-<li><a href="/guide-du-tri">Nouveau guide du tri</a> : tous les emballages se trient.</li>
+<li><a href="/ou-jeter">Où jeter ?</a> Cherchez un déchet dans le guide du tri : tous les emballages se trient.</li>
 </ul>`
 
 const syndicatHTML = `
@@ -190,25 +193,21 @@ const reduireHTML = `
 <p>Un autocollant « Stop pub » sur la boîte aux lettres évite en moyenne 30 kg de papier par an.</p>`
 
 const triHTML = `
-<p>Depuis le 1<sup>er</sup> janvier, <strong>tous les emballages</strong> se trient : inutile de les laver, il suffit de bien les vider.</p>
-<table><caption>Où jeter quoi ?</caption><thead><tr><th scope="col">Déchet</th><th scope="col">Contenant</th></tr></thead>
-<tbody>
-<tr><td>Bouteilles et flacons en plastique, pots de yaourt, barquettes</td><td>Bac jaune</td></tr>
-<tr><td>Papiers, journaux, cartonnettes</td><td>Bac jaune</td></tr>
-<tr><td>Bouteilles, pots et bocaux en verre</td><td>Colonne à verre</td></tr>
-<tr><td>Épluchures et restes de repas</td><td>Composteur ou bac marron</td></tr>
-<tr><td>Piles, ampoules, petits appareils</td><td>Déchèterie ou magasin</td></tr>
-</tbody></table>
+<p>Depuis le 1<sup>er</sup> janvier 2023, <strong>tous les emballages</strong> et tous les papiers se trient dans le bac jaune : inutile de les laver, il suffit de bien les vider et de les déposer en vrac. Depuis 2024, les biodéchets (restes de repas, épluchures) se trient aussi : au composteur ou dans le bac à biodéchets.</p>
+<h2>Chercher un déchet</h2>
+<p>Un doute sur un objet ? Le guide <a href="/ou-jeter"><strong>« Où jeter ? »</strong></a> répond pour plus de 150 déchets du quotidien, avec les déchèteries qui les acceptent.</p>
+<ul>
+<li><a href="/ou-jeter?q=pot+de+yaourt">Pot de yaourt</a> : bac jaune</li>
+<li><a href="/ou-jeter?q=bouteille+en+verre">Bouteille en verre</a> : colonne à verre</li>
+<li><a href="/ou-jeter?q=piles">Piles</a> : point de collecte</li>
+</ul>
 <blockquote><p>En cas de doute, déposez le déchet dans la poubelle d’ordures ménagères plutôt que dans le bac jaune.</p></blockquote>`
 
 const decheteriesHTML = `
-<p>Les 12 déchèteries du syndicat accueillent gratuitement les particuliers du territoire, sur présentation de la carte d’accès.</p>
-<h2>Horaires</h2>
-<table><thead><tr><th scope="col">Période</th><th scope="col">Lundi au vendredi</th><th scope="col">Samedi</th></tr></thead>
-<tbody><tr><td>Été (1<sup>er</sup> mars – 31 octobre)</td><td>9 h – 12 h, 14 h – 18 h</td><td>9 h – 18 h</td></tr>
-<tr><td>Hiver (1<sup>er</sup> novembre – 28 février)</td><td>9 h – 12 h, 14 h – 17 h</td><td>9 h – 17 h</td></tr></tbody></table>
+<p>Les déchèteries du syndicat accueillent gratuitement les particuliers du territoire, sur présentation de la carte d’accès. Des points de collecte (textiles, verre, piles) complètent le réseau.</p>
+<p><a href="/decheteries"><strong>Toutes les déchèteries et points de collecte</strong></a> : adresses, horaires du jour (« ouvert maintenant »), fermetures exceptionnelles et déchets acceptés.</p>
 <h2>Déchets acceptés</h2>
-<p>Encombrants, déchets verts, gravats, bois, métaux, cartons, équipements électriques, peintures et solvants, huiles de vidange.</p>`
+<p>Encombrants, déchets verts, gravats, bois, métaux, cartons, équipements électriques, peintures et solvants, huiles de vidange. Pour un objet précis, consultez le guide <a href="/ou-jeter">« Où jeter ? »</a>.</p>`
 
 const documentsHTML = `
 <p>Les documents publics du syndicat — rapports annuels, délibérations du comité syndical, règlements des déchèteries — sont consultables et téléchargeables dans l’<a href="/documents">espace documentaire</a>.</p>`

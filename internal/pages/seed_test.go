@@ -41,7 +41,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/le-syndicat", "/reduire-ses-dechets", "/guide-du-tri", "/decheteries", "/actualites", "/documents-publics"}
+	want := []string{"/le-syndicat", "/reduire-ses-dechets", "/guide-du-tri", "/decheteries-et-points-de-collecte", "/actualites", "/documents-publics"}
 	if got := paths(menu); !slices.Equal(got, want) {
 		t.Fatalf("public menu = %v, want %v", got, want)
 	}

@@ -22,13 +22,15 @@ type DemoAccount struct {
 // DemoResult is what SeedDemo created: the caller prints the accounts with a
 // clear DEMO warning (demo mode only: outside it no password is ever printed).
 type DemoResult struct {
-	Groups   map[string]int64 // Élus, Techniciens, Stagiaires
+	Groups   map[string]int64 // Élus, Techniciens, Stagiaires, Communication
 	AdminID  int64
 	Accounts []DemoAccount
 }
 
 // DemoGroups are the groups of the demo site.
-var DemoGroups = []string{"Élus", "Techniciens", "Stagiaires"}
+// Communication is the communication team: it manages the residents'
+// services (sorting guide, recycling centres).
+var DemoGroups = []string{"Élus", "Techniciens", "Stagiaires", "Communication"}
 
 // SeedDemo creates the demo groups, an administrator and one account per
 // group, each with a random password. Run it on an empty database only.
@@ -39,6 +41,7 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time, h *Hasher) (*DemoRes
 		{Email: "elu@sydrav.example", Name: "Jeanne Martin", Group: "Élus"},
 		{Email: "technicien@sydrav.example", Name: "Karim Benali", Group: "Techniciens"},
 		{Email: "stagiaire@sydrav.example", Name: "Lucas Petit", Group: "Stagiaires"},
+		{Email: "communication@sydrav.example", Name: "Sophie Leroy", Group: "Communication"},
 	}
 	for i := range people {
 		people[i].Password = demoPassword()

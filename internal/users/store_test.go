@@ -196,7 +196,7 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Groups) != 3 || res.AdminID == 0 || len(res.Accounts) != 4 {
+	if len(res.Groups) != 4 || res.AdminID == 0 || len(res.Accounts) != 5 {
 		t.Fatalf("demo = %+v", res)
 	}
 	a := &users.Accounts{DB: d, Now: func() time.Time { return t0 }, Hasher: h, LockoutThreshold: 10, LockoutDuration: time.Hour}

@@ -123,11 +123,22 @@ func logPath(p string) string {
 	return p
 }
 
+// contentSecurityPolicy is the policy of every response: everything from
+// the site itself, and images from the recycling centres' map tile server
+// when one is configured (its origin only).
+func contentSecurityPolicy(tileOrigin string) string {
+	img := "img-src 'self' data:"
+	if tileOrigin != "" {
+		img += " " + tileOrigin
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " + img + "; " +
+		"font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; " +
+		"form-action 'self'; frame-ancestors 'none'"
+}
+
 // securityHeaders are set on every response.
 func (s *Server) securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "+
-		"form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

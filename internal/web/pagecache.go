@@ -19,7 +19,8 @@ import (
 // grants, documents, events and settings) is the one it was rendered at, so
 // a publication shows to every visitor at once, on every instance. Entries
 // also expire after pageCacheTTL, for content that changes with the clock
-// alone (upcoming events, the documents' archive rule).
+// alone (upcoming events, the documents' archive rule), or sooner when the
+// handler says when its page changes (cacheUntil: a centre's "open now").
 type pageCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedPage
@@ -133,20 +134,41 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		}
 		rec := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
 		setCookies := len(w.Header().Values("Set-Cookie"))
-		if err := h(rec, r); err != nil {
+		lim := &cacheLimit{}
+		if err := h(rec, r.WithContext(context.WithValue(r.Context(), cacheLimitKey{}, lim))); err != nil {
 			return err
+		}
+		expires := now.Add(pageCacheTTL)
+		if !lim.until.IsZero() && lim.until.Before(expires) {
+			expires = lim.until
 		}
 		// Only plain successful pages that set no cookie of their own and
 		// are not marked no-store are kept.
 		cc := w.Header().Get("Cache-Control")
 		if rec.status == http.StatusOK && len(w.Header().Values("Set-Cookie")) == setCookies &&
-			!strings.Contains(cc, "no-store") && rec.buf.Len() <= pageCacheMaxPage && r.Method == http.MethodGet {
-			s.storePage(key, &cachedPage{version: v, expires: now.Add(pageCacheTTL), body: bytes.Clone(rec.buf.Bytes()),
+			!strings.Contains(cc, "no-store") && rec.buf.Len() <= pageCacheMaxPage && r.Method == http.MethodGet && expires.After(now) {
+			s.storePage(key, &cachedPage{version: v, expires: expires, body: bytes.Clone(rec.buf.Bytes()),
 				ctype: w.Header().Get("Content-Type"), cc: cc})
 		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.buf.Bytes()) //nolint:errcheck // the client went away
 		return nil
+	}
+}
+
+// cacheLimit is how long the page being rendered for the cache may be kept
+// (zero: pageCacheTTL).
+type cacheLimit struct{ until time.Time }
+
+type cacheLimitKey struct{}
+
+// cacheUntil tells the visitors' page cache not to keep the page being
+// rendered past t: the next instant what it shows changes with the clock
+// alone (a recycling centre opening or closing). A zero t sets no limit;
+// outside the cache it does nothing.
+func cacheUntil(r *http.Request, t time.Time) {
+	if l, ok := r.Context().Value(cacheLimitKey{}).(*cacheLimit); ok && !t.IsZero() && (l.until.IsZero() || t.Before(l.until)) {
+		l.until = t
 	}
 }
 

@@ -39,7 +39,7 @@ func TestBrowserPageEditing(t *testing.T) {
 	if err := st.SetGrants(ctx, adm, home.ID, false, []access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: gEd, Level: access.Manage}}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := st.Create(ctx, adm, home.ID, pages.NewPage{Title: "Déchèteries"})
+	p, err := st.Create(ctx, adm, home.ID, pages.NewPage{Title: "Déchèteries", Slug: "infos-decheteries"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestBrowserPageEditing(t *testing.T) {
 
 	bctx := site.Browser(t)
 	site.LoginAs(t, bctx, editorID)
-	if st := site.Go(t, bctx, "/decheteries"); st != http.StatusOK {
+	if st := site.Go(t, bctx, "/infos-decheteries"); st != http.StatusOK {
 		t.Fatalf("GET /decheteries = %d", st)
 	}
 	if !browsertest.Exists(t, bctx, "nav.page-toolbar") {
@@ -107,13 +107,13 @@ func TestBrowserPageEditing(t *testing.T) {
 	if st := browsertest.Submit(t, bctx, `button[name="op"][value="publish"]`); st != http.StatusOK {
 		t.Fatalf("publish = %d", st)
 	}
-	if loc := browsertest.Location(t, bctx); loc != "/decheteries" {
+	if loc := browsertest.Location(t, bctx); loc != "/infos-decheteries" {
 		t.Fatalf("after publishing the editor is on %s", loc)
 	}
 
 	// A visitor sees the new text and the image with its alternative text.
 	vctx := site.Browser(t)
-	site.Go(t, vctx, "/decheteries")
+	site.Go(t, vctx, "/infos-decheteries")
 	if txt := browsertest.Text(t, vctx, "article.page-content"); !strings.Contains(txt, "Horaires d’été : 9 h – 18 h.") || strings.Contains(txt, "hiver") {
 		t.Fatalf("visitor sees %q", txt)
 	}
@@ -143,7 +143,7 @@ func TestBrowserPageEditing(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Submit(t, bctx, `form[action$="/restaurer"] button`)
-	site.Go(t, vctx, "/decheteries")
+	site.Go(t, vctx, "/infos-decheteries")
 	if txt := browsertest.Text(t, vctx, "article.page-content"); !strings.Contains(txt, "Horaires d’hiver") {
 		t.Fatalf("after restore visitor sees %q", txt)
 	}

@@ -9,15 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/acts"
+	"portique/internal/centres"
 	"portique/internal/db"
+	"portique/internal/guide"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/valid"
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
-var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind}
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind, guide.SearchKind, centres.SearchKind}
 
 // searchData is the data of pages_search.html.
 type searchData struct {
@@ -177,6 +180,25 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	set := sitemapSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
 	for _, p := range list {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path, LastMod: p.Updated})
+	}
+	// The guide's items and the centres have a page each, for search
+	// engines too (only when the area is public).
+	visitor := access.Anonymous()
+	if items, err := s.guide.List(r.Context(), visitor); err == nil {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/ou-jeter"})
+		for _, it := range items {
+			set.URLs = append(set.URLs, sitemapURL{Loc: base + it.URL(), LastMod: it.UpdatedAt.Format("2006-01-02")})
+		}
+	} else if !errors.Is(err, access.ErrForbidden) {
+		return err
+	}
+	if list, err := s.centres.List(r.Context(), visitor); err == nil {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/decheteries"})
+		for _, c := range list {
+			set.URLs = append(set.URLs, sitemapURL{Loc: base + c.URL(), LastMod: c.UpdatedAt.Format("2006-01-02")})
+		}
+	} else if !errors.Is(err, access.ErrForbidden) {
+		return err
 	}
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {

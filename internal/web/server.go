@@ -15,9 +15,11 @@ import (
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
+	"portique/internal/centres"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
@@ -53,6 +55,10 @@ type Server struct {
 	docs      *documents.Store
 	acts      *acts.Store // the register of acts
 	audits    *audit.Trail
+	guide     *guide.Store
+	centres   *centres.Store
+	// csp is the Content-Security-Policy header of every response.
+	csp string
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -79,6 +85,9 @@ func New(d *Deps) (*Server, error) {
 		docs:     d.Documents,
 		acts:     d.Acts,
 		audits:   d.Audit,
+		guide:    d.Guide,
+		centres:  d.Centres,
+		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -21,9 +21,11 @@ import (
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
+	"portique/internal/centres"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
@@ -46,7 +48,9 @@ type Deps struct {
 	Pages     *pages.Store
 	Calendar  *calendar.Store
 	Documents *documents.Store
-	Acts      *acts.Store // the register of acts (publicité des actes)
+	Acts      *acts.Store    // the register of acts (publicité des actes)
+	Guide     *guide.Store   // the sorting guide "Où jeter ?"
+	Centres   *centres.Store // recycling centres and drop-off points
 	Accounts  *users.Accounts
 	Groups    *users.Groups
 	Sessions  *users.Sessions
@@ -119,6 +123,11 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		return nil, err
 	}
 	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
+
+	s.Guide = guide.New(d, s.Search)
+	s.Guide.Now = o.Now
+	s.Centres = centres.New(d, s.Search, centres.WordsFrom(cat.T))
+	s.Centres.Now = o.Now
 	s.Sessions = &users.Sessions{DB: d, Now: o.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
 	s.Audit = &audit.Trail{DB: d}
 
