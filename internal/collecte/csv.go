@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -86,6 +88,8 @@ type Sheet struct {
 	Errors []LineError
 }
 
+var rulePartRe = regexp.MustCompile(`^(?i)(FREQ|INTERVAL|BYDAY|BYMONTH|BYMONTHDAY|BYSETPOS|COUNT|UNTIL|WKST)=`)
+
 // ParseCSV reads a file. A file that cannot be read at all (empty, too
 // large, no known header) is valid.Errors on the field "file"; a line that
 // is malformed is a LineError and the other lines are still read, up to a
@@ -141,21 +145,27 @@ func ParseCSV(data []byte) (*Sheet, error) {
 	if len(missing) > 0 {
 		return nil, valid.One("file", "collecte.import.error.columns", strings.Join(missing, ", "))
 	}
+	lastLine := 1
+	ruleAt := -1
+	if r.Comma == ';' {
+		ruleAt = slices.Index(cols, colRule)
+	}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		var pe *csv.ParseError
-		if errors.As(err, &pe) && !errors.Is(err, csv.ErrFieldCount) {
-			sh.Errors = append(sh.Errors, LineError{Line: pe.StartLine, Message: valid.Message{Key: "collecte.import.error.quote"}})
+		if errors.As(err, &pe) {
+			sh.Errors = append(sh.Errors, LineError{Line: max(pe.StartLine, 1), Message: valid.Message{Key: "collecte.import.error.quote"}})
 			break
 		}
-		if err != nil {
-			sh.Errors = append(sh.Errors, LineError{Line: line, Message: valid.Message{Key: "collecte.import.error.unreadable"}})
+		if err != nil || len(rec) == 0 {
+			sh.Errors = append(sh.Errors, LineError{Line: lastLine + 1, Message: valid.Message{Key: "collecte.import.error.unreadable"}})
 			break
 		}
+		line, _ := r.FieldPos(0) // FieldPos needs a record: only after a good Read
+		lastLine = line
 		if len(sh.Rows)+len(sh.Errors) >= maxImportLines {
 			sh.Errors = append(sh.Errors, LineError{Line: line, Message: valid.Message{Key: "collecte.import.error.too_many_lines", Args: []any{maxImportLines}}})
 			break
@@ -167,6 +177,12 @@ func ParseCSV(data []byte) (*Sheet, error) {
 			}
 		}
 		if blank {
+			continue
+		}
+		if ruleAt >= 0 && ruleAt+1 < len(rec) && rulePartRe.MatchString(strings.TrimSpace(rec[ruleAt+1])) {
+			// FREQ=WEEKLY;BYDAY=MO without quotes, in a ";" file: the rule
+			// ran over the next columns.
+			sh.Errors = append(sh.Errors, LineError{Line: line, Column: colRule, Message: valid.Message{Key: "collecte.import.error.rule_unquoted"}})
 			continue
 		}
 		if len(rec) > len(header) {

@@ -43,7 +43,8 @@ func WriteICS(w io.Writer, plan Plan, streamID int64, now time.Time, opt FeedOpt
 	cal.SetCalscale("GREGORIAN")
 	if opt.Name != "" {
 		cal.SetName(opt.Name)
-		cal.SetXWRCalName(opt.Name)
+		// VALUE=TEXT: readers that keep unknown X- properties opaque unescape it.
+		cal.SetXWRCalName(opt.Name, ics.WithValue(string(ics.ValueDataTypeText)))
 	}
 	cal.SetRefreshInterval(FeedRefresh)
 	cal.SetXPublishedTTL(FeedRefresh)

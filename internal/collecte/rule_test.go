@@ -143,3 +143,28 @@ func TestContrastCheck(t *testing.T) {
 		t.Fatalf("black: %v", c)
 	}
 }
+
+// FuzzNormalizeRule: any text an editor types is refused with a key, or
+// accepted as a canonical rule that reads back as itself and compiles.
+func FuzzNormalizeRule(f *testing.F) {
+	for _, s := range []string{"FREQ=WEEKLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=+1TU,-1FR", "RRULE:FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24",
+		"FREQ=WEEKLY;INTERVAL=2;UNTIL=20271231;BYDAY=TH", "FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR", "FREQ=WEEKLY;;;", "freq=weekly;byday=xx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rule, key := NormalizeRule(s)
+		if key != "" {
+			if rule != "" {
+				t.Fatalf("refused %q with %s but returned %q", s, key, rule)
+			}
+			return
+		}
+		again, key := NormalizeRule(rule)
+		if key != "" || again != rule {
+			t.Fatalf("%q → %q → %q (%s)", s, rule, again, key)
+		}
+		if _, err := compile(rule, day("2026-01-01"), time.Time{}); err != nil {
+			t.Fatalf("accepted %q does not compile: %v", rule, err)
+		}
+	})
+}
