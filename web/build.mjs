@@ -20,6 +20,7 @@ const outdir = join(root, "internal/web/static/dist");
 const entries = [
   { in: "node_modules/altcha/dist_external/worker.js", out: "altcha-worker" },
   { in: "web/accounts/captcha.js", out: "captcha" },
+  { in: "web/collecte/collecte.js", out: "collecte" },
   { in: "web/editor/editor.js", out: "editor" },
 ];
 

@@ -139,7 +139,7 @@ var (
 )
 
 // reservedCommuneSlugs are the paths under /collecte the area serves itself.
-var reservedCommuneSlugs = map[string]bool{"gestion": true, "communes-json": true, "communes": true}
+var reservedCommuneSlugs = map[string]bool{"gestion": true}
 
 // reservedSectorSlugs are the paths under /collecte/{commune} that are not
 // sectors.

@@ -129,7 +129,10 @@ type Plan struct {
 	Commune Commune
 	Sector  Sector // zero: the commune as a whole
 	// Streams are those with a schedule here, in display order.
-	Streams     []Stream
+	Streams []Stream
+	// Schedules are those that apply here (the commune's own and the
+	// sector's).
+	Schedules   []Schedule
 	Collections []Collection
 	From, To    time.Time
 	// BySector: the commune has sectors and some streams are scheduled per
@@ -209,6 +212,7 @@ func (s *Store) fillPlan(ctx context.Context, q db.Querier, plan Plan) (Plan, er
 			plan.BySector = true
 		}
 	}
+	plan.Schedules = scheds
 	sts, err := streams(ctx, q)
 	if err != nil {
 		return plan, err

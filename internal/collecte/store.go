@@ -49,6 +49,12 @@ func (s *Store) Level(ctx context.Context, p access.Principal) (access.Level, er
 	return access.LevelOf(ctx, s.db, p, access.Collecte, NodeID)
 }
 
+// CheckEdit returns access.ErrForbidden unless p may change the collection
+// days: the management pages open on the same rule as the changes.
+func (s *Store) CheckEdit(ctx context.Context, p access.Principal) error {
+	return requireEdit(ctx, s.db, p)
+}
+
 // requireView is the reading rule: View on the area's node.
 func requireView(ctx context.Context, q db.Querier, p access.Principal) error {
 	if err := access.Require(ctx, q, p, access.Collecte, NodeID, access.View); err != nil {
@@ -167,6 +173,10 @@ func lookupWords(q string) []string {
 	}
 	return out
 }
+
+// LookupKey is what the lookup matches for a commune (the browser's
+// autocomplete filters on the same words).
+func LookupKey(c Commune) string { return searchKey(c.Name, c.INSEE, c.Postcodes) }
 
 // searchKey is what Lookup matches: the words of the folded name, the
 // postcodes and the INSEE code, each preceded by a space.

@@ -21,6 +21,7 @@ var Reserved = map[string]bool{
 	"metrics": true, "static": true, "pages": true, "medias": true,
 	"robots.txt": true, "favicon.ico": true, "api": true,
 	"inscription": true, "invitation": true, "flux": true,
+	"collecte": true,
 }
 
 // ligatures are letters that Unicode does not decompose into a base letter

@@ -139,9 +139,13 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		// Only plain successful pages that set no cookie of their own and
 		// are not marked no-store are kept.
 		cc := w.Header().Get("Cache-Control")
-		if rec.status == http.StatusOK && len(w.Header().Values("Set-Cookie")) == setCookies &&
+		expires := now.Add(pageCacheTTL)
+		if !rec.until.IsZero() && rec.until.Before(expires) {
+			expires = rec.until
+		}
+		if rec.status == http.StatusOK && len(w.Header().Values("Set-Cookie")) == setCookies && now.Before(expires) &&
 			!strings.Contains(cc, "no-store") && rec.buf.Len() <= pageCacheMaxPage && r.Method == http.MethodGet {
-			s.storePage(key, &cachedPage{version: v, expires: now.Add(pageCacheTTL), body: bytes.Clone(rec.buf.Bytes()),
+			s.storePage(key, &cachedPage{version: v, expires: expires, body: bytes.Clone(rec.buf.Bytes()),
 				ctype: w.Header().Get("Content-Type"), cc: cc})
 		}
 		w.WriteHeader(rec.status)
@@ -171,6 +175,17 @@ type bufferedWriter struct {
 	status int
 	wrote  bool
 	buf    bytes.Buffer
+	until  time.Time // set by cacheUntil
+}
+
+// cacheUntil tells the visitors' cache to keep the page being written to w
+// no later than t (a page whose text changes with the date, such as the
+// next collection day, expires at midnight). It does nothing for a page
+// that is not cached.
+func cacheUntil(w http.ResponseWriter, t time.Time) {
+	if b, ok := w.(*bufferedWriter); ok && (b.until.IsZero() || t.Before(b.until)) {
+		b.until = t
+	}
 }
 
 func (b *bufferedWriter) WriteHeader(code int) {

@@ -14,6 +14,7 @@ import (
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -50,6 +51,7 @@ type Server struct {
 	captcha   *captcha.Captcha
 	docs      *documents.Store
 	audits    *audit.Trail
+	collecte  *collecte.Store
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -74,6 +76,7 @@ func New(d *Deps) (*Server, error) {
 		captcha:  d.Captcha,
 		docs:     d.Documents,
 		audits:   d.Audit,
+		collecte: d.Collecte,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -48,6 +49,7 @@ type Deps struct {
 	Audit     *audit.Trail
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
+	Collecte  *collecte.Store
 }
 
 // Options are what differs between the program and its tests.
@@ -89,6 +91,10 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 
 	s.Calendar = calendar.New(d, s.Search)
 	s.Calendar.SetClock(o.Now)
+
+	s.Collecte = collecte.New(d, s.Search)
+	s.Collecte.Now = o.Now
+	s.Collecte.Location = cfg.Location()
 
 	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
 	if err != nil {
