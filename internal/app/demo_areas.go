@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portique/internal/calendar"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -26,6 +27,9 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
+	}
+	if err := collecte.New(d, idx).SeedDemo(ctx, now, res.Groups); err != nil {
+		return fmt.Errorf("collecte: %w", err)
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
 		return err
@@ -76,6 +80,8 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 		return err
 	}
 	links = append(links, pages.DemoLink{Path: "/espace-elus", Block: pages.Block{Type: pages.BlockCalendar, CalendarID: cid}})
+	// The home page leads to the collection days.
+	links = append(links, pages.DemoLink{Path: "/", Block: pages.Block{Type: pages.BlockText, HTML: collecte.DemoLinkHTML}})
 	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
 }
 
@@ -87,6 +93,7 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		"pages":     pages.New(d, idx).Reindex,
 		"calendar":  calendar.New(d, idx).Reindex,
 		"documents": docs.ReindexAll,
+		"collecte":  collecte.New(d, idx).Reindex,
 	} {
 		n, err := f(ctx)
 		if err != nil {
