@@ -177,7 +177,7 @@ func (s *Store) seedDemoHolidays(ctx context.Context, a access.Actor, today time
 			for next.Weekday() == time.Sunday || HolidayName(next) != "" {
 				next = next.AddDate(0, 0, 1)
 			}
-			in.Action, in.Replacement, in.Note = ActionMove, FormatDay(next), "Jour férié : collecte reportée au lendemain."
+			in.Action, in.Replacement, in.Note = ActionMove, FormatDay(next), "Sortez votre bac la veille au soir, comme d’habitude."
 		default:
 			continue
 		}

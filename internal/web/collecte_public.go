@@ -316,7 +316,7 @@ func (s *Server) streamViews(plan collecte.Plan, today time.Time, base string) [
 		}
 		if c, ok := plan.Next(st.ID, today); ok {
 			d := s.collecteDay(c.Date, today)
-			d.Items = []collecteItem{s.collecteItem(c, st)}
+			d.Items = []collecteItem{s.collecteItem(c, st, today)}
 			v.Next = &d
 		}
 		out = append(out, v)
@@ -332,7 +332,7 @@ func (s *Server) collecteDays(plan collecte.Plan, from, to, today time.Time) []c
 			out = append(out, s.collecteDay(c.Date, today))
 		}
 		last := &out[len(out)-1]
-		last.Items = append(last.Items, s.collecteItem(c, plan.Stream(c.StreamID)))
+		last.Items = append(last.Items, s.collecteItem(c, plan.Stream(c.StreamID), today))
 	}
 	return out
 }
@@ -350,7 +350,11 @@ func (s *Server) collecteDay(d, today time.Time) collecteDay {
 	return out
 }
 
-func (s *Server) collecteItem(c collecte.Collection, st collecte.Stream) collecteItem {
+func (s *Server) collecteItem(c collecte.Collection, st collecte.Stream, today time.Time) collecteItem {
+	if c.Pending() && c.Date.Before(today) {
+		// A holiday gone by without a decision: nothing is left to confirm.
+		c.Status = collecte.StatusKept
+	}
 	it := collecteItem{Stream: st, Status: c.Status}
 	switch c.Status {
 	case collecte.StatusMoved:
@@ -368,7 +372,11 @@ func (s *Server) collecteItem(c collecte.Collection, st collecte.Stream) collect
 	case collecte.StatusPending:
 		it.Note = s.cat.T("collecte.note.pending", c.Holiday)
 	case collecte.StatusKept:
-		it.Note = s.cat.T("collecte.note.kept", c.Holiday)
+		if c.Date.Before(today) {
+			it.Note = s.cat.T("collecte.note.holiday", c.Holiday)
+		} else {
+			it.Note = s.cat.T("collecte.note.kept", c.Holiday)
+		}
 	}
 	if c.Note != "" {
 		if it.Note != "" {
@@ -548,7 +556,7 @@ func (s *Server) collecteFeed(w http.ResponseWriter, r *http.Request, communeSlu
 		Alarm:   func(st collecte.Stream) string { return s.cat.T("collecte.feed.alarm", st.Name) },
 		Description: func(c collecte.Collection, st collecte.Stream) string {
 			var parts []string
-			if it := s.collecteItem(c, st); it.Note != "" {
+			if it := s.collecteItem(c, st, today); it.Note != "" {
 				parts = append(parts, it.Note)
 			}
 			if st.Help != "" {

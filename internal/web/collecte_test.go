@@ -161,6 +161,9 @@ func TestCollectePublicPages(t *testing.T) {
 	if n := strings.Count(rec.Body.String(), `<table class="cl-month">`); n != 12 {
 		t.Fatalf("%d month tables", n)
 	}
+	// A holiday gone by without a decision has nothing left to confirm.
+	clWant(t, rec, `<time datetime="2026-05-01">vendredi 1er mai</time> : Ordures ménagères — jour férié (Fête du Travail)`)
+	clWantNot(t, rec, "(Fête du Travail) : collecte à confirmer")
 	wantStatus(t, v.get(t, "/collecte/valence/nord/calendrier/2027"), 200)
 	for _, p := range []string{"/collecte/valence/nord/calendrier/2031", "/collecte/valence/nord/calendrier/abc", "/collecte/valence/est",
 		"/collecte/lyon", "/collecte/valence/nord/papier.ics", "/collecte/valence/nord/calendrier/2026/x", "/collecte/a/b/c/d/e"} {
