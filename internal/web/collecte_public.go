@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -192,6 +193,9 @@ func (s *Server) collecteColours(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b bytes.Buffer
 	for _, st := range sts {
+		if !cssColour.MatchString(st.Colour) { // checked on save; never trust a stylesheet to the database alone
+			continue
+		}
 		fmt.Fprintf(&b, ".cl-s%d{background:%s;border-color:%s;color:#fff}\n", st.ID, st.Colour, st.Colour)
 	}
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -199,6 +203,8 @@ func (s *Server) collecteColours(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(b.Bytes())
 	return err
 }
+
+var cssColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // collecteShow serves /collecte/{commune}[/{secteur}] and what hangs below:
 // calendrier[/{année}] and {flux}.ics (collectes.ics: every stream).

@@ -14,7 +14,7 @@ import (
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
-var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent}
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, search.KindCommune}
 
 // searchData is the data of pages_search.html.
 type searchData struct {
