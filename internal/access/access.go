@@ -63,9 +63,6 @@ const (
 	Page     Kind = "page"
 	Folder   Kind = "folder"
 	Calendar Kind = "calendar"
-	// Collecte is the one node of the collection days (internal/collecte):
-	// View reads them, Edit manages them.
-	Collecte Kind = "collecte"
 )
 
 // Built-in pseudo-groups (rows of the groups table with fixed ids).

@@ -16,11 +16,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/extract"
+	"portique/internal/i18n"
 )
 
 // Version is set at build time with -ldflags "-X portique/internal/app.Version=…".
@@ -38,21 +40,38 @@ type Env struct {
 	Ready func(addr string)
 }
 
+// The command line speaks French, like the rest of the program: its texts
+// are in internal/i18n/fr/cli.json (the names of commands and flags stay
+// as they are: scripts use them).
+var catalogue = sync.OnceValue(func() *i18n.Catalog { return i18n.MustLoad("fr") })
+
+// say returns the text of key, formatted with args.
+func say(key string, args ...any) string { return catalogue().T(key, args...) }
+
+// failure is an error whose message is the text of key.
+func failure(key string, args ...any) error { return errors.New(say(key, args...)) }
+
+// wrap prefixes err with the text of key, keeping err inspectable.
+func wrap(err error, key string, args ...any) error {
+	return fmt.Errorf("%s : %w", say(key, args...), err)
+}
+
 // command is one subcommand.
 type command struct {
-	summary string
+	summary string // catalogue key
 	run     func(ctx context.Context, e Env, args []string) error
 }
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the web site (default)", serve},
-		"migrate": {"apply database migrations and exit", migrate},
-		"version": {"print the version", version},
-		"reindex": {"rebuild the search index from pages, events and document texts", reindex},
-		"user":    {"manage accounts: user create --email … --name … [--admin] [--group …]; user unlock EMAIL", userCommand},
+		"serve":   {"cli.cmd.serve", serve},
+		"migrate": {"cli.cmd.migrate", migrate},
+		"version": {"cli.cmd.version", version},
+		"reindex": {"cli.cmd.reindex", reindex},
+		"actes":   {"cli.cmd.actes", actesCommand},
+		"user":    {"cli.cmd.user", userCommand},
 		// Started by the server itself, once per file, with time and memory limits.
-		extract.Subcommand: {"(internal) extract the text of one document in a child process", extractWorker},
+		extract.Subcommand: {"cli.cmd.extract_worker", extractWorker},
 	}
 }
 
@@ -60,7 +79,7 @@ func commands() map[string]command {
 // extract): it writes its result on the process's standard output.
 func extractWorker(ctx context.Context, e Env, args []string) error {
 	if code := extract.RunChild(args); code != 0 {
-		return fmt.Errorf("extract-worker: exit status %d", code)
+		return failure("cli.error.extract_exit", code)
 	}
 	return nil
 }
@@ -90,13 +109,13 @@ func Run(ctx context.Context, e Env) error {
 	cmd, ok := commands()[name]
 	if !ok {
 		usage(e.Stderr)
-		return fmt.Errorf("unknown command %q", name)
+		return failure("cli.error.unknown_command", name)
 	}
 	return cmd.run(ctx, e, args)
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: portique [command] [flags]\n\nCommands:")
+	fmt.Fprintln(w, say("cli.usage"))
 	cmds := commands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
@@ -104,9 +123,9 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-14s %s\n", n, say(cmds[n].summary))
 	}
-	fmt.Fprintln(w, "\nSettings (flag / environment variable / default):")
+	fmt.Fprintln(w, say("cli.usage.settings"))
 	for _, s := range config.Settings() {
 		fmt.Fprintf(w, "  --%-18s %-28s %s\n", s[0], s[1], s[2])
 	}
@@ -125,7 +144,7 @@ func settings(e Env, name string, args []string, own func(fs *flag.FlagSet)) (*c
 	}
 	cfg, err := build()
 	if err != nil {
-		return nil, nil, fmt.Errorf("settings: %w", err)
+		return nil, nil, wrap(err, "cli.error.settings")
 	}
 	return cfg, fs, nil
 }
@@ -146,7 +165,7 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 // openDB opens and migrates the configured database.
 func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, wrap(err, "cli.error.data_dir")
 	}
 	d, err := db.Open(ctx, cfg.DBURL, cfg.SQLitePath())
 	if err != nil {
@@ -177,7 +196,7 @@ func secretKey(cfg *config.Config) (string, error) {
 	}
 	key := hex.EncodeToString(k[:])
 	if err := os.WriteFile(p, []byte(key+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write %s: %w", p, err)
+		return "", wrap(err, "cli.error.write", p)
 	}
 	return key, nil
 }
@@ -199,7 +218,7 @@ func withDB(ctx context.Context, e Env, name string, args []string, fn func(*con
 
 func migrate(ctx context.Context, e Env, args []string) error {
 	return withDB(ctx, e, "migrate", args, func(_ *config.Config, d *db.DB) error {
-		fmt.Fprintf(e.Stdout, "Base de données à jour (%s).\n", d.Dialect())
+		fmt.Fprintln(e.Stdout, say("cli.migrate.done", d.Dialect()))
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"portique/internal/acts"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -23,7 +24,7 @@ const demoFile = "demo-comptes.txt"
 // seedDemo fills an empty database with the demo site of the waste syndicate
 // (groups, accounts, pages, calendar, documents), once, and prints the demo
 // accounts. Outside demo mode nothing here runs and no password is printed.
-func seedDemo(ctx context.Context, e Env, cfg *config.Config, d *db.DB, log *slog.Logger, idx search.Index, docs *documents.Store) error {
+func seedDemo(ctx context.Context, e Env, cfg *config.Config, d *db.DB, log *slog.Logger, idx search.Index, docs *documents.Store, register *acts.Store) error {
 	path := filepath.Join(cfg.DataDir, demoFile)
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
@@ -43,7 +44,7 @@ func seedDemo(ctx context.Context, e Env, cfg *config.Config, d *db.DB, log *slo
 	if err != nil {
 		return err
 	}
-	if err := seedAreas(ctx, d, idx, docs, now, res); err != nil {
+	if err := seedAreas(ctx, d, idx, docs, register, now, res); err != nil {
 		return err
 	}
 	var b strings.Builder

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"portique/internal/access"
+	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/collecte"
 	"portique/internal/config"
@@ -18,14 +20,14 @@ import (
 // seedAreas writes the demo content of each area (pages, calendar,
 // documents) for the demo groups and administrator, and indexes it for the
 // site search. Document texts are indexed by the extraction jobs it queues.
-func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store, now time.Time, res *users.DemoResult) error {
+func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store, register *acts.Store, now time.Time, res *users.DemoResult) error {
 	if err := pages.SeedDemo(ctx, d, now, res.Groups, res.AdminID); err != nil {
 		return fmt.Errorf("pages: %w", err)
 	}
 	if err := calendar.SeedDemo(ctx, d, now, res.Groups); err != nil {
 		return fmt.Errorf("calendar: %w", err)
 	}
-	if err := documents.SeedDemo(ctx, d, docs, now, res.Groups); err != nil {
+	if err := documents.SeedDemo(ctx, docs, now, res.Groups); err != nil {
 		return fmt.Errorf("documents: %w", err)
 	}
 	if err := collecte.New(d, idx).SeedDemo(ctx, now, res.Groups); err != nil {
@@ -33,6 +35,9 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
 		return err
+	}
+	if err := demoRegister(ctx, d, register, now, res); err != nil {
+		return fmt.Errorf("acts: %w", err)
 	}
 	_, err := reindexAll(ctx, d, idx, docs)
 	return err
@@ -85,6 +90,30 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
 }
 
+// demoRegister gives the register of acts its secretariat (a group holding
+// manage on it, with the demo technician in it) and a year of acts, whose
+// sessions link to the comité's and the bureau's events of the agenda.
+func demoRegister(ctx context.Context, d *db.DB, register *acts.Store, now time.Time, res *users.DemoResult) error {
+	groups := &users.Groups{DB: d, Now: func() time.Time { return now }}
+	sec, err := groups.Create(ctx, access.System(), "Secrétariat")
+	if err != nil {
+		return err
+	}
+	for _, a := range res.Accounts {
+		if a.Group == "Techniciens" {
+			if err := groups.AddMember(ctx, access.System(), sec, a.ID); err != nil {
+				return err
+			}
+		}
+	}
+	event := func(title string) int64 {
+		var id int64
+		d.QueryRow(ctx, "SELECT id FROM events WHERE title = ? ORDER BY id LIMIT 1", title).Scan(&id) //nolint:errcheck // no event: no link
+		return id
+	}
+	return register.SeedDemo(ctx, now, sec, acts.DemoEvents{Comite: event("Comité syndical"), Bureau: event("Bureau syndical")})
+}
+
 // reindexAll re-feeds the search index from every area and returns how many
 // objects were indexed.
 func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store) (int, error) {
@@ -93,6 +122,7 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		"pages":     pages.New(d, idx).Reindex,
 		"calendar":  calendar.New(d, idx).Reindex,
 		"documents": docs.ReindexAll,
+		"acts":      acts.New(d, nil, idx).Reindex,
 		"collecte":  collecte.New(d, idx).Reindex,
 	} {
 		n, err := f(ctx)
@@ -109,15 +139,16 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 func reindex(ctx context.Context, e Env, args []string) error {
 	return withDB(ctx, e, "reindex", args, func(cfg *config.Config, d *db.DB) error {
 		idx := search.New(d)
-		docs, err := documents.FromConfig(cfg, d, idx, e.Now)
+		docs, err := documents.FromConfig(cfg, d, idx)
 		if err != nil {
 			return err
 		}
+		docs.Now = e.Now
 		n, err := reindexAll(ctx, d, idx, docs)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "Index de recherche reconstruit : %d éléments.\n", n)
+		fmt.Fprintln(e.Stdout, say("cli.reindex.done", n))
 		return nil
 	})
 }

@@ -10,13 +10,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
 
+	"portique/internal/access"
+	"portique/internal/acts"
 	"portique/internal/app/services"
-	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -58,12 +58,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := extractionJobs(cfg, d, svc.Documents, log, e.Now)
+	runner, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
 	if err != nil {
 		return err
 	}
+
 	if cfg.Demo {
-		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents); err != nil {
+		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -107,9 +108,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 }
 
 // extractionJobs builds the job runner that extracts and indexes the
-// uploaded files, in child processes of this very binary (`portique
+// uploaded files (documents and the register's acts), in child processes of this very binary (`portique
 // extract-worker`).
-func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
+func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
 	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
 	if err != nil {
 		return nil, err
@@ -118,6 +119,7 @@ func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, log *sl
 	runner.Log = log
 	runner.Now = now
 	docs.RegisterJobs(runner, child)
+	register.RegisterJobs(runner, child) // the register of acts' PDFs
 	return runner, nil
 }
 
@@ -179,24 +181,19 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		purgeTrash(ctx, d, svc.Documents, log, now)
+		purgeTrash(ctx, svc.Documents, log)
+		verifyActsDaily(ctx, cfg, d, svc.Acts, svc.Mail, log)
 		t := now().UTC()
 		if n, err := svc.Audit.Purge(ctx, t.Add(-cfg.AuditRetention)); err != nil {
 			log.Error("audit purge", "err", err)
 		} else if n > 0 {
 			log.Info("audit purged", "entries", n)
 		}
-		for _, c := range []struct {
-			q    string
-			args []any
-		}{
-			{"DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", []any{t, t.Add(-cfg.SessionIdle)}},
-			{"DELETE FROM user_tokens WHERE expires_at < ?", []any{t}},
-			{"DELETE FROM throttle WHERE reset_at < ?", []any{t}},
-		} {
-			if _, err := d.Exec(ctx, c.q, c.args...); err != nil {
-				log.Error("housekeeping", "err", err)
-			}
+		if _, err := svc.Sessions.Purge(ctx); err != nil {
+			log.Error("housekeeping", "err", err)
+		}
+		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
+			log.Error("housekeeping", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -207,18 +204,12 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 }
 
 // purgeTrash deletes for good the documents and folders that have stayed in
-// the trash past --trash-days, with one audit entry each (the system is the
-// actor).
-func purgeTrash(ctx context.Context, d *db.DB, docs *documents.Store, log *slog.Logger, now func() time.Time) {
-	purged, err := docs.PurgeExpired(ctx)
+// the trash past --trash-days; the store writes one audit entry each, the
+// system being the actor.
+func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
+	purged, err := docs.PurgeExpired(ctx, access.System())
 	if err != nil && ctx.Err() == nil {
 		log.Error("trash purge", "err", err)
-	}
-	for _, p := range purged {
-		detail := fmt.Sprintf("%s (après %d jours dans la corbeille ; %d document(s), %d fichier(s) effacé(s))", p.Name, docs.TrashDays(), p.Documents, p.Files)
-		if err := audit.Log(ctx, d, audit.Entry{At: now().UTC(), Action: p.Kind + ".purged", Object: p.Kind + ":" + strconv.FormatInt(p.ID, 10), Detail: detail}); err != nil {
-			log.Error("audit", "action", p.Kind+".purged", "err", err)
-		}
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))

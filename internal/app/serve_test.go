@@ -25,8 +25,9 @@ func TestHousekeepingPurgesTrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs := documents.NewStore(d, blobs, nil, documents.Options{TrashDays: 7, Now: clock})
-	admin := access.Principal{Admin: true}
+	docs := documents.NewStore(d, blobs, nil, documents.Options{TrashDays: 7})
+	docs.Now = clock
+	admin := access.System()
 	f, err := docs.CreateFolder(ctx, admin, 0, "Rapports")
 	if err != nil {
 		t.Fatal(err)
@@ -47,16 +48,16 @@ func TestHousekeepingPurgesTrash(t *testing.T) {
 		return n
 	}
 	now = now.Add(6 * 24 * time.Hour)
-	purgeTrash(ctx, d, docs, log, clock)
+	purgeTrash(ctx, docs, log)
 	if n := count(); n != 0 {
 		t.Fatalf("purged after 6 days of 7: %d entries", n)
 	}
 	now = now.Add(2 * 24 * time.Hour)
-	purgeTrash(ctx, d, docs, log, clock)
+	purgeTrash(ctx, docs, log)
 	if n := count(); n != 1 {
 		t.Fatalf("%d audit entries after 8 days, want 1", n)
 	}
-	if _, err := docs.TrashedDocument(ctx, admin, doc.ID); err == nil {
+	if _, err := docs.TrashedDocument(ctx, admin.Principal, doc.ID); err == nil {
 		t.Error("the document is still in the trash")
 	}
 }

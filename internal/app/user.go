@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"portique/internal/audit"
+	"portique/internal/access"
+	"portique/internal/app/services"
 	"portique/internal/db"
-	"portique/internal/i18n"
 	"portique/internal/users"
 	"portique/internal/valid"
 )
@@ -24,7 +24,7 @@ import (
 // choose their password; no password is ever given or printed.
 func userCommand(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 {
-		return errors.New("user: want a subcommand: create or unlock")
+		return failure("cli.user.want_subcommand")
 	}
 	switch args[0] {
 	case "create":
@@ -32,7 +32,15 @@ func userCommand(ctx context.Context, e Env, args []string) error {
 	case "unlock":
 		return userUnlock(ctx, e, args[1:])
 	}
-	return fmt.Errorf("user: unknown subcommand %q (create, unlock)", args[0])
+	return failure("cli.user.unknown_subcommand", args[0])
+}
+
+// cliActor is who acts from the command line: the system, named "cli" in
+// the audit trail.
+func cliActor() access.Actor {
+	a := access.System()
+	a.Name = "cli"
+	return a
 }
 
 type stringList []string
@@ -45,10 +53,10 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 	var admin bool
 	var groups stringList
 	cfg, _, err := settings(e, "user create", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&email, "email", "", "email address of the account (required)")
-		fs.StringVar(&name, "name", "", "display name (required)")
-		fs.BoolVar(&admin, "admin", false, "make the account an administrator")
-		fs.Var(&groups, "group", "name of a group to join (repeatable)")
+		fs.StringVar(&email, "email", "", say("cli.user.flag.email"))
+		fs.StringVar(&name, "name", "", say("cli.user.flag.name"))
+		fs.BoolVar(&admin, "admin", false, say("cli.user.flag.admin"))
+		fs.Var(&groups, "group", say("cli.user.flag.group"))
 	})
 	if err != nil {
 		return err
@@ -58,7 +66,11 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	all, err := users.ListGroups(ctx, d)
+	accounts, grs, err := services.Accounts(cfg, d, services.Options{Now: e.Now})
+	if err != nil {
+		return err
+	}
+	all, err := grs.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,44 +83,25 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 			}
 		}
 		if id == 0 {
-			return fmt.Errorf("user create: no group named %q", g)
+			return failure("cli.user.no_group", g)
 		}
 		ids = append(ids, id)
 	}
-	now := e.Now().UTC()
-	var token string
-	var uid int64
-	err = d.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if uid, err = users.Create(ctx, tx, users.Form{Email: email, Name: name, Admin: admin, Groups: ids}, now); err != nil {
-			return err
-		}
-		if token, err = users.IssueToken(ctx, tx, uid, users.PurposeInvite, now, users.InviteTTL); err != nil {
-			return err
-		}
-		if err := audit.Log(ctx, tx, audit.Entry{At: now, Actor: "cli", Action: "user.created", Object: fmt.Sprintf("user:%d", uid), Detail: users.NormalizeEmail(email)}); err != nil {
-			return err
-		}
-		return audit.Log(ctx, tx, audit.Entry{At: now, Actor: "cli", Action: "invitation.sent", Object: fmt.Sprintf("user:%d", uid), Detail: "lien affiché en ligne de commande"})
-	})
+	u, link, err := accounts.Create(ctx, cliActor(), users.Form{Email: email, Name: name, Admin: admin, Groups: ids})
 	var verrs valid.Errors
 	if errors.As(err, &verrs) {
-		cat, cerr := i18n.Load("fr")
-		if cerr != nil {
-			return err
-		}
 		var msgs []string
 		for f, m := range verrs {
-			msgs = append(msgs, "--"+f+" : "+cat.T(m.Key, m.Args...))
+			msgs = append(msgs, "--"+f+" : "+say(m.Key, m.Args...))
 		}
 		sort.Strings(msgs)
-		return fmt.Errorf("user create: %s", strings.Join(msgs, " ; "))
+		return failure("cli.user.invalid", strings.Join(msgs, " ; "))
 	}
 	if err != nil {
 		return fmt.Errorf("user create: %w", err)
 	}
-	fmt.Fprintf(e.Stdout, "Compte créé : %s (id %d).\n", users.NormalizeEmail(email), uid)
-	fmt.Fprintf(e.Stdout, "Transmettez ce lien à la personne pour qu’elle choisisse son mot de passe (valable 72 heures, une seule fois) :\n%s/invitation/%s\n", cfg.BaseURL, token)
+	fmt.Fprintln(e.Stdout, say("cli.user.created", u.Email, u.ID))
+	fmt.Fprintln(e.Stdout, say("cli.user.invitation", cfg.BaseURL+"/invitation/"+link.Token))
 	return nil
 }
 
@@ -125,26 +118,27 @@ func userUnlock(ctx context.Context, e Env, args []string) error {
 	if email == "" && fs.NArg() == 1 {
 		email = fs.Arg(0)
 	} else if fs.NArg() != 0 || email == "" {
-		return errors.New("user unlock: want exactly one EMAIL")
+		return failure("cli.user.unlock_usage")
 	}
 	d, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	u, err := users.GetByEmail(ctx, d, email)
+	accounts, _, err := services.Accounts(cfg, d, services.Options{Now: e.Now})
+	if err != nil {
+		return err
+	}
+	u, err := accounts.GetByEmail(ctx, email)
 	if errors.Is(err, db.ErrNotFound) {
-		return fmt.Errorf("user unlock: no account %q", email)
+		return failure("cli.user.no_account", email)
 	}
 	if err != nil {
 		return err
 	}
-	if err := users.Unlock(ctx, d, u.ID); err != nil {
+	if err := accounts.Unlock(ctx, cliActor(), u.ID); err != nil {
 		return err
 	}
-	if err := audit.Log(ctx, d, audit.Entry{At: e.Now(), Actor: "cli", Action: "account.unlocked", Object: fmt.Sprintf("user:%d", u.ID), Detail: u.Email}); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Stdout, "Compte déverrouillé : %s.\n", u.Email)
+	fmt.Fprintln(e.Stdout, say("cli.user.unlocked", u.Email))
 	return nil
 }

@@ -9,26 +9,32 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/db"
+	"portique/internal/valid"
 )
+
+// maxKey is the longest attribute key (keyRe).
+const maxKey = 40
 
 var keyRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 // validate checks an attribute definition.
 func (a *Attribute) validate() error {
-	errs := fieldErrors{}
+	errs := valid.Errors{}
 	a.Key = strings.TrimSpace(a.Key)
 	a.Label = strings.TrimSpace(a.Label)
 	if !keyRe.MatchString(a.Key) {
-		errs.add("cle", "La clé commence par une lettre et ne contient que des minuscules sans accent, des chiffres et des tirets (40 caractères au plus).")
+		errs.Add("cle", "calendar.error.attr_key", maxKey)
 	}
 	if a.Label == "" {
-		errs.add("libelle", "Indiquez le libellé affiché.")
-	} else if utf8.RuneCountInString(a.Label) > 100 {
-		errs.add("libelle", "Le libellé ne doit pas dépasser 100 caractères.")
+		errs.Add("libelle", "calendar.error.attr_label_required")
+	} else if utf8.RuneCountInString(a.Label) > maxName {
+		errs.Add("libelle", "calendar.error.attr_label_too_long", maxName)
 	}
 	if !slices.Contains(AttributeTypes, a.Type) {
-		errs.add("type", "Choisissez un type proposé.")
+		errs.Add("type", "calendar.error.attr_type")
 	}
 	var choices []string
 	for _, c := range a.Choices {
@@ -38,17 +44,12 @@ func (a *Attribute) validate() error {
 	}
 	a.Choices = choices
 	if a.Type == AttrChoice && len(a.Choices) == 0 {
-		errs.add("choix", "Indiquez au moins un choix (un par ligne).")
+		errs.Add("choix", "calendar.error.attr_choices")
 	}
 	if a.Type != AttrChoice {
 		a.Choices = nil
 	}
-	return errs.err()
-}
-
-// ParseChoices splits the admin form's text area (one choice per line).
-func ParseChoices(s string) []string {
-	return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	return errs.Err()
 }
 
 // Attributes lists the attribute definitions in display order.
@@ -91,59 +92,77 @@ func (s *Store) Attribute(ctx context.Context, id int64) (Attribute, error) {
 	return Attribute{}, db.ErrNotFound
 }
 
-// CreateAttribute defines a new attribute (administrators only; the web
-// layer checks). A key already used is a validation error.
-func (s *Store) CreateAttribute(ctx context.Context, a Attribute) (int64, error) {
+// CreateAttribute defines a new attribute, with its audit entry
+// (administrators only). A key already used is a validation error.
+func (s *Store) CreateAttribute(ctx context.Context, actor access.Actor, a Attribute) (int64, error) {
+	if err := requireAdmin(actor, "create attribute"); err != nil {
+		return 0, err
+	}
 	if err := a.validate(); err != nil {
 		return 0, err
 	}
-	var n int
-	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM event_attributes WHERE key = ?", a.Key).Scan(&n); err != nil {
-		return 0, err
-	}
-	if n > 0 {
-		return 0, &ValidationError{Fields: map[string]string{"cle": "Cette clé est déjà utilisée par un autre attribut."}}
-	}
+	keyTaken := valid.One("cle", "calendar.error.attr_key_taken")
 	var id int64
-	err := s.db.QueryRow(ctx, "INSERT INTO event_attributes (key, label, type, choices, help, position) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-		a.Key, a.Label, a.Type, strings.Join(a.Choices, "\n"), strings.TrimSpace(a.Help), a.Position).Scan(&id)
-	if err != nil {
-		if isConflict(err) {
-			return 0, &ValidationError{Fields: map[string]string{"cle": "Cette clé est déjà utilisée par un autre attribut."}}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM event_attributes WHERE key = ?", a.Key).Scan(&n); err != nil {
+			return err
 		}
-		return 0, fmt.Errorf("calendar: create attribute: %w", err)
-	}
-	return id, nil
+		if n > 0 {
+			return keyTaken
+		}
+		err := tx.QueryRow(ctx, "INSERT INTO event_attributes (key, label, type, choices, help, position) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			a.Key, a.Label, a.Type, strings.Join(a.Choices, "\n"), strings.TrimSpace(a.Help), a.Position).Scan(&id)
+		if err != nil {
+			if isConflict(err) {
+				return keyTaken
+			}
+			return fmt.Errorf("calendar: create attribute: %w", err)
+		}
+		return audit.Record(ctx, tx, actor, s.Now(), "calendar.attribute_created", audit.Object("attribute", id), a.Key)
+	})
+	return id, err
 }
 
-// UpdateAttribute changes an attribute's label, type, choices and help; the
-// key is stable (feeds export it). Values that no longer fit stay stored
-// but a choice filter only matches current choices.
-func (s *Store) UpdateAttribute(ctx context.Context, a Attribute) error {
-	if err := a.validate(); err != nil {
+// UpdateAttribute changes an attribute's label, type, choices and help, with
+// its audit entry (administrators only); the key is stable (feeds export
+// it): a.Key is ignored. Values that no longer fit stay stored but a choice
+// filter only matches current choices.
+func (s *Store) UpdateAttribute(ctx context.Context, actor access.Actor, a Attribute) error {
+	if err := requireAdmin(actor, "update attribute"); err != nil {
 		return err
 	}
-	res, err := s.db.Exec(ctx, "UPDATE event_attributes SET label = ?, type = ?, choices = ?, help = ?, position = ? WHERE id = ?",
-		a.Label, a.Type, strings.Join(a.Choices, "\n"), strings.TrimSpace(a.Help), a.Position, a.ID)
-	if err != nil {
-		return fmt.Errorf("calendar: update attribute %d: %w", a.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRow(ctx, "SELECT key FROM event_attributes WHERE id = ?", a.ID).Scan(&a.Key); err != nil {
+			return db.NotFound(err)
+		}
+		if err := a.validate(); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE event_attributes SET label = ?, type = ?, choices = ?, help = ?, position = ? WHERE id = ?",
+			a.Label, a.Type, strings.Join(a.Choices, "\n"), strings.TrimSpace(a.Help), a.Position, a.ID); err != nil {
+			return fmt.Errorf("calendar: update attribute %d: %w", a.ID, err)
+		}
+		return audit.Record(ctx, tx, actor, s.Now(), "calendar.attribute_updated", audit.Object("attribute", a.ID), a.Key)
+	})
 }
 
-// DeleteAttribute removes an attribute and its values.
-func (s *Store) DeleteAttribute(ctx context.Context, id int64) error {
-	res, err := s.db.Exec(ctx, "DELETE FROM event_attributes WHERE id = ?", id)
-	if err != nil {
-		return fmt.Errorf("calendar: delete attribute %d: %w", id, err)
+// DeleteAttribute removes an attribute and its values, with its audit entry
+// (administrators only).
+func (s *Store) DeleteAttribute(ctx context.Context, actor access.Actor, id int64) error {
+	if err := requireAdmin(actor, "delete attribute"); err != nil {
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		var key string
+		if err := tx.QueryRow(ctx, "SELECT key FROM event_attributes WHERE id = ?", id).Scan(&key); err != nil {
+			return db.NotFound(err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM event_attributes WHERE id = ?", id); err != nil {
+			return fmt.Errorf("calendar: delete attribute %d: %w", id, err)
+		}
+		return audit.Record(ctx, tx, actor, s.Now(), "calendar.attribute_deleted", audit.Object("attribute", id), key)
+	})
 }
 
 // attributeValues returns an event's filled attributes, in display order.

@@ -45,7 +45,7 @@ func benchWorld(b *testing.B) (*fixture, access.Principal) {
 			form.StartDate = base.AddDate(0, 0, r.IntN(60)).Format("2006-01-02")
 			form.Recurrence = freqs[i%len(freqs)]
 		}
-		if _, err := f.s.CreateEvent(f.ctx, admin, form); err != nil {
+		if _, err := f.s.CreateEvent(f.ctx, as(admin), form); err != nil {
 			b.Fatal(err)
 		}
 	}

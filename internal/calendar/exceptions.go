@@ -3,13 +3,14 @@ package calendar
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/db"
+	"portique/internal/valid"
 )
 
 // OccurrenceChange is the form that changes one occurrence of a series.
@@ -73,14 +74,15 @@ func scanOverride(sc interface{ Scan(...any) error }, withEvent bool) (Override,
 }
 
 // occurrenceOf checks that original is an occurrence of the series eventID
-// and that p may edit it.
+// and that p may edit it: ErrNotRecurring when the event is not a series,
+// db.ErrNotFound when original is not one of its occurrences.
 func (s *Store) occurrenceOf(ctx context.Context, q db.Querier, p access.Principal, eventID int64, original time.Time) (Event, *series, error) {
 	e, err := s.requireEvent(ctx, q, p, eventID, access.Edit)
 	if err != nil {
 		return e, nil, err
 	}
 	if !e.Recurring() {
-		return e, nil, &ValidationError{Fields: map[string]string{"": "Cet événement n’est pas répété : modifiez-le directement."}}
+		return e, nil, fmt.Errorf("calendar: occurrence of event %d: %w", eventID, ErrNotRecurring)
 	}
 	ser, err := newSeries(e.Start, e.End, e.RRule, loadLocation(e.TimeZone))
 	if err != nil {
@@ -92,24 +94,34 @@ func (s *Store) occurrenceOf(ctx context.Context, q db.Querier, p access.Princip
 	return e, ser, nil
 }
 
-// CancelOccurrence cancels one occurrence of a series (exported as EXDATE).
-// p needs access.Edit on the calendar.
-func (s *Store) CancelOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time) error {
+// occurrenceDetail is the audit data naming one occurrence.
+func occurrenceDetail(original time.Time) string {
+	return "occurrence=" + original.UTC().Format(time.RFC3339)
+}
+
+// CancelOccurrence cancels one occurrence of a series (exported as EXDATE),
+// with its audit entry. a needs access.Edit on the calendar.
+func (s *Store) CancelOccurrence(ctx context.Context, a access.Actor, eventID int64, original time.Time) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, _, err := s.occurrenceOf(ctx, tx, p, eventID, original); err != nil {
+		if _, _, err := s.occurrenceOf(ctx, tx, a.Principal, eventID, original); err != nil {
 			return err
 		}
-		if err := upsertOverride(ctx, tx, eventID, Override{OriginalStart: original.UTC(), Cancelled: true}, s.now()); err != nil {
+		now := s.Now()
+		if err := upsertOverride(ctx, tx, eventID, Override{OriginalStart: original.UTC(), Cancelled: true}, now); err != nil {
 			return err
 		}
-		return bumpSequence(ctx, tx, eventID, s.now())
+		if err := bumpSequence(ctx, tx, eventID, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "event.occurrence_cancelled", audit.Object("event", eventID), occurrenceDetail(original))
 	})
 }
 
-// RestoreOccurrence removes the exception of one occurrence.
-func (s *Store) RestoreOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time) error {
+// RestoreOccurrence removes the exception of one occurrence, with its audit
+// entry. a needs access.Edit on the calendar.
+func (s *Store) RestoreOccurrence(ctx context.Context, a access.Actor, eventID int64, original time.Time) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, _, err := s.occurrenceOf(ctx, tx, p, eventID, original); err != nil {
+		if _, _, err := s.occurrenceOf(ctx, tx, a.Principal, eventID, original); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", eventID, original.UTC()); err != nil {
@@ -118,25 +130,30 @@ func (s *Store) RestoreOccurrence(ctx context.Context, p access.Principal, event
 		if err := s.refreshSeriesEnd(ctx, tx, eventID); err != nil {
 			return err
 		}
-		return bumpSequence(ctx, tx, eventID, s.now())
+		now := s.Now()
+		if err := bumpSequence(ctx, tx, eventID, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "event.occurrence_restored", audit.Object("event", eventID), occurrenceDetail(original))
 	})
 }
 
 // ChangeOccurrence changes one occurrence (time, place, title,
-// description) without touching the series (exported as RECURRENCE-ID).
-// Empty text fields keep the series' values.
-func (s *Store) ChangeOccurrence(ctx context.Context, p access.Principal, eventID int64, original time.Time, c OccurrenceChange) error {
+// description) without touching the series (exported as RECURRENCE-ID),
+// with its audit entry (event.updated). Empty text fields keep the series'
+// values.
+func (s *Store) ChangeOccurrence(ctx context.Context, a access.Actor, eventID int64, original time.Time, c OccurrenceChange) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		e, ser, err := s.occurrenceOf(ctx, tx, p, eventID, original)
+		e, ser, err := s.occurrenceOf(ctx, tx, a.Principal, eventID, original)
 		if err != nil {
 			return err
 		}
 		loc := loadLocation(e.TimeZone)
 		f := EventForm{StartDate: c.StartDate, StartTime: c.StartTime, EndDate: c.EndDate, EndTime: c.EndTime, AllDay: e.AllDay}
-		errs := fieldErrors{}
+		errs := valid.Errors{}
 		start, end, ok := f.parseTimes(loc, errs)
 		if !ok {
-			return errs.err()
+			return errs.Err()
 		}
 		o := Override{OriginalStart: original.UTC()}
 		origEnd := ser.endFor(original)
@@ -153,13 +170,21 @@ func (s *Store) ChangeOccurrence(ctx context.Context, p access.Principal, eventI
 		if d := SanitizeHTML(c.Description); d != "" && d != e.Description {
 			o.Description = &d
 		}
-		if err := upsertOverride(ctx, tx, eventID, o, s.now()); err != nil {
+		now := s.Now()
+		if err := upsertOverride(ctx, tx, eventID, o, now); err != nil {
 			return err
 		}
 		if err := s.refreshSeriesEnd(ctx, tx, eventID); err != nil {
 			return err
 		}
-		return bumpSequence(ctx, tx, eventID, s.now())
+		if err := bumpSequence(ctx, tx, eventID, now); err != nil {
+			return err
+		}
+		title := e.Title
+		if o.Title != nil {
+			title = *o.Title
+		}
+		return audit.Record(ctx, tx, a, now, "event.updated", audit.Object("event", eventID), title+" "+occurrenceDetail(original))
 	})
 }
 
@@ -216,17 +241,20 @@ func (s *Store) refreshSeriesEnd(ctx context.Context, q db.Querier, eventID int6
 // the series is cut before original (its rule gets an UNTIL, or a smaller
 // COUNT) and a new event, with its own UID, starts from the form's values.
 // Exceptions at or after original move to the new series when they still
-// match one of its occurrences. It returns the new event's id. Splitting at
-// the first occurrence is an ordinary update of the whole series.
-func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int64, original time.Time, f EventForm) (int64, error) {
+// match one of its occurrences. It returns the new event's id, whose audit
+// entry (event.updated) names the series it comes from. Splitting at the
+// first occurrence is an ordinary update of the whole series.
+func (s *Store) SplitSeries(ctx context.Context, a access.Actor, eventID int64, original time.Time, f EventForm) (int64, error) {
 	var newID int64
+	p := a.Principal
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		e, ser, err := s.occurrenceOf(ctx, tx, p, eventID, original)
 		if err != nil {
 			return err
 		}
 		if original.Equal(e.Start) {
-			return errWholeSeries
+			newID = eventID
+			return s.updateEvent(ctx, tx, a, eventID, f)
 		}
 		before := ser.countBefore(original)
 		v, err := s.checkForm(ctx, tx, p, f)
@@ -250,7 +278,7 @@ func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int
 			opt.Until = original.Add(-time.Second).UTC()
 		}
 		cut := opt.RRuleString()
-		now := s.now().UTC()
+		now := s.Now().UTC()
 		if _, err := tx.Exec(ctx, "UPDATE events SET rrule = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?", cut, now, eventID); err != nil {
 			return fmt.Errorf("calendar: cut series %d: %w", eventID, err)
 		}
@@ -294,15 +322,17 @@ func (s *Store) SplitSeries(ctx context.Context, p access.Principal, eventID int
 		if err := s.reindex(ctx, tx, eventID); err != nil {
 			return err
 		}
-		return s.reindex(ctx, tx, newID)
+		if err := s.reindex(ctx, tx, newID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "event.updated", audit.Object("event", newID),
+			fmt.Sprintf("%s from=%s %s", v.title, audit.Object("event", eventID), occurrenceDetail(original)))
 	})
-	if err == errWholeSeries {
-		return eventID, s.UpdateEvent(ctx, p, eventID, f)
+	if err != nil {
+		return 0, err
 	}
-	return newID, err
+	return newID, nil
 }
-
-var errWholeSeries = errors.New("calendar: split at the first occurrence")
 
 func nullString(s *string) any {
 	if s == nil {

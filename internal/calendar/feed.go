@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/db"
 	"portique/internal/users"
 )
@@ -18,17 +19,33 @@ import (
 // hashToken is the one token hash of the program (sessions, resets, feeds).
 func hashToken(token string) string { return users.HashToken(token) }
 
-// NewFeedToken creates (or replaces) the account's feed token and returns
-// it. It is shown once; afterwards only HasFeedToken is known.
-func (s *Store) NewFeedToken(ctx context.Context, userID int64) (string, error) {
+// requireAccount refuses feed tokens to anyone but a logged-in account (a
+// token is always its actor's own).
+func requireAccount(a access.Actor) error {
+	if !a.LoggedIn() {
+		return fmt.Errorf("calendar: feed token without an account: %w", access.ErrForbidden)
+	}
+	return nil
+}
+
+// NewFeedToken creates (or replaces) the feed token of a's account, with its
+// audit entry, and returns it. It is shown once; afterwards only
+// FeedTokenInfo is known. The audit entry never holds the token.
+func (s *Store) NewFeedToken(ctx context.Context, a access.Actor) (string, error) {
+	if err := requireAccount(a); err != nil {
+		return "", err
+	}
 	token := users.NewToken()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", userID); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", a.UserID); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "INSERT INTO calendar_feed_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
-			hashToken(token), userID, s.now().UTC())
-		return err
+		now := s.Now()
+		if _, err := tx.Exec(ctx, "INSERT INTO calendar_feed_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
+			hashToken(token), a.UserID, now.UTC()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "calendar.feed_created", audit.Object("user", a.UserID), "")
 	})
 	if err != nil {
 		return "", fmt.Errorf("calendar: new feed token: %w", err)
@@ -36,10 +53,18 @@ func (s *Store) NewFeedToken(ctx context.Context, userID int64) (string, error) 
 	return token, nil
 }
 
-// RevokeFeedToken deletes the account's feed token: the old URL stops at once.
-func (s *Store) RevokeFeedToken(ctx context.Context, userID int64) error {
-	_, err := s.db.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", userID)
-	return err
+// RevokeFeedToken deletes the feed token of a's account, with its audit
+// entry: the old URL stops at once.
+func (s *Store) RevokeFeedToken(ctx context.Context, a access.Actor) error {
+	if err := requireAccount(a); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM calendar_feed_tokens WHERE user_id = ?", a.UserID); err != nil {
+			return fmt.Errorf("calendar: revoke feed token: %w", err)
+		}
+		return audit.Record(ctx, tx, a, s.Now(), "calendar.feed_revoked", audit.Object("user", a.UserID), "")
+	})
 }
 
 // FeedTokenInfo tells whether the account has a feed token and since when.
@@ -74,6 +99,6 @@ func (s *Store) FeedPrincipal(ctx context.Context, token string) (access.Princip
 	if err != nil {
 		return access.Principal{}, err
 	}
-	s.db.Exec(ctx, "UPDATE calendar_feed_tokens SET last_used_at = ? WHERE token_hash = ?", s.now().UTC(), hashToken(token)) //nolint:errcheck // best effort
+	s.db.Exec(ctx, "UPDATE calendar_feed_tokens SET last_used_at = ? WHERE token_hash = ?", s.Now().UTC(), hashToken(token)) //nolint:errcheck // best effort
 	return access.Member(uid, admin, groups), nil
 }

@@ -1,18 +1,20 @@
 package calendar
 
 import (
-	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"portique/internal/valid"
 )
 
 // EventForm is the event form as typed (kept verbatim so an invalid form is
-// shown again with the user's input). Field names in ValidationError are the
-// HTML names used by ParseEventForm.
+// shown again with the user's input); web reads it from the request. The
+// fields of its valid.Errors are the form's HTML names: calendrier, titre,
+// lieu, description, debut_date, debut_heure, fin_date, fin_heure,
+// documents, attr_{key} and those of RecurrenceForm.
 type EventForm struct {
 	CalendarID  string
 	Title       string
@@ -26,42 +28,6 @@ type EventForm struct {
 	Recurrence  RecurrenceForm
 	Attributes  map[string]string // attribute key → value
 	Documents   string            // document ids separated by commas or spaces
-}
-
-// ParseEventForm reads the event form's fields.
-func ParseEventForm(v url.Values) EventForm {
-	f := EventForm{
-		CalendarID:  v.Get("calendrier"),
-		Title:       v.Get("titre"),
-		Description: v.Get("description"),
-		Location:    v.Get("lieu"),
-		StartDate:   v.Get("debut_date"),
-		StartTime:   v.Get("debut_heure"),
-		EndDate:     v.Get("fin_date"),
-		EndTime:     v.Get("fin_heure"),
-		AllDay:      v.Get("journee") != "",
-		Documents:   v.Get("documents"),
-		Attributes:  map[string]string{},
-		Recurrence: RecurrenceForm{
-			Freq:      v.Get("repetition"),
-			Interval:  v.Get("intervalle"),
-			Weekdays:  v["jours"],
-			MonthlyBy: v.Get("mensuel"),
-			MonthDay:  v.Get("jour_du_mois"),
-			Month:     v.Get("mois"),
-			SetPos:    v.Get("position"),
-			Weekday:   v.Get("jour_semaine"),
-			End:       v.Get("fin_repetition"),
-			Until:     v.Get("jusqu_au"),
-			Count:     v.Get("occurrences"),
-		},
-	}
-	for k, vals := range v {
-		if key, ok := strings.CutPrefix(k, "attr_"); ok && len(vals) > 0 {
-			f.Attributes[key] = vals[0]
-		}
-	}
-	return f
 }
 
 // FormFromEvent fills the form from a stored event, for editing.
@@ -115,30 +81,33 @@ const (
 	maxLocation    = 300
 	maxDescription = 50000
 	maxAttrValue   = 2000
+	maxDocuments   = 50
+	// The years an event may start in.
+	minYear, maxYear = 1900, 2200
 )
 
 // parseTimes validates the dates and times in the calendar's zone.
-func (f EventForm) parseTimes(loc *time.Location, errs fieldErrors) (start, end time.Time, ok bool) {
+func (f EventForm) parseTimes(loc *time.Location, errs valid.Errors) (start, end time.Time, ok bool) {
 	sd, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.StartDate), loc)
 	if err != nil {
-		errs.add("debut_date", "Indiquez la date de début au format AAAA-MM-JJ.")
+		errs.Add("debut_date", "calendar.error.start_date")
 		return start, end, false
 	}
 	ed := sd
 	if s := strings.TrimSpace(f.EndDate); s != "" {
 		ed, err = time.ParseInLocation("2006-01-02", s, loc)
 		if err != nil {
-			errs.add("fin_date", "Indiquez la date de fin au format AAAA-MM-JJ.")
+			errs.Add("fin_date", "calendar.error.end_date")
 			return start, end, false
 		}
 	}
-	if sd.Year() < 1900 || sd.Year() > 2200 || ed.Year() > 2200 {
-		errs.add("debut_date", "Indiquez une date entre 1900 et 2200.")
+	if sd.Year() < minYear || sd.Year() > maxYear || ed.Year() > maxYear {
+		errs.Add("debut_date", "calendar.error.year_range", minYear, maxYear)
 		return start, end, false
 	}
 	if f.AllDay {
 		if ed.Before(sd) {
-			errs.add("fin_date", "La date de fin doit être le jour du début ou après.")
+			errs.Add("fin_date", "calendar.error.end_day_before_start")
 			return start, end, false
 		}
 		// All-day: local midnights of the first day and of the day after the last.
@@ -146,13 +115,13 @@ func (f EventForm) parseTimes(loc *time.Location, errs fieldErrors) (start, end 
 	}
 	sh, sm, okS := parseClock(f.StartTime)
 	if !okS {
-		errs.add("debut_heure", "Indiquez l’heure de début au format HH:MM (par exemple 18:00).")
+		errs.Add("debut_heure", "calendar.error.start_time")
 	}
 	eh, em, okE := sh+1, sm, true
 	if strings.TrimSpace(f.EndTime) != "" {
 		eh, em, okE = parseClock(f.EndTime)
 		if !okE {
-			errs.add("fin_heure", "Indiquez l’heure de fin au format HH:MM (par exemple 20:00).")
+			errs.Add("fin_heure", "calendar.error.end_time")
 		}
 	}
 	if !okS || !okE {
@@ -161,11 +130,11 @@ func (f EventForm) parseTimes(loc *time.Location, errs fieldErrors) (start, end 
 	start = time.Date(sd.Year(), sd.Month(), sd.Day(), sh, sm, 0, 0, loc)
 	end = time.Date(ed.Year(), ed.Month(), ed.Day(), eh, em, 0, 0, loc)
 	if !end.After(start) {
-		errs.add("fin_heure", "La fin doit être après le début.")
+		errs.Add("fin_heure", "calendar.error.end_before_start")
 		return start, end, false
 	}
 	if end.Sub(start) > 366*24*time.Hour {
-		errs.add("fin_date", "Un événement ne peut pas durer plus d’un an.")
+		errs.Add("fin_date", "calendar.error.longer_than_a_year")
 		return start, end, false
 	}
 	return start, end, true
@@ -182,28 +151,28 @@ func parseClock(s string) (h, m int, ok bool) {
 var urlRe = regexp.MustCompile(`^https?://[^\s<>"]+$`)
 
 // validate checks the form against the calendar's zone and the defined
-// attributes. It returns a *ValidationError with French messages.
+// attributes. It returns valid.Errors.
 func (f EventForm) validate(loc *time.Location, attrs []Attribute) (eventValues, error) {
-	errs := fieldErrors{}
+	errs := valid.Errors{}
 	var v eventValues
 	id, err := strconv.ParseInt(strings.TrimSpace(f.CalendarID), 10, 64)
 	if err != nil || id <= 0 {
-		errs.add("calendrier", "Choisissez un agenda.")
+		errs.Add("calendrier", "calendar.error.calendar_required")
 	}
 	v.calendarID = id
 	v.title = strings.TrimSpace(f.Title)
 	switch {
 	case v.title == "":
-		errs.add("titre", "Indiquez un titre.")
+		errs.Add("titre", "calendar.error.title_required")
 	case utf8.RuneCountInString(v.title) > maxTitle:
-		errs.add("titre", fmt.Sprintf("Le titre ne doit pas dépasser %d caractères.", maxTitle))
+		errs.Add("titre", "calendar.error.title_too_long", maxTitle)
 	}
 	v.location = strings.TrimSpace(f.Location)
 	if utf8.RuneCountInString(v.location) > maxLocation {
-		errs.add("lieu", fmt.Sprintf("Le lieu ne doit pas dépasser %d caractères.", maxLocation))
+		errs.Add("lieu", "calendar.error.location_too_long", maxLocation)
 	}
 	if len(f.Description) > maxDescription {
-		errs.add("description", "La description est trop longue (50 000 caractères au plus).")
+		errs.Add("description", "calendar.error.description_too_long")
 	}
 	v.description = SanitizeHTML(f.Description)
 	v.allDay = f.AllDay
@@ -212,30 +181,26 @@ func (f EventForm) validate(loc *time.Location, attrs []Attribute) (eventValues,
 		v.start, v.end = start, end
 		rule, err := f.Recurrence.Rule(start)
 		if err != nil {
-			if ve, ok := err.(*ValidationError); ok {
-				for k, m := range ve.Fields {
-					errs.add(k, m)
-				}
+			if ve, ok := err.(valid.Errors); ok {
+				errs.Merge(ve)
 			} else {
-				errs.add("repetition", "Cette répétition n’est pas valable.")
+				errs.Add("repetition", "calendar.error.repetition_invalid")
 			}
 		}
 		v.rule = rule
 	} else if f.Recurrence.Freq != FreqNone {
 		// Still report recurrence mistakes, against a neutral start.
 		if _, err := f.Recurrence.Rule(time.Date(2024, 1, 1, 0, 0, 0, 0, loc)); err != nil {
-			if ve, ok := err.(*ValidationError); ok {
-				for k, m := range ve.Fields {
-					errs.add(k, m)
-				}
+			if ve, ok := err.(valid.Errors); ok {
+				errs.Merge(ve)
 			}
 		}
 	}
 	v.attrs = map[int64]string{}
 	for _, a := range attrs {
-		val, msg := a.normalize(f.Attributes[a.Key])
-		if msg != "" {
-			errs.add("attr_"+a.Key, msg)
+		val, key := a.normalize(f.Attributes[a.Key])
+		if key != "" {
+			errs.Add("attr_"+a.Key, key, a.Label)
 			continue
 		}
 		if val != "" {
@@ -245,40 +210,40 @@ func (f EventForm) validate(loc *time.Location, attrs []Attribute) (eventValues,
 	for _, s := range strings.FieldsFunc(f.Documents, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' }) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
-			errs.add("documents", "Indiquez les numéros des documents séparés par des virgules.")
+			errs.Add("documents", "calendar.error.documents")
 			break
 		}
 		v.documents = append(v.documents, n)
 	}
-	if len(v.documents) > 50 {
-		errs.add("documents", "Liez au plus 50 documents.")
+	if len(v.documents) > maxDocuments {
+		errs.Add("documents", "calendar.error.too_many_documents", maxDocuments)
 	}
-	return v, errs.err()
+	return v, errs.Err()
 }
 
-// normalize checks one attribute value and returns its stored form, or a
-// French message.
+// normalize checks one attribute value and returns its stored form, or the
+// catalogue key of its error (formatted with the attribute's label).
 func (a Attribute) normalize(raw string) (string, string) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", ""
 	}
 	if len(s) > maxAttrValue {
-		return "", fmt.Sprintf("« %s » est trop long.", a.Label)
+		return "", "calendar.error.attr_too_long"
 	}
 	switch a.Type {
 	case AttrText:
 		if strings.ContainsAny(s, "\r\n") {
-			return "", fmt.Sprintf("« %s » tient sur une seule ligne.", a.Label)
+			return "", "calendar.error.attr_one_line"
 		}
 	case AttrNumber:
 		s = strings.ReplaceAll(s, ",", ".")
 		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "", fmt.Sprintf("« %s » doit être un nombre.", a.Label)
+			return "", "calendar.error.attr_number"
 		}
 	case AttrDate:
 		if _, err := time.Parse("2006-01-02", s); err != nil {
-			return "", fmt.Sprintf("« %s » doit être une date au format AAAA-MM-JJ.", a.Label)
+			return "", "calendar.error.attr_date"
 		}
 	case AttrBool:
 		switch s {
@@ -287,7 +252,7 @@ func (a Attribute) normalize(raw string) (string, string) {
 		case "non", "0", "false":
 			s = "non"
 		default:
-			return "", fmt.Sprintf("« %s » vaut « oui » ou « non ».", a.Label)
+			return "", "calendar.error.attr_bool"
 		}
 	case AttrChoice:
 		found := false
@@ -297,15 +262,15 @@ func (a Attribute) normalize(raw string) (string, string) {
 			}
 		}
 		if !found {
-			return "", fmt.Sprintf("Choisissez une valeur proposée pour « %s ».", a.Label)
+			return "", "calendar.error.attr_choice"
 		}
 	case AttrLink:
 		if !urlRe.MatchString(s) {
-			return "", fmt.Sprintf("« %s » doit être une adresse commençant par https:// ou http://.", a.Label)
+			return "", "calendar.error.attr_link"
 		}
 	case AttrDocument:
 		if n, err := strconv.ParseInt(s, 10, 64); err != nil || n <= 0 {
-			return "", fmt.Sprintf("« %s » doit être le numéro d’un document.", a.Label)
+			return "", "calendar.error.attr_document"
 		}
 	}
 	return s, ""

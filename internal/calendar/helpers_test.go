@@ -3,17 +3,23 @@ package calendar
 import (
 	"context"
 	"errors"
-	"sync"
+	"strconv"
 	"testing"
 	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/dbtest"
+	"portique/internal/i18n"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
+	"portique/internal/valid"
 )
 
 var paris = mustLoc("Europe/Paris")
+
+// fr is the catalogue the keys of valid.Errors are translated with.
+var fr = i18n.MustLoad("fr")
 
 func mustLoc(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
@@ -23,36 +29,12 @@ func mustLoc(name string) *time.Location {
 	return loc
 }
 
-// recordingIndex keeps the last document of each event, to check what the
-// site search receives (the engine itself is tested in internal/search).
-type recordingIndex struct {
-	mu   sync.Mutex
-	docs map[int64]search.Doc
-}
-
-func (r *recordingIndex) Replace(_ context.Context, _ db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindEvent || len(docs) != 1 {
-		return errors.New("unexpected kind or parts")
-	}
-	r.docs[id] = docs[0]
-	return nil
-}
-
-func (r *recordingIndex) Delete(_ context.Context, _ db.Querier, _ string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
 type fixture struct {
 	t      testing.TB
 	ctx    context.Context
 	d      *db.DB
 	s      *Store
-	idx    *recordingIndex
+	idx    *searchtest.Recorder
 	now    time.Time
 	groups map[string]int64
 }
@@ -60,11 +42,11 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	d := dbtest.NewDB(t)
-	idx := &recordingIndex{docs: map[int64]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindEvent, true)
 	f := &fixture{t: t, ctx: context.Background(), d: d, idx: idx, groups: map[string]int64{}}
 	f.s = New(d, idx)
 	f.now = time.Date(2026, 3, 1, 9, 0, 0, 0, paris)
-	f.s.SetClock(func() time.Time { return f.now })
+	f.s.Now = func() time.Time { return f.now }
 	return f
 }
 
@@ -101,7 +83,7 @@ func (f *fixture) user(email string, groups ...string) access.Principal {
 
 func (f *fixture) calendar(name string, grants ...access.Grant) int64 {
 	f.t.Helper()
-	id, err := f.s.CreateCalendar(f.ctx, Calendar{Name: name, Colour: "#225588", TimeZone: "Europe/Paris"}, grants)
+	id, err := f.s.CreateCalendar(f.ctx, access.System(), Calendar{Name: name, Colour: "#225588", TimeZone: "Europe/Paris"}, grants)
 	if err != nil {
 		f.t.Fatalf("calendar %s: %v", name, err)
 	}
@@ -110,9 +92,31 @@ func (f *fixture) calendar(name string, grants ...access.Grant) int64 {
 
 var admin = access.Principal{UserID: 0, Admin: true}
 
+// as is the actor of a change made by p (the audit trail names it by its id).
+func as(p access.Principal) access.Actor {
+	a := access.Actor{Principal: p, IP: "192.0.2.1"}
+	if p.UserID != 0 {
+		a.Name = "user" + strconv.FormatInt(p.UserID, 10) + "@sydrav.fr"
+	}
+	return a
+}
+
+// wantKey fails unless err is valid.Errors holding key for field.
+func wantKey(t testing.TB, err error, field, key string) valid.Errors {
+	t.Helper()
+	var ve valid.Errors
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want valid.Errors", err)
+	}
+	if got := ve.Key(field); got != key {
+		t.Fatalf("field %s = %q (all: %v), want %q", field, got, ve, key)
+	}
+	return ve
+}
+
 func (f *fixture) event(p access.Principal, form EventForm) int64 {
 	f.t.Helper()
-	id, err := f.s.CreateEvent(f.ctx, p, form)
+	id, err := f.s.CreateEvent(f.ctx, as(p), form)
 	if err != nil {
 		f.t.Fatalf("create event %q: %v", form.Title, err)
 	}

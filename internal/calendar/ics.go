@@ -35,7 +35,7 @@ const icsLocal = "20060102T150405"
 func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, opt FeedOptions) error {
 	since := opt.Since
 	if since.IsZero() {
-		since = s.now().AddDate(-1, 0, 0)
+		since = s.Now().AddDate(-1, 0, 0)
 	}
 	acl, args := visibleCalendars(p, "e.calendar_id")
 	where := acl + " AND e.series_end > ?"
@@ -116,7 +116,7 @@ func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return writeICS(w, events, opt, s.now())
+	return writeICS(w, events, opt, s.Now())
 }
 
 // WriteEventICS writes one event (with its exceptions) as a .ics file, if p
@@ -126,7 +126,7 @@ func (s *Store) WriteEventICS(ctx context.Context, w io.Writer, p access.Princip
 	if err != nil {
 		return err
 	}
-	return writeICS(w, []*Event{&e}, FeedOptions{Name: e.Title, BaseURL: baseURL}, s.now())
+	return writeICS(w, []*Event{&e}, FeedOptions{Name: e.Title, BaseURL: baseURL}, s.Now())
 }
 
 func writeICS(w io.Writer, events []*Event, opt FeedOptions, now time.Time) error {

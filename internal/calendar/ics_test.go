@@ -12,16 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/dbtest"
 )
 
 // icsWorld adds series with exceptions and attributes to the matrix world.
 func icsWorld(t *testing.T) (*world, int64) {
 	w := newWorld(t)
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "instance", Label: "Instance", Type: AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "instance", Label: "Instance", Type: AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
 		t.Fatal(err)
 	}
 	cal := strconv.FormatInt(w.private, 10)
@@ -29,10 +30,10 @@ func icsWorld(t *testing.T) (*world, int64) {
 	weekly := w.event(w.tech, EventForm{CalendarID: cal, Title: "Réunion technique, hebdo; ordre du jour", StartDate: "2026-10-05", StartTime: "18:00", EndTime: "19:00",
 		Location: "Siège", Recurrence: RecurrenceForm{Freq: FreqWeekly, Weekdays: []string{"MO"}, End: EndCount, Count: "8"},
 		Attributes: map[string]string{"salle": "Salle 2, 1er étage"}})
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, weekly, time.Date(2026, 10, 19, 18, 0, 0, 0, paris)); err != nil {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.tech), weekly, time.Date(2026, 10, 19, 18, 0, 0, 0, paris)); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.s.ChangeOccurrence(w.ctx, w.tech, weekly, time.Date(2026, 11, 2, 18, 0, 0, 0, paris),
+	if err := w.s.ChangeOccurrence(w.ctx, as(w.tech), weekly, time.Date(2026, 11, 2, 18, 0, 0, 0, paris),
 		OccurrenceChange{StartDate: "2026-11-03", StartTime: "09:30", EndTime: "11:00", Location: "Centre de tri"}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,16 @@
 // Permission contract: reading needs access.View on the event's calendar,
 // writing access.Edit. Every list, feed and count is filtered inside its SQL
 // query with access.Principal.Filter; a single object is checked with
-// access.Can, which runs the same fragment.
+// access.Can, which runs the same fragment. Calendars, their grants and the
+// event attributes are administrators' (access.Actor.Admin).
+//
+// Every mutation takes the access.Actor who makes it and writes its audit
+// entry (audit.Record) in its own transaction. Bad input is valid.Errors:
+// form field → catalogue key (calendar.error.*) with its arguments.
 package calendar
 
 import (
-	"sort"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -20,40 +25,10 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 )
 
-// ValidationError carries French messages per form field (keys are the
-// form's field names; "" holds a message about the whole form).
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+": "+e.Fields[k])
-	}
-	return "calendar: invalid input (" + strings.Join(parts, "; ") + ")"
-}
-
-// fieldErrors collects messages; err returns nil when there are none.
-type fieldErrors map[string]string
-
-func (f fieldErrors) add(field, msg string) {
-	if _, ok := f[field]; !ok {
-		f[field] = msg
-	}
-}
-
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: map[string]string(f)}
-}
+// ErrNotRecurring: one occurrence of an event that is not a series was
+// asked to change (the event itself is changed directly). A state refusal:
+// web answers 409 with its own message.
+var ErrNotRecurring = errors.New("calendar: the event is not a series")
 
 // DefaultTimeZone is the zone of a calendar created without one.
 const DefaultTimeZone = "Europe/Paris"

@@ -282,7 +282,7 @@ func (s *Store) Upcoming(ctx context.Context, p access.Principal, calendarID int
 	if calendarID != 0 {
 		f.CalendarIDs = []int64{calendarID}
 	}
-	now := s.now().UTC()
+	now := s.Now().UTC()
 	occ, err := s.Occurrences(ctx, p, now, now.AddDate(1, 0, 0), f)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/teambition/rrule-go"
+
+	"portique/internal/valid"
 )
 
 // Bounds that keep every expansion cheap, whatever was stored.
@@ -21,6 +23,8 @@ const (
 	MaxSeriesYears = 30
 	// maxPerEvent caps the occurrences one event yields in one window.
 	maxPerEvent = 1500
+	// maxInterval is the largest "every N" the form accepts.
+	maxInterval = 99
 	// maxIterations caps the rule steps walked for one event in one window
 	// (a daily series started 30 years ago is ~11,000 steps).
 	maxIterations = 40000
@@ -70,12 +74,14 @@ type RecurrenceForm struct {
 }
 
 // Rule turns the form into an RRULE value (without DTSTART) for a series
-// starting at start (local time in the calendar's zone). Errors are French
-// messages keyed by form field.
+// starting at start (local time in the calendar's zone). Bad input is
+// valid.Errors keyed by form field: repetition, intervalle, jours, mensuel,
+// jour_du_mois, mois, position, jour_semaine, fin_repetition, jusqu_au,
+// occurrences.
 func (f RecurrenceForm) Rule(start time.Time) (string, error) {
-	errs := fieldErrors{}
+	errs := valid.Errors{}
 	opt, err := f.options(start, errs)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return "", err
 	}
 	if err != nil || opt == nil {
@@ -84,7 +90,7 @@ func (f RecurrenceForm) Rule(start time.Time) (string, error) {
 	return opt.RRuleString(), nil
 }
 
-func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROption, error) {
+func (f RecurrenceForm) options(start time.Time, errs valid.Errors) (*rrule.ROption, error) {
 	var opt rrule.ROption
 	switch f.Freq {
 	case FreqNone:
@@ -98,14 +104,14 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 	case FreqYearly:
 		opt.Freq = rrule.YEARLY
 	default:
-		errs.add("repetition", "Choisissez une fréquence de répétition proposée.")
+		errs.Add("repetition", "calendar.error.rec_frequency")
 		return nil, nil
 	}
 	opt.Interval = 1
 	if s := strings.TrimSpace(f.Interval); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 99 {
-			errs.add("intervalle", "L’intervalle doit être un nombre entier entre 1 et 99.")
+		if err != nil || n < 1 || n > maxInterval {
+			errs.Add("intervalle", "calendar.error.rec_interval", 1, maxInterval)
 		} else {
 			opt.Interval = n
 		}
@@ -123,7 +129,7 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 		}
 		for _, d := range days {
 			if _, ok := rruleWeekdays[d]; !ok {
-				errs.add("jours", "Choisissez des jours de la semaine proposés.")
+				errs.Add("jours", "calendar.error.rec_weekdays")
 			}
 		}
 	case rrule.MONTHLY:
@@ -131,13 +137,13 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 		case "", "day":
 			day, ok := intField(f.MonthDay, start.Day(), 1, 31)
 			if !ok {
-				errs.add("jour_du_mois", "Le jour du mois doit être un nombre entre 1 et 31.")
+				errs.Add("jour_du_mois", "calendar.error.rec_monthday", 1, 31)
 			}
 			opt.Bymonthday = []int{day}
 		case "weekday":
 			pos, ok := intField(f.SetPos, nthOfMonth(start), -1, 4)
 			if !ok || pos == 0 {
-				errs.add("position", "Choisissez « 1er », « 2e », « 3e », « 4e » ou « dernier ».")
+				errs.Add("position", "calendar.error.rec_position")
 				pos = 1
 			}
 			code := f.Weekday
@@ -146,24 +152,27 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 			}
 			wd, ok := rruleWeekdays[code]
 			if !ok {
-				errs.add("jour_semaine", "Choisissez un jour de la semaine proposé.")
+				errs.Add("jour_semaine", "calendar.error.rec_weekday")
 				wd = rrule.MO
 			}
 			opt.Byweekday = []rrule.Weekday{wd.Nth(pos)}
 		default:
-			errs.add("mensuel", "Choisissez « le même jour du mois » ou « le même jour de la semaine ».")
+			errs.Add("mensuel", "calendar.error.rec_monthly")
 		}
 	case rrule.YEARLY:
 		month, okM := intField(f.Month, int(start.Month()), 1, 12)
 		if !okM {
-			errs.add("mois", "Le mois doit être un nombre entre 1 et 12.")
+			errs.Add("mois", "calendar.error.rec_month", 1, 12)
 		}
 		day, okD := intField(f.MonthDay, start.Day(), 1, 31)
 		if !okD {
-			errs.add("jour_du_mois", "Le jour du mois doit être un nombre entre 1 et 31.")
+			errs.Add("jour_du_mois", "calendar.error.rec_monthday", 1, 31)
 		}
-		if okM && okD && day > daysIn(time.Month(month), 2024) { // 2024: a leap year, so 29 February is allowed
-			errs.add("jour_du_mois", fmt.Sprintf("Le %d %s n’existe pas : cette répétition ne produirait aucune date.", day, monthNames[month-1]))
+		// 2024: a leap year, so 29 February is allowed. Only February, April,
+		// June, September and November lack a day: the catalogue has
+		// calendar.error.rec_no_such_day.{2,4,6,9,11}.
+		if okM && okD && day > daysIn(time.Month(month), 2024) {
+			errs.Add("jour_du_mois", "calendar.error.rec_no_such_day."+strconv.Itoa(month), day)
 		}
 		opt.Bymonth = []int{month}
 		opt.Bymonthday = []int{day}
@@ -174,11 +183,11 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 		d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(f.Until), start.Location())
 		switch {
 		case err != nil:
-			errs.add("jusqu_au", "Indiquez la date de fin de la répétition au format AAAA-MM-JJ.")
+			errs.Add("jusqu_au", "calendar.error.rec_until")
 		case d.Before(dateOf(start)):
-			errs.add("jusqu_au", "La fin de la répétition doit être le jour du début ou après.")
+			errs.Add("jusqu_au", "calendar.error.rec_until_before_start")
 		case d.After(start.AddDate(MaxSeriesYears, 0, 0)):
-			errs.add("jusqu_au", fmt.Sprintf("Une répétition ne peut pas dépasser %d ans.", MaxSeriesYears))
+			errs.Add("jusqu_au", "calendar.error.rec_until_too_far", MaxSeriesYears)
 		default:
 			// Inclusive date: the last second of that day, in UTC as RFC 5545
 			// requires when DTSTART has a TZID.
@@ -187,12 +196,12 @@ func (f RecurrenceForm) options(start time.Time, errs fieldErrors) (*rrule.ROpti
 	case EndCount:
 		n, err := strconv.Atoi(strings.TrimSpace(f.Count))
 		if err != nil || n < 1 || n > MaxCount {
-			errs.add("occurrences", fmt.Sprintf("Le nombre de fois doit être un nombre entier entre 1 et %d.", MaxCount))
+			errs.Add("occurrences", "calendar.error.rec_count", 1, MaxCount)
 		} else {
 			opt.Count = n
 		}
 	default:
-		errs.add("fin_repetition", "Choisissez « jamais », « jusqu’au » ou « nombre de fois ».")
+		errs.Add("fin_repetition", "calendar.error.rec_end")
 	}
 	return &opt, nil
 }
@@ -466,7 +475,7 @@ func (s *series) bounds() (time.Time, *time.Time, error) {
 	next := s.iterator()
 	first, ok := next()
 	if !ok {
-		return time.Time{}, nil, &ValidationError{Fields: map[string]string{"repetition": "Cette répétition ne produit aucune date : vérifiez le jour, le mois et la fin de la répétition."}}
+		return time.Time{}, nil, valid.One("repetition", "calendar.error.rec_no_date")
 	}
 	if s.opt.Count == 0 && s.opt.Until.IsZero() {
 		return first, nil, nil
@@ -549,5 +558,3 @@ func daysBetween(a, b time.Time) int {
 	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
 	return int(ub.Sub(ua).Hours() / 24)
 }
-
-var monthNames = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}

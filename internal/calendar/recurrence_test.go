@@ -1,11 +1,17 @@
 package calendar
 
 import (
-	"net/url"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"portique/internal/i18n"
+	"portique/internal/valid"
 )
 
 // expandForm validates a form in Paris and expands it over [from, to).
@@ -152,48 +158,46 @@ func TestRecurrenceValidation(t *testing.T) {
 		name  string
 		edit  func(*EventForm)
 		field string
-		want  string
+		key   string // the catalogue key of the field's error
+		want  string // part of its French text
 	}{
-		{"end before start", func(f *EventForm) { f.EndTime = "17:00" }, "fin_heure", "après le début"},
-		{"end date before start date", func(f *EventForm) { f.EndDate = "2026-03-01" }, "fin_heure", "après le début"},
-		{"all-day end before start", func(f *EventForm) { f.AllDay = true; f.EndDate = "2026-03-01" }, "fin_date", "jour du début"},
-		{"bad start date", func(f *EventForm) { f.StartDate = "02/03/2026" }, "debut_date", "AAAA-MM-JJ"},
-		{"bad time", func(f *EventForm) { f.StartTime = "25:00" }, "debut_heure", "HH:MM"},
-		{"missing title", func(f *EventForm) { f.Title = "  " }, "titre", "titre"},
+		{"end before start", func(f *EventForm) { f.EndTime = "17:00" }, "fin_heure", "calendar.error.end_before_start", "après le début"},
+		{"end date before start date", func(f *EventForm) { f.EndDate = "2026-03-01" }, "fin_heure", "calendar.error.end_before_start", "après le début"},
+		{"all-day end before start", func(f *EventForm) { f.AllDay = true; f.EndDate = "2026-03-01" }, "fin_date", "calendar.error.end_day_before_start", "jour du début"},
+		{"bad start date", func(f *EventForm) { f.StartDate = "02/03/2026" }, "debut_date", "calendar.error.start_date", "AAAA-MM-JJ"},
+		{"bad time", func(f *EventForm) { f.StartTime = "25:00" }, "debut_heure", "calendar.error.start_time", "HH:MM"},
+		{"missing title", func(f *EventForm) { f.Title = "  " }, "titre", "calendar.error.title_required", "titre"},
 		{"30 February yearly", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqYearly, Month: "2", MonthDay: "30"}
-		}, "jour_du_mois", "30 février n’existe pas"},
+		}, "jour_du_mois", "calendar.error.rec_no_such_day.2", "30 février n’existe pas"},
 		{"31 April yearly", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqYearly, Month: "4", MonthDay: "31"}
-		}, "jour_du_mois", "31 avril"},
-		{"unknown frequency", func(f *EventForm) { f.Recurrence.Freq = "hourly" }, "repetition", "fréquence"},
-		{"interval zero", func(f *EventForm) { f.Recurrence = RecurrenceForm{Freq: FreqDaily, Interval: "0"} }, "intervalle", "entre 1 et 99"},
+		}, "jour_du_mois", "calendar.error.rec_no_such_day.4", "31 avril"},
+		{"unknown frequency", func(f *EventForm) { f.Recurrence.Freq = "hourly" }, "repetition", "calendar.error.rec_frequency", "fréquence"},
+		{"interval zero", func(f *EventForm) { f.Recurrence = RecurrenceForm{Freq: FreqDaily, Interval: "0"} }, "intervalle", "calendar.error.rec_interval", "entre 1 et 99"},
 		{"count too large", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqDaily, End: EndCount, Count: "100000"}
-		}, "occurrences", "entre 1 et 5000"},
+		}, "occurrences", "calendar.error.rec_count", "entre 1 et 5000"},
 		{"until before start", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqDaily, End: EndUntil, Until: "2026-01-01"}
-		}, "jusqu_au", "jour du début ou après"},
+		}, "jusqu_au", "calendar.error.rec_until_before_start", "jour du début ou après"},
 		{"until too far", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqDaily, End: EndUntil, Until: "2099-01-01"}
-		}, "jusqu_au", "30 ans"},
-		{"bad weekday", func(f *EventForm) { f.Recurrence = RecurrenceForm{Freq: FreqWeekly, Weekdays: []string{"XX"}} }, "jours", "jours"},
+		}, "jusqu_au", "calendar.error.rec_until_too_far", "30 ans"},
+		{"bad weekday", func(f *EventForm) { f.Recurrence = RecurrenceForm{Freq: FreqWeekly, Weekdays: []string{"XX"}} }, "jours", "calendar.error.rec_weekdays", "jours"},
 		{"bad monthly position", func(f *EventForm) {
 			f.Recurrence = RecurrenceForm{Freq: FreqMonthly, MonthlyBy: "weekday", SetPos: "7"}
-		}, "position", "dernier"},
-		{"bad document list", func(f *EventForm) { f.Documents = "12, abc" }, "documents", "numéros"},
+		}, "position", "calendar.error.rec_position", "dernier"},
+		{"bad document list", func(f *EventForm) { f.Documents = "12, abc" }, "documents", "calendar.error.documents", "numéros"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := base
 			c.edit(&f)
 			_, err := f.validate(paris, nil)
-			ve, ok := IsValidation(err)
-			if !ok {
-				t.Fatalf("err = %v, want a validation error", err)
-			}
-			if msg := ve.Fields[c.field]; !strings.Contains(msg, c.want) {
-				t.Fatalf("field %s = %q (all: %v), want it to mention %q", c.field, msg, ve.Fields, c.want)
+			ve := wantKey(t, err, c.field, c.key)
+			if msg := fr.T(ve[c.field].Key, ve[c.field].Args...); !strings.Contains(msg, c.want) {
+				t.Fatalf("field %s = %q (all: %v), want it to mention %q", c.field, msg, ve, c.want)
 			}
 		})
 	}
@@ -211,14 +215,19 @@ func TestAttributeValidation(t *testing.T) {
 		"instance": "Conseil", "quorum": "douze", "visio": "javascript:alert(1)", "date-limite": "demain", "public": "peut-être",
 	}}
 	_, err := f.validate(paris, attrs)
-	ve, ok := IsValidation(err)
-	if !ok {
+	var ve valid.Errors
+	if !errors.As(err, &ve) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, k := range []string{"attr_instance", "attr_quorum", "attr_visio", "attr_date-limite", "attr_public"} {
-		if ve.Fields[k] == "" {
-			t.Errorf("no error for %s: %v", k, ve.Fields)
+	for k, want := range map[string]string{"attr_instance": "calendar.error.attr_choice", "attr_quorum": "calendar.error.attr_number",
+		"attr_visio": "calendar.error.attr_link", "attr_date-limite": "calendar.error.attr_date", "attr_public": "calendar.error.attr_bool"} {
+		if ve.Key(k) != want {
+			t.Errorf("error for %s = %v, want %s (all: %v)", k, ve[k], want, ve)
 		}
+	}
+	// The message names the attribute.
+	if msg := fr.T(ve["attr_quorum"].Key, ve["attr_quorum"].Args...); !strings.Contains(msg, "« Quorum requis »") {
+		t.Errorf("attr_quorum message %q", msg)
 	}
 	f.Attributes = map[string]string{"instance": "Bureau", "quorum": "12,5", "visio": "https://visio.example.org/abc", "date-limite": "2026-02-20", "public": "on"}
 	v, err := f.validate(paris, attrs)
@@ -282,22 +291,35 @@ func FuzzRecurrenceFromRule(f *testing.F) {
 	})
 }
 
+// FuzzEventForm validates forms of any content (web reads them from the
+// request, see web's parseEventForm): whatever is typed, validation gives
+// valid.Errors or values whose series parses and stays bounded.
 func FuzzEventForm(f *testing.F) {
-	f.Add("titre=R%C3%A9union&debut_date=2026-03-02&debut_heure=18:00&fin_heure=19:00&repetition=weekly&jours=MO&fin_repetition=count&occurrences=5")
-	f.Add("titre=X&debut_date=2026-02-28&journee=on&repetition=yearly&mois=2&jour_du_mois=30")
-	f.Add("titre=X&debut_date=2026-01-31&debut_heure=10:00&repetition=monthly&mensuel=weekday&position=-1&jour_semaine=FR")
-	f.Add("titre=X&debut_date=9999-99-99&debut_heure=99:99&repetition=daily&intervalle=-1&fin_repetition=until&jusqu_au=x")
-	f.Fuzz(func(t *testing.T, query string) {
-		v, err := url.ParseQuery(query)
-		if err != nil {
-			return
+	// title, start date, start time, end date, end time, all day, frequency,
+	// interval, weekdays (comma-separated), monthly by, day of month, month,
+	// position, weekday, end, until, count.
+	f.Add("Réunion", "2026-03-02", "18:00", "", "19:00", false, "weekly", "", "MO", "", "", "", "", "", "count", "", "5")
+	f.Add("X", "2026-02-28", "", "", "", true, "yearly", "", "", "", "30", "2", "", "", "", "", "")
+	f.Add("X", "2026-01-31", "10:00", "", "", false, "monthly", "", "", "weekday", "", "", "-1", "FR", "", "", "")
+	f.Add("X", "9999-99-99", "99:99", "", "", false, "daily", "-1", "", "", "", "", "", "", "until", "x", "")
+	f.Fuzz(func(t *testing.T, title, startDate, startTime, endDate, endTime string, allDay bool,
+		freq, interval, weekdays, monthlyBy, monthDay, month, setPos, weekday, end, until, count string) {
+		form := EventForm{CalendarID: "1", Title: title, StartDate: startDate, StartTime: startTime, EndDate: endDate, EndTime: endTime, AllDay: allDay,
+			Recurrence: RecurrenceForm{Freq: freq, Interval: interval, MonthlyBy: monthlyBy, MonthDay: monthDay, Month: month,
+				SetPos: setPos, Weekday: weekday, End: end, Until: until, Count: count}}
+		if weekdays != "" {
+			form.Recurrence.Weekdays = strings.Split(weekdays, ",")
 		}
-		v.Set("calendrier", "1")
-		form := ParseEventForm(v)
 		val, err := form.validate(paris, nil)
 		if err != nil {
-			if _, ok := IsValidation(err); !ok {
+			var ve valid.Errors
+			if !errors.As(err, &ve) {
 				t.Fatalf("non-validation error %v", err)
+			}
+			for field, m := range ve {
+				if msg := fr.T(m.Key, m.Args...); i18n.Missing(msg) || strings.Contains(msg, "%!") {
+					t.Fatalf("field %s: message %q for %v", field, msg, m)
+				}
 			}
 			return
 		}
@@ -309,7 +331,8 @@ func FuzzEventForm(f *testing.F) {
 			t.Fatalf("accepted rule %q does not parse: %v", val.rule, err)
 		}
 		if _, _, err := ser.bounds(); err != nil {
-			if _, ok := IsValidation(err); !ok {
+			var ve valid.Errors
+			if !errors.As(err, &ve) {
 				t.Fatalf("bounds: %v", err)
 			}
 		}
@@ -354,5 +377,43 @@ func TestFastForwardMatchesFullWalk(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestErrorKeysInCatalogue checks that every catalogue key the package's
+// validation uses has its French text.
+func TestErrorKeysInCatalogue(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRe := regexp.MustCompile(`"(calendar\.error\.[a-z_.0-9]+)"`)
+	n := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRe.FindAllStringSubmatch(string(src), -1) {
+			keys := []string{m[1]}
+			if strings.HasSuffix(m[1], ".") { // a key completed by a month number
+				keys = nil
+				for _, month := range []string{"2", "4", "6", "9", "11"} {
+					keys = append(keys, m[1]+month)
+				}
+			}
+			for _, k := range keys {
+				n++
+				if !fr.Has(k) {
+					t.Errorf("%s: key %s is not in the catalogue", name, k)
+				}
+			}
+		}
+	}
+	if n < 40 {
+		t.Fatalf("only %d keys found: the scan is broken", n)
 	}
 }

@@ -17,8 +17,8 @@ func TestSearchThroughRealIndex(t *testing.T) {
 	w := newWorld(t)
 	idx := search.New(w.d)
 	w.s = New(w.d, idx)
-	w.s.SetClock(func() time.Time { return w.now })
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
+	w.s.Now = func() time.Time { return w.now }
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
 		t.Fatal(err)
 	}
 	priv := w.event(w.tech, EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Commission d’appel d’offres",
@@ -52,7 +52,7 @@ func TestSearchThroughRealIndex(t *testing.T) {
 		t.Errorf("anonymous searching the public event: %v", got)
 	}
 	// Deleting removes it from the index.
-	if err := w.s.DeleteEvent(w.ctx, w.tech, priv); err != nil {
+	if err := w.s.DeleteEvent(w.ctx, as(w.tech), priv); err != nil {
 		t.Fatal(err)
 	}
 	if got := find(admin, "Marianne"); len(got) != 0 {
@@ -67,8 +67,8 @@ func TestDeleteCalendar(t *testing.T) {
 	w := newWorld(t)
 	idx := search.New(w.d)
 	w.s = New(w.d, idx)
-	w.s.SetClock(func() time.Time { return w.now })
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
+	w.s.Now = func() time.Time { return w.now }
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "salle", Label: "Salle", Type: AttrText}); err != nil {
 		t.Fatal(err)
 	}
 	cal := strconv.FormatInt(w.private, 10)
@@ -76,7 +76,7 @@ func TestDeleteCalendar(t *testing.T) {
 		Attributes: map[string]string{"salle": "Salle Marianne"}})
 	weekly := w.event(w.tech, EventForm{CalendarID: cal, Title: "Réunion hebdomadaire des techniciens", StartDate: "2026-03-02", StartTime: "09:00", EndTime: "10:00",
 		Recurrence: RecurrenceForm{Freq: FreqWeekly, Weekdays: []string{"MO"}}})
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, weekly, time.Date(2026, 3, 9, 9, 0, 0, 0, paris)); err != nil {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.tech), weekly, time.Date(2026, 3, 9, 9, 0, 0, 0, paris)); err != nil {
 		t.Fatal(err)
 	}
 	pub := w.event(w.tech, EventForm{CalendarID: strconv.FormatInt(w.public, 10), Title: "Atelier compostage", StartDate: "2026-03-21", StartTime: "10:00"})
@@ -104,7 +104,7 @@ func TestDeleteCalendar(t *testing.T) {
 		count("SELECT COUNT(*) FROM event_attribute_values WHERE event_id = ?", commission) != 1 {
 		t.Fatal("setup: events not indexed or exception missing")
 	}
-	if err := w.s.DeleteCalendar(w.ctx, w.private); err != nil {
+	if err := w.s.DeleteCalendar(w.ctx, access.System(), w.private); err != nil {
 		t.Fatal(err)
 	}
 	if find("Marianne") != 0 || find("hebdomadaire") != 0 {
@@ -134,7 +134,7 @@ func TestDeleteCalendar(t *testing.T) {
 	if n, _ := w.s.CountEvents(w.ctx, w.private); n != 0 {
 		t.Errorf("CountEvents after delete = %d", n)
 	}
-	if err := w.s.DeleteCalendar(w.ctx, w.private); !errors.Is(err, db.ErrNotFound) {
+	if err := w.s.DeleteCalendar(w.ctx, access.System(), w.private); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("deleting again: %v, want db.ErrNotFound", err)
 	}
 }

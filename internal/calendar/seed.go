@@ -22,7 +22,7 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time, groups map[string]in
 // SeedDemo is the package-level SeedDemo on this store (indexing when the
 // store has an indexer).
 func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]int64) error {
-	adminP := access.Principal{Admin: true}
+	sys := access.System()
 	grant := func(name string, lvl access.Level) []access.Grant {
 		if id, ok := groups[name]; ok {
 			return []access.Grant{{GroupID: id, Level: lvl}}
@@ -46,7 +46,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		{Key: "consignes", Label: "Consignes", Type: AttrLongText, Position: 7},
 	}
 	for _, a := range attrs {
-		if _, err := s.CreateAttribute(ctx, a); err != nil {
+		if _, err := s.CreateAttribute(ctx, sys, a); err != nil {
 			return fmt.Errorf("calendar: demo attribute %s: %w", a.Key, err)
 		}
 	}
@@ -62,7 +62,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	}
 	ids := map[string]string{}
 	for i, c := range cals {
-		id, err := s.CreateCalendar(ctx, Calendar{Name: c.name, Colour: c.colour, TimeZone: DefaultTimeZone, Position: i}, c.grants)
+		id, err := s.CreateCalendar(ctx, sys, Calendar{Name: c.name, Colour: c.colour, TimeZone: DefaultTimeZone, Position: i}, c.grants)
 		if err != nil {
 			return fmt.Errorf("calendar: demo calendar %s: %w", c.name, err)
 		}
@@ -123,7 +123,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 
 	var technique int64
 	for _, f := range events {
-		id, err := s.CreateEvent(ctx, adminP, f)
+		id, err := s.CreateEvent(ctx, sys, f)
 		if err != nil {
 			return fmt.Errorf("calendar: demo event %q: %w", f.Title, err)
 		}
@@ -132,7 +132,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 	}
 	// One cancelled and one moved occurrence of the technical meeting.
-	e, _, err := s.Event(ctx, adminP, technique)
+	e, _, err := s.Event(ctx, sys.Principal, technique)
 	if err != nil {
 		return err
 	}
@@ -142,11 +142,11 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	}
 	upcoming := ser.between(today, today.AddDate(0, 2, 0), 10)
 	if len(upcoming) >= 4 {
-		if err := s.CancelOccurrence(ctx, adminP, technique, upcoming[1]); err != nil {
+		if err := s.CancelOccurrence(ctx, sys, technique, upcoming[1]); err != nil {
 			return err
 		}
 		moved := upcoming[3].AddDate(0, 0, 1)
-		if err := s.ChangeOccurrence(ctx, adminP, technique, upcoming[3], OccurrenceChange{
+		if err := s.ChangeOccurrence(ctx, sys, technique, upcoming[3], OccurrenceChange{
 			StartDate: ymd(moved), StartTime: "14:00", EndTime: "15:30", Location: "Centre de tri de Vaux",
 		}); err != nil {
 			return err

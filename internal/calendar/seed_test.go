@@ -13,7 +13,7 @@ func TestSeedDemo(t *testing.T) {
 	f := newFixture(t)
 	groups := map[string]int64{"Élus": f.group("Élus"), "Techniciens": f.group("Techniciens"), "Stagiaires": f.group("Stagiaires")}
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, paris)
-	f.s.SetClock(func() time.Time { return now })
+	f.s.Now = func() time.Time { return now }
 	if err := f.s.SeedDemo(f.ctx, now, groups); err != nil {
 		t.Fatal(err)
 	}

@@ -1,21 +1,24 @@
 package calendar
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/db"
 	"portique/internal/search"
+	"portique/internal/valid"
 )
 
 // Indexer is the part of search.Index the calendar needs: it keeps the
@@ -29,69 +32,100 @@ type Indexer interface {
 type Store struct {
 	db    *db.DB
 	index Indexer
-	now   func() time.Time
+	// Now is the clock (services.New sets the program's; tests freeze it).
+	Now func() time.Time
 }
 
 // New returns a store on d; index may be nil (nothing is indexed).
 func New(d *db.DB, index Indexer) *Store {
-	return &Store{db: d, index: index, now: time.Now}
+	return &Store{db: d, index: index, Now: time.Now}
 }
 
-// SetClock replaces the clock (tests, demo data).
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
+// requireAdmin refuses a change reserved to administrators: calendars
+// themselves, their grants and the event attributes (a group with "manage"
+// on a calendar changes its events, not its existence).
+func requireAdmin(a access.Actor, what string) error {
+	if !a.Admin {
+		return fmt.Errorf("calendar: %s: administrators only: %w", what, access.ErrForbidden)
+	}
+	return nil
+}
 
-// DB returns the database the store runs on.
-func (s *Store) DB() *db.DB { return s.db }
+// grantsDetail writes grants as audit data: "grants=12:view,14:edit".
+func grantsDetail(grants []access.Grant) string {
+	gs := slices.Clone(grants)
+	slices.SortFunc(gs, func(a, b access.Grant) int { return cmp.Compare(a.GroupID, b.GroupID) })
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = strconv.FormatInt(g.GroupID, 10) + ":" + g.Level.String()
+	}
+	return "grants=" + strings.Join(parts, ",")
+}
 
 var colourRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // validate checks a calendar's fields.
 func (c *Calendar) validate() error {
-	errs := fieldErrors{}
+	errs := valid.Errors{}
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
-		errs.add("nom", "Indiquez le nom de l’agenda.")
-	} else if utf8.RuneCountInString(c.Name) > 100 {
-		errs.add("nom", "Le nom ne doit pas dépasser 100 caractères.")
+		errs.Add("nom", "calendar.error.name_required")
+	} else if utf8.RuneCountInString(c.Name) > maxName {
+		errs.Add("nom", "calendar.error.name_too_long", maxName)
 	}
 	if c.Colour == "" {
 		c.Colour = "#1f5fa8"
 	}
 	if !colourRe.MatchString(c.Colour) {
-		errs.add("couleur", "La couleur doit être de la forme #1f5fa8.")
+		errs.Add("couleur", "calendar.error.colour")
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = DefaultTimeZone
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
-		errs.add("fuseau", "Fuseau horaire inconnu (par exemple Europe/Paris).")
+		errs.Add("fuseau", "calendar.error.timezone")
 	}
-	return errs.err()
+	return errs.Err()
 }
 
-// CreateCalendar creates a calendar, its access node and its grants, in one
-// transaction. Only administrators may call it (the web layer checks).
-func (s *Store) CreateCalendar(ctx context.Context, c Calendar, grants []access.Grant) (int64, error) {
+// maxName bounds the names of calendars and the labels of attributes.
+const maxName = 100
+
+// CreateCalendar creates a calendar, its access node and its grants, with
+// its audit entry, in one transaction. Administrators only.
+func (s *Store) CreateCalendar(ctx context.Context, a access.Actor, c Calendar, grants []access.Grant) (int64, error) {
+	if err := requireAdmin(a, "create calendar"); err != nil {
+		return 0, err
+	}
 	if err := c.validate(); err != nil {
 		return 0, err
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		now := s.Now().UTC()
 		if err := tx.QueryRow(ctx, `INSERT INTO calendars (name, colour, timezone, description, position, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Colour, c.TimeZone, c.Description, c.Position, s.now().UTC()).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Colour, c.TimeZone, c.Description, c.Position, now).Scan(&id); err != nil {
 			return fmt.Errorf("calendar: create calendar: %w", err)
 		}
 		if err := access.AddNode(ctx, tx, access.Calendar, id, 0); err != nil {
 			return err
 		}
-		return access.SetGrants(ctx, tx, access.Calendar, id, grants)
+		if err := access.SetGrants(ctx, tx, access.Calendar, id, grants); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "calendar.created", audit.Object("calendar", id), c.Name+" "+grantsDetail(grants))
 	})
 	return id, err
 }
 
-// UpdateCalendar changes a calendar's name, colour, zone and description.
-// Changing the zone keeps events at the same instants.
-func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
+// UpdateCalendar changes a calendar's name, colour, zone, description and
+// position, and replaces its grants, with its audit entry, in one
+// transaction. Changing the zone keeps events at the same instants.
+// Administrators only; db.ErrNotFound when there is no such calendar.
+func (s *Store) UpdateCalendar(ctx context.Context, a access.Actor, c Calendar, grants []access.Grant) error {
+	if err := requireAdmin(a, "update calendar"); err != nil {
+		return err
+	}
 	if err := c.validate(); err != nil {
 		return err
 	}
@@ -104,7 +138,13 @@ func (s *Store) UpdateCalendar(ctx context.Context, c Calendar) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return db.ErrNotFound
 		}
-		return s.reindexCalendar(ctx, tx, c.ID)
+		if err := access.SetGrants(ctx, tx, access.Calendar, c.ID, grants); err != nil {
+			return err
+		}
+		if err := s.reindexCalendar(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, s.Now(), "calendar.updated", audit.Object("calendar", c.ID), c.Name+" "+grantsDetail(grants))
 	})
 }
 
@@ -121,10 +161,18 @@ func (s *Store) CountEvents(ctx context.Context, calendarID int64) (int, error) 
 
 // DeleteCalendar removes a calendar, its events (with their exceptions,
 // attribute values and document links, by cascade), their search entries
-// and its access node, in one transaction. Only administrators may call it
-// (the web layer checks). db.ErrNotFound when there is no such calendar.
-func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
+// and its access node, in one transaction with its audit entry (the
+// calendar's name and how many events went). Administrators only.
+// db.ErrNotFound when there is no such calendar.
+func (s *Store) DeleteCalendar(ctx context.Context, a access.Actor, id int64) error {
+	if err := requireAdmin(a, "delete calendar"); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		c, err := getCalendar(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		ids, err := db.IDs(ctx, tx, "SELECT id FROM events WHERE calendar_id = ?", id)
 		if err != nil {
 			return err
@@ -141,7 +189,10 @@ func (s *Store) DeleteCalendar(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return db.ErrNotFound
 		}
-		return access.RemoveNode(ctx, tx, access.Calendar, id)
+		if err := access.RemoveNode(ctx, tx, access.Calendar, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, s.Now(), "calendar.deleted", audit.Object("calendar", id), fmt.Sprintf("%s events=%d", c.Name, len(ids)))
 	})
 }
 
@@ -254,20 +305,21 @@ func getCalendar(ctx context.Context, q db.Querier, id int64) (Calendar, error) 
 	return c, nil
 }
 
-// CreateEvent validates the form and creates the event. p needs
-// access.Edit on the form's calendar (access.ErrForbidden otherwise, also for a
-// calendar that does not exist). Invalid input is a *ValidationError.
-func (s *Store) CreateEvent(ctx context.Context, p access.Principal, f EventForm) (int64, error) {
+// CreateEvent validates the form and creates the event, with its audit
+// entry. a needs access.Edit on the form's calendar (access.ErrForbidden
+// otherwise, also for a calendar that does not exist). Invalid input is
+// valid.Errors.
+func (s *Store) CreateEvent(ctx context.Context, a access.Actor, f EventForm) (int64, error) {
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		v, err := s.checkForm(ctx, tx, p, f)
+		v, err := s.checkForm(ctx, tx, a.Principal, f)
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
+		now := s.Now().UTC()
 		var by any
-		if p.UserID != 0 {
-			by = p.UserID
+		if a.UserID != 0 {
+			by = a.UserID
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO events (uid, calendar_id, title, description, location, starts_at, ends_at,
 			all_day, rrule, series_end, created_by, created_at, updated_at)
@@ -279,7 +331,10 @@ func (s *Store) CreateEvent(ctx context.Context, p access.Principal, f EventForm
 		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
 			return err
 		}
-		return s.reindex(ctx, tx, id)
+		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, now, "event.created", audit.Object("event", id), v.title)
 	})
 	return id, err
 }
@@ -306,7 +361,7 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 			return checkedValues{}, err
 		}
 		if !ok {
-			return checkedValues{}, access.ErrForbidden
+			return checkedValues{}, fmt.Errorf("calendar: edit on calendar %d: %w", calID, access.ErrForbidden)
 		}
 		c, err := getCalendar(ctx, q, calID)
 		if err != nil {
@@ -320,7 +375,7 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 	}
 	ser, err := newSeries(v.start, v.end, v.rule, loc)
 	if err != nil {
-		return checkedValues{}, &ValidationError{Fields: map[string]string{"repetition": "Cette répétition n’est pas valable."}}
+		return checkedValues{}, valid.One("repetition", "calendar.error.repetition_invalid")
 	}
 	first, last, err := ser.bounds()
 	if err != nil {
@@ -339,55 +394,68 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 	return checkedValues{eventValues: v, seriesEnd: last, ser: ser}, nil
 }
 
-// UpdateEvent replaces an event (the whole series) with the form. p needs
-// access.Edit on the event's calendar and on the form's calendar. Exceptions
-// whose occurrence no longer exists in the new series are dropped.
-func (s *Store) UpdateEvent(ctx context.Context, p access.Principal, id int64, f EventForm) error {
+// UpdateEvent replaces an event (the whole series) with the form, with its
+// audit entry. a needs access.Edit on the event's calendar and on the form's
+// calendar. Exceptions whose occurrence no longer exists in the new series
+// are dropped.
+func (s *Store) UpdateEvent(ctx context.Context, a access.Actor, id int64, f EventForm) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := s.requireEvent(ctx, tx, p, id, access.Edit); err != nil {
-			return err
-		}
-		v, err := s.checkForm(ctx, tx, p, f)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE events SET calendar_id = ?, title = ?, description = ?, location = ?, starts_at = ?, ends_at = ?,
-			all_day = ?, rrule = ?, series_end = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?`,
-			v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(), v.allDay, v.rule,
-			seriesEndValue(v.seriesEnd), s.now().UTC(), id); err != nil {
-			return fmt.Errorf("calendar: update event %d: %w", id, err)
-		}
-		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
-			return err
-		}
-		ovs, err := loadOverrides(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		for _, o := range ovs {
-			if v.rule == "" || !v.ser.isOccurrence(o.OriginalStart) {
-				if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", id, o.OriginalStart.UTC()); err != nil {
-					return err
-				}
-			}
-		}
-		if err := s.refreshSeriesEnd(ctx, tx, id); err != nil {
-			return err
-		}
-		return s.reindex(ctx, tx, id)
+		return s.updateEvent(ctx, tx, a, id, f)
 	})
 }
 
-// DeleteEvent deletes an event (the whole series). p needs access.Edit.
-func (s *Store) DeleteEvent(ctx context.Context, p access.Principal, id int64) error {
+func (s *Store) updateEvent(ctx context.Context, tx *db.Tx, a access.Actor, id int64, f EventForm) error {
+	if _, err := s.requireEvent(ctx, tx, a.Principal, id, access.Edit); err != nil {
+		return err
+	}
+	v, err := s.checkForm(ctx, tx, a.Principal, f)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE events SET calendar_id = ?, title = ?, description = ?, location = ?, starts_at = ?, ends_at = ?,
+		all_day = ?, rrule = ?, series_end = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?`,
+		v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(), v.allDay, v.rule,
+		seriesEndValue(v.seriesEnd), s.Now().UTC(), id); err != nil {
+		return fmt.Errorf("calendar: update event %d: %w", id, err)
+	}
+	if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
+		return err
+	}
+	ovs, err := loadOverrides(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	for _, o := range ovs {
+		if v.rule == "" || !v.ser.isOccurrence(o.OriginalStart) {
+			if _, err := tx.Exec(ctx, "DELETE FROM event_overrides WHERE event_id = ? AND original_start = ?", id, o.OriginalStart.UTC()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.refreshSeriesEnd(ctx, tx, id); err != nil {
+		return err
+	}
+	if err := s.reindex(ctx, tx, id); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, a, s.Now(), "event.updated", audit.Object("event", id), v.title)
+}
+
+// DeleteEvent deletes an event (the whole series), with its audit entry.
+// a needs access.Edit on its calendar.
+func (s *Store) DeleteEvent(ctx context.Context, a access.Actor, id int64) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := s.requireEvent(ctx, tx, p, id, access.Edit); err != nil {
+		e, err := s.requireEvent(ctx, tx, a.Principal, id, access.Edit)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM events WHERE id = ?", id); err != nil {
 			return fmt.Errorf("calendar: delete event %d: %w", id, err)
 		}
-		return s.unindex(ctx, tx, id)
+		if err := s.unindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, s.Now(), "event.deleted", audit.Object("event", id), e.Title)
 	})
 }
 
@@ -404,7 +472,7 @@ func (s *Store) requireEvent(ctx context.Context, q db.Querier, p access.Princip
 		return e, err
 	}
 	if !ok {
-		return e, access.ErrForbidden
+		return e, fmt.Errorf("calendar: %s on event %d: %w", min, id, access.ErrForbidden)
 	}
 	return e, nil
 }
@@ -563,24 +631,6 @@ func seriesEndValue(t *time.Time) time.Time {
 		return endless
 	}
 	return t.UTC()
-}
-
-// IsValidation reports whether err is a *ValidationError and returns it.
-func IsValidation(err error) (*ValidationError, bool) {
-	var ve *ValidationError
-	ok := errors.As(err, &ve)
-	return ve, ok
-}
-
-// SetGrants replaces a calendar's grants (administrators only; the web
-// layer checks).
-func (s *Store) SetGrants(ctx context.Context, id int64, grants []access.Grant) error {
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := getCalendar(ctx, tx, id); err != nil {
-			return err
-		}
-		return access.SetGrants(ctx, tx, access.Calendar, id, grants)
-	})
 }
 
 // Grants returns a calendar's grants by group.

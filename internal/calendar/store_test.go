@@ -127,7 +127,7 @@ func TestPermissionMatrix(t *testing.T) {
 		})
 	}
 	// The search document is guarded by the calendar's node.
-	doc := w.idx.docs[w.privEvent]
+	doc, _ := w.idx.Get(w.privEvent)
 	if doc.ACLKind != access.Calendar || doc.ACLID != w.private || doc.URL != EventURL(w.privEvent) {
 		t.Fatalf("search doc ACL = %+v", doc)
 	}
@@ -140,44 +140,44 @@ func TestEditRequiresEdit(t *testing.T) {
 	w := newWorld(t)
 	form := EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Intrusion", StartDate: "2026-03-20", StartTime: "10:00"}
 	for name, p := range map[string]access.Principal{"élu (view only)": w.elu, "stagiaire": w.stagiaire, "anonyme": w.anon} {
-		if _, err := w.s.CreateEvent(w.ctx, p, form); !errors.Is(err, access.ErrForbidden) {
+		if _, err := w.s.CreateEvent(w.ctx, as(p), form); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("%s: CreateEvent err = %v, want access.ErrForbidden", name, err)
 		}
-		if err := w.s.UpdateEvent(w.ctx, p, w.privEvent, form); !errors.Is(err, access.ErrForbidden) {
+		if err := w.s.UpdateEvent(w.ctx, as(p), w.privEvent, form); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("%s: UpdateEvent err = %v", name, err)
 		}
-		if err := w.s.DeleteEvent(w.ctx, p, w.privEvent); !errors.Is(err, access.ErrForbidden) {
+		if err := w.s.DeleteEvent(w.ctx, as(p), w.privEvent); !errors.Is(err, access.ErrForbidden) {
 			t.Errorf("%s: DeleteEvent err = %v", name, err)
 		}
 	}
 	// A forged calendar id.
 	forged := form
 	forged.CalendarID = "999999"
-	if _, err := w.s.CreateEvent(w.ctx, w.tech, forged); !errors.Is(err, access.ErrForbidden) {
+	if _, err := w.s.CreateEvent(w.ctx, as(w.tech), forged); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("forged calendar: err = %v", err)
 	}
 	// Moving an event into a calendar one may only view.
 	viewOnly := w.calendar("Formation des stagiaires", access.Grant{GroupID: w.group("Techniciens"), Level: access.View})
 	move := form
 	move.CalendarID = strconv.FormatInt(viewOnly, 10)
-	if err := w.s.UpdateEvent(w.ctx, w.tech, w.privEvent, move); !errors.Is(err, access.ErrForbidden) {
+	if err := w.s.UpdateEvent(w.ctx, as(w.tech), w.privEvent, move); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("move to view-only calendar: err = %v", err)
 	}
 	// The editor can.
-	if err := w.s.UpdateEvent(w.ctx, w.tech, w.privEvent, form); err != nil {
+	if err := w.s.UpdateEvent(w.ctx, as(w.tech), w.privEvent, form); err != nil {
 		t.Fatalf("editor update: %v", err)
 	}
 	e, _, err := w.s.Event(w.ctx, w.elu, w.privEvent)
 	if err != nil || e.Title != "Intrusion" || e.Sequence != 1 {
 		t.Fatalf("after update: %+v %v", e, err)
 	}
-	if err := w.s.DeleteEvent(w.ctx, w.tech, w.privEvent); err != nil {
+	if err := w.s.DeleteEvent(w.ctx, as(w.tech), w.privEvent); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := w.s.Event(w.ctx, admin, w.privEvent); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("deleted: err = %v", err)
 	}
-	if _, ok := w.idx.docs[w.privEvent]; ok {
+	if _, ok := w.idx.Get(w.privEvent); ok {
 		t.Fatal("deleted event still indexed")
 	}
 }
@@ -202,17 +202,17 @@ func TestExceptionsAndSplit(t *testing.T) {
 	mar16 := time.Date(2026, 3, 16, 18, 0, 0, 0, paris)
 	mar23 := time.Date(2026, 3, 23, 18, 0, 0, 0, paris)
 	// Cancel one, move another (to Tuesday, another room).
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, id, mar16); err != nil {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.tech), id, mar16); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.s.ChangeOccurrence(w.ctx, w.tech, id, mar23, OccurrenceChange{StartDate: "2026-03-24", StartTime: "09:00", EndTime: "10:30", Location: "Salle B"}); err != nil {
+	if err := w.s.ChangeOccurrence(w.ctx, as(w.tech), id, mar23, OccurrenceChange{StartDate: "2026-03-24", StartTime: "09:00", EndTime: "10:30", Location: "Salle B"}); err != nil {
 		t.Fatal(err)
 	}
 	// Not an occurrence; not allowed.
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, id, mar16.Add(time.Hour)); !errors.Is(err, db.ErrNotFound) {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.tech), id, mar16.Add(time.Hour)); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("cancel a non-occurrence: %v", err)
 	}
-	if err := w.s.CancelOccurrence(w.ctx, w.elu, id, mar23); !errors.Is(err, access.ErrForbidden) {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.elu), id, mar23); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("viewer cancels: %v", err)
 	}
 	got := localTimes(w.occurrences(w.elu, day(2026, 3, 1), day(2026, 4, 1), Filter{CalendarIDs: []int64{w.private}}))
@@ -233,7 +233,7 @@ func TestExceptionsAndSplit(t *testing.T) {
 	apr6 := time.Date(2026, 4, 6, 18, 0, 0, 0, paris)
 	next := weekly
 	next.StartDate, next.StartTime, next.EndTime, next.Location = "2026-04-06", "17:30", "18:30", "Salle C"
-	newID, err := w.s.SplitSeries(w.ctx, w.tech, id, apr6, next)
+	newID, err := w.s.SplitSeries(w.ctx, as(w.tech), id, apr6, next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestExceptionsAndSplit(t *testing.T) {
 		t.Fatalf("new series = %q", nw)
 	}
 	// Restoring the cancelled occurrence brings it back.
-	if err := w.s.RestoreOccurrence(w.ctx, w.tech, id, mar16); err != nil {
+	if err := w.s.RestoreOccurrence(w.ctx, as(w.tech), id, mar16); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(w.occurrences(w.elu, day(2026, 3, 16), day(2026, 3, 17), Filter{})); n != 1 {
@@ -272,12 +272,12 @@ func TestSplitEndlessSeriesWithException(t *testing.T) {
 		Recurrence: RecurrenceForm{Freq: FreqWeekly, Weekdays: []string{"MO"}}}
 	id := w.event(w.tech, form)
 	nov9 := time.Date(2026, 11, 9, 18, 0, 0, 0, paris)
-	if err := w.s.CancelOccurrence(w.ctx, w.tech, id, nov9); err != nil {
+	if err := w.s.CancelOccurrence(w.ctx, as(w.tech), id, nov9); err != nil {
 		t.Fatal(err)
 	}
 	next := form
 	next.StartDate, next.Title = "2026-11-02", "Permanence élargie"
-	newID, err := w.s.SplitSeries(w.ctx, w.tech, id, time.Date(2026, 11, 2, 18, 0, 0, 0, paris), next)
+	newID, err := w.s.SplitSeries(w.ctx, as(w.tech), id, time.Date(2026, 11, 2, 18, 0, 0, 0, paris), next)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,20 +298,18 @@ func TestSplitEndlessSeriesWithException(t *testing.T) {
 
 func TestValidationThroughStore(t *testing.T) {
 	w := newWorld(t)
-	_, err := w.s.CreateEvent(w.ctx, w.tech, EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Impossible",
+	_, err := w.s.CreateEvent(w.ctx, as(w.tech), EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Impossible",
 		StartDate: "2026-03-02", StartTime: "10:00", Recurrence: RecurrenceForm{Freq: FreqYearly, Month: "2", MonthDay: "30"}})
-	ve, ok := IsValidation(err)
-	if !ok || !strings.Contains(ve.Fields["jour_du_mois"], "30 février") {
+	ve := wantKey(t, err, "jour_du_mois", "calendar.error.rec_no_such_day.2")
+	if m := ve["jour_du_mois"]; !strings.Contains(fr.T(m.Key, m.Args...), "30 février") {
 		t.Fatalf("Feb 30: %v", err)
 	}
 	// Rules with no date at all, though each part is valid.
-	_, err = w.s.CreateEvent(w.ctx, w.tech, EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Jamais",
+	_, err = w.s.CreateEvent(w.ctx, as(w.tech), EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Jamais",
 		StartDate: "2029-03-01", StartTime: "10:00", Recurrence: RecurrenceForm{Freq: FreqYearly, Interval: "4", Month: "2", MonthDay: "29"}})
-	if ve, ok := IsValidation(err); !ok || ve.Fields["repetition"] == "" {
-		t.Fatalf("no-date rule: %v", err)
-	}
+	wantKey(t, err, "repetition", "calendar.error.rec_no_date")
 	// Ten years of daily events are accepted.
-	id, err := w.s.CreateEvent(w.ctx, w.tech, EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Relevé quotidien",
+	id, err := w.s.CreateEvent(w.ctx, as(w.tech), EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Relevé quotidien",
 		StartDate: "2026-01-01", StartTime: "06:00", EndTime: "06:15", Recurrence: RecurrenceForm{Freq: FreqDaily, End: EndUntil, Until: "2035-12-31"}})
 	if err != nil {
 		t.Fatal(err)
@@ -324,16 +322,16 @@ func TestValidationThroughStore(t *testing.T) {
 
 func TestAttributeFilterAndFeedToken(t *testing.T) {
 	w := newWorld(t)
-	instance, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "instance", Label: "Instance", Type: AttrChoice, Choices: []string{"Comité syndical", "Bureau"}})
+	instance, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "instance", Label: "Instance", Type: AttrChoice, Choices: []string{"Comité syndical", "Bureau"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "instance", Label: "Doublon", Type: AttrText}); err == nil {
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "instance", Label: "Doublon", Type: AttrText}); err == nil {
 		t.Fatal("duplicate key accepted")
-	} else if ve, ok := IsValidation(err); !ok || ve.Fields["cle"] == "" {
-		t.Fatalf("duplicate key: %v", err)
+	} else {
+		wantKey(t, err, "cle", "calendar.error.attr_key_taken")
 	}
-	if _, err := w.s.CreateAttribute(w.ctx, Attribute{Key: "Bad Key", Label: "", Type: "colour"}); err == nil {
+	if _, err := w.s.CreateAttribute(w.ctx, access.System(), Attribute{Key: "Bad Key", Label: "", Type: "colour"}); err == nil {
 		t.Fatal("bad attribute accepted")
 	}
 	cal := strconv.FormatInt(w.private, 10)
@@ -344,7 +342,7 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 		t.Fatalf("filter by instance = %v", got)
 	}
 	// Feed tokens.
-	token, err := w.s.NewFeedToken(w.ctx, w.elu.UserID)
+	token, err := w.s.NewFeedToken(w.ctx, as(w.elu))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +356,7 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 		t.Fatal("token stored in clear")
 	}
 	// A new token revokes the old.
-	token2, _ := w.s.NewFeedToken(w.ctx, w.elu.UserID)
+	token2, _ := w.s.NewFeedToken(w.ctx, as(w.elu))
 	if _, err := w.s.FeedPrincipal(w.ctx, token); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("old token still works: %v", err)
 	}
@@ -371,7 +369,7 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 	if _, err := w.s.FeedPrincipal(w.ctx, token2); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.s.RevokeFeedToken(w.ctx, w.elu.UserID); err != nil {
+	if err := w.s.RevokeFeedToken(w.ctx, as(w.elu)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.s.FeedPrincipal(w.ctx, token2); !errors.Is(err, db.ErrNotFound) {
@@ -384,9 +382,8 @@ func TestAttributeFilterAndFeedToken(t *testing.T) {
 
 func TestCalendarValidation(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.s.CreateCalendar(f.ctx, Calendar{Name: "", Colour: "red", TimeZone: "Mars/Olympus"}, nil)
-	ve, ok := IsValidation(err)
-	if !ok || ve.Fields["nom"] == "" || ve.Fields["couleur"] == "" || ve.Fields["fuseau"] == "" {
-		t.Fatalf("err = %v", err)
-	}
+	_, err := f.s.CreateCalendar(f.ctx, access.System(), Calendar{Name: "", Colour: "red", TimeZone: "Mars/Olympus"}, nil)
+	wantKey(t, err, "nom", "calendar.error.name_required")
+	wantKey(t, err, "couleur", "calendar.error.colour")
+	wantKey(t, err, "fuseau", "calendar.error.timezone")
 }

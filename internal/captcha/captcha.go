@@ -1,10 +1,10 @@
 // Package captcha is the self-hosted, privacy-friendly check of the password
 // recovery form: an ALTCHA proof of work (the browser spends a fraction of
 // a second finding a number; no third party, no cookie, no visual puzzle),
-// with a simple French arithmetic question as the fallback when JavaScript
-// does not run. Both are signed with the server's secret key, expire, and
-// work once (replay guard in the shared throttle table, so it holds across
-// instances).
+// with a simple arithmetic question, in words, as the fallback when
+// JavaScript does not run. Both are signed with the server's secret key,
+// expire, and work once (replay guard in the shared throttle table, so it
+// holds across instances).
 package captcha
 
 import (
@@ -15,25 +15,39 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
 	altcha "github.com/altcha-org/altcha-lib-go"
-
-	"portique/internal/db"
-	"portique/internal/users"
 )
+
+// Replay remembers what was used once: users.Throttle, shared by every
+// instance.
+type Replay interface {
+	// Once records key until expires and reports whether it was new.
+	Once(ctx context.Context, key string, expires time.Time) (bool, error)
+}
 
 // Captcha creates and verifies challenges.
 type Captcha struct {
 	Key       string // HMAC key (the server's secret key)
-	DB        *db.DB
-	Now       func() time.Time
-	MaxNumber int64         // proof-of-work difficulty; default 100 000
-	TTL       time.Duration // default 10 minutes
+	Replay    Replay
+	Now       func() time.Time // time.Now when nil
+	MaxNumber int64            // proof-of-work difficulty; default 100 000
+	TTL       time.Duration    // default 10 minutes
+	// Numbers are the words of the numbers 0 to 20 in the site's language
+	// (catalogue accounts.captcha.numbers): the question is asked with them
+	// and may be answered with them. Digits when empty.
+	Numbers []string
+}
+
+func (c *Captcha) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
 }
 
 func (c *Captcha) ttl() time.Duration {
@@ -49,7 +63,7 @@ func (c *Captcha) Challenge() (altcha.Challenge, error) {
 	if max <= 0 {
 		max = 100_000
 	}
-	exp := c.Now().Add(c.ttl())
+	exp := c.now().Add(c.ttl())
 	return altcha.CreateChallenge(altcha.ChallengeOptions{HMACKey: c.Key, MaxNumber: max, Expires: &exp})
 }
 
@@ -71,23 +85,30 @@ func (c *Captcha) Verify(ctx context.Context, payload string) (bool, error) {
 		return false, nil
 	}
 	exp, err := strconv.ParseInt(altcha.ExtractParams(p).Get("expires"), 10, 64)
-	if err != nil || c.Now().Unix() > exp {
+	if err != nil || c.now().Unix() > exp {
 		return false, nil
 	}
 	ok, err := altcha.VerifySolutionSafe(p, c.Key, false)
 	if err != nil || !ok {
 		return false, nil
 	}
-	return users.Once(ctx, c.DB, "captcha:"+p.Signature, time.Unix(exp, 0))
+	return c.Replay.Once(ctx, "captcha:"+p.Signature, time.Unix(exp, 0))
 }
 
-// Question is the no-JavaScript fallback: a sum to compute, in words.
+// Question is the no-JavaScript fallback: a sum of two numbers to compute.
+// The page asks it with the catalogue key accounts.captcha.question.
 type Question struct {
-	Text  string // "Combien font trois plus quatre ?"
+	A, B  string // the two terms, in words (Numbers)
 	Token string // signed; carries no answer
 }
 
-var numbers = []string{"zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix"}
+// word returns the word of n (0 to 20), or its digits.
+func (c *Captcha) word(n int64) string {
+	if n >= 0 && n < int64(len(c.Numbers)) && c.Numbers[n] != "" {
+		return c.Numbers[n]
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 func randInt(n int64) int64 {
 	v, err := rand.Int(rand.Reader, big.NewInt(n))
@@ -102,10 +123,10 @@ func (c *Captcha) NewQuestion() Question {
 	a, b := randInt(10)+1, randInt(10)+1
 	var nonce [12]byte
 	rand.Read(nonce[:]) //nolint:errcheck // never fails
-	exp := strconv.FormatInt(c.Now().Add(c.ttl()).Unix(), 10)
+	exp := strconv.FormatInt(c.now().Add(c.ttl()).Unix(), 10)
 	n := hex.EncodeToString(nonce[:])
 	return Question{
-		Text:  fmt.Sprintf("Combien font %s plus %s ?", numbers[a], numbers[b]),
+		A: c.word(a), B: c.word(b),
 		Token: exp + "." + n + "." + c.mac(exp, n, strconv.FormatInt(a+b, 10)),
 	}
 }
@@ -116,35 +137,33 @@ func (c *Captcha) mac(exp, nonce, answer string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// CheckAnswer verifies the answer to a question (digits, or the French word
-// for the number), its expiry, and that it is used once.
+// CheckAnswer verifies the answer to a question (digits, or the word of
+// the number), its expiry, and that it is used once.
 func (c *Captcha) CheckAnswer(ctx context.Context, token, answer string) (bool, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || len(token) > 200 {
 		return false, nil
 	}
 	exp, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil || c.Now().Unix() > exp {
+	if err != nil || c.now().Unix() > exp {
 		return false, nil
 	}
-	answer = normaliseAnswer(answer)
+	answer = c.normaliseAnswer(answer)
 	if !hmac.Equal([]byte(c.mac(parts[0], parts[1], answer)), []byte(parts[2])) {
 		return false, nil
 	}
-	return users.Once(ctx, c.DB, "question:"+parts[1], time.Unix(exp, 0))
+	return c.Replay.Once(ctx, "question:"+parts[1], time.Unix(exp, 0))
 }
 
-var words = map[string]string{
-	"deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "six": "6", "sept": "7", "huit": "8", "neuf": "9",
-	"dix": "10", "onze": "11", "douze": "12", "treize": "13", "quatorze": "14", "quinze": "15", "seize": "16",
-	"dix-sept": "17", "dix-huit": "18", "dix-neuf": "19", "vingt": "20",
-}
-
-func normaliseAnswer(s string) string {
+// normaliseAnswer turns an answer into digits: "17", " dix-sept ", "DIX
+// SEPT" give "17"; anything else gives "" or a number below 100.
+func (c *Captcha) normaliseAnswer(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	s = strings.Join(strings.Fields(s), "-")
-	if d, ok := words[s]; ok {
-		return d
+	for n, w := range c.Numbers {
+		if w != "" && s == strings.Join(strings.Fields(strings.ToLower(w)), "-") {
+			return strconv.Itoa(n)
+		}
 	}
 	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n < 100 {
 		return strconv.Itoa(n)

@@ -13,11 +13,24 @@ import (
 
 	"portique/internal/clock"
 	"portique/internal/dbtest"
+	"portique/internal/i18n"
+	"portique/internal/users"
 )
+
+// frenchNumbers are the words of the catalogue, as services.New gives them.
+func frenchNumbers(t testing.TB) []string {
+	t.Helper()
+	w := strings.Fields(i18n.MustLoad("fr").T("accounts.captcha.numbers"))
+	if len(w) != 21 || w[3] != "trois" || w[17] != "dix-sept" {
+		t.Fatalf("catalogue numbers = %q", w)
+	}
+	return w
+}
 
 func newCaptcha(t *testing.T) (*Captcha, *clock.Fake) {
 	clk := clock.NewFake(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
-	return &Captcha{Key: "test-key-0123456789abcdef0123456789", DB: dbtest.NewDB(t), Now: clk.Now, MaxNumber: 5000}, clk
+	return &Captcha{Key: "test-key-0123456789abcdef0123456789", Replay: &users.Throttle{DB: dbtest.NewDB(t)}, Now: clk.Now,
+		MaxNumber: 5000, Numbers: frenchNumbers(t)}, clk
 }
 
 func solve(t *testing.T, c *Captcha) string {
@@ -65,14 +78,9 @@ func TestProofOfWork(t *testing.T) {
 func TestQuestion(t *testing.T) {
 	c, clk := newCaptcha(t)
 	answer := func(q Question) string {
-		var a, b int
-		for i, w := range numbers {
-			if strings.Contains(q.Text, "font "+w+" plus") {
-				a = i
-			}
-			if strings.HasSuffix(q.Text, "plus "+w+" ?") {
-				b = i
-			}
+		a, b := slices.Index(c.Numbers, q.A), slices.Index(c.Numbers, q.B)
+		if a < 1 || a > 10 || b < 1 || b > 10 {
+			t.Fatalf("question %+v: terms not from 1 to 10 in words", q)
 		}
 		return strconv.Itoa(a + b)
 	}
@@ -97,14 +105,15 @@ func TestQuestion(t *testing.T) {
 	}
 	q = c.NewQuestion()
 	n, _ := strconv.Atoi(answer(q))
-	var word string
-	for w, d := range words {
-		if d == strconv.Itoa(n) {
-			word = w
-		}
-	}
+	word := c.Numbers[n]
 	if ok, _ := c.CheckAnswer(t.Context(), q.Token, strings.ToUpper(word)); !ok {
 		t.Fatalf("answer in words %q refused", word)
+	}
+	// Without words (none given), the question is asked in digits.
+	d := &Captcha{Key: c.Key, Replay: c.Replay, Now: c.Now}
+	q = d.NewQuestion()
+	if _, err := strconv.Atoi(q.A); err != nil {
+		t.Fatalf("digits question %+v", q)
 	}
 }
 
@@ -113,8 +122,9 @@ func FuzzNormaliseAnswer(f *testing.F) {
 	for _, s := range []string{"4", " dix-sept ", "DIX SEPT", "-1", "1e3", "٣", "", "0007"} {
 		f.Add(s)
 	}
+	c := &Captcha{Numbers: frenchNumbers(f)}
 	f.Fuzz(func(t *testing.T, in string) {
-		out := normaliseAnswer(in)
+		out := c.normaliseAnswer(in)
 		if out == "" {
 			return
 		}

@@ -197,7 +197,7 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 func TestOneNode(t *testing.T) {
 	w := newWorld(t)
 	var n int
-	if err := w.d.QueryRow(context.Background(), "SELECT COUNT(*) FROM acl_nodes WHERE kind = ?", string(access.Collecte)).Scan(&n); err != nil || n != 1 {
+	if err := w.d.QueryRow(context.Background(), "SELECT COUNT(*) FROM acl_nodes WHERE kind = ?", string(Area)).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d nodes (%v)", n, err)
 	}
 	if _, err := w.s.Commune(w.ctx, access.Anonymous(), 12345); err != db.ErrNotFound {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/search"
 )
@@ -26,9 +25,9 @@ func SearchDoc(c Commune) search.Doc {
 		body.WriteString("\n" + c.Notice)
 	}
 	return search.Doc{
-		Kind:    search.KindCommune,
+		Kind:    SearchKind,
 		ID:      c.ID,
-		ACLKind: access.Collecte,
+		ACLKind: Area,
 		ACLID:   NodeID,
 		Title:   c.Name,
 		Body:    body.String(),
@@ -47,7 +46,7 @@ func (s *Store) reindex(ctx context.Context, q db.Querier, communeID int64) erro
 	if err != nil {
 		return err
 	}
-	if err := s.index.Replace(ctx, q, search.KindCommune, c.ID, []search.Doc{SearchDoc(c)}); err != nil {
+	if err := s.index.Replace(ctx, q, SearchKind, c.ID, []search.Doc{SearchDoc(c)}); err != nil {
 		return fmt.Errorf("collecte: index commune %d: %w", c.ID, err)
 	}
 	return nil
@@ -57,7 +56,7 @@ func (s *Store) unindex(ctx context.Context, q db.Querier, communeID int64) erro
 	if s.index == nil {
 		return nil
 	}
-	if err := s.index.Delete(ctx, q, search.KindCommune, communeID); err != nil {
+	if err := s.index.Delete(ctx, q, SearchKind, communeID); err != nil {
 		return fmt.Errorf("collecte: unindex commune %d: %w", communeID, err)
 	}
 	return nil

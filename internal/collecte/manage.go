@@ -613,10 +613,10 @@ func (s *Store) DeleteException(ctx context.Context, a access.Actor, id int64) e
 
 // Grants returns the grants on the area (p needs Manage).
 func (s *Store) Grants(ctx context.Context, p access.Principal) ([]access.Grant, error) {
-	if err := access.Require(ctx, s.db, p, access.Collecte, NodeID, access.Manage); err != nil {
+	if err := access.Require(ctx, s.db, p, Area, NodeID, access.Manage); err != nil {
 		return nil, fmt.Errorf("collecte: grants: %w", err)
 	}
-	g, _, err := access.Grants(ctx, s.db, access.Collecte, NodeID)
+	g, _, err := access.Grants(ctx, s.db, Area, NodeID)
 	return g, err
 }
 
@@ -624,10 +624,10 @@ func (s *Store) Grants(ctx context.Context, p access.Principal) ([]access.Grant,
 // days (a.Principal needs Manage: administrators).
 func (s *Store) SetGrants(ctx context.Context, a access.Actor, grants []access.Grant) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := access.Require(ctx, tx, a.Principal, access.Collecte, NodeID, access.Manage); err != nil {
+		if err := access.Require(ctx, tx, a.Principal, Area, NodeID, access.Manage); err != nil {
 			return fmt.Errorf("collecte: set grants: %w", err)
 		}
-		if err := access.SetGrants(ctx, tx, access.Collecte, NodeID, grants); err != nil {
+		if err := access.SetGrants(ctx, tx, Area, NodeID, grants); err != nil {
 			return err
 		}
 		var parts []string

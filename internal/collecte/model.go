@@ -6,7 +6,7 @@
 // day: a public holiday (computed with rickar/cal's French holidays) moves,
 // cancels or keeps the collections of that day.
 //
-// Permission contract: the area is one access node (access.Collecte, id
+// Permission contract: the area is one access node (kind Area, id
 // NodeID). Reading needs access.View on it (granted to Everyone by the
 // migration: collection days are public); every change needs access.Edit;
 // choosing who may edit needs access.Manage (administrators). Every
@@ -27,12 +27,19 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"portique/internal/access"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
 
-// NodeID is the id of the area's one access node (kind access.Collecte).
-const NodeID int64 = 1
+// The area's one access node: Area is its kind, NodeID its id.
+const (
+	Area   access.Kind = "collecte"
+	NodeID int64       = 1
+)
+
+// SearchKind is the site search's kind of a commune.
+const SearchKind = "commune"
 
 // Commune is a commune of the territory.
 type Commune struct {

@@ -46,7 +46,7 @@ func (s *Store) Today() time.Time { return Day(s.Now(), s.Location) }
 // Level returns p's level on the area (for showing tools; decisions use
 // the checks of each method).
 func (s *Store) Level(ctx context.Context, p access.Principal) (access.Level, error) {
-	return access.LevelOf(ctx, s.db, p, access.Collecte, NodeID)
+	return access.LevelOf(ctx, s.db, p, Area, NodeID)
 }
 
 // CheckEdit returns access.ErrForbidden unless p may change the collection
@@ -57,7 +57,7 @@ func (s *Store) CheckEdit(ctx context.Context, p access.Principal) error {
 
 // requireView is the reading rule: View on the area's node.
 func requireView(ctx context.Context, q db.Querier, p access.Principal) error {
-	if err := access.Require(ctx, q, p, access.Collecte, NodeID, access.View); err != nil {
+	if err := access.Require(ctx, q, p, Area, NodeID, access.View); err != nil {
 		return fmt.Errorf("collecte: read: %w", err)
 	}
 	return nil
@@ -65,7 +65,7 @@ func requireView(ctx context.Context, q db.Querier, p access.Principal) error {
 
 // requireEdit is the rule of every change: Edit on the area's node.
 func requireEdit(ctx context.Context, q db.Querier, p access.Principal) error {
-	if err := access.Require(ctx, q, p, access.Collecte, NodeID, access.Edit); err != nil {
+	if err := access.Require(ctx, q, p, Area, NodeID, access.Edit); err != nil {
 		return fmt.Errorf("collecte: change: %w", err)
 	}
 	return nil

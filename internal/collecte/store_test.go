@@ -144,7 +144,7 @@ func TestSearchFindsCommunes(t *testing.T) {
 	c := w.commune("Portes-lès-Valence", "26252", "26800")
 	w.sector(c, "Quartier des Rigaudières")
 	for _, q := range []string{"Portes-lès-Valence", "portes les valence", "26800", "Rigaudières"} {
-		res, err := w.idx.Search(w.ctx, access.Anonymous(), search.Query{Text: q, Kinds: []string{search.KindCommune}, Limit: 5})
+		res, err := w.idx.Search(w.ctx, access.Anonymous(), search.Query{Text: q, Kinds: []string{SearchKind}, Limit: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
 )
 
 func benchEnv(b *testing.B, uploadMax int64) *env {
@@ -25,9 +26,10 @@ func benchEnv(b *testing.B, uploadMax int64) *env {
 		b.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	idx := &recIndex{docs: map[int64][]search.Doc{}}
-	s := documents.NewStore(d, blobs, idx, documents.Options{ArchiveMonths: 3, UploadMax: uploadMax, Now: c.Now})
-	return &env{d: d, s: s, idx: idx, clock: c, ctx: context.Background(), admin: access.Principal{UserID: 0, Admin: true}}
+	idx := searchtest.NewRecorder(search.KindDocument, false)
+	s := documents.NewStore(d, blobs, idx, documents.Options{ArchiveMonths: 3, UploadMax: uploadMax})
+	s.Now = c.Now
+	return &env{d: d, s: s, idx: idx, clock: c, ctx: context.Background(), admin: access.Principal{UserID: 0, Admin: true}, names: map[int64]string{}}
 }
 
 // BenchmarkExtractAndIndex extracts the 186-page register in the child
@@ -39,13 +41,14 @@ func BenchmarkExtractAndIndex(b *testing.B) {
 	}
 	e := benchEnv(b, 10<<20)
 	// The real engine (FTS5 or tsvector), as in production.
-	e.s = documents.NewStore(e.d, e.s.Blobs(), search.New(e.d), documents.Options{UploadMax: 10 << 20, Now: e.clock.Now})
-	f, err := e.s.CreateFolder(e.ctx, e.admin, 0, "Registre")
+	e.s = documents.NewStore(e.d, e.s.Blobs(), search.New(e.d), documents.Options{UploadMax: 10 << 20})
+	e.s.Now = e.clock.Now
+	f, err := e.s.CreateFolder(e.ctx, e.as(e.admin), 0, "Registre")
 	if err != nil {
 		b.Fatal(err)
 	}
 	body := corpus(b, "registre-large.pdf")
-	doc, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: f, Filename: "registre.pdf", Body: bytes.NewReader(body)})
+	doc, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: f, Filename: "registre.pdf", Body: bytes.NewReader(body)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,11 +79,11 @@ func BenchmarkListFolder1000(b *testing.B) {
 	if err := e.d.QueryRow(ctx, "INSERT INTO groups (name, created_at) VALUES ('Élus', ?) RETURNING id", time.Now().UTC()).Scan(&g); err != nil {
 		b.Fatal(err)
 	}
-	f, _ := e.s.CreateFolder(ctx, e.admin, 0, "Délibérations")
-	if err := e.s.SetFolderGrants(ctx, e.admin, f, []access.Grant{{GroupID: g, Level: access.View}}, false); err != nil {
+	f, _ := e.s.CreateFolder(ctx, e.as(e.admin), 0, "Délibérations")
+	if err := e.s.SetFolderGrants(ctx, e.as(e.admin), f, []access.Grant{{GroupID: g, Level: access.View}}, false); err != nil {
 		b.Fatal(err)
 	}
-	other, _ := e.s.CreateFolder(ctx, e.admin, 0, "Autres")
+	other, _ := e.s.CreateFolder(ctx, e.as(e.admin), 0, "Autres")
 	// Rows are inserted directly: the benchmark is about listing.
 	for i := range 2000 {
 		folder := f
@@ -130,7 +133,7 @@ func (p *pdfStream) Read(b []byte) (int, error) {
 // to disk through a small buffer, never held in memory.
 func BenchmarkUpload100MB(b *testing.B) {
 	e := benchEnv(b, 200<<20)
-	f, _ := e.s.CreateFolder(e.ctx, e.admin, 0, "Gros fichiers")
+	f, _ := e.s.CreateFolder(e.ctx, e.as(e.admin), 0, "Gros fichiers")
 	var peak uint64
 	for i := 0; b.Loop(); i++ {
 		runtime.GC()
@@ -156,7 +159,7 @@ func BenchmarkUpload100MB(b *testing.B) {
 			}
 		}()
 		// Each round differs by its size so nothing is deduplicated.
-		_, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: f, Filename: fmt.Sprintf("gros-%d.pdf", i), Body: &pdfStream{size: 100<<20 + i}})
+		_, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: f, Filename: fmt.Sprintf("gros-%d.pdf", i), Body: &pdfStream{size: 100<<20 + i}})
 		close(stop)
 		wg.Wait()
 		if err != nil {

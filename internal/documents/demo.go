@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"portique/internal/access"
-	"portique/internal/db"
 )
 
 // The demo documents are fictional documents of the fictional syndicate
@@ -29,15 +28,15 @@ const (
 // groups maps demo group names (DemoElus…) to ids; a missing group simply gets
 // no grant. It does nothing when folders already exist. The extraction jobs
 // it queues are run by the server's job runner.
-func SeedDemo(ctx context.Context, d *db.DB, s *Store, now time.Time, groups map[string]int64) error {
+func SeedDemo(ctx context.Context, s *Store, now time.Time, groups map[string]int64) error {
 	var n int
-	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM folders").Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM folders").Scan(&n); err != nil {
 		return fmt.Errorf("documents: demo: %w", err)
 	}
 	if n > 0 {
 		return nil
 	}
-	admin := access.Principal{Admin: true}
+	admin := access.System()
 	grants := func(list ...any) []access.Grant {
 		var out []access.Grant
 		for i := 0; i+1 < len(list); i += 2 {

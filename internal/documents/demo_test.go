@@ -10,8 +10,8 @@ import (
 func TestSeedDemo(t *testing.T) {
 	e := newEnv(t)
 	groups := map[string]int64{documents.DemoElus: e.group("Élus"), documents.DemoTechniciens: e.group("Techniciens"), documents.DemoStagiaires: e.group("Stagiaires")}
-	must(t, documents.SeedDemo(e.ctx, e.d, e.s, e.clock.Now(), groups))
-	must(t, documents.SeedDemo(e.ctx, e.d, e.s, e.clock.Now(), groups)) // idempotent
+	must(t, documents.SeedDemo(e.ctx, e.s, e.clock.Now(), groups))
+	must(t, documents.SeedDemo(e.ctx, e.s, e.clock.Now(), groups)) // idempotent
 	cur, nCur, err := e.s.List(e.ctx, e.admin, documents.ListQuery{})
 	must(t, err)
 	_, nArch, err := e.s.List(e.ctx, e.admin, documents.ListQuery{Archived: true})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/jobs"
+	"portique/internal/valid"
 )
 
 // JobExtract is the kind of the background job that extracts a document's
@@ -68,20 +68,6 @@ func (s *Store) LevelOn(ctx context.Context, p access.Principal, d *Document) (a
 // downloads are cacheable and not audited).
 func (s *Store) IsPublic(ctx context.Context, d *Document) (bool, error) {
 	return access.Can(ctx, s.db, access.Anonymous(), access.Folder, d.FolderID, access.View)
-}
-
-// Open returns a document p may view with its current bytes. The caller
-// closes the file.
-func (s *Store) Open(ctx context.Context, p access.Principal, id int64) (*Document, *os.File, error) {
-	d, err := s.Get(ctx, p, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := s.blobs.Open(d.BlobKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, f, nil
 }
 
 // ListQuery selects documents.
@@ -182,23 +168,27 @@ type UploadInput struct {
 	Body        io.Reader // streamed to disk, never held in memory
 }
 
-// ParseDate checks a YYYY-MM-DD date typed by a user.
+// ParseDate checks a YYYY-MM-DD date typed by a user; a bad one is
+// valid.Errors on field.
 func ParseDate(field, v string) (string, error) {
 	v = strings.TrimSpace(v)
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
-		return "", FieldErrors{field: "Indiquez une date valide au format AAAA-MM-JJ (par exemple 2026-03-25)."}
+		return "", valid.One(field, "documents.error.date")
 	}
 	return t.Format(time.DateOnly), nil
 }
 
+// maxTitle bounds a document's title, in characters.
+const maxTitle = 250
+
 func checkTitle(title string) (string, error) {
 	title = strings.Join(strings.Fields(strings.ToValidUTF8(title, "")), " ")
 	if title == "" {
-		return "", FieldErrors{"title": "Indiquez le nom du document."}
+		return "", valid.One("title", "documents.error.title_required")
 	}
-	if utf8.RuneCountInString(title) > 250 {
-		return "", FieldErrors{"title": "Le nom du document ne doit pas dépasser 250 caractères."}
+	if utf8.RuneCountInString(title) > maxTitle {
+		return "", valid.One("title", "documents.error.title_too_long", maxTitle)
 	}
 	return title, nil
 }
@@ -219,11 +209,11 @@ func (s *Store) stage(body io.Reader, filename string) (*Staged, string, string,
 	st, err := s.blobs.Stage(body, s.opts.UploadMax)
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		return nil, "", "", FieldErrors{"file": fmt.Sprintf("« %s » dépasse la taille maximale autorisée (%s).", name, HumanSize(s.opts.UploadMax))}
+		return nil, "", "", valid.One("file", "documents.error.too_large", name, HumanSize(s.opts.UploadMax))
 	case errors.Is(err, ErrEmpty):
-		return nil, "", "", FieldErrors{"file": fmt.Sprintf("« %s » est vide.", name)}
+		return nil, "", "", valid.One("file", "documents.error.empty", name)
 	case err != nil:
-		return nil, "", "", FieldErrors{"file": fmt.Sprintf("L’envoi de « %s » a été interrompu : le fichier n’a pas été enregistré. Réessayez.", name)}
+		return nil, "", "", valid.One("file", "documents.error.interrupted", name)
 	}
 	mt, clean, err := CheckFile(st.Path, st.Size, name)
 	if err != nil {
@@ -233,11 +223,11 @@ func (s *Store) stage(body io.Reader, filename string) (*Staged, string, string,
 	return st, mt, clean, nil
 }
 
-// Upload stores a new document in a folder p may edit, queues its text
+// Upload stores a new document in a folder a may edit, queues its text
 // extraction and returns it. The permission is checked before a byte is
-// read. Bad input returns FieldErrors and writes nothing.
-func (s *Store) Upload(ctx context.Context, p access.Principal, in UploadInput) (*Document, error) {
-	if err := need(ctx, s.db, p, in.FolderID, access.Edit); err != nil {
+// read. Bad input returns valid.Errors and writes nothing.
+func (s *Store) Upload(ctx context.Context, a access.Actor, in UploadInput) (*Document, error) {
+	if err := need(ctx, s.db, a.Principal, in.FolderID, access.Edit); err != nil {
 		return nil, err
 	}
 	pub := s.Today()
@@ -268,23 +258,26 @@ func (s *Store) Upload(ctx context.Context, p access.Principal, in UploadInput) 
 	if err != nil {
 		return nil, err
 	}
-	now := s.opts.Now().UTC()
+	now := s.Now().UTC()
 	var id int64
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Checked again inside the transaction: grants may have changed
 		// while the bytes were arriving.
-		if err := needLive(ctx, tx, p, in.FolderID, access.Edit); err != nil {
+		if err := needLive(ctx, tx, a.Principal, in.FolderID, access.Edit); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (folder_id, title, filename, media_type, size, sha256, blob_key,
 			published_on, added_at, added_by, updated_at, text_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, nullID(p.UserID), now, TextPending).Scan(&id); err != nil {
+			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, nullID(a.UserID), now, TextPending).Scan(&id); err != nil {
 			return fmt.Errorf("documents: insert: %w", err)
 		}
 		if err := s.enqueueExtract(ctx, tx, id, st.SHA256); err != nil {
 			return err
 		}
-		return s.reindex(ctx, tx, id)
+		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "document.uploaded", documentObject(id), name)
 	})
 	if err != nil {
 		return nil, err
@@ -306,7 +299,7 @@ type extractPayload struct {
 
 func (s *Store) enqueueExtract(ctx context.Context, q db.Querier, id int64, sha string) error {
 	b, _ := json.Marshal(extractPayload{id, sha})
-	_, err := jobs.Enqueue(ctx, q, JobExtract, string(b), s.opts.Now())
+	_, err := jobs.Enqueue(ctx, q, JobExtract, string(b), s.Now())
 	return err
 }
 
@@ -317,12 +310,12 @@ func nullID(id int64) any {
 	return id
 }
 
-// change runs fn on a document inside a transaction after checking that p
+// change runs fn on a document inside a transaction after checking that a
 // holds lvl on its folder. The document row is locked first (a no-op
 // update), so concurrent changes to one document run one after the other.
-func (s *Store) change(ctx context.Context, p access.Principal, id int64, lvl access.Level, fn func(tx *db.Tx, d *Document) error) error {
+func (s *Store) change(ctx context.Context, a access.Actor, id int64, lvl access.Level, fn func(tx *db.Tx, d *Document) error) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, "UPDATE documents SET updated_at = ? WHERE id = ? AND trashed_at IS NULL", s.opts.Now().UTC(), id)
+		res, err := tx.Exec(ctx, "UPDATE documents SET updated_at = ? WHERE id = ? AND trashed_at IS NULL", s.Now().UTC(), id)
 		if err != nil {
 			return fmt.Errorf("documents: lock %d: %w", id, err)
 		}
@@ -333,7 +326,7 @@ func (s *Store) change(ctx context.Context, p access.Principal, id int64, lvl ac
 		if err != nil {
 			return err
 		}
-		if err := need(ctx, tx, p, d.FolderID, lvl); err != nil {
+		if err := need(ctx, tx, a.Principal, d.FolderID, lvl); err != nil {
 			return err
 		}
 		return fn(tx, d)
@@ -341,12 +334,12 @@ func (s *Store) change(ctx context.Context, p access.Principal, id int64, lvl ac
 }
 
 // Rename changes a document's title (edit needed).
-func (s *Store) Rename(ctx context.Context, p access.Principal, id int64, title string) error {
+func (s *Store) Rename(ctx context.Context, a access.Actor, id int64, title string) error {
 	title, err := checkTitle(title)
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
+	return s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
 		if _, err := tx.Exec(ctx, "UPDATE documents SET title = ? WHERE id = ?", title, id); err != nil {
 			return fmt.Errorf("documents: rename %d: %w", id, err)
 		}
@@ -356,12 +349,12 @@ func (s *Store) Rename(ctx context.Context, p access.Principal, id int64, title 
 
 // SetPublishedOn changes the publication date (edit needed); the archive
 // rule follows at once.
-func (s *Store) SetPublishedOn(ctx context.Context, p access.Principal, id int64, date string) error {
+func (s *Store) SetPublishedOn(ctx context.Context, a access.Actor, id int64, date string) error {
 	date, err := ParseDate("published_on", date)
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
+	return s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
 		if _, err := tx.Exec(ctx, "UPDATE documents SET published_on = ? WHERE id = ?", date, id); err != nil {
 			return fmt.Errorf("documents: date %d: %w", id, err)
 		}
@@ -370,20 +363,20 @@ func (s *Store) SetPublishedOn(ctx context.Context, p access.Principal, id int64
 }
 
 // SetPinned pins a document (it never archives) or unpins it (edit needed).
-func (s *Store) SetPinned(ctx context.Context, p access.Principal, id int64, pinned bool) error {
-	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
+func (s *Store) SetPinned(ctx context.Context, a access.Actor, id int64, pinned bool) error {
+	return s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
 		_, err := tx.Exec(ctx, "UPDATE documents SET pinned = ? WHERE id = ?", pinned, id)
 		return err
 	})
 }
 
-// Move puts a document in another folder. p needs edit on both folders; the
+// Move puts a document in another folder. a needs edit on both folders; the
 // document takes the new folder's grants, and the index follows.
-func (s *Store) Move(ctx context.Context, p access.Principal, id, folderID int64) error {
-	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
-		if err := needLive(ctx, tx, p, folderID, access.Edit); err != nil {
+func (s *Store) Move(ctx context.Context, a access.Actor, id, folderID int64) error {
+	return s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
+		if err := needLive(ctx, tx, a.Principal, folderID, access.Edit); err != nil {
 			if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
-				return FieldErrors{"folder": "Vous ne pouvez pas déposer de document dans ce dossier."}
+				return valid.One("folder", "documents.error.move_target")
 			}
 			return err
 		}
@@ -398,13 +391,13 @@ func (s *Store) Move(ctx context.Context, p access.Principal, id, folderID int64
 // previous file becomes a version that editors can still download. Two
 // editors replacing at once both succeed, one after the other: the row lock
 // orders them and every file is kept as a version, so nothing is lost.
-func (s *Store) Replace(ctx context.Context, p access.Principal, id int64, filename string, body io.Reader) (*Document, error) {
-	// Fail fast, before reading the bytes, when p may not do it.
+func (s *Store) Replace(ctx context.Context, a access.Actor, id int64, filename string, body io.Reader) (*Document, error) {
+	// Fail fast, before reading the bytes, when a may not do it.
 	d, err := s.load(ctx, s.db, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := need(ctx, s.db, p, d.FolderID, access.Edit); err != nil {
+	if err := need(ctx, s.db, a.Principal, d.FolderID, access.Edit); err != nil {
 		return nil, err
 	}
 	st, mt, name, err := s.stage(body, filename)
@@ -415,16 +408,16 @@ func (s *Store) Replace(ctx context.Context, p access.Principal, id int64, filen
 	if err != nil {
 		return nil, err
 	}
-	now := s.opts.Now().UTC()
-	err = s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
+	now := s.Now().UTC()
+	err = s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO document_versions (document_id, version, filename, media_type, size, sha256, blob_key,
 			added_at, added_by, replaced_at, replaced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.ID, d.Version, d.Filename, d.MediaType, d.Size, d.SHA256, d.BlobKey, d.AddedAt.UTC(), nullID(d.AddedBy), now, nullID(p.UserID)); err != nil {
+			d.ID, d.Version, d.Filename, d.MediaType, d.Size, d.SHA256, d.BlobKey, d.AddedAt.UTC(), nullID(d.AddedBy), now, nullID(a.UserID)); err != nil {
 			return fmt.Errorf("documents: keep version %d of %d: %w", d.Version, d.ID, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET filename = ?, media_type = ?, size = ?, sha256 = ?, blob_key = ?,
 			version = version + 1, added_at = ?, added_by = ?, text_status = ?, text_reason = '', pages = 0 WHERE id = ?`,
-			name, mt, st.Size, st.SHA256, key, now, nullID(p.UserID), TextPending, id); err != nil {
+			name, mt, st.Size, st.SHA256, key, now, nullID(a.UserID), TextPending, id); err != nil {
 			return fmt.Errorf("documents: replace %d: %w", id, err)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM document_pages WHERE document_id = ?", id); err != nil {
@@ -433,7 +426,10 @@ func (s *Store) Replace(ctx context.Context, p access.Principal, id int64, filen
 		if err := s.enqueueExtract(ctx, tx, id, st.SHA256); err != nil {
 			return err
 		}
-		return s.reindex(ctx, tx, id)
+		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "document.replaced", documentObject(id), fmt.Sprintf("%s version=%d", name, d.Version+1))
 	})
 	if err != nil {
 		return nil, err
@@ -468,32 +464,17 @@ func (s *Store) Versions(ctx context.Context, p access.Principal, id int64) ([]V
 	return out, rows.Err()
 }
 
-// OpenVersion returns an earlier file of a document (edit needed).
-func (s *Store) OpenVersion(ctx context.Context, p access.Principal, id int64, version int) (*Version, *os.File, error) {
-	vs, err := s.Versions(ctx, p, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, v := range vs {
-		if v.Version == version {
-			f, err := s.blobs.Open(v.BlobKey)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &v, f, nil
-		}
-	}
-	return nil, nil, db.ErrNotFound
-}
-
 // Trash moves a document to the trash (edit needed): it leaves every list
 // and the index; its bytes stay so an administrator can restore it.
-func (s *Store) Trash(ctx context.Context, p access.Principal, id int64) error {
-	return s.change(ctx, p, id, access.Edit, func(tx *db.Tx, d *Document) error {
-		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = ?, trashed_by = ? WHERE id = ?", s.opts.Now().UTC(), nullID(p.UserID), id); err != nil {
+func (s *Store) Trash(ctx context.Context, a access.Actor, id int64) error {
+	return s.change(ctx, a, id, access.Edit, func(tx *db.Tx, d *Document) error {
+		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = ?, trashed_by = ? WHERE id = ?", s.Now().UTC(), nullID(a.UserID), id); err != nil {
 			return fmt.Errorf("documents: trash %d: %w", id, err)
 		}
-		return s.unindex(ctx, tx, id)
+		if err := s.unindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "document.trashed", documentObject(id), d.Filename)
 	})
 }
 
@@ -521,4 +502,11 @@ func (s *Store) ArchivedIDs(ctx context.Context, ids []int64) (map[int64]bool, e
 		out[id] = true
 	}
 	return out, rows.Err()
+}
+
+// CheckUpload fails as Upload would before reading a byte: db.ErrNotFound
+// when p may not see the folder (or it is in the trash), access.ErrForbidden
+// when p may only view it. Web calls it before streaming a request's body.
+func (s *Store) CheckUpload(ctx context.Context, p access.Principal, folderID int64) error {
+	return need(ctx, s.db, p, folderID, access.Edit)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 	"golang.org/x/text/unicode/norm"
+
+	"portique/internal/valid"
 )
 
 // MaxFilenameBytes bounds a stored file name (most file systems allow 255).
@@ -66,26 +68,30 @@ func SanitizeFilename(name string) string {
 
 // fileType is an accepted kind of file.
 type fileType struct {
-	mime  string   // media type stored and served
-	exts  []string // accepted extensions, the first is canonical
-	label string   // French name for messages
+	mime string   // media type stored and served
+	exts []string // accepted extensions, the first is canonical
+	key  string   // catalogue key of its name ("document Word"…)
 }
 
+// format is the type's language-neutral short name (its canonical
+// extension: "PDF", "DOCX"), for messages.
+func (t fileType) format() string { return strings.ToUpper(t.exts[0][1:]) }
+
 var fileTypes = []fileType{
-	{"application/pdf", []string{".pdf"}, "PDF"},
-	{"application/vnd.oasis.opendocument.text", []string{".odt"}, "texte OpenDocument"},
-	{"application/vnd.oasis.opendocument.spreadsheet", []string{".ods"}, "tableur OpenDocument"},
-	{"application/vnd.oasis.opendocument.presentation", []string{".odp"}, "présentation OpenDocument"},
-	{"application/vnd.oasis.opendocument.graphics", []string{".odg"}, "dessin OpenDocument"},
-	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", []string{".docx"}, "document Word"},
-	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []string{".xlsx"}, "classeur Excel"},
-	{"application/vnd.openxmlformats-officedocument.presentationml.presentation", []string{".pptx"}, "présentation PowerPoint"},
-	{"image/png", []string{".png"}, "image PNG"},
-	{"image/jpeg", []string{".jpg", ".jpeg"}, "image JPEG"},
-	{"image/gif", []string{".gif"}, "image GIF"},
-	{"image/webp", []string{".webp"}, "image WebP"},
-	{"text/csv", []string{".csv"}, "tableau CSV"},
-	{"text/plain", []string{".txt", ".text", ".csv", ".md"}, "texte"},
+	{"application/pdf", []string{".pdf"}, "documents.type.pdf"},
+	{"application/vnd.oasis.opendocument.text", []string{".odt"}, "documents.type.odt"},
+	{"application/vnd.oasis.opendocument.spreadsheet", []string{".ods"}, "documents.type.ods"},
+	{"application/vnd.oasis.opendocument.presentation", []string{".odp"}, "documents.type.odp"},
+	{"application/vnd.oasis.opendocument.graphics", []string{".odg"}, "documents.type.odg"},
+	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", []string{".docx"}, "documents.type.docx"},
+	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []string{".xlsx"}, "documents.type.xlsx"},
+	{"application/vnd.openxmlformats-officedocument.presentationml.presentation", []string{".pptx"}, "documents.type.pptx"},
+	{"image/png", []string{".png"}, "documents.type.png"},
+	{"image/jpeg", []string{".jpg", ".jpeg"}, "documents.type.jpeg"},
+	{"image/gif", []string{".gif"}, "documents.type.gif"},
+	{"image/webp", []string{".webp"}, "documents.type.webp"},
+	{"text/csv", []string{".csv"}, "documents.type.csv"},
+	{"text/plain", []string{".txt", ".text", ".csv", ".md"}, "documents.type.txt"},
 }
 
 // knownExt reports whether ext belongs to some accepted type.
@@ -113,8 +119,8 @@ const (
 // reconciles it with the name the user gave. It returns the media type and
 // the name to store (with the right extension appended when the name had
 // none or an unknown one). A type outside the accepted list, a name whose
-// extension announces another accepted type, or a zip bomb is refused with a
-// French message.
+// extension announces another accepted type, or a zip bomb is refused with
+// valid.Errors on "file".
 func CheckFile(p string, size int64, name string) (mediaType, cleanName string, err error) {
 	name = SanitizeFilename(name)
 	m, err := mimetype.DetectFile(p)
@@ -132,8 +138,8 @@ func CheckFile(p string, size int64, name string) (mediaType, cleanName string, 
 		}
 	}
 	if isZip {
-		if msg := checkZip(p, size); msg != "" {
-			return "", "", FieldErrors{"file": msg}
+		if key := checkZip(p, size); key != "" {
+			return "", "", valid.One("file", key)
 		}
 		if detected == "application/zip" {
 			detected = zipKind(p) // mimetype only reads the first bytes
@@ -146,7 +152,7 @@ func CheckFile(p string, size int64, name string) (mediaType, cleanName string, 
 		}
 	}
 	if ft == nil {
-		return "", "", FieldErrors{"file": fmt.Sprintf("« %s » : ce type de fichier n’est pas accepté. Types acceptés : PDF, OpenDocument, Word, Excel, PowerPoint, images, texte et CSV.", name)}
+		return "", "", valid.One("file", "documents.error.type_refused", name)
 	}
 	ext := strings.ToLower(path.Ext(name))
 	switch {
@@ -154,7 +160,7 @@ func CheckFile(p string, size int64, name string) (mediaType, cleanName string, 
 		name += ft.exts[0]
 	case contains(ft.exts, ext):
 	case knownExt(ext):
-		return "", "", FieldErrors{"file": fmt.Sprintf("« %s » : le contenu du fichier (%s) ne correspond pas à son extension %s.", name, ft.label, ext)}
+		return "", "", valid.One("file", "documents.error.type_mismatch", name, ft.format(), ext)
 	default:
 		name = SanitizeFilename(name + ft.exts[0])
 	}
@@ -173,22 +179,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// checkZip returns a French message when the archive is unreadable or
-// declares too much.
+// checkZip returns the catalogue key of the refusal when the archive is
+// unreadable or declares too much, "" when it passes.
 func checkZip(p string, size int64) string {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return "Le fichier est endommagé (archive illisible)."
+		return "documents.error.zip_damaged"
 	}
 	defer zr.Close()
 	if len(zr.File) > maxZipEntries {
-		return "Le fichier contient trop d’éléments : il a été refusé par sécurité."
+		return "documents.error.zip_entries"
 	}
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > maxZipUncompressed || (total > 16<<20 && total/uint64(max(size, 1)) > maxZipRatio) {
-			return "Le fichier se décompresse en une taille démesurée (bombe de décompression) : il a été refusé par sécurité."
+			return "documents.error.zip_bomb"
 		}
 	}
 	return ""
@@ -229,14 +235,15 @@ func zipKind(p string) string {
 	return "application/zip"
 }
 
-// TypeLabel names a stored media type in French ("PDF", "document Word"…).
-func TypeLabel(mediaType string) string {
+// TypeKey is the catalogue key naming a stored media type ("PDF",
+// "document Word"…); documents.type.other for a type no longer accepted.
+func TypeKey(mediaType string) string {
 	for _, t := range fileTypes {
 		if t.mime == mediaType {
-			return t.label
+			return t.key
 		}
 	}
-	return mediaType
+	return "documents.type.other"
 }
 
 // ContentDisposition builds the Content-Disposition header value for a

@@ -8,7 +8,12 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"portique/internal/i18n"
+	"portique/internal/valid"
 )
+
+var fr = i18n.MustLoad("fr")
 
 func TestSanitizeFilename(t *testing.T) {
 	cases := map[string]string{
@@ -76,8 +81,9 @@ func FuzzCheckFile(f *testing.F) {
 		}
 		mt, clean, err := CheckFile(p, int64(len(b)), name)
 		if err != nil {
-			if _, ok := err.(FieldErrors); !ok {
-				t.Fatalf("non-field error %v", err)
+			ve, ok := err.(valid.Errors)
+			if !ok || ve.Key("file") == "" || !fr.Has(ve.Key("file")) {
+				t.Fatalf("not a catalogued refusal on \"file\": %v", err)
 			}
 			return
 		}

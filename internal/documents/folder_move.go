@@ -7,6 +7,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/valid"
 )
 
 // subtree returns a folder and all its descendants (live ones only when
@@ -29,7 +30,7 @@ func subtree(ctx context.Context, q db.Querier, id int64, live bool) ([]int64, e
 }
 
 // MoveFolder puts a folder, with its sub-folders and documents, under
-// another folder (newParentID), or at the top level (0). p needs manage on
+// another folder (newParentID), or at the top level (0). a needs manage on
 // the folder and edit on the destination; only administrators may move a
 // folder to the top level (as only they create folders there). Moving a
 // folder into itself or one of its sub-folders is refused.
@@ -38,10 +39,11 @@ func subtree(ctx context.Context, q db.Querier, id int64, live bool) ([]int64, e
 // sub-folders that inherit take the grants of their new place. The search
 // index needs no change: its entries refer to the documents' folders, whose
 // grants and place in the tree the search query reads from the access tree.
-// Refusals a user can fix are FieldErrors on "parent".
-func (s *Store) MoveFolder(ctx context.Context, p access.Principal, id, newParentID int64) error {
+// Refusals a user can fix are valid.Errors on "parent". A move to where the
+// folder already is changes nothing and leaves no trace.
+func (s *Store) MoveFolder(ctx context.Context, a access.Actor, id, newParentID int64) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := need(ctx, tx, p, id, access.Manage); err != nil {
+		if err := need(ctx, tx, a.Principal, id, access.Manage); err != nil {
 			return err
 		}
 		f, err := s.folder(ctx, tx, id)
@@ -52,23 +54,23 @@ func (s *Store) MoveFolder(ctx context.Context, p access.Principal, id, newParen
 			return nil
 		}
 		if newParentID == 0 {
-			if !p.Admin {
-				return FieldErrors{"parent": "Seul un administrateur peut placer un dossier à la racine."}
+			if !a.Admin {
+				return valid.One("parent", "documents.error.folder_root_admin")
 			}
-		} else if err := needLive(ctx, tx, p, newParentID, access.Edit); err != nil {
+		} else if err := needLive(ctx, tx, a.Principal, newParentID, access.Edit); err != nil {
 			if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
-				return FieldErrors{"parent": "Vous ne pouvez pas déplacer ce dossier dans le dossier choisi."}
+				return valid.One("parent", "documents.error.folder_move_target")
 			}
 			return err
 		}
 		if taken, err := nameTaken(ctx, tx, newParentID, f.Name, id); err != nil {
 			return err
 		} else if taken {
-			return FieldErrors{"parent": fmt.Sprintf("Le dossier de destination contient déjà un dossier nommé « %s ». Renommez l’un des deux d’abord.", f.Name)}
+			return valid.One("parent", "documents.error.folder_move_taken", f.Name)
 		}
 		if err := access.Move(ctx, tx, access.Folder, id, newParentID); err != nil {
 			if errors.Is(err, access.ErrCycle) {
-				return FieldErrors{"parent": "Un dossier ne peut pas être déplacé dans lui-même ni dans l’un de ses sous-dossiers."}
+				return valid.One("parent", "documents.error.folder_cycle")
 			}
 			return err
 		}
@@ -79,8 +81,17 @@ func (s *Store) MoveFolder(ctx context.Context, p access.Principal, id, newParen
 		if _, err := tx.Exec(ctx, "UPDATE folders SET parent_id = ? WHERE id = ?", parent, id); err != nil {
 			return fmt.Errorf("documents: move folder %d: %w", id, err)
 		}
-		return nil
+		return s.record(ctx, tx, a, "folder.moved", folderObject(id), "from="+placeName(f.ParentID)+" to="+placeName(newParentID))
 	})
+}
+
+// placeName names a folder's place in the audit trail: "folder:12", or
+// "root" for the top level.
+func placeName(parentID int64) string {
+	if parentID == 0 {
+		return "root"
+	}
+	return folderObject(parentID)
 }
 
 // MoveTargets returns the folders p could move a folder into: those p may

@@ -6,18 +6,8 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
-	"portique/internal/documents"
 	"portique/internal/search"
 )
-
-// fieldErr asserts err is a FieldErrors with a message on field.
-func fieldErr(t *testing.T, what string, err error, field string) {
-	t.Helper()
-	var fe documents.FieldErrors
-	if !errors.As(err, &fe) || fe[field] == "" {
-		t.Errorf("%s: err = %v, want a message on %q", what, err, field)
-	}
-}
 
 func TestMoveFolderRules(t *testing.T) {
 	e := newEnv(t)
@@ -32,32 +22,32 @@ func TestMoveFolderRules(t *testing.T) {
 	doc := e.upload(subsub, "pv.txt", []byte("procès-verbal\n"), "")
 
 	// Refusals, each with nothing changed.
-	fieldErr(t, "into a folder p may only view", e.s.MoveFolder(e.ctx, m, sub, viewOnly), "parent")
-	fieldErr(t, "into a folder p may not see", e.s.MoveFolder(e.ctx, m, sub, hidden), "parent")
-	fieldErr(t, "into a forged folder id", e.s.MoveFolder(e.ctx, m, sub, 987654), "parent")
-	fieldErr(t, "to the top level (not an admin)", e.s.MoveFolder(e.ctx, m, sub, 0), "parent")
-	if err := e.s.MoveFolder(e.ctx, m, viewOnly, editable); !errors.Is(err, access.ErrForbidden) {
+	fieldErr(t, "into a folder p may only view", e.s.MoveFolder(e.ctx, e.as(m), sub, viewOnly), "parent")
+	fieldErr(t, "into a folder p may not see", e.s.MoveFolder(e.ctx, e.as(m), sub, hidden), "parent")
+	fieldErr(t, "into a forged folder id", e.s.MoveFolder(e.ctx, e.as(m), sub, 987654), "parent")
+	fieldErr(t, "to the top level (not an admin)", e.s.MoveFolder(e.ctx, e.as(m), sub, 0), "parent")
+	if err := e.s.MoveFolder(e.ctx, e.as(m), viewOnly, editable); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("moving a folder p may only view: %v, want access.ErrForbidden", err)
 	}
-	if err := e.s.MoveFolder(e.ctx, m, hidden, editable); !errors.Is(err, db.ErrNotFound) {
+	if err := e.s.MoveFolder(e.ctx, e.as(m), hidden, editable); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("moving a folder p may not see: %v, want db.ErrNotFound", err)
 	}
-	if err := e.s.MoveFolder(e.ctx, m, 987654, editable); !errors.Is(err, db.ErrNotFound) {
+	if err := e.s.MoveFolder(e.ctx, e.as(m), 987654, editable); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("moving a forged folder id: %v, want db.ErrNotFound", err)
 	}
-	fieldErr(t, "into itself", e.s.MoveFolder(e.ctx, e.admin, managed, managed), "parent")
-	fieldErr(t, "into its child", e.s.MoveFolder(e.ctx, e.admin, managed, sub), "parent")
-	fieldErr(t, "into its grandchild", e.s.MoveFolder(e.ctx, e.admin, managed, subsub), "parent")
+	fieldErr(t, "into itself", e.s.MoveFolder(e.ctx, e.as(e.admin), managed, managed), "parent")
+	fieldErr(t, "into its child", e.s.MoveFolder(e.ctx, e.as(e.admin), managed, sub), "parent")
+	fieldErr(t, "into its grandchild", e.s.MoveFolder(e.ctx, e.as(e.admin), managed, subsub), "parent")
 	e.folder(editable, "Comité syndical")
-	fieldErr(t, "next to a folder of the same name", e.s.MoveFolder(e.ctx, m, sub, editable), "parent")
+	fieldErr(t, "next to a folder of the same name", e.s.MoveFolder(e.ctx, e.as(m), sub, editable), "parent")
 	if f, _, _ := e.s.Folder(e.ctx, e.admin, sub); f.ParentID != managed {
 		t.Fatalf("a refused move changed the parent to %d", f.ParentID)
 	}
 
 	// Allowed: manage on the folder, edit on the destination. The folder
 	// and its sub-folder take the destination's grants.
-	must(t, e.s.RenameFolder(e.ctx, e.admin, sub, "Comité"))
-	must(t, e.s.MoveFolder(e.ctx, m, sub, editable))
+	must(t, e.s.RenameFolder(e.ctx, e.as(e.admin), sub, "Comité"))
+	must(t, e.s.MoveFolder(e.ctx, e.as(m), sub, editable))
 	if f, _, _ := e.s.Folder(e.ctx, e.admin, sub); f.ParentID != editable {
 		t.Fatalf("parent = %d, want %d", f.ParentID, editable)
 	}
@@ -73,11 +63,11 @@ func TestMoveFolderRules(t *testing.T) {
 		t.Errorf("document after the move: %+v, %v", got, err)
 	}
 	// p now only edits it: managing it (moving it back) is refused.
-	if err := e.s.MoveFolder(e.ctx, m, sub, managed); !errors.Is(err, access.ErrForbidden) {
+	if err := e.s.MoveFolder(e.ctx, e.as(m), sub, managed); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("moving back without manage: %v, want access.ErrForbidden", err)
 	}
 	// Administrators may move to the top level.
-	must(t, e.s.MoveFolder(e.ctx, e.admin, sub, 0))
+	must(t, e.s.MoveFolder(e.ctx, e.as(e.admin), sub, 0))
 	if f, _, _ := e.s.Folder(e.ctx, e.admin, sub); f.ParentID != 0 {
 		t.Errorf("parent = %d, want the top level", f.ParentID)
 	}
@@ -119,7 +109,7 @@ func TestMoveFolderSearchFollows(t *testing.T) {
 	if find(elu, 0) != 1 || find(technicien, 0) != 0 || find(elu, instances) != 1 {
 		t.Fatal("before the move: the élu should find it, the technicien not")
 	}
-	must(t, e.s.MoveFolder(e.ctx, e.admin, comite, technique))
+	must(t, e.s.MoveFolder(e.ctx, e.as(e.admin), comite, technique))
 	if n := find(elu, 0); n != 0 {
 		t.Errorf("élu, who lost access by the move, still finds %d hits", n)
 	}

@@ -4,10 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,8 +19,11 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/extract"
+	"portique/internal/i18n"
 	"portique/internal/jobs"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
+	"portique/internal/valid"
 )
 
 // The test binary doubles as the extraction child process (see extract).
@@ -28,50 +33,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(extract.RunChild(os.Args[1:]))
 	}
-	// The browser test runs the real program in this process; its server
-	// starts extraction children as `<this binary> extract-worker …`.
-	if len(os.Args) > 1 && os.Args[1] == extract.Subcommand {
-		os.Exit(extract.RunChild(os.Args[2:]))
-	}
 	os.Exit(m.Run())
 }
 
 func testChild() *extract.Child {
 	return &extract.Child{Exe: os.Args[0], Env: []string{childEnv + "=1"}, Timeout: 30 * time.Second}
-}
-
-// recIndex records what the store sends to the search index (the engines
-// are tested in package search; here we check the documents' side).
-type recIndex struct {
-	mu   sync.Mutex
-	docs map[int64][]search.Doc
-}
-
-func (r *recIndex) Replace(ctx context.Context, q db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindDocument {
-		panic("unexpected kind " + kind)
-	}
-	r.docs[id] = docs
-	return nil
-}
-
-func (r *recIndex) Delete(ctx context.Context, q db.Querier, kind string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
-func (r *recIndex) Search(ctx context.Context, p access.Principal, q search.Query) (search.Result, error) {
-	panic("not used")
-}
-
-func (r *recIndex) get(id int64) []search.Doc {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.docs[id]
 }
 
 type clock struct {
@@ -85,10 +51,11 @@ type env struct {
 	t     *testing.T
 	d     *db.DB
 	s     *documents.Store
-	idx   *recIndex
+	idx   *searchtest.Recorder
 	clock *clock
 	ctx   context.Context
 	admin access.Principal
+	names map[int64]string // user id → e-mail, for the actors of the trail
 }
 
 func newEnv(t *testing.T) *env {
@@ -100,9 +67,10 @@ func newEnv(t *testing.T) *env {
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	c := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	idx := &recIndex{docs: map[int64][]search.Doc{}}
-	s := documents.NewStore(d, blobs, idx, documents.Options{Location: paris, ArchiveMonths: 3, UploadMax: 2 << 20, Now: c.Now})
-	e := &env{t: t, d: d, s: s, idx: idx, clock: c, ctx: context.Background()}
+	idx := searchtest.NewRecorder(search.KindDocument, false)
+	s := documents.NewStore(d, blobs, idx, documents.Options{Location: paris, ArchiveMonths: 3, UploadMax: 2 << 20})
+	s.Now = c.Now
+	e := &env{t: t, d: d, s: s, idx: idx, clock: c, ctx: context.Background(), names: map[int64]string{}}
 	e.admin = e.user("admin@sydrav.fr", true)
 	return e
 }
@@ -117,11 +85,10 @@ func (e *env) realSearch() search.Index {
 		e.t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	e.s = documents.NewStore(e.d, blobs, idx, documents.Options{Location: paris, UploadMax: 2 << 20, Now: e.clock.Now})
+	e.s = documents.NewStore(e.d, blobs, idx, documents.Options{Location: paris, UploadMax: 2 << 20})
+	e.s.Now = e.clock.Now
 	return idx
 }
-
-var userSeq int64
 
 // user creates an account in the given groups and returns its principal.
 func (e *env) user(email string, admin bool, groups ...int64) access.Principal {
@@ -136,7 +103,58 @@ func (e *env) user(email string, admin bool, groups ...int64) access.Principal {
 			e.t.Fatal(err)
 		}
 	}
+	e.names[id] = email
 	return access.Member(id, admin, groups)
+}
+
+// as is p making a change: the actor the store records in the trail.
+func (e *env) as(p access.Principal) access.Actor {
+	return access.Actor{Principal: p, Name: e.names[p.UserID], IP: "192.0.2.10"}
+}
+
+// read downloads a document's current file (version 0) or an earlier one
+// as p, through the one download call, and returns its bytes.
+func (e *env) read(p access.Principal, id int64, version int) ([]byte, error) {
+	e.t.Helper()
+	dl, err := e.s.OpenForDownload(e.ctx, e.as(p), id, version, false)
+	if err != nil {
+		return nil, err
+	}
+	defer dl.File.Close()
+	return io.ReadAll(dl.File)
+}
+
+// fr is the French catalogue, to check that the keys of refusals exist.
+var fr = i18n.MustLoad("fr")
+
+// fieldErr asserts err is valid.Errors with a message on field whose key
+// the French catalogue has, its arguments filling the text exactly.
+func fieldErr(t *testing.T, what string, err error, field string) {
+	t.Helper()
+	if key := fieldKey(t, err, field); key == "" {
+		t.Errorf("%s: err = %v, want a message on %q", what, err, field)
+	}
+}
+
+// fieldKey returns the catalogue key of err's message on field ("" and an
+// error reported when err is not valid.Errors or the key is not a French
+// text of the catalogue taking exactly its arguments).
+func fieldKey(t *testing.T, err error, field string) string {
+	t.Helper()
+	var ve valid.Errors
+	if !errors.As(err, &ve) {
+		return ""
+	}
+	m, ok := ve[field]
+	if !ok || m.Key == "" {
+		return ""
+	}
+	text := fr.T(m.Key, m.Args...)
+	if !fr.Has(m.Key) || strings.Contains(text, "%!") || text == "" {
+		t.Errorf("field %q: key %q with %v gives %q, not a French text of the catalogue", field, m.Key, m.Args, text)
+		return ""
+	}
+	return m.Key
 }
 
 func (e *env) group(name string) int64 {
@@ -151,12 +169,12 @@ func (e *env) group(name string) int64 {
 // folder creates a folder as admin, with own grants when given.
 func (e *env) folder(parent int64, name string, grants ...access.Grant) int64 {
 	e.t.Helper()
-	id, err := e.s.CreateFolder(e.ctx, e.admin, parent, name)
+	id, err := e.s.CreateFolder(e.ctx, e.as(e.admin), parent, name)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if grants != nil {
-		if err := e.s.SetFolderGrants(e.ctx, e.admin, id, grants, false); err != nil {
+		if err := e.s.SetFolderGrants(e.ctx, e.as(e.admin), id, grants, false); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -174,7 +192,7 @@ func corpus(t testing.TB, name string) []byte {
 // upload stores a document as admin.
 func (e *env) upload(folder int64, name string, body []byte, published string) *documents.Document {
 	e.t.Helper()
-	doc, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: folder, Filename: name, PublishedOn: published, Body: bytes.NewReader(body)})
+	doc, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: folder, Filename: name, PublishedOn: published, Body: bytes.NewReader(body)})
 	if err != nil {
 		e.t.Fatalf("upload %s: %v", name, err)
 	}

@@ -10,39 +10,25 @@
 package documents
 
 import (
-	"sort"
-	"strings"
 	"time"
 )
 
 // Errors: the store returns db.ErrNotFound for no such document or folder,
 // or one not visible to the asker (the two are not told apart, so ids cannot
 // be probed); access.ErrForbidden when the asker sees it but lacks the level
-// the action needs; db.ErrConflict when a sibling folder has that name.
-
-// FieldErrors maps a form field to a French message for the user. It is
-// returned for bad input; nothing has been written when it is.
-type FieldErrors map[string]string
-
-func (e FieldErrors) Error() string {
-	keys := make([]string, 0, len(e))
-	for k := range e {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString("documents: invalid input:")
-	for _, k := range keys {
-		b.WriteString(" " + k + ": " + e[k] + ";")
-	}
-	return b.String()
-}
+// the action needs; valid.Errors for bad input or a refusal the person can
+// fix (field → catalogue key of internal/i18n/fr/documents.json with its
+// arguments), and then nothing has been written; *TrashedParentError for a
+// restore whose folder is itself in the trash.
+//
+// Every mutation takes the access.Actor making it and writes its audit entry
+// (audit.Record) in the transaction of the change.
 
 // Text statuses of a document.
 const (
 	TextPending = "pending" // extraction queued or running
 	TextDone    = "done"    // text indexed
-	TextNone    = "none"    // no indexable text; TextReason says why
+	TextNone    = "none"    // no indexable text; TextReason says why (an extract.Reason* catalogue key)
 )
 
 // Folder is a node of the folder tree.
@@ -89,8 +75,9 @@ func (d Document) Published() time.Time {
 // IsPDF reports whether the document can be shown inline by browsers.
 func (d Document) IsPDF() bool { return d.MediaType == "application/pdf" }
 
-// TypeLabel names the document's type in French ("PDF", "document Word"…).
-func (d Document) TypeLabel() string { return TypeLabel(d.MediaType) }
+// TypeKey is the catalogue key naming the document's type ("PDF",
+// "document Word"…).
+func (d Document) TypeKey() string { return TypeKey(d.MediaType) }
 
 // Version is an earlier file of a document, kept when it was replaced.
 type Version struct {
@@ -105,5 +92,5 @@ type Version struct {
 	ReplacedAt time.Time
 }
 
-// TypeLabel names the version's type in French.
-func (v Version) TypeLabel() string { return TypeLabel(v.MediaType) }
+// TypeKey is the catalogue key naming the version's type.
+func (v Version) TypeKey() string { return TypeKey(v.MediaType) }

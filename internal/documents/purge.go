@@ -70,29 +70,34 @@ const orphanGrace = time.Hour
 // documents that left with it and items trashed on their own from inside it
 // before. Versions go too, and the stored files no other document or
 // version uses.
-func (s *Store) DeleteFolderForGood(ctx context.Context, p access.Principal, id int64) (Purged, error) {
-	if !p.Admin {
-		return Purged{}, access.ErrForbidden
+func (s *Store) DeleteFolderForGood(ctx context.Context, a access.Actor, id int64) (Purged, error) {
+	if !a.Admin {
+		return Purged{}, fmt.Errorf("documents: purge folder %d: %w", id, access.ErrForbidden)
 	}
-	return s.purgeFolder(ctx, id)
+	return s.purgeFolder(ctx, a, id, "")
 }
 
 // DeleteForGood deletes a document of the trash for good (administrators
 // only), with its versions and the stored files no other document or
 // version uses.
-func (s *Store) DeleteForGood(ctx context.Context, p access.Principal, id int64) (Purged, error) {
-	if !p.Admin {
-		return Purged{}, access.ErrForbidden
+func (s *Store) DeleteForGood(ctx context.Context, a access.Actor, id int64) (Purged, error) {
+	if !a.Admin {
+		return Purged{}, fmt.Errorf("documents: purge %d: %w", id, access.ErrForbidden)
 	}
-	return s.purgeDocument(ctx, id)
+	return s.purgeDocument(ctx, a, id, "")
 }
 
 // PurgeExpired deletes for good what has been in the trash longer than
-// Options.TrashDays (the hourly housekeeping calls it) and returns what went.
+// Options.TrashDays and returns what went. The hourly housekeeping calls it
+// as access.System(); each item's audit entry says how long it waited.
 // Containers are taken first: an item trashed on its own inside a trashed
 // folder was trashed before it, so it is never kept longer than its due.
-func (s *Store) PurgeExpired(ctx context.Context) ([]Purged, error) {
-	before := s.opts.Now().UTC().Add(-time.Duration(s.opts.TrashDays) * 24 * time.Hour)
+func (s *Store) PurgeExpired(ctx context.Context, a access.Actor) ([]Purged, error) {
+	if !a.Admin {
+		return nil, fmt.Errorf("documents: purge the trash: %w", access.ErrForbidden)
+	}
+	before := s.Now().UTC().Add(-time.Duration(s.opts.TrashDays) * 24 * time.Hour)
+	waited := fmt.Sprintf(" days=%d", s.opts.TrashDays)
 	var out []Purged
 	for _, kind := range []string{"folder", "document"} {
 		table, purge := "folders", s.purgeFolder
@@ -104,7 +109,7 @@ func (s *Store) PurgeExpired(ctx context.Context) ([]Purged, error) {
 			return out, err
 		}
 		for _, id := range ids {
-			pg, err := purge(ctx, id)
+			pg, err := purge(ctx, a, id, waited)
 			if errors.Is(err, db.ErrNotFound) {
 				continue // went with a folder purged just before
 			}
@@ -117,9 +122,12 @@ func (s *Store) PurgeExpired(ctx context.Context) ([]Purged, error) {
 	return out, nil
 }
 
-func (s *Store) purgeFolder(ctx context.Context, id int64) (Purged, error) {
+// purgeFolder deletes a folder of the trash and what is below it, records
+// "folder.purged" in the same transaction (extra ends its detail), then
+// removes the files no row uses any more.
+func (s *Store) purgeFolder(ctx context.Context, a access.Actor, id int64, extra string) (Purged, error) {
 	pg := Purged{Kind: "folder", ID: id}
-	var keys []string
+	var drop []string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRow(ctx, "SELECT name FROM folders WHERE id = ? AND trashed_at IS NOT NULL AND trashed_with IS NULL", id).Scan(&pg.Name); err != nil {
 			return fmt.Errorf("documents: purge folder %d: %w", id, db.NotFound(err))
@@ -141,6 +149,7 @@ func (s *Store) purgeFolder(ctx context.Context, id int64) (Purged, error) {
 			return err
 		}
 		pg.Documents = len(docs)
+		var keys []string
 		for _, d := range docs {
 			k, err := s.deleteDocument(ctx, tx, d)
 			if err != nil {
@@ -159,31 +168,40 @@ func (s *Store) purgeFolder(ctx context.Context, id int64) (Purged, error) {
 				return err
 			}
 		}
-		return nil
+		if drop, err = s.unusedBlobs(ctx, tx, keys); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "folder.purged", folderObject(id), fmt.Sprintf("%s documents=%d files=%d%s", pg.Name, pg.Documents, len(drop), extra))
 	})
 	if err != nil {
 		return pg, err
 	}
-	pg.Files, err = s.dropBlobs(ctx, keys)
-	return pg, err
+	pg.Files = s.dropBlobs(drop)
+	return pg, nil
 }
 
-func (s *Store) purgeDocument(ctx context.Context, id int64) (Purged, error) {
+// purgeDocument is purgeFolder for one document of the trash.
+func (s *Store) purgeDocument(ctx context.Context, a access.Actor, id int64, extra string) (Purged, error) {
 	pg := Purged{Kind: "document", ID: id, Documents: 1}
-	var keys []string
+	var drop []string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRow(ctx, "SELECT title FROM documents WHERE id = ? AND trashed_at IS NOT NULL AND trashed_with IS NULL", id).Scan(&pg.Name); err != nil {
 			return fmt.Errorf("documents: purge %d: %w", id, db.NotFound(err))
 		}
-		var err error
-		keys, err = s.deleteDocument(ctx, tx, id)
-		return err
+		keys, err := s.deleteDocument(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if drop, err = s.unusedBlobs(ctx, tx, keys); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "document.purged", documentObject(id), fmt.Sprintf("%s documents=1 files=%d%s", pg.Name, len(drop), extra))
 	})
 	if err != nil {
 		return pg, err
 	}
-	pg.Files, err = s.dropBlobs(ctx, keys)
-	return pg, err
+	pg.Files = s.dropBlobs(drop)
+	return pg, nil
 }
 
 // deleteDocument removes a document's rows (its versions and page texts
@@ -215,32 +233,47 @@ func (s *Store) deleteDocument(ctx context.Context, q db.Querier, id int64) ([]s
 	return keys, nil
 }
 
-// dropBlobs removes the stored files of keys that no document or version
-// refers to any more (identical files are stored once, so another document
-// may still use one), unless they are younger than orphanGrace.
-func (s *Store) dropBlobs(ctx context.Context, keys []string) (int, error) {
-	n := 0
+// unusedBlobs returns, inside the transaction q that deleted their last
+// rows, the keys among keys that no document or version refers to any more
+// (identical files are stored once, so another document may still use one)
+// and whose file is older than orphanGrace.
+func (s *Store) unusedBlobs(ctx context.Context, q db.Querier, keys []string) ([]string, error) {
+	var out []string
 	seen := map[string]bool{}
-	before := time.Now().Add(-orphanGrace)
 	for _, k := range keys {
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
 		var used int
-		if err := s.db.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM documents WHERE blob_key = ?) + (SELECT COUNT(*) FROM document_versions WHERE blob_key = ?)", k, k).Scan(&used); err != nil {
-			return n, fmt.Errorf("documents: blob use: %w", err)
+		if err := q.QueryRow(ctx, "SELECT (SELECT COUNT(*) FROM documents WHERE blob_key = ?) + (SELECT COUNT(*) FROM document_versions WHERE blob_key = ?)", k, k).Scan(&used); err != nil {
+			return nil, fmt.Errorf("documents: blob use: %w", err)
 		}
-		if used > 0 {
-			continue
+		if used == 0 && s.oldBlob(k) {
+			out = append(out, k)
 		}
-		path := s.blobs.Path(k)
-		if info, err := os.Stat(path); err != nil || !info.ModTime().Before(before) {
-			continue
-		}
-		if os.Remove(path) == nil {
+	}
+	return out, nil
+}
+
+// oldBlob reports whether the stored file of key exists and is older than
+// orphanGrace: a younger one may be an upload of the same bytes committing
+// (Staged.Commit freshens the file before its row is written).
+func (s *Store) oldBlob(key string) bool {
+	info, err := os.Stat(s.blobs.Path(key))
+	return err == nil && info.ModTime().Before(time.Now().Add(-orphanGrace))
+}
+
+// dropBlobs removes the stored files of keys, after the commit of the rows
+// that used them, and returns how many went. Each is checked once more just
+// before (an upload of the same bytes may have freshened it meanwhile);
+// PurgeOrphans catches what stays.
+func (s *Store) dropBlobs(keys []string) int {
+	n := 0
+	for _, k := range keys {
+		if s.oldBlob(k) && os.Remove(s.blobs.Path(k)) == nil {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }

@@ -13,9 +13,9 @@ func TestPurgeOrphans(t *testing.T) {
 	f := e.folder(0, "Rapports")
 	kept := e.upload(f, "a.txt", []byte("gardé\n"), "")
 	trashed := e.upload(f, "b.txt", []byte("à la corbeille\n"), "")
-	must(t, e.s.Trash(e.ctx, e.admin, trashed.ID))
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), trashed.ID))
 	replaced := e.upload(f, "c.txt", []byte("version un\n"), "")
-	_, err := e.s.Replace(e.ctx, e.admin, replaced.ID, "c.txt", strings.NewReader("version deux\n"))
+	_, err := e.s.Replace(e.ctx, e.as(e.admin), replaced.ID, "c.txt", strings.NewReader("version deux\n"))
 	must(t, err)
 	// An orphan (stored, never recorded) and a stale temporary file.
 	st, err := e.s.Blobs().Stage(strings.NewReader("orphelin\n"), 1<<20)

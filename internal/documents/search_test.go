@@ -49,11 +49,11 @@ func TestSearchInsidePDFs(t *testing.T) {
 	}
 	// Moving the register to the public folder makes it public; trashing
 	// removes it.
-	must(t, e.s.Move(e.ctx, e.admin, reg.ID, pub))
+	must(t, e.s.Move(e.ctx, e.as(e.admin), reg.ID, pub))
 	if r := find(access.Anonymous(), "Fourmilière"); r.Total != 1 {
 		t.Errorf("after move to a public folder: %+v", r)
 	}
-	must(t, e.s.Trash(e.ctx, e.admin, reg.ID))
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), reg.ID))
 	if r := find(e.admin, "Fourmilière"); r.Total != 0 {
 		t.Errorf("trashed document still found: %+v", r)
 	}

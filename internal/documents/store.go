@@ -10,18 +10,19 @@ import (
 	"unicode/utf8"
 
 	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/search"
+	"portique/internal/valid"
 )
 
 // Options are the settings the store needs.
 type Options struct {
-	Location      *time.Location   // dates are days in this zone (default UTC)
-	ArchiveMonths int              // default 3
-	TrashDays     int              // days an item stays in the trash; default 30
-	UploadMax     int64            // bytes; default 100 MB
-	Now           func() time.Time // injectable clock (default time.Now)
+	Location      *time.Location // dates are days in this zone (default UTC)
+	ArchiveMonths int            // default 3
+	TrashDays     int            // days an item stays in the trash; default 30
+	UploadMax     int64          // bytes; default 100 MB
 }
 
 // Store is the document space's data access. All its SQL is in this package.
@@ -30,6 +31,9 @@ type Store struct {
 	blobs *Blobs
 	index search.Index
 	opts  Options
+	// Now is the clock (time.Now unless set: services.New gives it the
+	// program's clock, tests a fake one).
+	Now func() time.Time
 	// Wake is called after an extraction job is enqueued (the server sets
 	// it to the job runner's Wake so the upload is indexed at once).
 	Wake func()
@@ -49,14 +53,8 @@ func NewStore(d *db.DB, blobs *Blobs, index search.Index, o Options) *Store {
 	if o.UploadMax <= 0 {
 		o.UploadMax = 100 << 20
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &Store{db: d, blobs: blobs, index: index, opts: o}
+	return &Store{db: d, blobs: blobs, index: index, opts: o, Now: time.Now}
 }
-
-// DB returns the database the store uses.
-func (s *Store) DB() *db.DB { return s.db }
 
 // Blobs returns the blob storage.
 func (s *Store) Blobs() *Blobs { return s.blobs }
@@ -66,11 +64,11 @@ func (s *Store) UploadMax() int64 { return s.opts.UploadMax }
 
 // Cutoff is the archive cutoff date now.
 func (s *Store) Cutoff() string {
-	return ArchiveCutoff(s.opts.Now(), s.opts.Location, s.opts.ArchiveMonths)
+	return ArchiveCutoff(s.Now(), s.opts.Location, s.opts.ArchiveMonths)
 }
 
 // Today is the current date in the site's zone, YYYY-MM-DD.
-func (s *Store) Today() string { return s.opts.Now().In(s.opts.Location).Format(time.DateOnly) }
+func (s *Store) Today() string { return s.Now().In(s.opts.Location).Format(time.DateOnly) }
 
 // need checks that p holds at least lvl on a folder: db.ErrNotFound when p may
 // not even see it (so ids cannot be probed), access.ErrForbidden when p sees it but
@@ -97,11 +95,21 @@ func need(ctx context.Context, q db.Querier, p access.Principal, folderID int64,
 		if seen, err := access.Can(ctx, q, p, access.Folder, folderID, access.View); err != nil {
 			return err
 		} else if seen {
-			return access.ErrForbidden
+			return fmt.Errorf("documents: %s on folder %d: %w", lvl, folderID, access.ErrForbidden)
 		}
 	}
 	return db.ErrNotFound
 }
+
+// record writes the audit entry of a change made by a, in the transaction
+// q of that change.
+func (s *Store) record(ctx context.Context, q db.Querier, a access.Actor, action, object, detail string) error {
+	return audit.Record(ctx, q, a, s.Now().UTC(), action, object, detail)
+}
+
+func documentObject(id int64) string { return audit.Object("document", id) }
+
+func folderObject(id int64) string { return audit.Object("folder", id) }
 
 // needLive is need inside a transaction that puts something into the
 // folder: it first locks the folder's row if it is not in the trash (a
@@ -130,15 +138,18 @@ func lockLive(ctx context.Context, tx *db.Tx, folderID int64) (bool, error) {
 	return n > 0, err
 }
 
+// maxFolderName bounds a folder's name, in characters.
+const maxFolderName = 120
+
 func checkFolderName(name string) (string, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	switch {
 	case name == "":
-		return "", FieldErrors{"name": "Indiquez le nom du dossier."}
-	case utf8.RuneCountInString(name) > 120:
-		return "", FieldErrors{"name": "Le nom du dossier ne doit pas dépasser 120 caractères."}
+		return "", valid.One("name", "documents.error.folder_name_required")
+	case utf8.RuneCountInString(name) > maxFolderName:
+		return "", valid.One("name", "documents.error.folder_name_too_long", maxFolderName)
 	case strings.ContainsAny(name, "/\\\x00"):
-		return "", FieldErrors{"name": "Le nom du dossier ne peut pas contenir « / » ni « \\ »."}
+		return "", valid.One("name", "documents.error.folder_name_chars")
 	}
 	return name, nil
 }
@@ -146,7 +157,7 @@ func checkFolderName(name string) (string, error) {
 // CreateFolder creates a folder under parentID (0: a root). A root needs an
 // administrator; a sub-folder needs manage on its parent, whose grants it
 // inherits.
-func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID int64, name string) (int64, error) {
+func (s *Store) CreateFolder(ctx context.Context, a access.Actor, parentID int64, name string) (int64, error) {
 	name, err := checkFolderName(name)
 	if err != nil {
 		return 0, err
@@ -155,11 +166,11 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var parent any
 		if parentID == 0 {
-			if !p.Admin {
-				return access.ErrForbidden
+			if !a.Admin {
+				return fmt.Errorf("documents: create a top-level folder: %w", access.ErrForbidden)
 			}
 		} else {
-			if err := needLive(ctx, tx, p, parentID, access.Manage); err != nil {
+			if err := needLive(ctx, tx, a.Principal, parentID, access.Manage); err != nil {
 				return err
 			}
 			parent = parentID
@@ -169,13 +180,16 @@ func (s *Store) CreateFolder(ctx context.Context, p access.Principal, parentID i
 		if taken, err := nameTaken(ctx, tx, parentID, name, 0); err != nil {
 			return err
 		} else if taken {
-			return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
+			return valid.One("name", "documents.error.folder_name_taken")
 		}
 		if err := tx.QueryRow(ctx, "INSERT INTO folders (parent_id, name, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
-			parent, name, s.opts.Now().UTC(), nullID(p.UserID)).Scan(&id); err != nil {
+			parent, name, s.Now().UTC(), nullID(a.UserID)).Scan(&id); err != nil {
 			return fmt.Errorf("documents: create folder: %w", err)
 		}
-		return access.AddNode(ctx, tx, access.Folder, id, parentID)
+		if err := access.AddNode(ctx, tx, access.Folder, id, parentID); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "folder.created", folderObject(id), name)
 	})
 	return id, err
 }
@@ -192,22 +206,25 @@ func nameTaken(ctx context.Context, q db.Querier, parentID int64, name string, e
 }
 
 // RenameFolder renames a folder (manage needed).
-func (s *Store) RenameFolder(ctx context.Context, p access.Principal, id int64, name string) error {
+func (s *Store) RenameFolder(ctx context.Context, a access.Actor, id int64, name string) error {
 	name, err := checkFolderName(name)
 	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := need(ctx, tx, p, id, access.Manage); err != nil {
+		if err := need(ctx, tx, a.Principal, id, access.Manage); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE folders SET name = ? WHERE id = ?", name, id); err != nil {
 			if errors.Is(err, db.ErrConflict) {
-				return FieldErrors{"name": "Un dossier de ce nom existe déjà à cet endroit."}
+				return valid.One("name", "documents.error.folder_name_taken")
 			}
 			return fmt.Errorf("documents: rename folder %d: %w", id, err)
 		}
-		return s.reindexFolder(ctx, tx, id)
+		if err := s.reindexFolder(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "folder.renamed", folderObject(id), name)
 	})
 }
 
@@ -215,16 +232,46 @@ func (s *Store) RenameFolder(ctx context.Context, p access.Principal, id int64, 
 // follow its parent again (inherit true). Manage needed. Sub-folders that
 // inherit follow; documents need no re-indexing since the index refers to
 // the folder's access node.
-func (s *Store) SetFolderGrants(ctx context.Context, p access.Principal, id int64, grants []access.Grant, inherit bool) error {
+func (s *Store) SetFolderGrants(ctx context.Context, a access.Actor, id int64, grants []access.Grant, inherit bool) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := need(ctx, tx, p, id, access.Manage); err != nil {
+		if err := need(ctx, tx, a.Principal, id, access.Manage); err != nil {
 			return err
 		}
+		detail := "inherit"
 		if inherit {
-			return access.Inherit(ctx, tx, access.Folder, id)
+			if err := access.Inherit(ctx, tx, access.Folder, id); err != nil {
+				return err
+			}
+		} else {
+			if err := access.SetGrants(ctx, tx, access.Folder, id, grants); err != nil {
+				return err
+			}
+			detail = grantsDetail(grants)
 		}
-		return access.SetGrants(ctx, tx, access.Folder, id, grants)
+		return s.record(ctx, tx, a, "folder.grants", folderObject(id), detail)
 	})
+}
+
+// grantsDetail is the audit detail of own grants: "group:12=view
+// group:1=edit", "none" when nobody but administrators keeps access.
+func grantsDetail(grants []access.Grant) string {
+	if len(grants) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(grants))
+	for _, g := range grants {
+		parts = append(parts, audit.Object("group", g.GroupID)+"="+g.Level.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// FolderGrants returns the grants that apply to a folder and whether they
+// are its own (false: inherited from its parent), for someone who manages it.
+func (s *Store) FolderGrants(ctx context.Context, p access.Principal, id int64) ([]access.Grant, bool, error) {
+	if err := need(ctx, s.db, p, id, access.Manage); err != nil {
+		return nil, false, err
+	}
+	return access.Grants(ctx, s.db, access.Folder, id)
 }
 
 // Folder returns one folder p may view, and p's level on it.
@@ -381,12 +428,13 @@ func (s *Store) FolderByPath(ctx context.Context, names ...string) (int64, error
 
 // FromConfig builds the store the server uses: bytes under DataDir/blobs,
 // dates in the configured zone, the configured archive age and size limit.
-func FromConfig(cfg *config.Config, d *db.DB, index search.Index, now func() time.Time) (*Store, error) {
+// Its clock is time.Now until the caller sets Now.
+func FromConfig(cfg *config.Config, d *db.DB, index search.Index) (*Store, error) {
 	blobs, err := NewBlobs(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, err
 	}
 	return NewStore(d, blobs, index, Options{
-		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, TrashDays: cfg.TrashDays, UploadMax: cfg.UploadMax, Now: now,
+		Location: cfg.Location(), ArchiveMonths: cfg.ArchiveMonths, TrashDays: cfg.TrashDays, UploadMax: cfg.UploadMax,
 	}), nil
 }

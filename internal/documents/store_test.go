@@ -33,7 +33,7 @@ func TestUploadExtractAndIndex(t *testing.T) {
 		t.Fatalf("after upload: %+v", cr)
 	}
 	// Before extraction the title and file name are already indexed.
-	if parts := e.idx.get(cr.ID); len(parts) != 1 || parts[0].Part != 0 || parts[0].Body != cr.Filename {
+	if parts := e.idx.Parts(cr.ID); len(parts) != 1 || parts[0].Part != 0 || parts[0].Body != cr.Filename {
 		t.Fatalf("index before extraction = %+v", parts)
 	}
 	e.runJobs()
@@ -43,7 +43,7 @@ func TestUploadExtractAndIndex(t *testing.T) {
 	if got.TextStatus != documents.TextDone || got.Pages != 4 {
 		t.Fatalf("status %q, %d pages; want done, 4", got.TextStatus, got.Pages)
 	}
-	parts := e.idx.get(cr.ID)
+	parts := e.idx.Parts(cr.ID)
 	if len(parts) != 5 {
 		t.Fatalf("%d index parts, want 5 (name + 4 pages)", len(parts))
 	}
@@ -76,11 +76,10 @@ func TestUploadExtractAndIndex(t *testing.T) {
 			t.Errorf("%s: status %q reason %q, want %q %q", got.Filename, got.TextStatus, got.TextReason, tc.status, tc.reason)
 		}
 		// Stored and downloadable like any other.
-		_, fh, err := e.s.Open(e.ctx, access.Anonymous(), tc.doc.ID)
+		_, err = e.read(access.Anonymous(), tc.doc.ID, 0)
 		must(t, err)
-		fh.Close()
 	}
-	if n := len(e.idx.get(enc.ID)); n != 1 {
+	if n := len(e.idx.Parts(enc.ID)); n != 1 {
 		t.Errorf("encrypted document has %d index parts, want only its name", n)
 	}
 }
@@ -99,7 +98,7 @@ func TestUploadBadInput(t *testing.T) {
 		name  string
 		p     access.Principal
 		in    documents.UploadInput
-		field string // FieldErrors field, or "" for wantErr
+		field string // field of the valid.Errors, or "" for wantErr
 		want  error
 	}{
 		{"too large", e.admin, documents.UploadInput{FolderID: f, Filename: "gros.pdf", Body: bytes.NewReader(make([]byte, 3<<20))}, "file", nil},
@@ -117,10 +116,9 @@ func TestUploadBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.s.Upload(e.ctx, tc.p, tc.in)
+			_, err := e.s.Upload(e.ctx, e.as(tc.p), tc.in)
 			if tc.field != "" {
-				var fe documents.FieldErrors
-				if !errors.As(err, &fe) || fe[tc.field] == "" {
+				if fieldKey(t, err, tc.field) == "" {
 					t.Fatalf("err = %v, want a French message for %q", err, tc.field)
 				}
 				return
@@ -168,7 +166,7 @@ func TestTypesAndNames(t *testing.T) {
 		{"note.docx", "note.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx(t, "Déchèterie")},
 	}
 	for _, tc := range cases {
-		d, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: f, Filename: tc.name, Body: bytes.NewReader(tc.body)})
+		d, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: f, Filename: tc.name, Body: bytes.NewReader(tc.body)})
 		if err != nil {
 			t.Errorf("%q: %v", tc.name, err)
 			continue
@@ -178,7 +176,7 @@ func TestTypesAndNames(t *testing.T) {
 		}
 	}
 	long := strings.Repeat("é", 300) + ".pdf"
-	d, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: f, Filename: long, Body: bytes.NewReader(corpus(t, "deliberation-2026-014.pdf"))})
+	d, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: f, Filename: long, Body: bytes.NewReader(corpus(t, "deliberation-2026-014.pdf"))})
 	must(t, err)
 	if len(d.Filename) > documents.MaxFilenameBytes || !strings.HasSuffix(d.Filename, ".pdf") {
 		t.Errorf("300-char name stored as %d bytes %q", len(d.Filename), d.Filename)
@@ -222,7 +220,7 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.s.Replace(e.ctx, editor, d.ID, "note.txt", strings.NewReader(body))
+			_, errs[i] = e.s.Replace(e.ctx, e.as(editor), d.ID, "note.txt", strings.NewReader(body))
 		}()
 	}
 	wg.Wait()
@@ -240,15 +238,11 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, v := range vs {
-		_, fh, err := e.s.OpenVersion(e.ctx, editor, d.ID, v.Version)
+		b, err := e.read(editor, d.ID, v.Version)
 		must(t, err)
-		b, _ := io.ReadAll(fh)
-		fh.Close()
 		seen[string(b)] = true
 	}
-	_, fh, _ := e.s.Open(e.ctx, editor, d.ID)
-	b, _ := io.ReadAll(fh)
-	fh.Close()
+	b, _ := e.read(editor, d.ID, 0)
 	seen[string(b)] = true
 	for _, want := range []string{"version un\n", "version deux\n", "version trois\n"} {
 		if !seen[want] {
@@ -259,10 +253,10 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 	if _, err := e.s.Versions(e.ctx, viewer, d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer Versions err = %v, want forbidden", err)
 	}
-	if _, err := e.s.Replace(e.ctx, viewer, d.ID, "x.txt", strings.NewReader("pirate")); !errors.Is(err, access.ErrForbidden) {
+	if _, err := e.s.Replace(e.ctx, e.as(viewer), d.ID, "x.txt", strings.NewReader("pirate")); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer Replace err = %v, want forbidden", err)
 	}
-	if _, _, err := e.s.OpenVersion(e.ctx, viewer, d.ID, 1); err == nil {
+	if _, err := e.read(viewer, d.ID, 1); err == nil {
 		t.Error("viewer opened an old version")
 	}
 }
@@ -279,23 +273,22 @@ func TestMoveNeedsEditOnBothFolders(t *testing.T) {
 	d := e.upload(src, "note.txt", []byte("note\n"), "")
 
 	for _, target := range []int64{viewOnly, secret, 424242} {
-		err := e.s.Move(e.ctx, editor, d.ID, target)
-		var fe documents.FieldErrors
-		if !errors.As(err, &fe) || fe["folder"] == "" {
+		err := e.s.Move(e.ctx, e.as(editor), d.ID, target)
+		if fieldKey(t, err, "folder") == "" {
 			t.Errorf("move into %d: err = %v, want a folder error", target, err)
 		}
 	}
-	must(t, e.s.Move(e.ctx, editor, d.ID, dst))
+	must(t, e.s.Move(e.ctx, e.as(editor), d.ID, dst))
 	got, _ := e.s.Get(e.ctx, editor, d.ID)
 	if got.FolderID != dst {
 		t.Fatalf("folder %d, want %d", got.FolderID, dst)
 	}
-	if parts := e.idx.get(d.ID); len(parts) == 0 || parts[0].ACLID != dst {
+	if parts := e.idx.Parts(d.ID); len(parts) == 0 || parts[0].ACLID != dst {
 		t.Fatalf("index not moved: %+v", parts)
 	}
 	// Moving out of a folder one may only view is refused too.
 	d2 := e.upload(viewOnly, "r.txt", []byte("r\n"), "")
-	if err := e.s.Move(e.ctx, editor, d2.ID, dst); !errors.Is(err, access.ErrForbidden) {
+	if err := e.s.Move(e.ctx, e.as(editor), d2.ID, dst); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("move from view-only folder: err = %v, want forbidden", err)
 	}
 }
@@ -306,17 +299,17 @@ func TestTrashAndRestore(t *testing.T) {
 	editor := e.user("tech@sydrav.fr", false, g)
 	f := e.folder(0, "Technique", access.Grant{GroupID: g, Level: access.Edit})
 	d := e.upload(f, "note.txt", []byte("note\n"), "")
-	must(t, e.s.Trash(e.ctx, editor, d.ID))
+	must(t, e.s.Trash(e.ctx, e.as(editor), d.ID))
 	if _, err := e.s.Get(e.ctx, editor, d.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("trashed document still visible: %v", err)
 	}
 	if list, total, _ := e.s.List(e.ctx, e.admin, documents.ListQuery{}); len(list) != 0 || total != 0 {
 		t.Fatalf("trashed document listed")
 	}
-	if e.idx.get(d.ID) != nil {
+	if e.idx.Parts(d.ID) != nil {
 		t.Fatal("trashed document still indexed")
 	}
-	if err := e.s.Restore(e.ctx, editor, d.ID); !errors.Is(err, access.ErrForbidden) {
+	if err := e.s.Restore(e.ctx, e.as(editor), d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("editor restored: %v", err)
 	}
 	trash, err := e.s.Trashed(e.ctx, e.admin)
@@ -324,11 +317,11 @@ func TestTrashAndRestore(t *testing.T) {
 	if len(trash) != 1 || trash[0].ID != d.ID {
 		t.Fatalf("trash = %+v", trash)
 	}
-	must(t, e.s.Restore(e.ctx, e.admin, d.ID))
+	must(t, e.s.Restore(e.ctx, e.as(e.admin), d.ID))
 	if _, err := e.s.Get(e.ctx, editor, d.ID); err != nil {
 		t.Fatalf("restored document: %v", err)
 	}
-	if e.idx.get(d.ID) == nil {
+	if e.idx.Parts(d.ID) == nil {
 		t.Fatal("restored document not indexed")
 	}
 }
@@ -339,23 +332,22 @@ func TestEditsAndValidation(t *testing.T) {
 	editor := e.user("tech@sydrav.fr", false, g)
 	f := e.folder(0, "Technique", access.Grant{GroupID: g, Level: access.Edit})
 	d := e.upload(f, "note.txt", []byte("note\n"), "2026-01-10")
-	must(t, e.s.Rename(e.ctx, editor, d.ID, "  Note   technique  "))
-	must(t, e.s.SetPublishedOn(e.ctx, editor, d.ID, "2026-11-01"))
+	must(t, e.s.Rename(e.ctx, e.as(editor), d.ID, "  Note   technique  "))
+	must(t, e.s.SetPublishedOn(e.ctx, e.as(editor), d.ID, "2026-11-01"))
 	got, _ := e.s.Get(e.ctx, editor, d.ID)
 	if got.Title != "Note technique" || got.PublishedOn != "2026-11-01" || got.Archived {
 		t.Fatalf("after edits: %+v", got)
 	}
-	if parts := e.idx.get(d.ID); parts[0].Title != "Note technique" || parts[0].Date.Format("2006-01-02") != "2026-11-01" {
+	if parts := e.idx.Parts(d.ID); parts[0].Title != "Note technique" || parts[0].Date.Format("2006-01-02") != "2026-11-01" {
 		t.Fatalf("index not refreshed: %+v", parts[0])
 	}
-	var fe documents.FieldErrors
-	if err := e.s.Rename(e.ctx, editor, d.ID, "   "); !errors.As(err, &fe) || fe["title"] == "" {
+	if err := e.s.Rename(e.ctx, e.as(editor), d.ID, "   "); fieldKey(t, err, "title") == "" {
 		t.Errorf("empty title: %v", err)
 	}
-	if err := e.s.SetPublishedOn(e.ctx, editor, d.ID, "2026-13-01"); !errors.As(err, &fe) || fe["published_on"] == "" {
+	if err := e.s.SetPublishedOn(e.ctx, e.as(editor), d.ID, "2026-13-01"); fieldKey(t, err, "published_on") == "" {
 		t.Errorf("bad date: %v", err)
 	}
-	if err := e.s.Rename(e.ctx, editor, 999999, "x"); !errors.Is(err, db.ErrNotFound) {
+	if err := e.s.Rename(e.ctx, e.as(editor), 999999, "x"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("forged id: %v", err)
 	}
 }
@@ -366,27 +358,26 @@ func TestFolders(t *testing.T) {
 	manager := e.user("dgs@sydrav.fr", false, g)
 	member := e.user("m@sydrav.fr", false)
 	root := e.folder(0, "Instances", access.Grant{GroupID: g, Level: access.Manage})
-	if _, err := e.s.CreateFolder(e.ctx, manager, 0, "Racine"); !errors.Is(err, access.ErrForbidden) {
+	if _, err := e.s.CreateFolder(e.ctx, e.as(manager), 0, "Racine"); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("non-admin created a root: %v", err)
 	}
-	sub, err := e.s.CreateFolder(e.ctx, manager, root, "Comité syndical")
+	sub, err := e.s.CreateFolder(e.ctx, e.as(manager), root, "Comité syndical")
 	must(t, err)
-	var fe documents.FieldErrors
-	if _, err := e.s.CreateFolder(e.ctx, manager, root, "Comité  syndical"); !errors.As(err, &fe) || fe["name"] == "" {
+	if _, err := e.s.CreateFolder(e.ctx, e.as(manager), root, "Comité  syndical"); fieldKey(t, err, "name") == "" {
 		t.Errorf("duplicate name: %v", err)
 	}
-	if _, err := e.s.CreateFolder(e.ctx, member, root, "X"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.CreateFolder(e.ctx, e.as(member), root, "X"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("member without access created a folder: %v", err)
 	}
 	// The sub-folder inherits; giving it its own grants hides it from the group.
 	if _, lvl, err := e.s.Folder(e.ctx, manager, sub); err != nil || lvl != access.Manage {
 		t.Fatalf("inherited level %v, %v", lvl, err)
 	}
-	must(t, e.s.SetFolderGrants(e.ctx, manager, sub, []access.Grant{{GroupID: access.Members, Level: access.View}}, false))
+	must(t, e.s.SetFolderGrants(e.ctx, e.as(manager), sub, []access.Grant{{GroupID: access.Members, Level: access.View}}, false))
 	if _, _, err := e.s.Folder(e.ctx, member, sub); err != nil {
 		t.Fatalf("member cannot see a folder shared with members: %v", err)
 	}
-	if err := e.s.SetFolderGrants(e.ctx, member, sub, nil, true); !errors.Is(err, access.ErrForbidden) {
+	if err := e.s.SetFolderGrants(e.ctx, e.as(member), sub, nil, true); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("viewer changed grants: %v", err)
 	}
 	tree, err := e.s.Tree(e.ctx, member, false)
@@ -398,7 +389,7 @@ func TestFolders(t *testing.T) {
 	if len(crumbs) != 2 || crumbs[0].ID != root || crumbs[1].ID != sub {
 		t.Errorf("manager breadcrumb = %+v", crumbs)
 	}
-	must(t, e.s.RenameFolder(e.ctx, e.admin, sub, "Bureau"))
+	must(t, e.s.RenameFolder(e.ctx, e.as(e.admin), sub, "Bureau"))
 	if id, err := e.s.FolderByPath(e.ctx, "Instances", "Bureau"); err != nil || id != sub {
 		t.Errorf("FolderByPath = %d, %v", id, err)
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/i18n"
+	"portique/internal/valid"
 )
 
 // The trash. Deleting a document or a folder puts it in the trash: it
@@ -33,6 +36,17 @@ func (e *TrashedParentError) Error() string {
 	return fmt.Sprintf("documents: folder %q is in the trash", e.Folder)
 }
 
+// As lets the refusal be read as the form error of the trash page:
+// valid.Errors with the whole form's message (field "") naming the folder
+// to restore first.
+func (e *TrashedParentError) As(target any) bool {
+	if ve, ok := target.(*valid.Errors); ok {
+		*ve = valid.One("", "documents.trash.parent_trashed", e.Folder)
+		return true
+	}
+	return false
+}
+
 // Contents counts what a folder holds below it: sub-folders at every depth
 // and their documents, the folder's own included.
 type Contents struct {
@@ -48,7 +62,8 @@ type TrashedFolder struct {
 	Contents  // what left with it
 }
 
-// Purged is an item deleted for good, for the audit trail.
+// Purged is an item deleted for good (its audit entry is written by the
+// store, in the transaction of the deletion).
 type Purged struct {
 	Kind      string // "folder" or "document"
 	ID        int64
@@ -88,12 +103,13 @@ func (s *Store) count(ctx context.Context, q db.Querier, folders []int64, docCon
 }
 
 // TrashFolder sends a folder to the trash with its sub-folders and their
-// documents. p needs manage on the folder and on every sub-folder (a
+// documents. a needs manage on the folder and on every sub-folder (a
 // manager may not delete what others have hidden from them); a folder at
 // the top level needs an administrator, as creating one does. Refusals a
-// user can understand are FieldErrors on "folder". It returns what went.
-func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (Contents, error) {
+// user can understand are valid.Errors on "folder". It returns what went.
+func (s *Store) TrashFolder(ctx context.Context, a access.Actor, id int64) (Contents, error) {
 	var c Contents
+	p := a.Principal
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := need(ctx, tx, p, id, access.Manage); err != nil {
 			return err
@@ -103,7 +119,7 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 			return err
 		}
 		if f.ParentID == 0 && !p.Admin {
-			return FieldErrors{"folder": "Seul un administrateur peut supprimer un dossier de premier niveau."}
+			return valid.One("folder", "documents.error.folder_trash_root")
 		}
 		sub, err := subtree(ctx, tx, id, true)
 		if err != nil {
@@ -118,7 +134,7 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 				return fmt.Errorf("documents: trash folder %d: %w", id, err)
 			}
 			if n > 0 {
-				return FieldErrors{"folder": "Ce dossier contient des sous-dossiers que vous ne gérez pas : demandez à un administrateur de le supprimer."}
+				return valid.One("folder", "documents.error.folder_trash_unmanaged")
 			}
 		}
 		// Folders first, the folder itself, then its live sub-folders level
@@ -126,7 +142,7 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 		// documents are read, so an upload or a sub-folder created at the
 		// same moment either finishes first and is taken along, or waits and
 		// finds its folder trashed (see needLive).
-		now, by := s.opts.Now().UTC(), nullID(p.UserID)
+		now, by := s.Now().UTC(), nullID(p.UserID)
 		if _, err := tx.Exec(ctx, "UPDATE folders SET trashed_at = ?, trashed_by = ?, trashed_with = NULL WHERE id = ?", now, by, id); err != nil {
 			return fmt.Errorf("documents: trash folder %d: %w", id, err)
 		}
@@ -158,7 +174,7 @@ func (s *Store) TrashFolder(ctx context.Context, p access.Principal, id int64) (
 				return err
 			}
 		}
-		return nil
+		return s.record(ctx, tx, a, "folder.trashed", folderObject(id), fmt.Sprintf("%s folders=%d documents=%d", f.Name, c.Folders, c.Documents))
 	})
 	return c, err
 }
@@ -182,10 +198,11 @@ func (s *Store) liveParent(ctx context.Context, tx *db.Tx, folderID int64) error
 // RestoreFolder takes a folder out of the trash with what left with it
 // (administrators only), back under its parent folder wherever that is now.
 // When a folder of the same name has taken its place meanwhile, it comes
-// back renamed "name (restauré)". It returns the name it has.
-func (s *Store) RestoreFolder(ctx context.Context, p access.Principal, id int64) (string, error) {
-	if !p.Admin {
-		return "", access.ErrForbidden
+// back renamed "name (restauré)" (documents.folder.restored_name). It
+// returns the name it has.
+func (s *Store) RestoreFolder(ctx context.Context, a access.Actor, id int64) (string, error) {
+	if !a.Admin {
+		return "", fmt.Errorf("documents: restore folder %d: %w", id, access.ErrForbidden)
 	}
 	var name string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -210,10 +227,7 @@ func (s *Store) RestoreFolder(ctx context.Context, p access.Principal, id int64)
 			if !taken {
 				break
 			}
-			name = fmt.Sprintf("%s (restauré)", base)
-			if i > 1 {
-				name = fmt.Sprintf("%s (restauré %d)", base, i)
-			}
+			name = restoredName(base, i)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE folders SET name = ?, trashed_at = NULL, trashed_by = NULL WHERE id = ?", name, id); err != nil {
 			return fmt.Errorf("documents: restore folder %d: %w", id, err)
@@ -233,21 +247,34 @@ func (s *Store) RestoreFolder(ctx context.Context, p access.Principal, id int64)
 				return err
 			}
 		}
-		return nil
+		return s.record(ctx, tx, a, "folder.restored", folderObject(id), name)
 	})
 	return name, err
 }
 
+// restoredName is the name of a restored folder whose name was taken
+// meanwhile, at the i-th try: "Comité (restauré)", "Comité (restauré 2)".
+// The words are the catalogue's, like every text a person reads.
+func restoredName(base string, i int) string {
+	if i == 1 {
+		return catalogue().T("documents.folder.restored_name", base)
+	}
+	return catalogue().T("documents.folder.restored_name_n", base, i)
+}
+
+var catalogue = sync.OnceValue(func() *i18n.Catalog { return i18n.MustLoad("fr") })
+
 // Restore takes a document out of the trash (administrators only), back
 // into its folder; refused with TrashedParentError while that folder is in
 // the trash. A document that left with its folder comes back with it.
-func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error {
-	if !p.Admin {
-		return access.ErrForbidden
+func (s *Store) Restore(ctx context.Context, a access.Actor, id int64) error {
+	if !a.Admin {
+		return fmt.Errorf("documents: restore %d: %w", id, access.ErrForbidden)
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		var folder int64
-		if err := tx.QueryRow(ctx, "SELECT folder_id FROM documents WHERE id = ? AND trashed_at IS NOT NULL AND trashed_with IS NULL", id).Scan(&folder); err != nil {
+		var filename string
+		if err := tx.QueryRow(ctx, "SELECT folder_id, filename FROM documents WHERE id = ? AND trashed_at IS NOT NULL AND trashed_with IS NULL", id).Scan(&folder, &filename); err != nil {
 			return fmt.Errorf("documents: restore %d: %w", id, db.NotFound(err))
 		}
 		if err := s.liveParent(ctx, tx, folder); err != nil {
@@ -256,7 +283,10 @@ func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error
 		if _, err := tx.Exec(ctx, "UPDATE documents SET trashed_at = NULL, trashed_by = NULL WHERE id = ?", id); err != nil {
 			return fmt.Errorf("documents: restore %d: %w", id, err)
 		}
-		return s.reindex(ctx, tx, id)
+		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "document.restored", documentObject(id), filename)
 	})
 }
 
@@ -264,7 +294,7 @@ func (s *Store) Restore(ctx context.Context, p access.Principal, id int64) error
 // left with a folder), most recently trashed first (administrators only).
 func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, error) {
 	if !p.Admin {
-		return nil, access.ErrForbidden
+		return nil, fmt.Errorf("documents: the trash: %w", access.ErrForbidden)
 	}
 	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.trashed_at IS NOT NULL AND d.trashed_with IS NULL ORDER BY d.trashed_at DESC, d.id DESC LIMIT 500")
 	if err != nil {
@@ -285,7 +315,7 @@ func (s *Store) Trashed(ctx context.Context, p access.Principal) ([]Document, er
 // TrashedDocument returns one document of the trash (administrators only).
 func (s *Store) TrashedDocument(ctx context.Context, p access.Principal, id int64) (*Document, error) {
 	if !p.Admin {
-		return nil, access.ErrForbidden
+		return nil, fmt.Errorf("documents: the trash: %w", access.ErrForbidden)
 	}
 	d := &Document{}
 	if err := scanDoc(s.db.QueryRow(ctx, "SELECT "+docCols+docFrom+" WHERE d.id = ? AND d.trashed_at IS NOT NULL AND d.trashed_with IS NULL", id), d); err != nil {
@@ -298,7 +328,7 @@ func (s *Store) TrashedDocument(ctx context.Context, p access.Principal, id int6
 // recently trashed first, with what left with each (administrators only).
 func (s *Store) TrashedFolders(ctx context.Context, p access.Principal) ([]TrashedFolder, error) {
 	if !p.Admin {
-		return nil, access.ErrForbidden
+		return nil, fmt.Errorf("documents: the trash: %w", access.ErrForbidden)
 	}
 	ids, err := s.ids(ctx, s.db, "SELECT id FROM folders WHERE trashed_at IS NOT NULL AND trashed_with IS NULL ORDER BY trashed_at DESC, id DESC LIMIT 500")
 	if err != nil {
@@ -318,7 +348,7 @@ func (s *Store) TrashedFolders(ctx context.Context, p access.Principal) ([]Trash
 // TrashedFolder returns one folder of the trash (administrators only).
 func (s *Store) TrashedFolder(ctx context.Context, p access.Principal, id int64) (TrashedFolder, error) {
 	if !p.Admin {
-		return TrashedFolder{}, access.ErrForbidden
+		return TrashedFolder{}, fmt.Errorf("documents: the trash: %w", access.ErrForbidden)
 	}
 	return s.trashedFolder(ctx, s.db, id)
 }

@@ -41,30 +41,30 @@ func TestTrashFolderAndRestore(t *testing.T) {
 	old := e.upload(annee, "ancien.txt", []byte("ancien\n"), "2020-01-01") // archived
 	pv := e.upload(prive, "pv.txt", []byte("pv\n"), "")
 	alone := e.upload(comite, "seul.txt", []byte("trashed on its own\n"), "")
-	must(t, e.s.Trash(e.ctx, m, alone.ID))
+	must(t, e.s.Trash(e.ctx, e.as(m), alone.ID))
 
 	// Refusals.
-	_, err := e.s.TrashFolder(e.ctx, m, inst)
+	_, err := e.s.TrashFolder(e.ctx, e.as(m), inst)
 	fieldErr(t, "a top-level folder by a manager", err, "folder")
-	_, err = e.s.TrashFolder(e.ctx, m, comite)
+	_, err = e.s.TrashFolder(e.ctx, e.as(m), comite)
 	fieldErr(t, "a folder holding a sub-folder the manager does not manage", err, "folder")
-	if _, err := e.s.TrashFolder(e.ctx, access.Anonymous(), comite); !errors.Is(err, access.ErrForbidden) {
+	if _, err := e.s.TrashFolder(e.ctx, e.as(access.Anonymous()), comite); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("anonymous: %v, want access.ErrForbidden", err)
 	}
-	if _, err := e.s.TrashFolder(e.ctx, m, 987654); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.TrashFolder(e.ctx, e.as(m), 987654); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("forged id: %v, want db.ErrNotFound", err)
 	}
 	if got, err := e.s.Get(e.ctx, e.admin, cr.ID); err != nil || got.TrashedAt != nil {
 		t.Fatalf("a refused deletion trashed a document: %+v %v", got, err)
 	}
-	must(t, e.s.SetFolderGrants(e.ctx, e.admin, prive, nil, true)) // now inherits: the manager manages it
+	must(t, e.s.SetFolderGrants(e.ctx, e.as(e.admin), prive, nil, true)) // now inherits: the manager manages it
 
 	c, err := e.s.FolderContents(e.ctx, m, comite)
 	must(t, err)
 	if c.Folders != 2 || c.Documents != 3 {
 		t.Fatalf("contents = %+v, want 2 sub-folders and 3 documents", c)
 	}
-	c, err = e.s.TrashFolder(e.ctx, m, comite)
+	c, err = e.s.TrashFolder(e.ctx, e.as(m), comite)
 	must(t, err)
 	if c.Folders != 2 || c.Documents != 3 {
 		t.Errorf("trashed %+v, want 2 sub-folders and 3 documents", c)
@@ -107,13 +107,13 @@ func TestTrashFolderAndRestore(t *testing.T) {
 			if _, err := e.s.Get(e.ctx, p, d); !errors.Is(err, db.ErrNotFound) {
 				t.Errorf("%s: Get %d: %v", name, d, err)
 			}
-			if _, _, err := e.s.Open(e.ctx, p, d); !errors.Is(err, db.ErrNotFound) {
+			if _, err := e.read(p, d, 0); !errors.Is(err, db.ErrNotFound) {
 				t.Errorf("%s: download %d: %v", name, d, err)
 			}
 		}
 	}
 	for _, d := range []int64{cr.ID, old.ID, pv.ID} {
-		if parts := e.idx.get(d); parts != nil {
+		if parts := e.idx.Parts(d); parts != nil {
 			t.Errorf("document %d still indexed", d)
 		}
 	}
@@ -123,16 +123,16 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		t.Errorf("editable folders = %+v, want Instances only", editable)
 	}
 	// Nothing goes into a folder of the trash.
-	if _, err := e.s.Upload(e.ctx, e.admin, documents.UploadInput{FolderID: comite, Filename: "x.txt", Body: strings.NewReader("x")}); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.Upload(e.ctx, e.as(e.admin), documents.UploadInput{FolderID: comite, Filename: "x.txt", Body: strings.NewReader("x")}); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("upload into a trashed folder: %v", err)
 	}
-	if _, err := e.s.CreateFolder(e.ctx, e.admin, annee, "Sous"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.CreateFolder(e.ctx, e.as(e.admin), annee, "Sous"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("create under a trashed folder: %v", err)
 	}
 	keep := e.upload(inst, "garde.txt", []byte("garde\n"), "")
-	fieldErr(t, "moving a document into a trashed folder", e.s.Move(e.ctx, e.admin, keep.ID, comite), "folder")
+	fieldErr(t, "moving a document into a trashed folder", e.s.Move(e.ctx, e.as(e.admin), keep.ID, comite), "folder")
 	other := e.folder(0, "Autre")
-	fieldErr(t, "moving a folder into a trashed folder", e.s.MoveFolder(e.ctx, e.admin, other, annee), "parent")
+	fieldErr(t, "moving a folder into a trashed folder", e.s.MoveFolder(e.ctx, e.as(e.admin), other, annee), "parent")
 
 	// The trash lists the folder as one item, and the document trashed on
 	// its own before as another.
@@ -151,25 +151,25 @@ func TestTrashFolderAndRestore(t *testing.T) {
 	}
 	// That document cannot come back while its folder is in the trash.
 	var tp *documents.TrashedParentError
-	if err := e.s.Restore(e.ctx, e.admin, alone.ID); !errors.As(err, &tp) || tp.Folder != "Comité" {
+	if err := e.s.Restore(e.ctx, e.as(e.admin), alone.ID); !errors.As(err, &tp) || tp.Folder != "Comité" {
 		t.Errorf("restoring a document of a trashed folder: %v", err)
 	}
 	// A document or sub-folder that left with the folder is not an item.
-	if err := e.s.Restore(e.ctx, e.admin, cr.ID); !errors.Is(err, db.ErrNotFound) {
+	if err := e.s.Restore(e.ctx, e.as(e.admin), cr.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("restoring a document that left with its folder: %v", err)
 	}
-	if _, err := e.s.RestoreFolder(e.ctx, e.admin, annee); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.RestoreFolder(e.ctx, e.as(e.admin), annee); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("restoring a sub-folder that left with its folder: %v", err)
 	}
-	if _, err := e.s.RestoreFolder(e.ctx, m, comite); !errors.Is(err, access.ErrForbidden) {
+	if _, err := e.s.RestoreFolder(e.ctx, e.as(m), comite); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("a manager restores: %v", err)
 	}
 
 	// Meanwhile a new "Comité" takes the name, and the parent moves.
 	e.folder(inst, "Comité")
 	root2 := e.folder(0, "Archives 2026")
-	must(t, e.s.MoveFolder(e.ctx, e.admin, inst, root2))
-	name, err := e.s.RestoreFolder(e.ctx, e.admin, comite)
+	must(t, e.s.MoveFolder(e.ctx, e.as(e.admin), inst, root2))
+	name, err := e.s.RestoreFolder(e.ctx, e.as(e.admin), comite)
 	must(t, err)
 	if name != "Comité (restauré)" {
 		t.Errorf("restored as %q, want %q", name, "Comité (restauré)")
@@ -181,26 +181,26 @@ func TestTrashFolderAndRestore(t *testing.T) {
 		if _, err := e.s.Get(e.ctx, access.Anonymous(), d); err != nil {
 			t.Errorf("document %d after restore: %v", d, err)
 		}
-		if e.idx.get(d) == nil {
+		if e.idx.Parts(d) == nil {
 			t.Errorf("document %d not indexed again", d)
 		}
 	}
 	if _, err := e.s.Get(e.ctx, e.admin, alone.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Error("the document trashed on its own came back with the folder")
 	}
-	must(t, e.s.Restore(e.ctx, e.admin, alone.ID))
+	must(t, e.s.Restore(e.ctx, e.as(e.admin), alone.ID))
 
 	// A sub-folder trashed on its own waits for its parent.
-	_, err = e.s.TrashFolder(e.ctx, e.admin, annee)
+	_, err = e.s.TrashFolder(e.ctx, e.as(e.admin), annee)
 	must(t, err)
-	_, err = e.s.TrashFolder(e.ctx, e.admin, comite)
+	_, err = e.s.TrashFolder(e.ctx, e.as(e.admin), comite)
 	must(t, err)
-	if _, err := e.s.RestoreFolder(e.ctx, e.admin, annee); !errors.As(err, &tp) {
+	if _, err := e.s.RestoreFolder(e.ctx, e.as(e.admin), annee); !errors.As(err, &tp) {
 		t.Errorf("restoring a sub-folder of a trashed folder: %v", err)
 	}
-	_, err = e.s.RestoreFolder(e.ctx, e.admin, comite)
+	_, err = e.s.RestoreFolder(e.ctx, e.as(e.admin), comite)
 	must(t, err)
-	_, err = e.s.RestoreFolder(e.ctx, e.admin, annee)
+	_, err = e.s.RestoreFolder(e.ctx, e.as(e.admin), annee)
 	must(t, err)
 	if _, err := e.s.Get(e.ctx, e.admin, old.ID); err != nil {
 		t.Errorf("document of the sub-folder after both restores: %v", err)
@@ -216,26 +216,26 @@ func TestPurgeTrash(t *testing.T) {
 	a := e.upload(sub, "a.txt", shared, "")
 	b := e.upload(keep, "b.txt", shared, "") // same bytes, stays
 	c := e.upload(f, "c.txt", []byte("version un\n"), "")
-	_, err := e.s.Replace(e.ctx, e.admin, c.ID, "c.txt", strings.NewReader("version deux\n"))
+	_, err := e.s.Replace(e.ctx, e.as(e.admin), c.ID, "c.txt", strings.NewReader("version deux\n"))
 	must(t, err)
 	vs, err := e.s.Versions(e.ctx, e.admin, c.ID)
 	must(t, err)
 	c, _ = e.s.Get(e.ctx, e.admin, c.ID)
 	early := e.upload(f, "early.txt", []byte("trashed first\n"), "")
-	must(t, e.s.Trash(e.ctx, e.admin, early.ID))
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), early.ID))
 	e.ageBlobs()
 
 	t0 := e.clock.Now()
-	_, err = e.s.TrashFolder(e.ctx, e.admin, f)
+	_, err = e.s.TrashFolder(e.ctx, e.as(e.admin), f)
 	must(t, err)
 	e.clock.t = t0.Add(10 * 24 * time.Hour)
 	d := e.upload(keep, "d.txt", []byte("corbeille plus tard\n"), "")
-	must(t, e.s.Trash(e.ctx, e.admin, d.ID))
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), d.ID))
 	e.ageBlobs()
 
 	// Not yet due.
 	e.clock.t = t0.Add(29 * 24 * time.Hour)
-	purged, err := e.s.PurgeExpired(e.ctx)
+	purged, err := e.s.PurgeExpired(e.ctx, access.System())
 	must(t, err)
 	if len(purged) != 0 {
 		t.Fatalf("purged %+v before 30 days", purged)
@@ -244,7 +244,7 @@ func TestPurgeTrash(t *testing.T) {
 	// trashed on its own inside it before included); the later document
 	// is not due.
 	e.clock.t = t0.Add(30*24*time.Hour + time.Minute)
-	purged, err = e.s.PurgeExpired(e.ctx)
+	purged, err = e.s.PurgeExpired(e.ctx, access.System())
 	must(t, err)
 	if len(purged) != 1 || purged[0].Kind != "folder" || purged[0].ID != f || purged[0].Documents != 3 || purged[0].Files != 3 {
 		t.Fatalf("purged %+v, want the folder with 3 documents and 3 files (c, its version, early)", purged)
@@ -282,23 +282,23 @@ func TestPurgeTrash(t *testing.T) {
 
 	// An administrator deletes one item for good at once; others may not.
 	member := e.user("membre@sydrav.fr", false)
-	if _, err := e.s.DeleteForGood(e.ctx, member, d.ID); !errors.Is(err, access.ErrForbidden) {
+	if _, err := e.s.DeleteForGood(e.ctx, e.as(member), d.ID); !errors.Is(err, access.ErrForbidden) {
 		t.Errorf("a member deletes for good: %v", err)
 	}
-	if _, err := e.s.DeleteForGood(e.ctx, e.admin, b.ID); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.DeleteForGood(e.ctx, e.as(e.admin), b.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("deleting for good a document not in the trash: %v", err)
 	}
-	if _, err := e.s.DeleteFolderForGood(e.ctx, e.admin, keep); !errors.Is(err, db.ErrNotFound) {
+	if _, err := e.s.DeleteFolderForGood(e.ctx, e.as(e.admin), keep); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("deleting for good a folder not in the trash: %v", err)
 	}
-	pg, err := e.s.DeleteForGood(e.ctx, e.admin, d.ID)
+	pg, err := e.s.DeleteForGood(e.ctx, e.as(e.admin), d.ID)
 	must(t, err)
 	if pg.Name != "d" || pg.Files != 1 || e.blobExists(d.BlobKey) {
 		t.Errorf("delete for good = %+v; file still there: %v", pg, e.blobExists(d.BlobKey))
 	}
 	// Now the last user of the shared bytes goes.
-	must(t, e.s.Trash(e.ctx, e.admin, b.ID))
-	_, err = e.s.DeleteForGood(e.ctx, e.admin, b.ID)
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), b.ID))
+	_, err = e.s.DeleteForGood(e.ctx, e.as(e.admin), b.ID)
 	must(t, err)
 	if e.blobExists(b.BlobKey) {
 		t.Error("a file no document uses any more is still stored")
@@ -306,8 +306,8 @@ func TestPurgeTrash(t *testing.T) {
 	// A fresh file (an upload of the same bytes may be committing it) is
 	// left to the hourly sweep.
 	x := e.upload(keep, "x.txt", []byte("tout neuf\n"), "")
-	must(t, e.s.Trash(e.ctx, e.admin, x.ID))
-	pg, err = e.s.DeleteForGood(e.ctx, e.admin, x.ID)
+	must(t, e.s.Trash(e.ctx, e.as(e.admin), x.ID))
+	pg, err = e.s.DeleteForGood(e.ctx, e.as(e.admin), x.ID)
 	must(t, err)
 	if pg.Files != 0 || !e.blobExists(x.BlobKey) {
 		t.Errorf("a file younger than the grace was removed: %+v", pg)

@@ -25,43 +25,20 @@ type Result struct {
 	Engine string   `json:"engine,omitempty"`
 }
 
-// Reasons for a file without indexable text.
+// Reasons for a file without indexable text. Each is the catalogue key of
+// the text shown to people (internal/i18n/fr/documents.json), so the
+// documents store keeps it as is and the web layer translates it.
 const (
-	ReasonScanned     = "scanned"     // image-only PDF (no text layer) and no OCR
-	ReasonEncrypted   = "encrypted"   // password-protected PDF
-	ReasonDamaged     = "damaged"     // unreadable file
-	ReasonNoTool      = "no-tool"     // no PDF engine available
-	ReasonTimeout     = "timeout"     // extraction took longer than allowed
-	ReasonTooComplex  = "too-complex" // extraction hit the memory limit or crashed
-	ReasonImage       = "image"       // an image file (and no OCR)
-	ReasonEmpty       = "empty"       // readable, but no text in it
-	ReasonUnsupported = "unsupported" // a type we do not read
+	ReasonScanned     = "documents.reason.scanned"     // image-only PDF (no text layer) and no OCR
+	ReasonEncrypted   = "documents.reason.encrypted"   // password-protected PDF
+	ReasonDamaged     = "documents.reason.damaged"     // unreadable file
+	ReasonNoTool      = "documents.reason.no-tool"     // no PDF engine available
+	ReasonTimeout     = "documents.reason.timeout"     // extraction took longer than allowed
+	ReasonTooComplex  = "documents.reason.too-complex" // extraction hit the memory limit or crashed
+	ReasonImage       = "documents.reason.image"       // an image file (and no OCR)
+	ReasonEmpty       = "documents.reason.empty"       // readable, but no text in it
+	ReasonUnsupported = "documents.reason.unsupported" // a type we do not read
 )
-
-// ReasonText is the French label shown on a document without text.
-func ReasonText(reason string) string {
-	switch reason {
-	case ReasonScanned:
-		return "texte non indexable : document numérisé"
-	case ReasonEncrypted:
-		return "texte non indexable : document chiffré"
-	case ReasonDamaged:
-		return "texte non indexable : fichier endommagé"
-	case ReasonNoTool:
-		return "texte non indexable : outil d’extraction absent"
-	case ReasonTimeout:
-		return "texte non indexable : extraction trop longue"
-	case ReasonTooComplex:
-		return "texte non indexable : fichier trop complexe"
-	case ReasonImage:
-		return "texte non indexable : image"
-	case ReasonEmpty:
-		return "texte non indexable : aucun texte"
-	case ReasonUnsupported:
-		return "texte non indexable : type de fichier non pris en charge"
-	}
-	return "texte non indexable"
-}
 
 // MaxText bounds the text kept from one file (32 MiB): beyond it the rest
 // is dropped. It also bounds how much XML is read from office files.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"portique/internal/i18n"
 	"portique/internal/valid"
 )
 
@@ -48,25 +49,28 @@ type Block struct {
 	Limit      int    `json:"limit,omitempty"`       // events: how many (default 5)
 }
 
-// Text returns the readable text of a block (for search and diffs).
+// Text returns the readable text of a block (for search and diffs); the
+// blocks that are not text read as their catalogue entry
+// (pages.block_text.*), in the site's language.
 func (b Block) Text() string {
+	t := i18n.French().T
 	switch b.Type {
 	case BlockText:
 		return PlainText(b.HTML)
 	case BlockImage:
-		t := "[Image : " + b.Alt + "]"
+		s := t("pages.block_text.image", b.Alt)
 		if b.Caption != "" {
-			t += " " + b.Caption
+			s += " " + b.Caption
 		}
-		return t
+		return s
 	case BlockChildren:
-		return "[Liste des sous-pages]"
+		return t("pages.block_text.children")
 	case BlockDocuments:
-		return fmt.Sprintf("[Documents du dossier %d]", b.FolderID)
+		return t("pages.block_text.documents", b.FolderID)
 	case BlockEvents:
-		return fmt.Sprintf("[Prochains événements de l’agenda %d]", b.CalendarID)
+		return t("pages.block_text.events", b.CalendarID)
 	case BlockCalendar:
-		return fmt.Sprintf("[Calendrier du mois de l’agenda %d]", b.CalendarID)
+		return t("pages.block_text.calendar", b.CalendarID)
 	}
 	return ""
 }
@@ -151,6 +155,39 @@ func Normalize(in []Block) ([]Block, error) {
 		return nil, ve
 	}
 	return out, nil
+}
+
+// Refs lists the calendars and the folders that blocks show (events and
+// month blocks, documents blocks), for the calendar and documents stores
+// to tell which the editor may not see.
+func Refs(blocks []Block) (calendars, folders []int64) {
+	for _, b := range blocks {
+		switch {
+		case (b.Type == BlockEvents || b.Type == BlockCalendar) && b.CalendarID > 0:
+			calendars = append(calendars, b.CalendarID)
+		case b.Type == BlockDocuments && b.FolderID > 0:
+			folders = append(folders, b.FolderID)
+		}
+	}
+	return calendars, folders
+}
+
+// RefErrors gives a field error to every block that shows a calendar or a
+// folder its editor may not see (unseenCalendars and unseenFolders, as the
+// calendar and documents stores decide them with the access rule): a
+// forged id is refused like a hidden one. An empty choice is left to
+// Normalize ("choose one").
+func RefErrors(blocks []Block, unseenCalendars, unseenFolders map[int64]bool) valid.Errors {
+	ve := valid.Errors{}
+	for i, b := range blocks {
+		switch {
+		case (b.Type == BlockEvents || b.Type == BlockCalendar) && b.CalendarID > 0 && unseenCalendars[b.CalendarID]:
+			ve.Add(fmt.Sprintf("blocks.%d.calendar", i), "pages.error.calendar_unknown")
+		case b.Type == BlockDocuments && b.FolderID > 0 && unseenFolders[b.FolderID]:
+			ve.Add(fmt.Sprintf("blocks.%d.folder", i), "pages.error.folder_unknown")
+		}
+	}
+	return ve
 }
 
 // EncodeBlocks is the stored form of blocks.

@@ -18,7 +18,7 @@ import (
 // middle of it.
 func SeedBulk(ctx context.Context, d *db.DB, subs, leaves int) (int, string, error) {
 	s := New(d, nil)
-	home, err := s.CreateHome(ctx, "Accueil", 0, "")
+	home, err := s.CreateHome(ctx, access.System(), "Accueil")
 	if err != nil {
 		return 0, "", err
 	}

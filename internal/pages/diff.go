@@ -2,8 +2,11 @@ package pages
 
 import (
 	"context"
+
 	"strings"
 	"time"
+
+	"portique/internal/access"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -54,12 +57,12 @@ func DiffText(from, to string) []DiffLine {
 }
 
 // Diff compares two revisions of a page (Edit on the page).
-func (s *Store) Diff(ctx context.Context, a Actor, pageID, fromRev, toRev int64) ([]DiffLine, *Revision, *Revision, error) {
-	from, err := s.Revision(ctx, a, pageID, fromRev)
+func (s *Store) Diff(ctx context.Context, p access.Principal, pageID, fromRev, toRev int64) ([]DiffLine, *Revision, *Revision, error) {
+	from, err := s.Revision(ctx, p, pageID, fromRev)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	to, err := s.Revision(ctx, a, pageID, toRev)
+	to, err := s.Revision(ctx, p, pageID, toRev)
 	if err != nil {
 		return nil, nil, nil, err
 	}

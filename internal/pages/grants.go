@@ -36,11 +36,11 @@ func (s *Store) Groups(ctx context.Context) ([]GroupOption, error) {
 
 // Grants returns the grants that apply to a page and whether they are its
 // own (false: inherited from the parent), for someone who manages it.
-func (s *Store) Grants(ctx context.Context, a Actor, id int64) ([]access.Grant, bool, error) {
+func (s *Store) Grants(ctx context.Context, p access.Principal, id int64) ([]access.Grant, bool, error) {
 	if _, err := getLive(ctx, s.d, id); err != nil {
 		return nil, false, err
 	}
-	if err := require(ctx, s.d, a, id, access.Manage); err != nil {
+	if err := require(ctx, s.d, p, id, access.Manage); err != nil {
 		return nil, false, err
 	}
 	return access.Grants(ctx, s.d, access.Page, id)
@@ -49,13 +49,13 @@ func (s *Store) Grants(ctx context.Context, a Actor, id int64) ([]access.Grant, 
 // SetGrants changes who may view, edit and manage a page and its inheriting
 // sub-pages (Manage). With inherit the page follows its parent again and
 // grants is ignored. The home page cannot inherit (it has no parent).
-func (s *Store) SetGrants(ctx context.Context, a Actor, id int64, inherit bool, grants []access.Grant) error {
+func (s *Store) SetGrants(ctx context.Context, a access.Actor, id int64, inherit bool, grants []access.Grant) error {
 	return s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, id, access.Manage); err != nil {
+		if err := require(ctx, tx, a.Principal, id, access.Manage); err != nil {
 			return err
 		}
 		if inherit && p.IsHome() {
@@ -64,18 +64,18 @@ func (s *Store) SetGrants(ctx context.Context, a Actor, id int64, inherit bool, 
 		var detail string
 		if inherit {
 			err = access.Inherit(ctx, tx, access.Page, id)
-			detail = "hérite de la page parente"
+			detail = "path=" + p.Path + " inherit=true"
 		} else {
 			err = access.SetGrants(ctx, tx, access.Page, id, grants)
 			parts := make([]string, 0, len(grants))
 			for _, g := range grants {
-				parts = append(parts, fmt.Sprintf("groupe %d: %s", g.GroupID, g.Level))
+				parts = append(parts, fmt.Sprintf("%d:%s", g.GroupID, g.Level))
 			}
-			detail = strings.Join(parts, ", ")
+			detail = "path=" + p.Path + " grants=" + strings.Join(parts, ",")
 		}
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "page.grants", id, detail)
+		return s.record(ctx, tx, a, "page.grants", id, detail)
 	})
 }

@@ -3,7 +3,6 @@ package pages_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,8 @@ import (
 	"portique/internal/dbtest"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/search/searchtest"
+	"portique/internal/valid"
 )
 
 // Groups of the fixture.
@@ -22,56 +23,20 @@ const (
 )
 
 var (
-	visitor = pages.Actor{P: access.Anonymous(), Name: ""}
-	member  = pages.Actor{P: access.Member(100, false, nil), Name: "membre@example.fr"}
-	elu     = pages.Actor{P: access.Member(101, false, []int64{gElus}), Name: "elu@example.fr"}
-	tech    = pages.Actor{P: access.Member(102, false, []int64{gTech}), Name: "tech@example.fr"}
-	editor  = pages.Actor{P: access.Member(103, false, []int64{gEditeurs}), Name: "editeur@example.fr"}
-	admin   = pages.Actor{P: access.Member(104, true, nil), Name: "admin@example.fr"}
+	visitor = access.Actor{Principal: access.Anonymous(), Name: ""}
+	member  = access.Actor{Principal: access.Member(100, false, nil), Name: "membre@example.fr"}
+	elu     = access.Actor{Principal: access.Member(101, false, []int64{gElus}), Name: "elu@example.fr"}
+	tech    = access.Actor{Principal: access.Member(102, false, []int64{gTech}), Name: "tech@example.fr"}
+	editor  = access.Actor{Principal: access.Member(103, false, []int64{gEditeurs}), Name: "editeur@example.fr"}
+	admin   = access.Actor{Principal: access.Member(104, true, nil), Name: "admin@example.fr"}
 )
-
-// recorder is a search.Index that remembers what pages asked it to index,
-// so tests can check the documents without the search engines (they have
-// their own conformance suite). Search is not used by this package.
-type recorder struct {
-	mu   sync.Mutex
-	docs map[int64]search.Doc
-}
-
-func (r *recorder) Replace(_ context.Context, _ db.Querier, kind string, id int64, docs []search.Doc) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if kind != search.KindPage || len(docs) != 1 {
-		return errors.New("recorder: unexpected documents")
-	}
-	r.docs[id] = docs[0]
-	return nil
-}
-
-func (r *recorder) Delete(_ context.Context, _ db.Querier, kind string, id int64) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.docs, id)
-	return nil
-}
-
-func (r *recorder) Search(context.Context, access.Principal, search.Query) (search.Result, error) {
-	return search.Result{}, errors.New("recorder: not a search engine")
-}
-
-func (r *recorder) get(id int64) (search.Doc, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, ok := r.docs[id]
-	return d, ok
-}
 
 type fixture struct {
 	t    *testing.T
 	ctx  context.Context
 	d    *db.DB
 	s    *pages.Store
-	idx  *recorder
+	idx  *searchtest.Recorder
 	home *pages.Page
 }
 
@@ -89,11 +54,11 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	idx := &recorder{docs: map[int64]search.Doc{}}
+	idx := searchtest.NewRecorder(search.KindPage, true)
 	s := pages.New(d, idx)
 	tick := now
 	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
-	home, err := s.CreateHome(ctx, "Accueil", 0, "")
+	home, err := s.CreateHome(ctx, access.System(), "Accueil")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +111,7 @@ func wantErr(t *testing.T, err, target error) {
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	ve, ok := pages.IsValidation(err)
+	ve, ok := asValidation(err)
 	if !ok {
 		t.Fatalf("err = %v, want a validation error on %q", err, field)
 	}
@@ -161,4 +126,11 @@ func paths(links []*pages.Link) []string {
 		out = append(out, l.Path)
 	}
 	return out
+}
+
+// asValidation reports whether err carries per-field messages, and returns them.
+func asValidation(err error) (valid.Errors, bool) {
+	var ve valid.Errors
+	ok := errors.As(err, &ve)
+	return ve, ok
 }

@@ -5,13 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // registers GIF decoding
 	"image/jpeg"
 	"image/png"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,7 +22,6 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
-	"portique/internal/valid"
 )
 
 // Image limits. The pixel limit is checked from the file header, before
@@ -67,24 +67,32 @@ type Variant struct {
 // ETag identifies the bytes of a variant for HTTP caching.
 func (v *Variant) ETag() string { return fmt.Sprintf(`"%s-%d"`, v.SHA256[:16], v.Width) }
 
-// UploadImage stores a picture in a page (Edit on the page). alt is the
-// default alternative text, required. The bytes are read up to the store's
-// ImageMax; a non-image, a file that is too big, or a picture with too many
-// pixels is refused with a French message and nothing is written.
-func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename, alt string, r io.Reader) (*Image, error) {
+// Upload is a picture read and checked for a page (ReadImage), not stored
+// yet: Save and AddImages store it.
+type Upload struct {
+	Filename  string
+	Alt       string
+	Data      []byte
+	MediaType string
+	Width     int
+	Height    int
+	SHA256    string
+	variants  []Variant // made by prepare, before the transaction
+	prepared  bool
+}
+
+// ReadImage reads and checks an uploaded picture; nothing is written. alt is
+// the default alternative text, required. The bytes are read up to the
+// store's ImageMax; a non-image, a file that is too big, or a picture with
+// too many pixels (read from its header, before anything is decoded) is
+// refused with valid.Errors on "alt" or "file".
+func (s *Store) ReadImage(filename, alt string, r io.Reader) (*Upload, error) {
 	alt = strings.TrimSpace(alt)
 	if alt == "" {
 		return nil, invalid("alt", "pages.error.alt_required")
 	}
 	if utf8.RuneCountInString(alt) > MaxAlt {
 		return nil, invalid("alt", "pages.error.alt_long")
-	}
-	// Check the right before reading megabytes.
-	if _, err := getLive(ctx, s.d, pageID); err != nil {
-		return nil, err
-	}
-	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
-		return nil, err
 	}
 	limit := s.ImageMax
 	if limit <= 0 {
@@ -116,40 +124,127 @@ func (s *Store) UploadImage(ctx context.Context, a Actor, pageID int64, filename
 		return nil, invalid("file", "pages.error.image_pixels")
 	}
 	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+	return &Upload{Filename: cleanFilename(filename), Alt: alt, Data: data, MediaType: mt,
+		Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
+}
 
-	var have int
-	if err := s.d.QueryRow(ctx, "SELECT COUNT(*) FROM image_variants WHERE sha256 = ?", hash).Scan(&have); err != nil {
-		return nil, err
+// prepare makes the stored sizes of an upload whose bytes the site does not
+// hold yet. It decodes the picture, so it runs outside any transaction.
+func (s *Store) prepare(ctx context.Context, u *Upload) error {
+	if u.prepared {
+		return nil
 	}
-	var variants []Variant
+	var have int
+	if err := s.d.QueryRow(ctx, "SELECT COUNT(*) FROM image_variants WHERE sha256 = ?", u.SHA256).Scan(&have); err != nil {
+		return err
+	}
 	if have == 0 {
-		if variants, err = makeVariants(hash, mt, data); err != nil {
-			return nil, invalid("file", "pages.error.image_broken")
+		v, err := makeVariants(u.SHA256, u.MediaType, u.Data)
+		if err != nil {
+			return invalid("file", "pages.error.image_broken")
+		}
+		u.variants = v
+	}
+	u.prepared = true
+	return nil
+}
+
+// storeImage writes a prepared upload into page pageID and its audit entry,
+// in the caller's transaction q: the caller has checked Edit on the page.
+func (s *Store) storeImage(ctx context.Context, q db.Querier, a access.Actor, pageID int64, u *Upload) (*Image, error) {
+	for _, v := range u.variants {
+		if _, err := q.Exec(ctx, `INSERT INTO image_variants (sha256, width, real_width, real_height, media_type, data)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, width) DO NOTHING`, v.SHA256, v.Width, v.RealWidth, v.Height, v.MediaType, v.Data); err != nil {
+			return nil, fmt.Errorf("pages: store image variant: %w", err)
 		}
 	}
-	w, h := cfg.Width, cfg.Height
-	img := &Image{PageID: pageID, SHA256: hash, Filename: cleanFilename(filename), Width: w, Height: h, Size: int64(len(data)), Alt: alt}
-	err = s.d.InTx(ctx, func(tx *db.Tx) error {
-		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+	img := &Image{PageID: pageID, SHA256: u.SHA256, Filename: u.Filename, Width: u.Width, Height: u.Height, Size: int64(len(u.Data)), Alt: u.Alt}
+	if err := q.QueryRow(ctx, `INSERT INTO images (page_id, sha256, filename, width, height, size, alt, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, img.SHA256, img.Filename, img.Width, img.Height, img.Size, img.Alt,
+		nullID(a.UserID), s.now()).Scan(&img.ID); err != nil {
+		return nil, fmt.Errorf("pages: store image: %w", err)
+	}
+	return img, s.record(ctx, q, a, "page.image_upload", pageID, fmt.Sprintf("image=%d file=%q", img.ID, img.Filename))
+}
+
+// AddImages stores checked uploads into a page (Edit), in one transaction
+// with one access check, and returns them by the same keys (the index of
+// their image block): the edit form keeps the pictures chosen in a form it
+// shows again (a structure change, a mistake to correct), so nothing sent
+// is lost. A picture that cannot be decoded is a field error of its block
+// ("blocks.N.file").
+func (s *Store) AddImages(ctx context.Context, a access.Actor, pageID int64, uploads map[int]*Upload) (map[int]*Image, error) {
+	keys := slices.Sorted(maps.Keys(uploads))
+	for _, i := range keys {
+		if err := s.prepare(ctx, uploads[i]); err != nil {
+			return nil, fieldOf(i, err)
+		}
+	}
+	out := make(map[int]*Image, len(uploads))
+	err := s.d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := getLive(ctx, tx, pageID); err != nil {
 			return err
 		}
-		for _, v := range variants {
-			if _, err := tx.Exec(ctx, `INSERT INTO image_variants (sha256, width, real_width, real_height, media_type, data)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, width) DO NOTHING`, v.SHA256, v.Width, v.RealWidth, v.Height, v.MediaType, v.Data); err != nil {
-				return fmt.Errorf("pages: store image variant: %w", err)
+		if err := require(ctx, tx, a.Principal, pageID, access.Edit); err != nil {
+			return err
+		}
+		for _, i := range keys {
+			img, err := s.storeImage(ctx, tx, a, pageID, uploads[i])
+			if err != nil {
+				return err
 			}
+			out[i] = img
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO images (page_id, sha256, filename, width, height, size, alt, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, hash, img.Filename, w, h, img.Size, alt, nullID(a.P.UserID), s.now()).Scan(&img.ID); err != nil {
-			return fmt.Errorf("pages: store image: %w", err)
-		}
-		return s.audit(ctx, tx, a, "page.image_upload", pageID, fmt.Sprintf("image %d (%s)", img.ID, img.Filename))
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return img, nil
+	return out, nil
+}
+
+// KeepImages stores the new pictures of an edit that was not saved (a
+// structure change of the form, input to correct, a stale save), in one
+// transaction (Edit), and puts their ids into e's blocks: the form shown
+// again keeps them, so nothing sent is lost.
+func (s *Store) KeepImages(ctx context.Context, a access.Actor, pageID int64, e *Edit) error {
+	if len(e.Uploads) == 0 {
+		return nil
+	}
+	imgs, err := s.AddImages(ctx, a, pageID, e.Uploads)
+	if err != nil {
+		return err
+	}
+	e.Blocks = slices.Clone(e.Blocks)
+	for i, img := range imgs {
+		e.Blocks[i].ImageID = img.ID
+	}
+	e.Uploads = nil
+	return nil
+}
+
+// UploadImage stores a picture in a page (Edit on the page): ReadImage,
+// then AddImages. The right is checked before a byte is read, so nobody
+// who may not edit the page makes the server read or decode megabytes.
+func (s *Store) UploadImage(ctx context.Context, a access.Actor, pageID int64, filename, alt string, r io.Reader) (*Image, error) {
+	if _, err := getLive(ctx, s.d, pageID); err != nil {
+		return nil, err
+	}
+	if err := require(ctx, s.d, a.Principal, pageID, access.Edit); err != nil {
+		return nil, err
+	}
+	u, err := s.ReadImage(filename, alt, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.prepare(ctx, u); err != nil {
+		return nil, err
+	}
+	imgs, err := s.AddImages(ctx, a, pageID, map[int]*Upload{0: u})
+	if err != nil {
+		return nil, err
+	}
+	return imgs[0], nil
 }
 
 func cleanFilename(name string) string {
@@ -266,8 +361,8 @@ func (s *Store) ImageVariant(ctx context.Context, p access.Principal, id int64, 
 
 // PageImages lists the images uploaded into a page (Edit), newest first,
 // for the editor's picker.
-func (s *Store) PageImages(ctx context.Context, a Actor, pageID int64) ([]Image, error) {
-	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+func (s *Store) PageImages(ctx context.Context, p access.Principal, pageID int64) ([]Image, error) {
+	if err := require(ctx, s.d, p, pageID, access.Edit); err != nil {
 		return nil, err
 	}
 	rows, err := s.d.Query(ctx, "SELECT id, page_id, sha256, filename, width, height, size, alt FROM images WHERE page_id = ? ORDER BY id DESC", pageID)
@@ -284,11 +379,4 @@ func (s *Store) PageImages(ctx context.Context, a Actor, pageID int64) ([]Image,
 		out = append(out, img)
 	}
 	return out, rows.Err()
-}
-
-// IsValidation reports whether err carries per-field messages, and returns them.
-func IsValidation(err error) (valid.Errors, bool) {
-	var ve valid.Errors
-	ok := errors.As(err, &ve)
-	return ve, ok
 }

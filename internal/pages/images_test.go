@@ -72,22 +72,22 @@ func TestUploadImage(t *testing.T) {
 		t.Fatalf("image = %+v", img)
 	}
 	// Not shown by the published revision yet: editors only.
-	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	_, err = f.s.ImageVariant(f.ctx, visitor.Principal, img.ID, 480)
 	wantErr(t, err, db.ErrNotFound)
-	if _, err := f.s.ImageVariant(f.ctx, editor.P, img.ID, 480); err != nil {
+	if _, err := f.s.ImageVariant(f.ctx, editor.Principal, img.ID, 480); err != nil {
 		t.Fatalf("editor cannot see an image of the draft: %v", err)
 	}
 	rev, err := f.s.SaveDraft(f.ctx, editor, p.ID, p.PublishedRev, "Photos", []pages.Block{{Type: pages.BlockImage, ImageID: img.ID, Alt: "Déchèterie"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	_, err = f.s.ImageVariant(f.ctx, visitor.Principal, img.ID, 480)
 	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.Publish(f.ctx, editor, p.ID, rev.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range append(pages.ImageWidths, 0) {
-		v, err := f.s.ImageVariant(f.ctx, visitor.P, img.ID, w)
+		v, err := f.s.ImageVariant(f.ctx, visitor.Principal, img.ID, w)
 		if err != nil {
 			t.Fatalf("variant %d: %v", w, err)
 		}
@@ -116,7 +116,7 @@ func TestUploadImage(t *testing.T) {
 		name string
 		r    io.Reader
 		alt  string
-		a    pages.Actor
+		a    access.Actor
 	}{
 		{"no alt", pngReader(t, 10, 10), " ", editor},
 		{"not an image", bytes.NewReader([]byte("%PDF-1.7\n1 0 obj <<>> endobj")), "PDF", editor},
@@ -128,7 +128,7 @@ func TestUploadImage(t *testing.T) {
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := f.s.UploadImage(f.ctx, c.a, p.ID, "x.png", c.alt, c.r)
-			ve, ok := pages.IsValidation(err)
+			ve, ok := asValidation(err)
 			if !ok || (ve.Key("file") == "" && ve.Key("alt") == "") {
 				t.Fatalf("err = %v, want a French message on file or alt", err)
 			}
@@ -144,18 +144,18 @@ func TestUploadImage(t *testing.T) {
 
 	// An image of a private page is invisible to those who may not view it.
 	f.grants(p.ID, access.Grant{GroupID: gElus, Level: access.View})
-	_, err = f.s.ImageVariant(f.ctx, visitor.P, img.ID, 480)
+	_, err = f.s.ImageVariant(f.ctx, visitor.Principal, img.ID, 480)
 	wantErr(t, err, db.ErrNotFound)
-	_, err = f.s.ImageVariant(f.ctx, tech.P, img.ID, 480)
+	_, err = f.s.ImageVariant(f.ctx, tech.Principal, img.ID, 480)
 	wantErr(t, err, db.ErrNotFound)
-	if _, err := f.s.ImageVariant(f.ctx, elu.P, img.ID, 480); err != nil {
+	if _, err := f.s.ImageVariant(f.ctx, elu.Principal, img.ID, 480); err != nil {
 		t.Fatalf("elu: %v", err)
 	}
 	// …and gone with the trash.
 	if _, err := f.s.Trash(f.ctx, admin, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.s.ImageVariant(f.ctx, admin.P, img.ID, 480)
+	_, err = f.s.ImageVariant(f.ctx, admin.Principal, img.ID, 480)
 	wantErr(t, err, db.ErrNotFound)
 	if _, err := f.s.EmptyTrash(f.ctx, admin); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"time"
 
-	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/valid"
 )
@@ -35,6 +34,10 @@ var (
 	ErrParentTrashed = errors.New("pages: the parent page is in the trash")
 	// ErrNotTrashed: restore of a page that is not in the trash.
 	ErrNotTrashed = errors.New("pages: page is not in the trash")
+	// ErrStale: a save or a publication based on a revision that is no
+	// longer the latest (a *StaleError carries the other version). It is a
+	// db.ErrConflict.
+	ErrStale = fmt.Errorf("pages: the page changed in between: %w", db.ErrConflict)
 )
 
 // Validation errors are valid.Errors: form field → catalogue key (the
@@ -45,7 +48,8 @@ func invalid(field, key string) valid.Errors { return valid.One(field, key) }
 // StaleError is returned when a save is based on a revision that is no longer
 // the latest: someone else saved or published in between. Theirs is that
 // other version, so the editor can compare; the caller still holds the
-// user's text (nothing was written). It matches db.ErrConflict with errors.Is.
+// user's text (nothing was written). It matches ErrStale, and so
+// db.ErrConflict, with errors.Is.
 type StaleError struct {
 	Base   int64    // revision the edit started from
 	Theirs Revision // the latest revision now
@@ -55,8 +59,8 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("pages: page %d changed since revision %d (now %d by %s)", e.Theirs.PageID, e.Base, e.Theirs.ID, e.Theirs.AuthorName)
 }
 
-// Unwrap makes a stale save a conflict for generic error mapping.
-func (e *StaleError) Unwrap() error { return db.ErrConflict }
+// Unwrap makes a stale save an ErrStale (a conflict) for the error mapping.
+func (e *StaleError) Unwrap() error { return ErrStale }
 
 // Page is one node of the tree.
 type Page struct {
@@ -116,14 +120,6 @@ type Revision struct {
 
 // IsDraft reports whether r was never published.
 func (r *Revision) IsDraft() bool { return r.PublishedAt.IsZero() }
-
-// Actor is who performs a change: their permissions and the name recorded
-// in the history.
-type Actor struct {
-	P    access.Principal
-	Name string
-	IP   string
-}
 
 // Link is a page in a navigation list (menu, breadcrumb, child list, plan).
 type Link struct {

@@ -3,7 +3,6 @@ package pages
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -175,17 +174,11 @@ func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 	return out, rows.Err()
 }
 
-// IsNotFound reports whether err means "no such page".
-func IsNotFound(err error) bool { return errors.Is(err, db.ErrNotFound) }
-
-// IsForbidden reports whether err means "not allowed".
-func IsForbidden(err error) bool { return errors.Is(err, access.ErrForbidden) }
-
 // Targets lists the live pages under which a can add or move pages (Edit),
 // drafts included, in tree order, leaving out the subtree of exclude (0:
 // none): the choices of the move form.
-func (s *Store) Targets(ctx context.Context, a Actor, exclude int64) ([]*Link, error) {
-	f, fargs := a.P.Filter(access.Page, "p.id", access.Edit)
+func (s *Store) Targets(ctx context.Context, p access.Principal, exclude int64) ([]*Link, error) {
+	f, fargs := p.Filter(access.Page, "p.id", access.Edit)
 	where := "p.trashed_at IS NULL AND " + f
 	args := fargs
 	if exclude != 0 {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/i18n"
 
 	"portique/internal/valid"
 )
@@ -48,8 +52,8 @@ func (s *Store) Published(ctx context.Context, p *Page) (*Revision, error) {
 }
 
 // Revision returns one revision of a page for someone who may edit it.
-func (s *Store) Revision(ctx context.Context, a Actor, pageID, revID int64) (*Revision, error) {
-	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+func (s *Store) Revision(ctx context.Context, p access.Principal, pageID, revID int64) (*Revision, error) {
+	if err := require(ctx, s.d, p, pageID, access.Edit); err != nil {
 		return nil, err
 	}
 	return getRevision(ctx, s.d, pageID, revID)
@@ -58,12 +62,12 @@ func (s *Store) Revision(ctx context.Context, a Actor, pageID, revID int64) (*Re
 // EditStart returns the page and the revision an edit starts from (the
 // draft, or the published revision), for someone who may edit it. The
 // revision's id is the base to send back with SaveDraft.
-func (s *Store) EditStart(ctx context.Context, a Actor, pageID int64) (*Page, *Revision, error) {
+func (s *Store) EditStart(ctx context.Context, who access.Principal, pageID int64) (*Page, *Revision, error) {
 	p, err := getLive(ctx, s.d, pageID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+	if err := require(ctx, s.d, who, pageID, access.Edit); err != nil {
 		return nil, nil, err
 	}
 	r, err := getRevision(ctx, s.d, pageID, p.Head())
@@ -73,85 +77,174 @@ func (s *Store) EditStart(ctx context.Context, a Actor, pageID int64) (*Page, *R
 	return p, r, nil
 }
 
-// SaveDraft saves the page's title and blocks as its draft (Edit). base is
-// the revision the edit started from; if someone saved or published since,
-// nothing is written and a *StaleError carries their version. Blocks are
-// validated and their HTML sanitised; image blocks may only show images
-// uploaded into this page.
-func (s *Store) SaveDraft(ctx context.Context, a Actor, pageID, base int64, title string, blocks []Block) (*Revision, error) {
-	title = strings.TrimSpace(title)
+// Edit is a save from the edit form: the page's title and blocks, the new
+// pictures of its image blocks, and whether to publish at once.
+type Edit struct {
+	Base    int64 // the revision the edit started from
+	Title   string
+	Blocks  []Block
+	Uploads map[int]*Upload // new pictures (ReadImage) by index of their image block
+	Publish bool            // publish the saved draft in the same transaction
+	Note    string          // the publication's note for the history
+	// UnseenCalendars and UnseenFolders are the calendars and folders of
+	// the blocks (Refs) that the editor may not see, as the calendar and
+	// documents stores decide them (UnseenRefs): their blocks are refused.
+	UnseenCalendars, UnseenFolders map[int64]bool
+}
+
+// pendingImage stands for the id of a picture not stored yet while the
+// blocks are validated.
+const pendingImage = int64(math.MaxInt64)
+
+// Save stores an edit as the page's draft, and publishes it when asked, in
+// one transaction with one access check (Edit on the page): the new
+// pictures, the draft, the publication and their audit entries commit
+// together or not at all. The input is validated first (valid.Errors, with
+// block fields "blocks.N.field", every message at once, RefErrors
+// included); if someone saved or published since
+// e.Base, nothing is written and a *StaleError carries their version. HTML
+// is sanitised; image blocks may only show images of this page. Pictures
+// are decoded before the transaction: callers that read them from people
+// who may not edit the page check EditStart first (the web handler does).
+func (s *Store) Save(ctx context.Context, a access.Actor, pageID int64, e Edit) (*Page, *Revision, error) {
+	title := strings.TrimSpace(e.Title)
+	note := strings.TrimSpace(e.Note)
 	ve := valid.Errors{}
 	checkTitle(ve, title)
-	clean, err := Normalize(blocks)
-	if err != nil {
-		if bv, ok := err.(valid.Errors); ok {
-			ve.Merge(bv)
-		} else {
-			return nil, err
+	if e.Publish {
+		checkNote(ve, note)
+	}
+	blocks := slices.Clone(e.Blocks)
+	var uploads []int // indexes of the blocks whose picture is new, in order
+	for i := range blocks {
+		if u := e.Uploads[i]; u != nil && blocks[i].Type == BlockImage {
+			blocks[i].ImageID = pendingImage
+			uploads = append(uploads, i)
 		}
 	}
-	if len(ve) > 0 {
-		return nil, ve
-	}
-	encoded, err := EncodeBlocks(clean)
+	clean, err := Normalize(blocks)
 	if err != nil {
-		return nil, err
+		bv, ok := err.(valid.Errors)
+		if !ok {
+			return nil, nil, err
+		}
+		ve.Merge(bv)
 	}
+	ve.Merge(RefErrors(e.Blocks, e.UnseenCalendars, e.UnseenFolders))
+	if len(ve) > 0 {
+		return nil, nil, ve
+	}
+	for _, i := range uploads {
+		if err := s.prepare(ctx, e.Uploads[i]); err != nil {
+			return nil, nil, fieldOf(i, err)
+		}
+	}
+	var page *Page
 	var rev *Revision
 	err = s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, pageID)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, pageID, access.Edit); err != nil {
 			return err
 		}
-		if p.Head() != base {
-			return staleError(ctx, tx, p, base)
+		if p.Head() != e.Base {
+			return staleError(ctx, tx, p, e.Base)
 		}
-		for i, b := range clean {
-			if b.Type != BlockImage {
-				continue
-			}
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM images WHERE id = ? AND page_id = ?", b.ImageID, pageID).Scan(&n); err != nil {
+		fresh := map[int]bool{}
+		for _, i := range uploads {
+			img, err := s.storeImage(ctx, tx, a, pageID, e.Uploads[i])
+			if err != nil {
 				return err
 			}
-			if n == 0 {
-				return invalid(fmt.Sprintf("blocks.%d.image", i), "pages.error.image_foreign")
-			}
+			clean[i].ImageID = img.ID
+			fresh[i] = true
 		}
-		now := s.now()
-		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, title, blocks, base_rev)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, nullID(a.P.UserID), a.Name, now, title, encoded, nullID(base)).Scan(&id); err != nil {
-			return fmt.Errorf("pages: save draft of %d: %w", pageID, err)
-		}
-		// Compare-and-swap: on PostgreSQL two transactions may both have
-		// passed the check above; only one moves the head.
-		res, err := tx.Exec(ctx, "UPDATE pages SET draft_rev = ?, updated_at = ? WHERE id = ? AND COALESCE(draft_rev, published_rev, 0) = ?",
-			id, now, pageID, base)
-		if err != nil {
+		if rev, err = s.saveDraft(ctx, tx, a, p, e.Base, title, clean, fresh); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return staleError(ctx, tx, p, base)
+		if e.Publish {
+			page, err = s.publish(ctx, tx, a, p, rev, note, rev.ID)
+			return err
 		}
-		if !p.Published() {
-			if _, err := tx.Exec(ctx, "UPDATE pages SET title = ? WHERE id = ?", title, pageID); err != nil {
-				return err
-			}
-		}
-		// The draft this one replaces was never published: drop it.
-		if p.DraftRev != 0 {
-			if _, err := tx.Exec(ctx, "DELETE FROM page_revisions WHERE id = ? AND published_at IS NULL", p.DraftRev); err != nil {
-				return err
-			}
-		}
-		rev, err = getRevision(ctx, tx, pageID, id)
+		page, err = getAny(ctx, tx, pageID)
 		return err
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return page, rev, nil
+}
+
+// fieldOf puts the field errors of block i's upload under that block.
+func fieldOf(i int, err error) error {
+	ve, ok := err.(valid.Errors)
+	if !ok {
+		return err
+	}
+	out := valid.Errors{}
+	for f, m := range ve {
+		out[fmt.Sprintf("blocks.%d.%s", i, f)] = m
+	}
+	return out
+}
+
+// SaveDraft saves the page's title and blocks as its draft (Edit): Save
+// without new pictures and without publishing. It returns the draft.
+func (s *Store) SaveDraft(ctx context.Context, a access.Actor, pageID, base int64, title string, blocks []Block) (*Revision, error) {
+	_, rev, err := s.Save(ctx, a, pageID, Edit{Base: base, Title: title, Blocks: blocks})
 	return rev, err
+}
+
+// saveDraft writes clean (validated) blocks as the draft of p, in the
+// caller's transaction q, once the caller has checked Edit and the base.
+// fresh are the blocks whose picture was stored by this save.
+func (s *Store) saveDraft(ctx context.Context, q db.Querier, a access.Actor, p *Page, base int64, title string, clean []Block, fresh map[int]bool) (*Revision, error) {
+	for i, b := range clean {
+		if b.Type != BlockImage || fresh[i] {
+			continue
+		}
+		var n int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM images WHERE id = ? AND page_id = ?", b.ImageID, p.ID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, invalid(fmt.Sprintf("blocks.%d.image", i), "pages.error.image_foreign")
+		}
+	}
+	encoded, err := EncodeBlocks(clean)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var id int64
+	if err := q.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, title, blocks, base_rev)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.ID, nullID(a.UserID), a.Name, now, title, encoded, nullID(base)).Scan(&id); err != nil {
+		return nil, fmt.Errorf("pages: save draft of %d: %w", p.ID, err)
+	}
+	// Compare-and-swap: on PostgreSQL two transactions may both have
+	// passed the check of the base; only one moves the head.
+	res, err := q.Exec(ctx, "UPDATE pages SET draft_rev = ?, updated_at = ? WHERE id = ? AND COALESCE(draft_rev, published_rev, 0) = ?",
+		id, now, p.ID, base)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, staleError(ctx, q, p, base)
+	}
+	if !p.Published() {
+		if _, err := q.Exec(ctx, "UPDATE pages SET title = ? WHERE id = ?", title, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	// The draft this one replaces was never published: drop it.
+	if p.DraftRev != 0 {
+		if _, err := q.Exec(ctx, "DELETE FROM page_revisions WHERE id = ? AND published_at IS NULL", p.DraftRev); err != nil {
+			return nil, err
+		}
+	}
+	return getRevision(ctx, q, p.ID, id)
 }
 
 func staleError(ctx context.Context, q db.Querier, p *Page, base int64) error {
@@ -166,13 +259,20 @@ func staleError(ctx context.Context, q db.Querier, p *Page, base int64) error {
 	return &StaleError{Base: base, Theirs: *theirs}
 }
 
+func checkNote(ve valid.Errors, note string) {
+	if utf8.RuneCountInString(note) > MaxNote {
+		ve.Add("note", "pages.error.note_long")
+	}
+}
+
 // Publish makes the draft live (Edit) with a note for the history. draftID
 // is the draft the editor saw; a newer draft by someone else gives a
 // *StaleError so nobody publishes what they have not read.
-func (s *Store) Publish(ctx context.Context, a Actor, pageID, draftID int64, note string) (*Page, error) {
+func (s *Store) Publish(ctx context.Context, a access.Actor, pageID, draftID int64, note string) (*Page, error) {
 	note = strings.TrimSpace(note)
-	if len([]rune(note)) > MaxNote {
-		return nil, invalid("note", "pages.error.note_long")
+	ve := valid.Errors{}
+	if checkNote(ve, note); len(ve) > 0 {
+		return nil, ve
 	}
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
@@ -180,7 +280,7 @@ func (s *Store) Publish(ctx context.Context, a Actor, pageID, draftID int64, not
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, pageID, access.Edit); err != nil {
 			return err
 		}
 		if p.DraftRev == 0 {
@@ -193,41 +293,51 @@ func (s *Store) Publish(ctx context.Context, a Actor, pageID, draftID int64, not
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if _, err := tx.Exec(ctx, "UPDATE page_revisions SET published_at = ?, note = ? WHERE id = ?", now, note, rev.ID); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE pages SET published_rev = ?, draft_rev = NULL, title = ?, published_at = ?, updated_at = ?
-			WHERE id = ? AND draft_rev = ?`, rev.ID, rev.Title, now, now, pageID, rev.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return staleError(ctx, tx, p, draftID)
-		}
-		if err := markPublishedImages(ctx, tx, pageID, rev.Blocks); err != nil {
-			return err
-		}
-		if page, err = getAny(ctx, tx, pageID); err != nil {
-			return err
-		}
-		if err := s.index(ctx, tx, page); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, a, "page.publish", pageID, fmt.Sprintf("%s révision %d", p.Path, rev.ID))
+		page, err = s.publish(ctx, tx, a, p, rev, note, draftID)
+		return err
 	})
 	return page, err
 }
 
+// publish makes rev, the draft of p, live, in the caller's transaction q
+// once the caller has checked Edit: the history note, the page's head, its
+// images, the search index and the audit entry. base is the draft the
+// editor saw (for the stale error).
+func (s *Store) publish(ctx context.Context, q db.Querier, a access.Actor, p *Page, rev *Revision, note string, base int64) (*Page, error) {
+	now := s.now()
+	if _, err := q.Exec(ctx, "UPDATE page_revisions SET published_at = ?, note = ? WHERE id = ?", now, note, rev.ID); err != nil {
+		return nil, err
+	}
+	res, err := q.Exec(ctx, `UPDATE pages SET published_rev = ?, draft_rev = NULL, title = ?, published_at = ?, updated_at = ?
+		WHERE id = ? AND draft_rev = ?`, rev.ID, rev.Title, now, now, p.ID, rev.ID)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, staleError(ctx, q, p, base)
+	}
+	if err := markPublishedImages(ctx, q, p.ID, rev.Blocks); err != nil {
+		return nil, err
+	}
+	page, err := getAny(ctx, q, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.index(ctx, q, page); err != nil {
+		return nil, err
+	}
+	return page, s.record(ctx, q, a, "page.publish", p.ID, fmt.Sprintf("path=%s rev=%d", p.Path, rev.ID))
+}
+
 // Cancel drops the pending draft (Edit): the page shows its published
 // version again. draftID must be the draft the editor saw.
-func (s *Store) Cancel(ctx context.Context, a Actor, pageID, draftID int64) error {
+func (s *Store) Cancel(ctx context.Context, a access.Actor, pageID, draftID int64) error {
 	return s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, pageID)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, pageID, access.Edit); err != nil {
 			return err
 		}
 		if p.DraftRev == 0 {
@@ -250,8 +360,8 @@ func (s *Store) Cancel(ctx context.Context, a Actor, pageID, draftID int64) erro
 
 // History lists the page's publications, newest first, preceded by the
 // pending draft if any (Edit). Blocks are included.
-func (s *Store) History(ctx context.Context, a Actor, pageID int64) ([]*Revision, error) {
-	if err := require(ctx, s.d, a, pageID, access.Edit); err != nil {
+func (s *Store) History(ctx context.Context, p access.Principal, pageID int64) ([]*Revision, error) {
+	if err := require(ctx, s.d, p, pageID, access.Edit); err != nil {
 		return nil, err
 	}
 	rows, err := s.d.Query(ctx, "SELECT "+revCols+` FROM page_revisions r JOIN pages p ON p.id = r.page_id
@@ -275,14 +385,14 @@ func (s *Store) History(ctx context.Context, a Actor, pageID int64) ([]*Revision
 // RestoreRevision publishes a copy of an old publication as a new revision
 // (Edit), so the history keeps both. It refuses while a draft is pending
 // (ErrDraftPending): that draft would otherwise be lost.
-func (s *Store) RestoreRevision(ctx context.Context, a Actor, pageID, revID int64, note string) (*Page, error) {
+func (s *Store) RestoreRevision(ctx context.Context, a access.Actor, pageID, revID int64, note string) (*Page, error) {
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, pageID)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, pageID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, pageID, access.Edit); err != nil {
 			return err
 		}
 		if p.DraftRev != 0 {
@@ -300,13 +410,14 @@ func (s *Store) RestoreRevision(ctx context.Context, a Actor, pageID, revID int6
 			return nil // already live
 		}
 		if strings.TrimSpace(note) == "" {
-			note = fmt.Sprintf("Restauration de la version du %s", old.PublishedAt.In(paris).Format("02/01/2006 à 15:04"))
+			at := old.PublishedAt.In(paris)
+			note = i18n.French().T("pages.note.restored", at.Format("02/01/2006"), at.Format("15:04"))
 		}
 		blocks, _ := EncodeBlocks(old.Blocks)
 		now := s.now()
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, published_at, title, blocks, note, base_rev)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, nullID(a.P.UserID), a.Name, now, now, old.Title, blocks, note, nullID(p.PublishedRev)).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, pageID, nullID(a.UserID), a.Name, now, now, old.Title, blocks, note, nullID(p.PublishedRev)).Scan(&id); err != nil {
 			return err
 		}
 		res, err := tx.Exec(ctx, `UPDATE pages SET published_rev = ?, title = ?, published_at = ?, updated_at = ?
@@ -326,7 +437,7 @@ func (s *Store) RestoreRevision(ctx context.Context, a Actor, pageID, revID int6
 		if err := s.index(ctx, tx, page); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "page.restore_revision", pageID, fmt.Sprintf("révision %d → %d", revID, id))
+		return s.record(ctx, tx, a, "page.restore_revision", pageID, fmt.Sprintf("path=%s rev=%d→%d", p.Path, revID, id))
 	})
 	return page, err
 }

@@ -25,11 +25,11 @@ func TestDraftPublishHistory(t *testing.T) {
 	if strings.Contains(draft.Blocks[0].HTML, "script") {
 		t.Fatalf("draft kept a script: %q", draft.Blocks[0].HTML)
 	}
-	v, err := f.s.Show(f.ctx, visitor.P, p.Path, true)
+	v, err := f.s.Show(f.ctx, visitor.Principal, p.Path, true)
 	if err != nil || v.Draft || !strings.Contains(v.Rev.Blocks[0].HTML, "hiver") {
 		t.Fatalf("visitor asking for a preview sees %+v, %v", v, err)
 	}
-	v, err = f.s.Show(f.ctx, editor.P, p.Path, true)
+	v, err = f.s.Show(f.ctx, editor.Principal, p.Path, true)
 	if err != nil || !v.Draft || !strings.Contains(v.Rev.Blocks[0].HTML, "été") {
 		t.Fatalf("editor preview = %+v, %v", v, err)
 	}
@@ -38,7 +38,7 @@ func TestDraftPublishHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Revision(f.ctx, editor, p.ID, draft.ID); !errors.Is(err, db.ErrNotFound) {
+	if _, err := f.s.Revision(f.ctx, editor.Principal, p.ID, draft.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("replaced draft still there: %v", err)
 	}
 	// Publishing through a forged form by a viewer is refused.
@@ -47,24 +47,24 @@ func TestDraftPublishHistory(t *testing.T) {
 	if _, err := f.s.Publish(f.ctx, editor, p.ID, draft2.ID, "Passage à l’été"); err != nil {
 		t.Fatal(err)
 	}
-	v, err = f.s.Show(f.ctx, visitor.P, p.Path, false)
+	v, err = f.s.Show(f.ctx, visitor.Principal, p.Path, false)
 	if err != nil || !strings.Contains(v.Rev.Blocks[0].HTML, "2026") {
 		t.Fatalf("visitor after publish sees %+v, %v", v, err)
 	}
-	if d, ok := f.idx.get(p.ID); !ok || !strings.Contains(d.Body, "été 2026") || d.URL != p.Path || d.Title != "Déchèteries" {
+	if d, ok := f.idx.Get(p.ID); !ok || !strings.Contains(d.Body, "été 2026") || d.URL != p.Path || d.Title != "Déchèteries" {
 		t.Fatalf("index after publish = %+v", d)
 	}
 	_, err = f.s.Publish(f.ctx, editor, p.ID, 0, "")
 	wantErr(t, err, pages.ErrNoDraft)
 
-	hist, err := f.s.History(f.ctx, editor, p.ID)
+	hist, err := f.s.History(f.ctx, editor.Principal, p.ID)
 	if err != nil || len(hist) != 2 || hist[0].ID != draft2.ID || hist[0].Note != "Passage à l’été" || hist[1].ID != v1 {
 		t.Fatalf("history = %v, %v", hist, err)
 	}
-	_, err = f.s.History(f.ctx, visitor, p.ID)
+	_, err = f.s.History(f.ctx, visitor.Principal, p.ID)
 	wantErr(t, err, access.ErrForbidden)
 
-	lines, _, _, err := f.s.Diff(f.ctx, editor, p.ID, v1, draft2.ID)
+	lines, _, _, err := f.s.Diff(f.ctx, editor.Principal, p.ID, v1, draft2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +82,11 @@ func TestDraftPublishHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ = f.s.Show(f.ctx, visitor.P, p.Path, false)
+	v, _ = f.s.Show(f.ctx, visitor.Principal, p.Path, false)
 	if !strings.Contains(v.Rev.Blocks[0].HTML, "hiver") || restored.PublishedRev == v1 {
 		t.Fatalf("after restore visitor sees %q (rev %d)", v.Rev.Blocks[0].HTML, restored.PublishedRev)
 	}
-	if hist, _ = f.s.History(f.ctx, editor, p.ID); len(hist) != 3 || !strings.HasPrefix(hist[0].Note, "Restauration") {
+	if hist, _ = f.s.History(f.ctx, editor.Principal, p.ID); len(hist) != 3 || !strings.HasPrefix(hist[0].Note, "Restauration") {
 		t.Fatalf("history after restore = %d entries, first note %q", len(hist), hist[0].Note)
 	}
 
@@ -157,7 +157,7 @@ func TestBlocksValidation(t *testing.T) {
 		{Type: pages.BlockDocuments},
 		{Type: "iframe"},
 	})
-	ve, ok := pages.IsValidation(err)
+	ve, ok := asValidation(err)
 	if !ok {
 		t.Fatalf("err = %v, want validation", err)
 	}

@@ -45,9 +45,9 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	tick := now.UTC()
 	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
 	defer func() { s.Now = clock }()
-	a := Actor{P: access.Member(adminID, true, nil), Name: name}
+	a := access.Actor{Principal: access.Member(adminID, true, nil), Name: name}
 
-	home, err := s.CreateHome(ctx, "Accueil", adminID, name)
+	home, err := s.CreateHome(ctx, a, "Accueil")
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	return nil
 }
 
-func (s *Store) seedContent(ctx context.Context, a Actor, id, base int64, title, html string, extra ...string) error {
+func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64, title, html string, extra ...string) error {
 	blocks := []Block{{Type: BlockText, HTML: strings.TrimSpace(html)}}
 	for _, k := range extra {
 		blocks = append(blocks, Block{Type: k})
@@ -254,7 +254,7 @@ func (s *Store) AddDemoLinks(ctx context.Context, now time.Time, links []DemoLin
 	tick := now.UTC()
 	s.Now = func() time.Time { tick = tick.Add(time.Second); return tick }
 	defer func() { s.Now = clock }()
-	a := Actor{P: access.Member(0, true, nil), Name: "démonstration"}
+	a := access.Actor{Principal: access.Member(0, true, nil), Name: "démonstration"}
 	for _, l := range links {
 		p, moved, err := s.Resolve(ctx, l.Path)
 		if errors.Is(err, db.ErrNotFound) || moved {
@@ -263,7 +263,7 @@ func (s *Store) AddDemoLinks(ctx context.Context, now time.Time, links []DemoLin
 		if err != nil {
 			return err
 		}
-		_, head, err := s.EditStart(ctx, a, p.ID)
+		_, head, err := s.EditStart(ctx, a.Principal, p.ID)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ func TestSeedDemo(t *testing.T) {
 	if err := pages.SeedDemo(f.ctx, f.d, time.Now(), map[string]int64{"elus": gElus}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := f.s.MainMenu(f.ctx, admin.P); len(l) != 0 {
+	if l, _ := f.s.MainMenu(f.ctx, admin.Principal); len(l) != 0 {
 		t.Fatalf("seed wrote into an existing site: %v", paths(l))
 	}
 }
@@ -37,7 +37,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err := f.s.SeedDemo(f.ctx, time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC), groups, 0); err != nil {
 		t.Fatal(err)
 	}
-	menu, err := f.s.MainMenu(f.ctx, visitor.P)
+	menu, err := f.s.MainMenu(f.ctx, visitor.Principal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,18 +45,18 @@ func TestSeedDemoFresh(t *testing.T) {
 	if got := paths(menu); !slices.Equal(got, want) {
 		t.Fatalf("public menu = %v, want %v", got, want)
 	}
-	menu, _ = f.s.MainMenu(f.ctx, elu.P)
+	menu, _ = f.s.MainMenu(f.ctx, elu.Principal)
 	if got := paths(menu); !slices.Contains(got, "/espace-elus") || slices.Contains(got, "/espace-techniciens") {
 		t.Fatalf("elu menu = %v", got)
 	}
-	v, err := f.s.Show(f.ctx, visitor.P, "/accessibilite", false)
+	v, err := f.s.Show(f.ctx, visitor.Principal, "/accessibilite", false)
 	if err != nil || !strings.Contains(v.Rev.Blocks[0].HTML, "RGAA") {
 		t.Fatalf("accessibility page = %v, %v", v, err)
 	}
-	_, err = f.s.Show(f.ctx, tech.P, "/espace-elus", false)
+	_, err = f.s.Show(f.ctx, tech.Principal, "/espace-elus", false)
 	wantErr(t, err, access.ErrForbidden)
 	// The communication team may edit everywhere, extranet included.
-	if ok, _ := f.s.Can(f.ctx, editor.P, mustResolve(t, f, "/espace-elus").ID, 3); !ok {
+	if ok, _ := f.s.Can(f.ctx, editor.Principal, mustResolve(t, f, "/espace-elus").ID, 3); !ok {
 		t.Fatal("editors cannot manage the extranet")
 	}
 	err = f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{
@@ -67,18 +67,18 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ = f.s.Show(f.ctx, visitor.P, "/documents-publics", false)
+	v, _ = f.s.Show(f.ctx, visitor.Principal, "/documents-publics", false)
 	if n := len(v.Rev.Blocks); n != 2 || v.Rev.Blocks[1].FolderID != 7 {
 		t.Fatalf("documents-publics blocks = %+v", v.Rev.Blocks)
 	}
-	v, _ = f.s.Show(f.ctx, visitor.P, "/", false)
+	v, _ = f.s.Show(f.ctx, visitor.Principal, "/", false)
 	if last := v.Rev.Blocks[len(v.Rev.Blocks)-1]; last.Type != pages.BlockEvents || last.Limit != 4 {
 		t.Fatalf("home blocks = %+v", v.Rev.Blocks)
 	}
 	if err := f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{{Path: "/", Block: pages.Block{Type: pages.BlockDocuments}}}); err == nil {
 		t.Fatal("a documents block without folder was accepted")
 	}
-	if d, ok := f.idx.get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
+	if d, ok := f.idx.Get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
 		t.Fatalf("guide du tri not indexed: %+v", d)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/audit"
 	"portique/internal/db"
+	"portique/internal/i18n"
 	"portique/internal/search"
 
 	"portique/internal/valid"
@@ -110,21 +111,16 @@ func (s *Store) Resolve(ctx context.Context, path string) (p *Page, moved bool, 
 	return p, true, nil
 }
 
-// require returns access.ErrForbidden unless a holds at least lvl on page id.
-func require(ctx context.Context, q db.Querier, a Actor, id int64, lvl access.Level) error {
-	ok, err := access.Can(ctx, q, a.P, access.Page, id, lvl)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("pages: %s on page %d: %w", lvl, id, access.ErrForbidden)
-	}
-	return nil
+// require returns access.ErrForbidden (wrapped) unless p holds at least lvl
+// on page id: the access model's rule, asked once per transaction.
+func require(ctx context.Context, q db.Querier, p access.Principal, id int64, lvl access.Level) error {
+	return access.Require(ctx, q, p, access.Page, id, lvl)
 }
 
-func (s *Store) audit(ctx context.Context, q db.Querier, a Actor, action string, id int64, detail string) error {
-	return audit.Log(ctx, q, audit.Entry{At: s.now(), ActorID: a.P.UserID, Actor: a.Name, Action: action,
-		Object: fmt.Sprintf("page:%d", id), IP: a.IP, Detail: detail})
+// record writes the audit entry of a change to page id, in the change's
+// transaction q. detail is data (key=value), never a sentence.
+func (s *Store) record(ctx context.Context, q db.Querier, a access.Actor, action string, id int64, detail string) error {
+	return audit.Record(ctx, q, a, s.now(), action, audit.Object("page", id), detail)
 }
 
 // NewPage is the form to create a page.
@@ -208,8 +204,13 @@ func freeSlug(ctx context.Context, q db.Querier, parent *Page, slug *string, exp
 }
 
 // CreateHome creates the root of the tree, public and published, when the
-// site has none (first start, demo). It returns the existing home otherwise.
-func (s *Store) CreateHome(ctx context.Context, title string, authorID int64, author string) (*Page, error) {
+// site has none (first start, demo), with a as its first author; it
+// returns the existing home otherwise. Only an administrator (or the
+// system) may start the tree.
+func (s *Store) CreateHome(ctx context.Context, a access.Actor, title string) (*Page, error) {
+	if !a.Admin {
+		return nil, fmt.Errorf("pages: create home: %w", access.ErrForbidden)
+	}
 	if h, err := s.Home(ctx); err == nil {
 		return h, nil
 	}
@@ -230,7 +231,7 @@ func (s *Store) CreateHome(ctx context.Context, title string, authorID int64, au
 		blocks, _ := EncodeBlocks(nil)
 		var rev int64
 		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, published_at, title, blocks, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(authorID), author, now, now, title, blocks, "Création du site").Scan(&rev); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(a.UserID), a.Name, now, now, title, blocks, i18n.French().T("pages.note.site_created")).Scan(&rev); err != nil {
 			return fmt.Errorf("pages: create home revision: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE pages SET published_rev = ?, published_at = ? WHERE id = ?", rev, now, id); err != nil {
@@ -254,24 +255,25 @@ func nullID(id int64) any {
 }
 
 // Create adds a page under parentID, as a draft (visitors see it once it is
-// published). It needs Edit on the parent; the page inherits the parent's
-// grants.
-func (s *Store) Create(ctx context.Context, a Actor, parentID int64, n NewPage) (*Page, error) {
-	if err := n.validate(); err != nil {
-		return nil, err
-	}
-	explicit := n.Slug != ""
-	if !explicit {
-		n.Slug = Slugify(n.Title)
-	}
+// published). It needs Edit on the parent (checked before the input, so
+// someone who may not add a page learns nothing from the form's messages);
+// the page inherits the parent's grants.
+func (s *Store) Create(ctx context.Context, a access.Actor, parentID int64, n NewPage) (*Page, error) {
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		parent, err := getLive(ctx, tx, parentID)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, parent.ID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, parent.ID, access.Edit); err != nil {
 			return err
+		}
+		if err := n.validate(); err != nil {
+			return err
+		}
+		explicit := n.Slug != ""
+		if !explicit {
+			n.Slug = Slugify(n.Title)
 		}
 		path, err := freeSlug(ctx, tx, parent, &n.Slug, explicit)
 		if err != nil {
@@ -290,7 +292,7 @@ func (s *Store) Create(ctx context.Context, a Actor, parentID int64, n NewPage) 
 		blocks, _ := EncodeBlocks(nil)
 		var rev int64
 		if err := tx.QueryRow(ctx, `INSERT INTO page_revisions (page_id, author_id, author_name, created_at, title, blocks)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(a.P.UserID), a.Name, now, n.Title, blocks).Scan(&rev); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, nullID(a.UserID), a.Name, now, n.Title, blocks).Scan(&rev); err != nil {
 			return fmt.Errorf("pages: create draft: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE pages SET draft_rev = ? WHERE id = ?", rev, id); err != nil {
@@ -303,7 +305,7 @@ func (s *Store) Create(ctx context.Context, a Actor, parentID int64, n NewPage) 
 		if page, err = getAny(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "page.create", id, path)
+		return s.record(ctx, tx, a, "page.create", id, "path="+path)
 	})
 	return page, err
 }
@@ -316,21 +318,21 @@ type Props struct {
 	HideFromMenu    bool
 }
 
-// UpdateProps changes a page's slug, menu title and description (Edit). A
-// new slug changes the path of the page and its sub-pages; the old paths
-// answer with a 301.
-func (s *Store) UpdateProps(ctx context.Context, a Actor, id int64, pr Props) (*Page, error) {
+// UpdateProps changes a page's slug, menu title and description (Edit,
+// checked before the input). A new slug changes the path of the page and
+// its sub-pages; the old paths answer with a 301.
+func (s *Store) UpdateProps(ctx context.Context, a access.Actor, id int64, pr Props) (*Page, error) {
 	n := NewPage{Title: "x", Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription}
-	if err := n.validate(); err != nil {
-		return nil, err
-	}
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := require(ctx, tx, a, id, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, id, access.Edit); err != nil {
+			return err
+		}
+		if err := n.validate(); err != nil {
 			return err
 		}
 		newPath := p.Path
@@ -359,7 +361,7 @@ func (s *Store) UpdateProps(ctx context.Context, a Actor, id int64, pr Props) (*
 			if err := s.rewritePaths(ctx, tx, p.Path, newPath); err != nil {
 				return err
 			}
-			if err := s.audit(ctx, tx, a, "page.rename", id, p.Path+" → "+newPath); err != nil {
+			if err := s.record(ctx, tx, a, "page.rename", id, "path="+p.Path+"→"+newPath); err != nil {
 				return err
 			}
 		}
@@ -405,7 +407,7 @@ func (s *Store) rewritePaths(ctx context.Context, q db.Querier, oldPath, newPath
 // siblings; negative or too large: last). Moving within the same parent
 // reorders. It needs Manage on the page and Edit on the new parent; the home
 // page cannot move and a page cannot go under itself or its descendants.
-func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, position int) error {
+func (s *Store) Move(ctx context.Context, a access.Actor, id, newParentID int64, position int) error {
 	return s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, id)
 		if err != nil {
@@ -414,7 +416,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 		if p.IsHome() {
 			return ErrHomeProtected
 		}
-		if err := require(ctx, tx, a, id, access.Manage); err != nil {
+		if err := require(ctx, tx, a.Principal, id, access.Manage); err != nil {
 			return err
 		}
 		parent, err := getLive(ctx, tx, newParentID)
@@ -424,7 +426,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 		if parent.ID == p.ID || strings.HasPrefix(parent.Path, p.Path+"/") {
 			return access.ErrCycle
 		}
-		if err := require(ctx, tx, a, parent.ID, access.Edit); err != nil {
+		if err := require(ctx, tx, a.Principal, parent.ID, access.Edit); err != nil {
 			return err
 		}
 		if parent.ID != p.ParentID {
@@ -453,7 +455,7 @@ func (s *Store) Move(ctx context.Context, a Actor, id, newParentID int64, positi
 		if err := s.place(ctx, tx, parent.ID, id, position); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "page.move", id, fmt.Sprintf("%s → sous %s, position %d", p.Path, parent.Path, position))
+		return s.record(ctx, tx, a, "page.move", id, fmt.Sprintf("path=%s parent=%s position=%d", p.Path, parent.Path, position))
 	})
 }
 

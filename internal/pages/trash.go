@@ -18,7 +18,7 @@ import (
 // deleted that the actor could not delete one by one). The home page cannot
 // be deleted. Trashed pages vanish from the site and the search at once;
 // administrators can restore them.
-func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
+func (s *Store) Trash(ctx context.Context, a access.Actor, id int64) (int, error) {
 	var n int
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, id)
@@ -28,7 +28,7 @@ func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
 		if p.IsHome() {
 			return ErrHomeProtected
 		}
-		f, fargs := a.P.Filter(access.Page, "p.id", access.Manage)
+		f, fargs := a.Filter(access.Page, "p.id", access.Manage)
 		var total, allowed int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM pages p WHERE "+subtreeWhere, subtreeArgs(p.Path)...).Scan(&total); err != nil {
 			return err
@@ -45,7 +45,7 @@ func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
 			return err
 		}
 		if _, err := tx.Exec(ctx, "UPDATE pages SET trashed_at = ?, trashed_by = ?, trash_root = ? WHERE "+subtreeWhere,
-			append([]any{s.now(), nullID(a.P.UserID), id}, subtreeArgs(p.Path)...)...); err != nil {
+			append([]any{s.now(), nullID(a.UserID), id}, subtreeArgs(p.Path)...)...); err != nil {
 			return fmt.Errorf("pages: trash %d: %w", id, err)
 		}
 		for _, c := range ids {
@@ -54,7 +54,7 @@ func (s *Store) Trash(ctx context.Context, a Actor, id int64) (int, error) {
 			}
 		}
 		n = len(ids)
-		return s.audit(ctx, tx, a, "page.trash", id, fmt.Sprintf("%s (%d page(s))", p.Path, n))
+		return s.record(ctx, tx, a, "page.trash", id, fmt.Sprintf("path=%s pages=%d", p.Path, n))
 	})
 	return n, err
 }
@@ -68,8 +68,8 @@ type TrashEntry struct {
 }
 
 // TrashList lists the deletions in the trash, newest first (administrators only).
-func (s *Store) TrashList(ctx context.Context, a Actor) ([]TrashEntry, error) {
-	if !a.P.Admin {
+func (s *Store) TrashList(ctx context.Context, p access.Principal) ([]TrashEntry, error) {
+	if !p.Admin {
 		return nil, access.ErrForbidden
 	}
 	rows, err := s.d.Query(ctx, "SELECT "+pageCols+`, (SELECT COUNT(*) FROM pages c WHERE c.trash_root = p.id AND c.trashed_at IS NOT NULL),
@@ -98,8 +98,8 @@ func (s *Store) TrashList(ctx context.Context, a Actor) ([]TrashEntry, error) {
 // Restore brings back a deletion (the page the user deleted, with the
 // sub-pages that went with it), administrators only. Its parent must be
 // live, and its paths free again.
-func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
-	if !a.P.Admin {
+func (s *Store) Restore(ctx context.Context, a access.Actor, id int64) error {
+	if !a.Admin {
 		return access.ErrForbidden
 	}
 	return s.d.InTx(ctx, func(tx *db.Tx) error {
@@ -150,28 +150,28 @@ func (s *Store) Restore(ctx context.Context, a Actor, id int64) error {
 				return err
 			}
 		}
-		return s.audit(ctx, tx, a, "page.restore", id, fmt.Sprintf("%s (%d page(s))", p.Path, len(ids)))
+		return s.record(ctx, tx, a, "page.restore", id, fmt.Sprintf("path=%s pages=%d", p.Path, len(ids)))
 	})
 }
 
 // Purge deletes one deletion of the trash for good (administrators only):
 // pages, revisions, redirects, images and grants.
-func (s *Store) Purge(ctx context.Context, a Actor, id int64) (int, error) {
-	if !a.P.Admin {
+func (s *Store) Purge(ctx context.Context, a access.Actor, id int64) (int, error) {
+	if !a.Admin {
 		return 0, access.ErrForbidden
 	}
 	return s.purge(ctx, a, "trash_root = ? AND trashed_at IS NOT NULL", id)
 }
 
 // EmptyTrash deletes everything in the trash for good (administrators only).
-func (s *Store) EmptyTrash(ctx context.Context, a Actor) (int, error) {
-	if !a.P.Admin {
+func (s *Store) EmptyTrash(ctx context.Context, a access.Actor) (int, error) {
+	if !a.Admin {
 		return 0, access.ErrForbidden
 	}
 	return s.purge(ctx, a, "trashed_at IS NOT NULL")
 }
 
-func (s *Store) purge(ctx context.Context, a Actor, where string, args ...any) (int, error) {
+func (s *Store) purge(ctx context.Context, a access.Actor, where string, args ...any) (int, error) {
 	var n int
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT id, path FROM pages WHERE "+where, args...)
@@ -207,7 +207,7 @@ func (s *Store) purge(ctx context.Context, a Actor, where string, args ...any) (
 			if _, err := tx.Exec(ctx, "DELETE FROM pages WHERE id = ?", r.id); err != nil {
 				return fmt.Errorf("pages: purge %d: %w", r.id, err)
 			}
-			if err := s.audit(ctx, tx, a, "page.purge", r.id, r.path); err != nil {
+			if err := s.record(ctx, tx, a, "page.purge", r.id, "path="+r.path); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestCreateSlugs(t *testing.T) {
 	_, err = f.s.Create(f.ctx, editor, f.home.ID, pages.NewPage{Title: "  "})
 	wantField(t, err, "title")
 	// Creating needs Edit on the parent.
-	for _, a := range []pages.Actor{visitor, member, elu} {
+	for _, a := range []access.Actor{visitor, member, elu} {
 		_, err = f.s.Create(f.ctx, a, f.home.ID, pages.NewPage{Title: "Pirate"})
 		wantErr(t, err, access.ErrForbidden)
 	}
@@ -76,12 +77,12 @@ func TestMoveRenameRedirect(t *testing.T) {
 	if err != nil || !moved || p.ID != seances.ID {
 		t.Fatalf("Resolve(old path) = %v, %v, %v; want the moved page", p, moved, err)
 	}
-	v, err := f.s.Show(f.ctx, visitor.P, "/le-syndicat/les-elus", false)
+	v, err := f.s.Show(f.ctx, visitor.Principal, "/le-syndicat/les-elus", false)
 	if err != nil || v.Redirect != "/actualites/les-elus" {
 		t.Fatalf("Show(old path) = %+v, %v; want redirect", v, err)
 	}
 	// The search index follows the new URL.
-	if d, ok := f.idx.get(seances.ID); !ok || d.URL != "/actualites/les-elus/seances" || d.ACLID != seances.ID || d.ACLKind != access.Page {
+	if d, ok := f.idx.Get(seances.ID); !ok || d.URL != "/actualites/les-elus/seances" || d.ACLID != seances.ID || d.ACLKind != access.Page {
 		t.Fatalf("index doc = %+v, %v", d, ok)
 	}
 	// Cycles and the home page.
@@ -123,7 +124,7 @@ func TestReorder(t *testing.T) {
 	b := f.page(f.home.ID, "B", "b")
 	c := f.page(f.home.ID, "C", "c")
 	menu := func() []string {
-		l, err := f.s.MainMenu(f.ctx, visitor.P)
+		l, err := f.s.MainMenu(f.ctx, visitor.Principal)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +157,7 @@ func TestInheritedGrants(t *testing.T) {
 
 	cases := []struct {
 		name string
-		a    pages.Actor
+		a    access.Actor
 		path string
 		want error
 	}{
@@ -172,7 +173,7 @@ func TestInheritedGrants(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v, err := f.s.Show(f.ctx, c.a.P, c.path, false)
+			v, err := f.s.Show(f.ctx, c.a.Principal, c.path, false)
 			if c.want == nil {
 				if err != nil || v.Rev == nil {
 					t.Fatalf("Show = %v, %v; want the page", v, err)
@@ -196,7 +197,7 @@ func TestInheritedGrants(t *testing.T) {
 	if err := access.Inherit(f.ctx, f.d, access.Page, espace.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Show(f.ctx, visitor.P, seance.Path, false); err != nil {
+	if _, err := f.s.Show(f.ctx, visitor.Principal, seance.Path, false); err != nil {
 		t.Fatalf("inherited public page: %v", err)
 	}
 }
@@ -208,7 +209,7 @@ func TestTrashRestore(t *testing.T) {
 	papier := f.page(guide.ID, "Le papier", "Journaux")
 
 	wantErr(t, func() error { _, err := f.s.Trash(f.ctx, editor, f.home.ID); return err }(), pages.ErrHomeProtected)
-	for _, a := range []pages.Actor{visitor, member, tech} {
+	for _, a := range []access.Actor{visitor, member, tech} {
 		_, err := f.s.Trash(f.ctx, a, guide.ID)
 		wantErr(t, err, access.ErrForbidden)
 	}
@@ -226,20 +227,20 @@ func TestTrashRestore(t *testing.T) {
 		t.Fatalf("Trash = %d, %v; want 3 pages", n, err)
 	}
 	for _, p := range []string{guide.Path, verre.Path} {
-		_, err := f.s.Show(f.ctx, admin.P, p, false)
+		_, err := f.s.Show(f.ctx, admin.Principal, p, false)
 		wantErr(t, err, db.ErrNotFound)
 	}
-	if _, ok := f.idx.get(verre.ID); ok {
+	if _, ok := f.idx.Get(verre.ID); ok {
 		t.Fatal("trashed page still indexed")
 	}
-	if l, _ := f.s.MainMenu(f.ctx, visitor.P); len(l) != 0 {
+	if l, _ := f.s.MainMenu(f.ctx, visitor.Principal); len(l) != 0 {
 		t.Fatalf("menu shows trashed pages: %v", paths(l))
 	}
 	// Only administrators see and restore the trash.
-	_, err = f.s.TrashList(f.ctx, editor)
+	_, err = f.s.TrashList(f.ctx, editor.Principal)
 	wantErr(t, err, access.ErrForbidden)
 	wantErr(t, f.s.Restore(f.ctx, editor, guide.ID), access.ErrForbidden)
-	list, err := f.s.TrashList(f.ctx, admin)
+	list, err := f.s.TrashList(f.ctx, admin.Principal)
 	if err != nil || len(list) != 1 || list[0].Page.ID != guide.ID || list[0].Count != 3 {
 		t.Fatalf("TrashList = %+v, %v", list, err)
 	}
@@ -254,10 +255,10 @@ func TestTrashRestore(t *testing.T) {
 	if err := f.s.Restore(f.ctx, admin, guide.ID); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := f.s.Show(f.ctx, visitor.P, verre.Path, false); err != nil || v.Page.ID != verre.ID {
+	if v, err := f.s.Show(f.ctx, visitor.Principal, verre.Path, false); err != nil || v.Page.ID != verre.ID {
 		t.Fatalf("restored sub-page: %v, %v", v, err)
 	}
-	if _, ok := f.idx.get(verre.ID); !ok {
+	if _, ok := f.idx.Get(verre.ID); !ok {
 		t.Fatal("restored page not indexed again")
 	}
 	// The old path of the page that moved aside must not shadow the restored one.
@@ -305,30 +306,30 @@ func TestNavigation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	menu, err := f.s.MainMenu(f.ctx, visitor.P)
+	menu, err := f.s.MainMenu(f.ctx, visitor.Principal)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := paths(menu); !slices.Equal(got, []string{"/le-syndicat"}) || menu[0].Title != "Syndicat" {
 		t.Fatalf("visitor menu = %v (%q)", got, menu[0].Title)
 	}
-	menu, _ = f.s.MainMenu(f.ctx, elu.P)
+	menu, _ = f.s.MainMenu(f.ctx, elu.Principal)
 	if got := paths(menu); !slices.Equal(got, []string{"/le-syndicat", "/espace-elus"}) {
 		t.Fatalf("elu menu = %v", got)
 	}
-	crumbs, err := f.s.Breadcrumb(f.ctx, visitor.P, f.get(elus.ID))
+	crumbs, err := f.s.Breadcrumb(f.ctx, visitor.Principal, f.get(elus.ID))
 	if err != nil || !slices.Equal(paths(crumbs), []string{"/", "/le-syndicat"}) {
 		t.Fatalf("breadcrumb = %v, %v", paths(crumbs), err)
 	}
-	kids, err := f.s.Children(f.ctx, visitor.P, syndicat.ID)
+	kids, err := f.s.Children(f.ctx, visitor.Principal, syndicat.ID)
 	if err != nil || !slices.Equal(paths(kids), []string{"/le-syndicat/les-elus"}) {
 		t.Fatalf("children = %v, %v", paths(kids), err)
 	}
-	tree, err := f.s.SiteMap(f.ctx, tech.P)
+	tree, err := f.s.SiteMap(f.ctx, tech.Principal)
 	if err != nil || tree.Path != "/" || len(tree.Children) != 2 || len(tree.Children[0].Children) != 1 {
 		t.Fatalf("site map for tech = %+v, %v", tree, err)
 	}
-	tree, _ = f.s.SiteMap(f.ctx, elu.P)
+	tree, _ = f.s.SiteMap(f.ctx, elu.Principal)
 	if len(tree.Children) != 3 {
 		t.Fatalf("site map for elu has %d sections, want 3 (hidden-from-menu pages are in the plan)", len(tree.Children))
 	}
@@ -353,23 +354,23 @@ func TestSetGrants(t *testing.T) {
 	espace := f.page(f.home.ID, "Espace élus", "Réservé")
 	sub := f.page(espace.ID, "Séances", "Ordre du jour")
 	// Only managers change grants.
-	for _, a := range []pages.Actor{visitor, member, elu} {
+	for _, a := range []access.Actor{visitor, member, elu} {
 		wantErr(t, f.s.SetGrants(f.ctx, a, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.Manage}}), access.ErrForbidden)
 	}
 	if err := f.s.SetGrants(f.ctx, editor, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.View}, {GroupID: gEditeurs, Level: access.Manage}}); err != nil {
 		t.Fatal(err)
 	}
-	g, own, err := f.s.Grants(f.ctx, editor, sub.ID)
+	g, own, err := f.s.Grants(f.ctx, editor.Principal, sub.ID)
 	if err != nil || own || len(g) != 2 {
 		t.Fatalf("sub-page grants = %v own=%v, %v; want 2 inherited", g, own, err)
 	}
-	if _, err := f.s.Show(f.ctx, visitor.P, sub.Path, false); !pages.IsForbidden(err) {
+	if _, err := f.s.Show(f.ctx, visitor.Principal, sub.Path, false); !errors.Is(err, access.ErrForbidden) {
 		t.Fatalf("visitor on a newly private sub-page: %v", err)
 	}
 	if err := f.s.SetGrants(f.ctx, editor, espace.ID, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Show(f.ctx, visitor.P, sub.Path, false); err != nil {
+	if _, err := f.s.Show(f.ctx, visitor.Principal, sub.Path, false); err != nil {
 		t.Fatalf("visitor after inherit: %v", err)
 	}
 	wantField(t, f.s.SetGrants(f.ctx, admin, f.home.ID, true, nil), "inherit")
@@ -377,6 +378,6 @@ func TestSetGrants(t *testing.T) {
 	if err := f.s.SetGrants(f.ctx, editor, espace.ID, false, []access.Grant{{GroupID: gElus, Level: access.View}}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.s.Grants(f.ctx, editor, espace.ID)
+	_, _, err = f.s.Grants(f.ctx, editor.Principal, espace.ID)
 	wantErr(t, err, access.ErrForbidden)
 }

@@ -19,7 +19,6 @@ const (
 	KindPage     = "page"
 	KindEvent    = "event"
 	KindDocument = "document"
-	KindCommune  = "commune" // a commune's collection days (internal/collecte)
 )
 
 // Doc is one indexed unit: a page, an event, or one page (Part) of a

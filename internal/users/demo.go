@@ -52,7 +52,7 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time, h *Hasher) (*DemoRes
 	}
 	err := d.InTx(ctx, func(tx *db.Tx) error {
 		for _, name := range DemoGroups {
-			id, err := CreateGroup(ctx, tx, name, now)
+			id, err := createGroup(ctx, tx, name, now)
 			if err != nil {
 				return fmt.Errorf("demo group %s: %w", name, err)
 			}
@@ -63,11 +63,11 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time, h *Hasher) (*DemoRes
 			if p.Group != "" {
 				f.Groups = []int64{res.Groups[p.Group]}
 			}
-			id, err := Create(ctx, tx, f, now)
+			id, err := create(ctx, tx, f, now)
 			if err != nil {
 				return fmt.Errorf("demo account %s: %w", p.Email, err)
 			}
-			if err := SetPasswordHash(ctx, tx, id, hashes[i]); err != nil {
+			if err := setPasswordHash(ctx, tx, id, hashes[i]); err != nil {
 				return err
 			}
 			people[i].ID = id

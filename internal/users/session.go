@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"time"
 
+	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/db"
 )
 
@@ -21,10 +23,12 @@ var ErrNoSession = errors.New("users: no session")
 // restart and are shared by every instance on PostgreSQL.
 type Sessions struct {
 	DB   *db.DB
-	Now  func() time.Time
-	Idle time.Duration // idle timeout
-	Max  time.Duration // absolute lifetime
+	Now  func() time.Time // time.Now when nil
+	Idle time.Duration    // idle timeout
+	Max  time.Duration    // absolute lifetime
 }
+
+func (s *Sessions) now() time.Time { return nowOf(s.Now) }
 
 // NewToken returns a random URL-safe token with 256 bits of entropy.
 func NewToken() string {
@@ -45,7 +49,7 @@ func HashToken(token string) string {
 // is issued at every login (no fixation).
 func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
 	token := NewToken()
-	now := s.Now().UTC()
+	now := s.now().UTC()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
@@ -63,7 +67,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, ErrNoSession
 	}
-	now := s.Now().UTC()
+	now := s.now().UTC()
 	ses := &Session{IDHash: HashToken(token), User: &User{}}
 	u := ses.User
 	var locked, last *time.Time
@@ -113,29 +117,48 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 // Extend pushes the idle deadline of a session to now + Idle (RGAA 13.1:
 // the person can extend a session before it ends).
 func (s *Sessions) Extend(ctx context.Context, idHash string) error {
-	_, err := s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", s.Now().UTC(), idHash)
+	_, err := s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", s.now().UTC(), idHash)
 	return err
 }
 
-// Delete ends one session (logout).
+// Delete ends one session without a trace: the session a new login
+// replaces (the login itself is recorded).
 func (s *Sessions) Delete(ctx context.Context, idHash string) error {
 	_, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", idHash)
 	return err
 }
 
-// DeleteSessionsForUser ends every session of a user except keepHash ("" for all).
-func DeleteSessionsForUser(ctx context.Context, q db.Querier, userID int64, keepHash string) error {
-	_, err := q.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", userID, keepHash)
-	if err != nil {
-		return fmt.Errorf("users: end sessions of %d: %w", userID, err)
-	}
-	return nil
+// Logout ends the session idHash of the actor. Audit: logout.
+func (s *Sessions) Logout(ctx context.Context, a access.Actor, idHash string) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE id_hash = ? AND user_id = ?", idHash, a.UserID); err != nil {
+			return fmt.Errorf("users: logout: %w", err)
+		}
+		return audit.Record(ctx, tx, a, s.now(), "logout", userObject(a.UserID), "")
+	})
+}
+
+// Revoke ends one session of the actor's own (the "sessions" list of
+// /mon-compte); a hash belonging to someone else is db.ErrNotFound.
+// Audit: session.revoked.
+func (s *Sessions) Revoke(ctx context.Context, a access.Actor, idHash string) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash = ?", a.UserID, idHash)
+		if err != nil {
+			return fmt.Errorf("users: revoke session: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("users: revoke session: %w", db.ErrNotFound)
+		}
+		return audit.Record(ctx, tx, a, s.now(), "session.revoked", userObject(a.UserID), "")
+	})
 }
 
 // ListForUser returns the live sessions of a user, newest first.
 func (s *Sessions) ListForUser(ctx context.Context, userID int64) ([]Session, error) {
+	now := s.now()
 	rows, err := s.DB.Query(ctx, `SELECT id_hash, created_at, last_seen_at, expires_at, ip, user_agent
-		FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`, userID, s.Now().UTC())
+		FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC`, userID, now.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("users: list sessions: %w", err)
 	}
@@ -147,31 +170,29 @@ func (s *Sessions) ListForUser(ctx context.Context, userID int64) ([]Session, er
 			return nil, err
 		}
 		ses.IdleEnd = ses.LastSeenAt.Add(s.Idle)
-		if ses.IdleEnd.After(s.Now()) {
+		if ses.IdleEnd.After(now) {
 			out = append(out, ses)
 		}
 	}
 	return out, rows.Err()
 }
 
-// GroupIDs returns the ids of the groups a user belongs to.
-func GroupIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) {
-	ids, err := db.IDs(ctx, q, "SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id", userID)
+// Purge deletes the sessions past their end or idle too long (the hourly
+// housekeeping) and returns how many went.
+func (s *Sessions) Purge(ctx context.Context) (int64, error) {
+	now := s.now().UTC()
+	res, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?", now, now.Add(-s.Idle))
 	if err != nil {
-		return nil, fmt.Errorf("users: groups of %d: %w", userID, err)
+		return 0, fmt.Errorf("users: purge sessions: %w", err)
 	}
-	return ids, nil
+	return res.RowsAffected()
 }
 
-// Revoke ends one session of a user (the "sessions" list of /mon-compte);
-// a hash belonging to someone else is db.ErrNotFound.
-func (s *Sessions) Revoke(ctx context.Context, userID int64, idHash string) error {
-	res, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash = ?", userID, idHash)
+// deleteSessionsOf ends every session of a user except keepHash ("" for all).
+func deleteSessionsOf(ctx context.Context, q db.Querier, userID int64, keepHash string) error {
+	_, err := q.Exec(ctx, "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", userID, keepHash)
 	if err != nil {
-		return fmt.Errorf("users: revoke session: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("users: revoke session: %w", db.ErrNotFound)
+		return fmt.Errorf("users: end sessions of %d: %w", userID, err)
 	}
 	return nil
 }

@@ -4,16 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/valid"
 )
+
+// The SQL of accounts. These functions take the Querier of the caller's
+// transaction; the stores' methods (accounts.go, groups.go…) are the API.
 
 // userCols are the columns scanUser reads, in order.
 const userCols = `u.id, u.email, u.name, u.is_admin, u.disabled, u.failed_count, u.locked_until, u.last_login_at,
@@ -41,25 +42,22 @@ func scanUser(sc scanner, hash *string) (*User, error) {
 	return u, nil
 }
 
-// NormalizeEmail lower-cases and trims an address; accounts are unique by it.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// Get returns a live (not deleted) account with its groups, or db.ErrNotFound.
-func Get(ctx context.Context, q db.Querier, id int64) (*User, error) {
-	u, err := scanUser(q.QueryRow(ctx, "SELECT "+userCols+" FROM users u WHERE u.id = ? AND u.deleted_at IS NULL", id), nil)
-	if err != nil {
-		return nil, fmt.Errorf("users: get %d: %w", id, db.NotFound(err))
-	}
-	if u.Groups, err = GroupIDs(ctx, q, u.ID); err != nil {
-		return nil, err
-	}
-	return u, nil
+// get returns a live (not deleted) account with its groups, or db.ErrNotFound.
+func get(ctx context.Context, q db.Querier, id int64) (*User, error) {
+	u, _, err := getWithHash(ctx, q, id)
+	return u, err
 }
 
-// GetByEmail returns a live account by email, or db.ErrNotFound.
-func GetByEmail(ctx context.Context, q db.Querier, email string) (*User, error) {
-	u, _, err := getByEmailWithHash(ctx, q, email)
-	return u, err
+func getWithHash(ctx context.Context, q db.Querier, id int64) (*User, string, error) {
+	var hash string
+	u, err := scanUser(q.QueryRow(ctx, "SELECT "+userCols+" FROM users u WHERE u.id = ? AND u.deleted_at IS NULL", id), &hash)
+	if err != nil {
+		return nil, "", fmt.Errorf("users: get %d: %w", id, db.NotFound(err))
+	}
+	if u.Groups, err = GroupIDs(ctx, q, u.ID); err != nil {
+		return nil, "", err
+	}
+	return u, hash, nil
 }
 
 func getByEmailWithHash(ctx context.Context, q db.Querier, email string) (*User, string, error) {
@@ -75,15 +73,24 @@ func getByEmailWithHash(ctx context.Context, q db.Querier, email string) (*User,
 	return u, hash, nil
 }
 
+// GroupIDs returns the ids of the groups a user belongs to. It takes the
+// Querier of another domain's query (the calendar's feed resolves the
+// groups of a feed's owner with it).
+func GroupIDs(ctx context.Context, q db.Querier, userID int64) ([]int64, error) {
+	ids, err := db.IDs(ctx, q, "SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("users: groups of %d: %w", userID, err)
+	}
+	return ids, nil
+}
+
 // ListFilter selects accounts for the admin list.
 type ListFilter struct {
 	Query   string // substring of email or name
 	GroupID int64  // only members of this group (0: all)
 }
 
-// List returns live accounts ordered by name, each with its groups and
-// whether an invitation is pending (no password yet).
-func List(ctx context.Context, q db.Querier, f ListFilter) ([]User, error) {
+func list(ctx context.Context, q db.Querier, f ListFilter) ([]User, error) {
 	query := "SELECT " + userCols + " FROM users u WHERE u.deleted_at IS NULL"
 	var args []any
 	if s := strings.TrimSpace(f.Query); s != "" {
@@ -141,49 +148,9 @@ func allMemberships(ctx context.Context, q db.Querier) (map[int64][]int64, error
 	return m, rows.Err()
 }
 
-// Form is what an administrator enters to create or edit an account.
-type Form struct {
-	Email  string
-	Name   string
-	Admin  bool
-	Groups []int64 // real groups; pseudo-groups are ignored
-}
-
-// Validate checks the form and normalises it; field keys are "email",
-// "name".
-func (f *Form) Validate() error {
-	errs := valid.Errors{}
-	f.Email = NormalizeEmail(f.Email)
-	f.Name = strings.TrimSpace(f.Name)
-	if f.Email == "" {
-		errs.Add("email", "accounts.email.required")
-	} else if !ValidEmail(f.Email) {
-		errs.Add("email", "accounts.email.invalid")
-	}
-	if f.Name == "" {
-		errs.Add("name", "accounts.name.required")
-	} else if utf8.RuneCountInString(f.Name) > 100 {
-		errs.Add("name", "accounts.name.too_long")
-	}
-	return errs.Err()
-}
-
-// ValidEmail accepts a bare address (no display name), of a sane length.
-func ValidEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\r\n\t\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	_, domain, ok := strings.Cut(s, "@")
-	return ok && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
-// Create adds an account without a password (the invitation sets it) and
+// create adds an account without a password (the invitation sets it) and
 // returns its id. A taken email is a validation error on "email".
-func Create(ctx context.Context, q db.Querier, f Form, now time.Time) (int64, error) {
+func create(ctx context.Context, q db.Querier, f Form, now time.Time) (int64, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
@@ -201,14 +168,14 @@ func Create(ctx context.Context, q db.Querier, f Form, now time.Time) (int64, er
 	if err := q.QueryRow(ctx, "SELECT id FROM users WHERE email = ?", f.Email).Scan(&id); err != nil {
 		return 0, fmt.Errorf("users: create: %w", err)
 	}
-	if err := SetGroups(ctx, q, id, f.Groups); err != nil {
+	if err := setGroups(ctx, q, id, f.Groups); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
-// Update changes an account's email, name, admin flag and groups.
-func Update(ctx context.Context, q db.Querier, id int64, f Form) error {
+// update changes an account's email, name, admin flag and groups.
+func update(ctx context.Context, q db.Querier, id int64, f Form) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -223,26 +190,11 @@ func Update(ctx context.Context, q db.Querier, id int64, f Form) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("users: update %d: %w", id, db.ErrNotFound)
 	}
-	return SetGroups(ctx, q, id, f.Groups)
+	return setGroups(ctx, q, id, f.Groups)
 }
 
-// Rename changes the display name (the person's own profile).
-func Rename(ctx context.Context, q db.Querier, id int64, name string) error {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return valid.One("name", "accounts.name.required")
-	case utf8.RuneCountInString(name) > 100:
-		return valid.One("name", "accounts.name.too_long")
-	}
-	if _, err := q.Exec(ctx, "UPDATE users SET name = ? WHERE id = ? AND deleted_at IS NULL", name, id); err != nil {
-		return fmt.Errorf("users: rename %d: %w", id, err)
-	}
-	return nil
-}
-
-// SetGroups replaces the (real) groups of an account.
-func SetGroups(ctx context.Context, q db.Querier, userID int64, groups []int64) error {
+// setGroups replaces the (real) groups of an account.
+func setGroups(ctx context.Context, q db.Querier, userID int64, groups []int64) error {
 	if _, err := q.Exec(ctx, "DELETE FROM memberships WHERE user_id = ?", userID); err != nil {
 		return fmt.Errorf("users: set groups: %w", err)
 	}
@@ -259,9 +211,9 @@ func SetGroups(ctx context.Context, q db.Querier, userID int64, groups []int64) 
 	return nil
 }
 
-// SetDisabled disables or re-enables an account. Disabling ends its
+// setDisabled disables or re-enables an account. Disabling ends its
 // sessions at once.
-func SetDisabled(ctx context.Context, q db.Querier, id int64, disabled bool) error {
+func setDisabled(ctx context.Context, q db.Querier, id int64, disabled bool) error {
 	res, err := q.Exec(ctx, "UPDATE users SET disabled = ? WHERE id = ? AND deleted_at IS NULL", disabled, id)
 	if err != nil {
 		return fmt.Errorf("users: disable %d: %w", id, err)
@@ -270,13 +222,13 @@ func SetDisabled(ctx context.Context, q db.Querier, id int64, disabled bool) err
 		return fmt.Errorf("users: disable %d: %w", id, db.ErrNotFound)
 	}
 	if disabled {
-		return DeleteSessionsForUser(ctx, q, id, "")
+		return deleteSessionsOf(ctx, q, id, "")
 	}
 	return nil
 }
 
-// Unlock lifts a lock and resets the failure count.
-func Unlock(ctx context.Context, q db.Querier, id int64) error {
+// unlock lifts a lock and resets the failure count.
+func unlock(ctx context.Context, q db.Querier, id int64) error {
 	res, err := q.Exec(ctx, "UPDATE users SET locked_until = NULL, failed_count = 0 WHERE id = ? AND deleted_at IS NULL", id)
 	if err != nil {
 		return fmt.Errorf("users: unlock %d: %w", id, err)
@@ -287,13 +239,14 @@ func Unlock(ctx context.Context, q db.Querier, id int64) error {
 	return nil
 }
 
-// Delete removes an account. The row stays (soft delete: the audit trail
-// refers to it) but its personal data, password, sessions, tokens and
-// memberships go, and its email is freed for a new account.
-func Delete(ctx context.Context, q db.Querier, id int64, now time.Time) error {
+// deleteUser removes an account. The row stays (soft delete: the audit
+// trail refers to it) but its personal data, password, sessions, tokens and
+// memberships go, and its email is freed for a new account. name is the
+// display name it keeps (where other areas show who did something).
+func deleteUser(ctx context.Context, q db.Querier, id int64, name string, now time.Time) error {
 	res, err := q.Exec(ctx, `UPDATE users SET deleted_at = ?, email = ?, name = ?, password_hash = '', disabled = TRUE,
 		is_admin = FALSE, locked_until = NULL, failed_count = 0 WHERE id = ? AND deleted_at IS NULL`,
-		now.UTC(), "supprime-"+strconv.FormatInt(id, 10)+"@invalid", "Compte supprimé", id)
+		now.UTC(), "supprime-"+strconv.FormatInt(id, 10)+"@invalid", name, id)
 	if err != nil {
 		return fmt.Errorf("users: delete %d: %w", id, err)
 	}
@@ -312,9 +265,25 @@ func Delete(ctx context.Context, q db.Querier, id int64, now time.Time) error {
 	return nil
 }
 
-// SetPasswordHash stores a new password hash. Changing the password unlocks
-// the account and kills every pending reset or invitation link.
-func SetPasswordHash(ctx context.Context, q db.Querier, id int64, hash string) error {
+// rename changes the display name.
+func rename(ctx context.Context, q db.Querier, id int64, name string) error {
+	name, err := validName(name)
+	if err != nil {
+		return err
+	}
+	res, err := q.Exec(ctx, "UPDATE users SET name = ? WHERE id = ? AND deleted_at IS NULL", name, id)
+	if err != nil {
+		return fmt.Errorf("users: rename %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("users: rename %d: %w", id, db.ErrNotFound)
+	}
+	return nil
+}
+
+// setPasswordHash stores a new password hash. Changing the password
+// unlocks the account and kills every pending reset or invitation link.
+func setPasswordHash(ctx context.Context, q db.Querier, id int64, hash string) error {
 	res, err := q.Exec(ctx, "UPDATE users SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE id = ? AND deleted_at IS NULL", hash, id)
 	if err != nil {
 		return fmt.Errorf("users: set password %d: %w", id, err)
@@ -326,13 +295,6 @@ func SetPasswordHash(ctx context.Context, q db.Querier, id int64, hash string) e
 		return fmt.Errorf("users: set password %d: %w", id, err)
 	}
 	return nil
-}
-
-// Count returns the number of live accounts (the demo seeds an empty base).
-func Count(ctx context.Context, q db.Querier) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE deleted_at IS NULL").Scan(&n)
-	return n, err
 }
 
 func escapeLike(s string) string {

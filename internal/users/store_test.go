@@ -3,6 +3,7 @@ package users_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,56 +13,75 @@ import (
 	"portique/internal/valid"
 )
 
-var t0 = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestCreateValidateAndConflict(t *testing.T) {
-	d := dbtest.NewDB(t)
+	s := newStores(t, users.CheapParams)
 	ctx := context.Background()
-	id, err := users.Create(ctx, d, users.Form{Email: " Jeanne@Example.FR ", Name: " Jeanne ", Groups: []int64{1, 2, 999}}, t0)
+	u, link, err := s.accounts.Create(ctx, cli(), users.Form{Email: " Jeanne@Example.FR ", Name: " Jeanne ", Groups: []int64{1, 2, 999}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := users.Get(ctx, d, id)
+	if !users.ValidTokenFormat(link.Token) || !link.Expires.Equal(t0.Add(users.InviteTTL)) {
+		t.Fatalf("invitation link = %+v", link)
+	}
+	u, err = s.accounts.Get(ctx, u.ID)
 	if err != nil || u.Email != "jeanne@example.fr" || u.Name != "Jeanne" || len(u.Groups) != 0 || u.HasPassword {
 		t.Fatalf("created %+v, %v", u, err)
 	}
-	_, err = users.Create(ctx, d, users.Form{Email: "JEANNE@example.fr", Name: "Autre"}, t0)
+	_, _, err = s.accounts.Create(ctx, cli(), users.Form{Email: "JEANNE@example.fr", Name: "Autre"})
 	var ve valid.Errors
 	if !errors.As(err, &ve) || ve.Key("email") != "accounts.email.taken" {
 		t.Fatalf("duplicate: %v", err)
 	}
 	for _, bad := range []users.Form{{Email: "", Name: "x"}, {Email: "a@b", Name: "x"}, {Email: "Jeanne <j@x.fr>", Name: "x"}, {Email: "j@x.fr", Name: ""}} {
-		if _, err := users.Create(ctx, d, bad, t0); !errors.As(err, &ve) {
+		if _, _, err := s.accounts.Create(ctx, cli(), bad); !errors.As(err, &ve) {
 			t.Errorf("Create(%+v) = %v, want a validation error", bad, err)
+		}
+	}
+	if n, _ := s.accounts.Count(ctx); n != 1 {
+		t.Fatalf("%d accounts, want 1", n)
+	}
+	// The command line's entries: the account and its invitation.
+	for _, action := range []string{"user.created", "invitation.sent"} {
+		e := s.entries(t, action)
+		if len(e) != 1 || e[0].Actor != "cli" || e[0].ActorID != 0 || e[0].Object != "user:"+itoa(u.ID) {
+			t.Errorf("%s = %+v", action, e)
 		}
 	}
 }
 
 func TestTokens(t *testing.T) {
-	d := dbtest.NewDB(t)
+	s := newStores(t, users.CheapParams)
 	ctx := context.Background()
-	id, _ := users.Create(ctx, d, users.Form{Email: "a@example.fr", Name: "A"}, t0)
-	tok, err := users.IssueToken(ctx, d, id, users.PurposeReset, t0, users.ResetTTL)
-	if err != nil || !users.ValidTokenFormat(tok) {
-		t.Fatalf("token %q, %v", tok, err)
+	u, invite, _ := s.accounts.Create(ctx, cli(), users.Form{Email: "a@example.fr", Name: "A"})
+	if _, err := s.accounts.PeekToken(ctx, invite.Token, users.PurposeReset); !errors.Is(err, users.ErrTokenInvalid) {
+		t.Fatal("an invitation works as a reset link")
 	}
-	if _, err := users.PeekToken(ctx, d, tok, users.PurposeInvite, t0); !errors.Is(err, users.ErrTokenInvalid) {
+	got, link, err := s.accounts.RequestReset(ctx, visitor("192.0.2.1"), "A@example.fr")
+	if err != nil || got == nil || got.ID != u.ID || !users.ValidTokenFormat(link.Token) {
+		t.Fatalf("reset = %+v %+v, %v", got, link, err)
+	}
+	if _, err := s.accounts.PeekToken(ctx, link.Token, users.PurposeInvite); !errors.Is(err, users.ErrTokenInvalid) {
 		t.Fatal("a reset token works as an invitation")
 	}
-	if _, err := users.PeekToken(ctx, d, tok, users.PurposeReset, t0.Add(time.Hour)); !errors.Is(err, users.ErrTokenInvalid) {
+	s.clock.Advance(time.Hour)
+	if _, err := s.accounts.PeekToken(ctx, link.Token, users.PurposeReset); !errors.Is(err, users.ErrTokenInvalid) {
 		t.Fatal("a token works at its expiry instant")
 	}
-	got, err := users.ConsumeToken(ctx, d, tok, users.PurposeReset, t0.Add(59*time.Minute))
-	if err != nil || got != id {
-		t.Fatalf("consume = %d, %v", got, err)
+	s.clock.Set(t0.Add(59 * time.Minute))
+	if _, err := s.accounts.UseToken(ctx, visitor("192.0.2.1"), link.Token, users.PurposeReset, "la mer est calme", "la mer est calme"); err != nil {
+		t.Fatalf("use: %v", err)
 	}
-	if _, err := users.ConsumeToken(ctx, d, tok, users.PurposeReset, t0.Add(59*time.Minute)); !errors.Is(err, users.ErrTokenInvalid) {
+	if _, err := s.accounts.UseToken(ctx, visitor("192.0.2.1"), link.Token, users.PurposeReset, "la mer est calme", "la mer est calme"); !errors.Is(err, users.ErrTokenInvalid) {
 		t.Fatal("a token worked twice")
 	}
 	// Disabled accounts' links do not work.
-	tok2, _ := users.IssueToken(ctx, d, id, users.PurposeReset, t0, users.ResetTTL)
-	users.SetDisabled(ctx, d, id, true)
-	if _, err := users.PeekToken(ctx, d, tok2, users.PurposeReset, t0); !errors.Is(err, users.ErrTokenInvalid) {
+	_, link2, _ := s.accounts.RequestReset(ctx, visitor("192.0.2.1"), "a@example.fr")
+	if err := s.accounts.SetDisabled(ctx, cli(), u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.accounts.PeekToken(ctx, link2.Token, users.PurposeReset); !errors.Is(err, users.ErrTokenInvalid) {
 		t.Fatal("a disabled account's link works")
 	}
 }
@@ -88,62 +108,83 @@ func FuzzValidTokenFormat(f *testing.F) {
 }
 
 func TestThrottleWindow(t *testing.T) {
-	d := dbtest.NewDB(t)
+	th := &users.Throttle{DB: dbtest.NewDB(t)}
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
-		n, err := users.Hit(ctx, d, "k", time.Minute, t0.Add(time.Duration(i)*time.Second))
+		n, err := th.Hit(ctx, "k", time.Minute, t0.Add(time.Duration(i)*time.Second))
 		if err != nil || n != i {
 			t.Fatalf("hit %d = %d, %v", i, n, err)
 		}
 	}
-	if n, _ := users.Hits(ctx, d, "k", t0.Add(30*time.Second)); n != 3 {
+	if n, _ := th.Hits(ctx, "k", t0.Add(30*time.Second)); n != 3 {
 		t.Fatalf("Hits = %d", n)
 	}
-	if n, _ := users.Hits(ctx, d, "k", t0.Add(2*time.Minute)); n != 0 {
+	if n, _ := th.Hits(ctx, "k", t0.Add(2*time.Minute)); n != 0 {
 		t.Fatalf("Hits after the window = %d", n)
 	}
-	if n, _ := users.Hit(ctx, d, "k", time.Minute, t0.Add(2*time.Minute)); n != 1 {
+	if n, _ := th.Hit(ctx, "k", time.Minute, t0.Add(2*time.Minute)); n != 1 {
 		t.Fatalf("a new window starts at %d", n)
 	}
-	first, err := users.Once(ctx, d, "once", t0.Add(time.Hour))
-	second, _ := users.Once(ctx, d, "once", t0.Add(time.Hour))
+	first, err := th.Once(ctx, "once", t0.Add(time.Hour))
+	second, _ := th.Once(ctx, "once", t0.Add(time.Hour))
 	if err != nil || !first || second {
 		t.Fatalf("Once = %v, %v, %v", first, second, err)
 	}
 }
 
 func TestGroups(t *testing.T) {
-	d := dbtest.NewDB(t)
+	s := newStores(t, users.CheapParams)
 	ctx := context.Background()
-	gid, err := users.CreateGroup(ctx, d, "Élus", t0)
+	gid, err := s.groups.Create(ctx, cli(), "Élus")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ve valid.Errors
-	if _, err := users.CreateGroup(ctx, d, "Élus", t0); !errors.As(err, &ve) {
+	if _, err := s.groups.Create(ctx, cli(), "Élus"); !errors.As(err, &ve) {
 		t.Fatalf("duplicate group: %v", err)
 	}
-	if err := users.RenameGroup(ctx, d, 1, "Public"); !errors.Is(err, users.ErrBuiltin) {
+	if err := s.groups.Rename(ctx, cli(), 1, "Public"); !errors.Is(err, users.ErrBuiltin) {
 		t.Fatalf("rename built-in: %v", err)
 	}
-	if err := users.DeleteGroup(ctx, d, 2); !errors.Is(err, users.ErrBuiltin) {
+	if err := s.groups.Delete(ctx, cli(), 2); !errors.Is(err, users.ErrBuiltin) {
 		t.Fatalf("delete built-in: %v", err)
 	}
-	uid, _ := users.Create(ctx, d, users.Form{Email: "a@example.fr", Name: "A", Groups: []int64{gid}}, t0)
-	if err := users.AddMember(ctx, d, 1, uid); !errors.Is(err, users.ErrBuiltin) {
+	uid := s.mustAccount(t, "a@example.fr", "", gid)
+	if err := s.groups.AddMember(ctx, cli(), 1, uid); !errors.Is(err, users.ErrBuiltin) {
 		t.Fatalf("member of a built-in: %v", err)
 	}
-	if err := users.AddMember(ctx, d, gid, 9999); !errors.Is(err, db.ErrNotFound) {
+	if err := s.groups.AddMember(ctx, cli(), gid, 9999); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("unknown member: %v", err)
 	}
-	if err := users.AddMember(ctx, d, gid, uid); err != nil {
+	if err := s.groups.AddMember(ctx, cli(), 9999, uid); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("unknown group: %v", err)
+	}
+	if err := s.groups.AddMember(ctx, cli(), gid, uid); err != nil {
 		t.Fatalf("re-adding a member: %v", err)
 	}
-	if err := users.DeleteGroup(ctx, d, gid); err != nil {
+	if m, _ := s.groups.Members(ctx, gid); len(m) != 1 || m[0].ID != uid {
+		t.Fatalf("members = %+v", m)
+	}
+	if err := s.groups.Rename(ctx, cli(), gid, " Élus du comité "); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := users.GroupIDs(ctx, d, uid); len(g) != 0 {
+	if err := s.groups.Delete(ctx, cli(), gid); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := users.GroupIDs(ctx, s.db, uid); len(g) != 0 {
 		t.Fatal("membership survived its group")
+	}
+	// Each change has its entry; refused ones have none.
+	for action, detail := range map[string]string{
+		"group.created":    "Élus",
+		"group.renamed":    "Élus → Élus du comité",
+		"membership.added": "user:" + itoa(uid),
+		"group.deleted":    "Élus du comité",
+	} {
+		e := s.entries(t, action)
+		if len(e) != 1 || e[0].Detail != detail || e[0].Object != "group:"+itoa(gid) || e[0].Actor != "cli" {
+			t.Errorf("%s = %+v, want one entry with detail %q", action, e, detail)
+		}
 	}
 }
 
@@ -165,7 +206,7 @@ func TestSeedDemo(t *testing.T) {
 			t.Errorf("demo password %q is weak or repeated", acc.Password)
 		}
 		seen[acc.Password] = true
-		r, err := a.Login(ctx, acc.Email, acc.Password, "127.0.0.1")
+		r, err := a.Login(ctx, visitor("127.0.0.1"), acc.Email, acc.Password)
 		if err != nil || r.User.ID != acc.ID || r.User.Admin != (acc.Group == "") {
 			t.Errorf("login %s: %+v, %v", acc.Email, r, err)
 		}

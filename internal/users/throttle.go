@@ -12,8 +12,37 @@ import (
 // Throttle counters live in the database so every instance shares them.
 // A key counts events in a fixed window that starts at its first event.
 
+// Throttle is the store of the shared counters for other services: the
+// captcha's replay guard. (Accounts keeps its own counters, for logins and
+// recoveries, in the same table.)
+type Throttle struct {
+	DB *db.DB
+}
+
 // Hit counts one event for key and returns the count in the current window.
-func Hit(ctx context.Context, q db.Querier, key string, window time.Duration, now time.Time) (int, error) {
+func (t *Throttle) Hit(ctx context.Context, key string, window time.Duration, now time.Time) (int, error) {
+	return hit(ctx, t.DB, key, window, now)
+}
+
+// Hits returns the count of key in its current window (0 when none).
+func (t *Throttle) Hits(ctx context.Context, key string, now time.Time) (int, error) {
+	return hits(ctx, t.DB, key, now)
+}
+
+// Once records key until expires and reports whether it was new: the
+// replay guard of captcha solutions. A key seen before returns false.
+func (t *Throttle) Once(ctx context.Context, key string, expires time.Time) (bool, error) {
+	_, err := t.DB.Exec(ctx, "INSERT INTO throttle (key, count, reset_at) VALUES (?, 1, ?)", key, expires.UTC())
+	if errors.Is(err, db.ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("users: once: %w", err)
+	}
+	return true, nil
+}
+
+func hit(ctx context.Context, q db.Querier, key string, window time.Duration, now time.Time) (int, error) {
 	now = now.UTC()
 	var n int
 	err := q.QueryRow(ctx, `INSERT INTO throttle (key, count, reset_at) VALUES (?, 1, ?)
@@ -27,8 +56,7 @@ func Hit(ctx context.Context, q db.Querier, key string, window time.Duration, no
 	return n, nil
 }
 
-// Hits returns the count of key in its current window (0 when none).
-func Hits(ctx context.Context, q db.Querier, key string, now time.Time) (int, error) {
+func hits(ctx context.Context, q db.Querier, key string, now time.Time) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, "SELECT count FROM throttle WHERE key = ? AND reset_at > ?", key, now.UTC()).Scan(&n)
 	if err != nil {
@@ -38,23 +66,4 @@ func Hits(ctx context.Context, q db.Querier, key string, now time.Time) (int, er
 		return 0, fmt.Errorf("users: throttle: %w", err)
 	}
 	return n, nil
-}
-
-// ClearHits forgets a key.
-func ClearHits(ctx context.Context, q db.Querier, key string) error {
-	_, err := q.Exec(ctx, "DELETE FROM throttle WHERE key = ?", key)
-	return err
-}
-
-// Once records key until expires and reports whether it was new: the
-// replay guard of captcha solutions. A key seen before returns false.
-func Once(ctx context.Context, q db.Querier, key string, expires time.Time) (bool, error) {
-	_, err := q.Exec(ctx, "INSERT INTO throttle (key, count, reset_at) VALUES (?, 1, ?)", key, expires.UTC())
-	if errors.Is(err, db.ErrConflict) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("users: once: %w", err)
-	}
-	return true, nil
 }

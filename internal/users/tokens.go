@@ -41,10 +41,10 @@ func ValidTokenFormat(s string) bool {
 	return true
 }
 
-// IssueToken creates a one-time token for a user and returns it (it is
+// issueToken creates a one-time token for a user and returns it (it is
 // stored hashed only). Any earlier token of the same purpose dies: only the
 // newest link works.
-func IssueToken(ctx context.Context, q db.Querier, userID int64, purpose string, now time.Time, ttl time.Duration) (string, error) {
+func issueToken(ctx context.Context, q db.Querier, userID int64, purpose string, now time.Time, ttl time.Duration) (string, error) {
 	if _, err := q.Exec(ctx, "DELETE FROM user_tokens WHERE user_id = ? AND purpose = ?", userID, purpose); err != nil {
 		return "", fmt.Errorf("users: issue token: %w", err)
 	}
@@ -58,9 +58,8 @@ func IssueToken(ctx context.Context, q db.Querier, userID int64, purpose string,
 	return token, nil
 }
 
-// PeekToken returns the account a live token belongs to, without using it
-// (to show the form of the link).
-func PeekToken(ctx context.Context, q db.Querier, token, purpose string, now time.Time) (*User, error) {
+// peekToken returns the account a live token belongs to, without using it.
+func peekToken(ctx context.Context, q db.Querier, token, purpose string, now time.Time) (*User, error) {
 	if !ValidTokenFormat(token) {
 		return nil, ErrTokenInvalid
 	}
@@ -74,13 +73,13 @@ func PeekToken(ctx context.Context, q db.Querier, token, purpose string, now tim
 	if err != nil {
 		return nil, fmt.Errorf("users: peek token: %w", err)
 	}
-	return Get(ctx, q, uid)
+	return get(ctx, q, uid)
 }
 
-// ConsumeToken uses a live token once and returns its account id. Run it in
-// the transaction that acts on the token, so a failure leaves it usable.
-func ConsumeToken(ctx context.Context, q db.Querier, token, purpose string, now time.Time) (int64, error) {
-	u, err := PeekToken(ctx, q, token, purpose, now)
+// consumeToken uses a live token once and returns its account id. Run it
+// in the transaction that acts on the token, so a failure leaves it usable.
+func consumeToken(ctx context.Context, q db.Querier, token, purpose string, now time.Time) (int64, error) {
+	u, err := peekToken(ctx, q, token, purpose, now)
 	if err != nil {
 		return 0, err
 	}
@@ -92,12 +91,4 @@ func ConsumeToken(ctx context.Context, q db.Querier, token, purpose string, now 
 		return 0, ErrTokenInvalid // used by a concurrent request
 	}
 	return u.ID, nil
-}
-
-// InvitationPending reports whether a live invitation exists for a user.
-func InvitationPending(ctx context.Context, q db.Querier, userID int64, now time.Time) (bool, error) {
-	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM user_tokens WHERE user_id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
-		userID, PurposeInvite, now.UTC()).Scan(&n)
-	return n > 0, err
 }

@@ -19,8 +19,7 @@ type loginPage struct {
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	retour := safeReturn(r.URL.Query().Get("retour"))
 	if currentUser(r) != nil {
-		http.Redirect(w, r, retour, http.StatusSeeOther)
-		return nil
+		return s.seeOther(w, r, "", retour)
 	}
 	s.render(w, r, http.StatusOK, "account_login", loginPage{Page: s.page(r, s.cat.T("accounts.login.title")), Retour: retour})
 	return nil
@@ -31,31 +30,20 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 // after the same work (one password hash).
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	email := users.NormalizeEmail(r.PostFormValue("email"))
-	password := r.PostFormValue("password")
 	retour := safeReturn(r.PostFormValue("retour"))
 	if len(email) > 254 {
 		email = email[:254]
 	}
-	res, err := s.accounts.Login(r.Context(), email, password, clientIP(r))
+	res, err := s.accounts.Login(r.Context(), s.actor(r), email, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, users.ErrThrottled):
-		s.audit(r, &users.User{Email: email}, "login.throttled", "", "")
 		return errTooMany
 	case errors.Is(err, users.ErrLoginFailed):
-		obj := ""
-		if res.LockedNow != nil {
-			obj = userObject(res.LockedNow.ID)
-		}
-		s.audit(r, &users.User{Email: email}, "login.failure", obj, "")
-		if u := res.LockedNow; u != nil {
-			s.audit(r, u, "account.locked", userObject(u.ID), "")
-			if !u.Disabled {
-				s.sendMail(mail.Locked, u, "/mot-de-passe-oublie", u.LockedUntil)
-			}
+		if u := res.LockedNow; u != nil && !u.Disabled {
+			s.sendMail(mail.Locked, u, "/mot-de-passe-oublie", u.LockedUntil)
 		}
 		p := loginPage{Page: s.page(r, s.cat.T("accounts.login.title")), Email: email, Retour: retour, Failed: true}
-		s.render(w, r, http.StatusUnprocessableEntity, "account_login", p)
-		return nil
+		return s.unprocessable(w, r, "account_login", &p, nil)
 	case err != nil:
 		return err
 	}
@@ -68,21 +56,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setCookie(w, s.sessionCookieName(), token, 0)
-	s.audit(r, res.User, "login.success", userObject(res.User.ID), "")
-	http.Redirect(w, r, retour, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "", retour)
 }
 
 // logout ends the session server-side.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if ses := state(r).session; ses != nil {
-		if err := s.sessions.Delete(r.Context(), ses.IDHash); err != nil {
+		if err := s.sessions.Logout(r.Context(), s.actor(r), ses.IDHash); err != nil {
 			return err
 		}
-		s.audit(r, nil, "logout", userObject(ses.User.ID), "")
 	}
 	s.clearCookie(w, s.sessionCookieName())
-	s.flash(w, "accounts.flash.logged_out")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.logged_out", "/")
 }

@@ -46,7 +46,7 @@ func TestLoginSuccessNewSessionAndRetour(t *testing.T) {
 	if !loggedIn(t, c) {
 		t.Fatal("not logged in after a successful login")
 	}
-	entries, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: "login.success"})
+	entries, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: "login.success"})
 	if len(entries) != 1 || entries[0].ActorID != uid || entries[0].IP == "" {
 		t.Fatalf("audit login.success = %+v", entries)
 	}
@@ -101,7 +101,7 @@ func TestLockoutAfterTenFailures(t *testing.T) {
 	for i := 1; i <= ts.cfg.LockoutThreshold; i++ {
 		rec := c.post(t, "/connexion", loginForm("tech@example.fr", "mauvais mot de passe"))
 		wantStatus(t, rec, http.StatusUnprocessableEntity)
-		u, err := users.Get(t.Context(), ts.db, uid)
+		u, err := ts.srv.accounts.Get(t.Context(), uid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestLockoutAfterTenFailures(t *testing.T) {
 		t.Fatal("not logged in 24 h after the lock")
 	}
 	for _, action := range []string{"account.locked", "login.failure", "login.success"} {
-		if e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: action}); len(e) == 0 {
+		if e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: action}); len(e) == 0 {
 			t.Errorf("no %s entry in the audit trail", action)
 		}
 	}
@@ -269,7 +269,7 @@ func TestRehashOnLogin(t *testing.T) {
 	uid := ts.createUser(t, "elu@example.fr", false)
 	old := users.NewHasher(users.Params{Memory: 32, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 1)
 	h, _ := old.Hash(t.Context(), goodPassword)
-	users.SetPasswordHash(t.Context(), ts.db, uid, h)
+	ts.setPasswordHash(t, uid, h)
 	wantStatus(t, ts.visitor().post(t, "/connexion", loginForm("elu@example.fr", goodPassword)), http.StatusSeeOther)
 	var got string
 	ts.db.QueryRow(t.Context(), "SELECT password_hash FROM users WHERE id = ?", uid).Scan(&got)
@@ -290,7 +290,7 @@ func TestNoSecretInLogsOrAudit(t *testing.T) {
 	c.post(t, "/connexion", loginForm("elu@example.fr", goodPassword))
 	ts.sessionCSRF(t, c)
 	c.post(t, "/mon-compte/mot-de-passe", url.Values{"current": {goodPassword}, "password": {"Secret-New-4343 phrase"}, "confirm": {"Secret-New-4343 phrase"}})
-	entries, _, err := audit.Find(t.Context(), ts.db, audit.Filter{Limit: 500})
+	entries, _, err := ts.srv.audits.Find(t.Context(), audit.Filter{Limit: 500})
 	if err != nil || len(entries) < 3 {
 		t.Fatalf("audit: %d entries, %v", len(entries), err)
 	}

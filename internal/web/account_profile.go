@@ -35,7 +35,7 @@ func (s *Server) profilePage(r *http.Request) (profilePage, error) {
 	if p.CalendarSub, err = s.calendarSubscription(r); err != nil {
 		return profilePage{}, err
 	}
-	groups, err := users.ListGroups(r.Context(), s.db)
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return profilePage{}, err
 	}
@@ -60,6 +60,8 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// profileInvalid re-renders the profile with the errors of one of its
+// forms ("name" or "password") and the name typed, if any.
 func (s *Server) profileInvalid(w http.ResponseWriter, r *http.Request, form string, errs valid.Errors, name string) error {
 	p, err := s.profilePage(r)
 	if err != nil {
@@ -69,69 +71,49 @@ func (s *Server) profileInvalid(w http.ResponseWriter, r *http.Request, form str
 	if name != "" {
 		p.Name = name
 	}
-	s.withErrors(&p.Page, errs)
-	s.render(w, r, http.StatusUnprocessableEntity, "account_profile", p)
-	return nil
+	return s.unprocessable(w, r, "account_profile", &p, errs)
 }
 
 func (s *Server) profileName(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
 	name := r.PostFormValue("name")
-	err := users.Rename(r.Context(), s.db, u.ID, name)
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		return s.profileInvalid(w, r, "name", verrs, name)
+	err := s.accounts.Rename(r.Context(), s.actor(r), name)
+	if ve, ok := formErrors(err); ok {
+		return s.profileInvalid(w, r, "name", ve, name)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "user.renamed", userObject(u.ID), "")
-	s.flash(w, "accounts.flash.name_saved")
-	http.Redirect(w, r, "/mon-compte", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.name_saved", "/mon-compte")
 }
 
 // profilePassword changes the password (the current one is required); the
 // other sessions of the account end.
 func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	err := s.accounts.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("password"),
+	err := s.accounts.ChangePassword(r.Context(), s.actor(r), r.PostFormValue("current"), r.PostFormValue("password"),
 		r.PostFormValue("confirm"), state(r).session.IDHash)
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		if _, wrong := verrs["current"]; wrong {
-			s.audit(r, nil, "password.change_failed", userObject(u.ID), "mot de passe actuel erroné")
-		}
-		return s.profileInvalid(w, r, "password", verrs, "")
+	if ve, ok := formErrors(err); ok {
+		return s.profileInvalid(w, r, "password", ve, "")
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "password.changed", userObject(u.ID), "")
-	s.flash(w, "accounts.flash.password_saved")
-	http.Redirect(w, r, "/mon-compte", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.password_saved", "/mon-compte")
 }
 
-// profileSessionRevoke ends one of the person's own sessions.
+// profileSessionRevoke ends one of the person's own sessions; closing the
+// current one logs out.
 func (s *Server) profileSessionRevoke(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
 	h := r.PostFormValue("session")
-	err := s.sessions.Revoke(r.Context(), u.ID, h)
+	err := s.sessions.Revoke(r.Context(), s.actor(r), h)
 	if errors.Is(err, db.ErrNotFound) {
-		return errBadRequest
+		return errBadRequest // another person's session, or a forged one
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "session.revoked", userObject(u.ID), "")
 	if h == state(r).session.IDHash {
 		s.clearCookie(w, s.sessionCookieName())
-		s.flash(w, "accounts.flash.logged_out")
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return nil
+		return s.seeOther(w, r, "accounts.flash.logged_out", "/")
 	}
-	s.flash(w, "accounts.flash.session_revoked")
-	http.Redirect(w, r, "/mon-compte", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.session_revoked", "/mon-compte")
 }

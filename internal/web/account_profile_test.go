@@ -36,7 +36,7 @@ func TestProfileNameAndPassword(t *testing.T) {
 		t.Fatal("empty name: no French error")
 	}
 	wantStatus(t, c.post(t, "/mon-compte/nom", url.Values{"name": {"Jeanne Martin"}}), http.StatusSeeOther)
-	if u, _ := users.Get(t.Context(), ts.db, uid); u.Name != "Jeanne Martin" {
+	if u, _ := ts.srv.accounts.Get(t.Context(), uid); u.Name != "Jeanne Martin" {
 		t.Fatalf("name = %q", u.Name)
 	}
 

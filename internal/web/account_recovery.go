@@ -4,22 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"portique/internal/captcha"
-	"portique/internal/db"
 	"portique/internal/mail"
 	"portique/internal/users"
 	"portique/internal/valid"
-)
-
-// Recovery rate limits (per hour). Over the per-address limit the form
-// answers 429; over the per-email limit it answers as usual but sends
-// nothing, so the limit reveals nothing about the account.
-const (
-	recoveryPerIP    = 10
-	recoveryPerEmail = 3
-	recoveryWindow   = time.Hour
 )
 
 // altchaWidget is the widget bundle built by `npm run build` from the npm
@@ -62,61 +51,36 @@ func (s *Server) captchaChallenge(w http.ResponseWriter, r *http.Request) error 
 }
 
 // forgotSubmit answers the same page whether or not the email belongs to an
-// account; the email (sent in the background) is the only difference.
+// account; the email (sent in the background) is the only difference. The
+// answer is a page, not a redirect: it names the address typed, which is
+// kept nowhere.
 func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	p := s.forgotPage(r)
 	p.Email = users.NormalizeEmail(r.PostFormValue("email"))
-	errs := valid.Errors{}
-	if p.Email == "" {
-		errs.Add("email", "accounts.email.required")
-	} else if !users.ValidEmail(p.Email) {
-		errs.Add("email", "accounts.email.invalid")
-	}
 	solved, err := s.checkCaptcha(r)
 	if err != nil {
 		return err
 	}
+	errs := valid.Errors{}
+	errs.Merge(users.CheckEmail(p.Email))
 	if !solved {
 		errs.Add("captcha", "accounts.captcha.failed")
 	}
 	if len(errs) > 0 {
-		s.withErrors(&p.Page, errs)
-		s.render(w, r, http.StatusUnprocessableEntity, "account_forgot", p)
-		return nil
+		return s.unprocessable(w, r, "account_forgot", &p, errs)
 	}
-	now := s.now()
-	n, err := users.Hit(ctx, s.db, "reset-ip:"+clientIP(r), recoveryWindow, now)
-	if err != nil {
-		return err
-	}
-	if n > recoveryPerIP {
+	u, link, err := s.accounts.RequestReset(r.Context(), s.actor(r), p.Email)
+	if errors.Is(err, users.ErrThrottled) {
 		return errTooMany
 	}
-	n, err = users.Hit(ctx, s.db, "reset-email:"+users.HashToken(p.Email), recoveryWindow, now)
 	if err != nil {
 		return err
 	}
-	u, err := users.GetByEmail(ctx, s.db, p.Email)
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		s.audit(r, &users.User{Email: p.Email}, "recovery.requested", "", "compte inconnu")
-	case err != nil:
-		return err
-	case u.Disabled:
-		s.audit(r, u, "recovery.requested", userObject(u.ID), "compte désactivé : aucun lien envoyé")
-	case n > recoveryPerEmail:
-		s.audit(r, u, "recovery.requested", userObject(u.ID), "limite atteinte : aucun lien envoyé")
-	default:
-		token, err := users.IssueToken(ctx, s.db, u.ID, users.PurposeReset, now, users.ResetTTL)
-		if err != nil {
-			return err
-		}
-		s.sendMail(mail.Reset, u, "/reinitialisation/"+token, now.Add(users.ResetTTL))
-		s.audit(r, u, "recovery.requested", userObject(u.ID), "")
+	if u != nil {
+		s.sendMail(mail.Reset, u, "/reinitialisation/"+link.Token, link.Expires)
 	}
 	p.Sent = true
-	s.render(w, r, http.StatusOK, "account_forgot", p)
+	s.render(w, r, http.StatusOK, "account_forgot", &p)
 	return nil
 }
 
@@ -137,20 +101,26 @@ type tokenPage struct {
 	Account    *users.User
 }
 
-// tokenForm shows the "choose a password" form of a link, or the invalid
-// link page. The page sends no referrer, so the token in its URL cannot
-// leak to another site.
-func (s *Server) tokenForm(w http.ResponseWriter, r *http.Request, purpose string) error {
+// noReferrer: the pages of an emailed link send no referrer and are not
+// cached, so the token in their URL cannot leak to another site.
+func noReferrer(w http.ResponseWriter) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
-	u, err := users.PeekToken(r.Context(), s.db, r.PathValue("token"), purpose, s.now())
+}
+
+// tokenForm shows the "choose a password" form of a link, or the invalid
+// link page.
+func (s *Server) tokenForm(w http.ResponseWriter, r *http.Request, purpose string) error {
+	noReferrer(w)
+	u, err := s.accounts.PeekToken(r.Context(), r.PathValue("token"), purpose)
 	if errors.Is(err, users.ErrTokenInvalid) {
 		return s.linkInvalid(w, r, purpose)
 	}
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "account_password_set", s.tokenPageFor(r, purpose, u))
+	p := s.tokenPageFor(r, purpose, u)
+	s.render(w, r, http.StatusOK, "account_password_set", &p)
 	return nil
 }
 
@@ -162,46 +132,41 @@ func (s *Server) tokenPageFor(r *http.Request, purpose string, u *users.User) to
 	return tokenPage{Page: s.page(r, s.cat.T(title)), Invitation: purpose == users.PurposeInvite, Account: u}
 }
 
+// linkInvalid answers a used, expired or unknown link (410 Gone), with what
+// to do for each kind of link.
 func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, purpose string) error {
 	p := tokenPage{Page: s.page(r, s.cat.T("accounts.link.invalid_title")), Invitation: purpose == users.PurposeInvite}
-	s.render(w, r, http.StatusGone, "account_link_invalid", p)
+	s.render(w, r, http.StatusGone, "account_link_invalid", &p)
 	return nil
 }
 
 // tokenSubmit sets the password through a link: it works once, ends every
 // session of the account and unlocks it.
 func (s *Server) tokenSubmit(w http.ResponseWriter, r *http.Request, purpose string) error {
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Cache-Control", "no-store")
+	noReferrer(w)
 	token := r.PathValue("token")
-	u, err := s.accounts.UseToken(r.Context(), token, purpose, r.PostFormValue("password"), r.PostFormValue("confirm"))
-	var verrs valid.Errors
-	switch {
-	case errors.Is(err, users.ErrTokenInvalid):
-		return s.linkInvalid(w, r, purpose)
-	case errors.As(err, &verrs):
-		peek, perr := users.PeekToken(r.Context(), s.db, token, purpose, s.now())
-		if perr != nil {
+	_, err := s.accounts.UseToken(r.Context(), s.actor(r), token, purpose, r.PostFormValue("password"), r.PostFormValue("confirm"))
+	if ve, ok := formErrors(err); ok {
+		u, err := s.accounts.PeekToken(r.Context(), token, purpose)
+		if err != nil {
 			return s.linkInvalid(w, r, purpose)
 		}
-		p := s.tokenPageFor(r, purpose, peek)
-		s.withErrors(&p.Page, verrs)
-		s.render(w, r, http.StatusUnprocessableEntity, "account_password_set", p)
-		return nil
-	case err != nil:
+		p := s.tokenPageFor(r, purpose, u)
+		return s.unprocessable(w, r, "account_password_set", &p, ve)
+	}
+	if errors.Is(err, users.ErrTokenInvalid) {
+		return s.linkInvalid(w, r, purpose)
+	}
+	if err != nil {
 		return err
 	}
 	// The session of whoever followed the link (if any) ended with the others.
 	s.clearCookie(w, s.sessionCookieName())
+	flash := "accounts.flash.reset_done"
 	if purpose == users.PurposeInvite {
-		s.audit(r, u, "invitation.accepted", userObject(u.ID), "")
-		s.flash(w, "accounts.flash.invitation_done")
-	} else {
-		s.audit(r, u, "recovery.completed", userObject(u.ID), "")
-		s.flash(w, "accounts.flash.reset_done")
+		flash = "accounts.flash.invitation_done"
 	}
-	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, flash, "/connexion")
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {

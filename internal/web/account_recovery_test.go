@@ -103,7 +103,7 @@ func TestRecoveryFlowThroughOutbox(t *testing.T) {
 	}
 	wantStatus(t, ts.visitor().post(t, "/connexion", loginForm("elu@example.fr", "la mer est calme ce matin")), http.StatusSeeOther)
 	for _, action := range []string{"recovery.requested", "recovery.completed"} {
-		if e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: action}); len(e) != 1 || e[0].Object != userObject(uid) {
+		if e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: action}); len(e) != 1 || e[0].Object != userObject(uid) {
 			t.Errorf("audit %s = %+v", action, e)
 		}
 	}
@@ -228,20 +228,20 @@ func TestRecoveryRateLimits(t *testing.T) {
 	uid := ts.createUser(t, "elu@example.fr", false)
 	ts.setPassword(t, uid, goodPassword)
 	c := ts.visitor()
-	for i := 0; i < recoveryPerIP; i++ {
+	for i := 0; i < users.ResetPerIP; i++ {
 		if r := requestReset(t, c, "elu@example.fr"); r.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: status %d", i+1, r.StatusCode)
 		}
 	}
 	// Per email: only the first few requests send a link.
-	if got := len(ts.outbox(t)); got != recoveryPerEmail {
-		t.Fatalf("%d emails for %d requests, want %d", got, recoveryPerIP, recoveryPerEmail)
+	if got := len(ts.outbox(t)); got != users.ResetPerEmail {
+		t.Fatalf("%d emails for %d requests, want %d", got, users.ResetPerIP, users.ResetPerEmail)
 	}
 	// Per address: refused.
 	if r := requestReset(t, c, "autre@example.fr"); r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("over the per-address limit: status %d", r.StatusCode)
 	}
-	ts.clock.Advance(recoveryWindow + time.Second)
+	ts.clock.Advance(users.ResetWindow + time.Second)
 	if r := requestReset(t, c, "elu@example.fr"); r.StatusCode != http.StatusOK {
 		t.Fatalf("after the window: status %d", r.StatusCode)
 	}
@@ -319,3 +319,6 @@ func TestRecoveryOverRealSMTP(t *testing.T) {
 	}
 	_ = users.ResetTTL
 }
+
+// userObject names an account in the audit trail.
+func userObject(id int64) string { return audit.Object("user", id) }

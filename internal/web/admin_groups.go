@@ -7,7 +7,6 @@ import (
 
 	"portique/internal/db"
 	"portique/internal/users"
-	"portique/internal/valid"
 )
 
 type adminGroupsPage struct {
@@ -17,7 +16,7 @@ type adminGroupsPage struct {
 }
 
 func (s *Server) adminGroupsPage(r *http.Request) (adminGroupsPage, error) {
-	groups, err := users.ListGroups(r.Context(), s.db)
+	groups, err := s.groups.List(r.Context())
 	return adminGroupsPage{Page: s.page(r, s.cat.T("accounts.admin.groups")), Groups: groups}, err
 }
 
@@ -26,31 +25,28 @@ func (s *Server) adminGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_groups", p)
+	s.render(w, r, http.StatusOK, "admin_groups", &p)
 	return nil
 }
 
+// groupURL is the admin page of a group.
+func groupURL(id int64) string { return "/admin/groupes/" + strconv.FormatInt(id, 10) }
+
 func (s *Server) adminGroupCreate(w http.ResponseWriter, r *http.Request) error {
 	name := r.PostFormValue("name")
-	id, err := users.CreateGroup(r.Context(), s.db, name, s.now())
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
+	id, err := s.groups.Create(r.Context(), s.actor(r), name)
+	if ve, ok := formErrors(err); ok {
 		p, err := s.adminGroupsPage(r)
 		if err != nil {
 			return err
 		}
 		p.Name = name
-		s.withErrors(&p.Page, verrs)
-		s.render(w, r, http.StatusUnprocessableEntity, "admin_groups", p)
-		return nil
+		return s.unprocessable(w, r, "admin_groups", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "group.created", groupObject(id), name)
-	s.flash(w, "accounts.flash.group_created")
-	http.Redirect(w, r, "/admin/groupes/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.group_created", groupURL(id))
 }
 
 type adminGroupPage struct {
@@ -62,11 +58,11 @@ type adminGroupPage struct {
 }
 
 func (s *Server) groupFromPath(r *http.Request) (*users.Group, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
-	return users.GetGroup(r.Context(), s.db, id)
+	return s.groups.Get(r.Context(), id)
 }
 
 func (s *Server) adminGroupPage(r *http.Request, g *users.Group) (adminGroupPage, error) {
@@ -75,10 +71,10 @@ func (s *Server) adminGroupPage(r *http.Request, g *users.Group) (adminGroupPage
 		return p, nil
 	}
 	var err error
-	if p.Members, err = users.Members(r.Context(), s.db, g.ID); err != nil {
+	if p.Members, err = s.groups.Members(r.Context(), g.ID); err != nil {
 		return p, err
 	}
-	all, err := users.List(r.Context(), s.db, users.ListFilter{})
+	all, err := s.accounts.List(r.Context(), users.ListFilter{})
 	if err != nil {
 		return p, err
 	}
@@ -103,39 +99,33 @@ func (s *Server) adminGroupEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_group", p)
+	s.render(w, r, http.StatusOK, "admin_group", &p)
 	return nil
 }
 
+// adminGroupRename renames a group; the built-in ones are refused (400).
 func (s *Server) adminGroupRename(w http.ResponseWriter, r *http.Request) error {
 	g, err := s.groupFromPath(r)
 	if err != nil {
 		return err
 	}
 	name := r.PostFormValue("name")
-	err = users.RenameGroup(r.Context(), s.db, g.ID, name)
-	var verrs valid.Errors
-	switch {
-	case errors.As(err, &verrs):
+	err = s.groups.Rename(r.Context(), s.actor(r), g.ID, name)
+	if ve, ok := formErrors(err); ok {
 		p, err := s.adminGroupPage(r, g)
 		if err != nil {
 			return err
 		}
 		p.Name = name
-		s.withErrors(&p.Page, verrs)
-		s.render(w, r, http.StatusUnprocessableEntity, "admin_group", p)
-		return nil
-	case errors.Is(err, users.ErrBuiltin):
-		return errBadRequest
-	case err != nil:
+		return s.unprocessable(w, r, "admin_group", &p, ve)
+	}
+	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "group.renamed", groupObject(g.ID), g.Name+" → "+name)
-	s.flash(w, "accounts.flash.group_saved")
-	http.Redirect(w, r, "/admin/groupes/"+strconv.FormatInt(g.ID, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.group_saved", groupURL(g.ID))
 }
 
+// adminGroupAddMember puts the chosen account in the group {id}.
 func (s *Server) adminGroupAddMember(w http.ResponseWriter, r *http.Request) error {
 	g, err := s.groupFromPath(r)
 	if err != nil {
@@ -145,17 +135,14 @@ func (s *Server) adminGroupAddMember(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errBadRequest
 	}
-	err = users.AddMember(r.Context(), s.db, g.ID, uid)
-	switch {
-	case errors.Is(err, users.ErrBuiltin), errors.Is(err, db.ErrNotFound):
-		return errBadRequest
-	case err != nil:
+	err = s.groups.AddMember(r.Context(), s.actor(r), g.ID, uid)
+	if errors.Is(err, db.ErrNotFound) {
+		return errBadRequest // the group exists: the account chosen does not
+	}
+	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "membership.added", groupObject(g.ID), userObject(uid))
-	s.flash(w, "accounts.flash.member_added")
-	http.Redirect(w, r, "/admin/groupes/"+strconv.FormatInt(g.ID, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.member_added", groupURL(g.ID))
 }
 
 func (s *Server) adminGroupRemoveMember(w http.ResponseWriter, r *http.Request) error {
@@ -167,13 +154,10 @@ func (s *Server) adminGroupRemoveMember(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return errBadRequest
 	}
-	if err := users.RemoveMember(r.Context(), s.db, g.ID, uid); err != nil {
+	if err := s.groups.RemoveMember(r.Context(), s.actor(r), g.ID, uid); err != nil {
 		return err
 	}
-	s.audit(r, nil, "membership.removed", groupObject(g.ID), userObject(uid))
-	s.flash(w, "accounts.flash.member_removed")
-	http.Redirect(w, r, "/admin/groupes/"+strconv.FormatInt(g.ID, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.member_removed", groupURL(g.ID))
 }
 
 func (s *Server) adminGroupDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
@@ -182,10 +166,10 @@ func (s *Server) adminGroupDeleteConfirm(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	if g.Builtin {
-		return errBadRequest
+		return users.ErrBuiltin
 	}
-	back := "/admin/groupes/" + strconv.FormatInt(g.ID, 10)
-	s.render(w, r, http.StatusOK, "admin_confirm", confirmPage{
+	back := groupURL(g.ID)
+	s.render(w, r, http.StatusOK, "admin_confirm", &confirmPage{
 		Page:     s.page(r, s.cat.T("accounts.admin.group_delete")),
 		Question: s.cat.T("accounts.admin.group_delete_question", g.Name, g.Members),
 		Action:   back + "/supprimer", Cancel: back, Button: s.cat.T("accounts.admin.group_delete"),
@@ -193,21 +177,15 @@ func (s *Server) adminGroupDeleteConfirm(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// adminGroupDelete deletes a group; its members stay, its grants go.
+// adminGroupDelete deletes a group; its members stay, its grants go. The
+// built-in ones are refused (400).
 func (s *Server) adminGroupDelete(w http.ResponseWriter, r *http.Request) error {
-	g, err := s.groupFromPath(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	err = users.DeleteGroup(r.Context(), s.db, g.ID)
-	if errors.Is(err, users.ErrBuiltin) {
-		return errBadRequest
-	}
-	if err != nil {
+	if err := s.groups.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	s.audit(r, nil, "group.deleted", groupObject(g.ID), g.Name)
-	s.flash(w, "accounts.flash.group_deleted")
-	http.Redirect(w, r, "/admin/groupes", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.group_deleted", "/admin/groupes")
 }

@@ -29,6 +29,6 @@ func (s *Server) adminTools() []adminTool {
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "admin_home", adminHomePage{Page: s.page(r, s.cat.T("accounts.admin.title")), Tools: s.adminTools()})
+	s.render(w, r, http.StatusOK, "admin_home", &adminHomePage{Page: s.page(r, s.cat.T("accounts.admin.title")), Tools: s.adminTools()})
 	return nil
 }

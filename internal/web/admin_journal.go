@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portique/internal/audit"
+	"portique/internal/valid"
 )
 
 // journalActions are the action prefixes offered in the journal filter.
@@ -36,18 +37,18 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := audit.Filter{Action: p.Action, Actor: p.Account, Limit: journalPageSize}
 	loc := s.cfg.Location()
-	errs := map[string]string{}
+	errs := valid.Errors{}
 	if p.From != "" {
 		d, err := time.ParseInLocation("2006-01-02", p.From, loc)
 		if err != nil {
-			errs["du"] = s.cat.T("accounts.journal.bad_date")
+			errs.Add("du", "accounts.journal.bad_date")
 		}
 		f.From = d
 	}
 	if p.To != "" {
 		d, err := time.ParseInLocation("2006-01-02", p.To, loc)
 		if err != nil {
-			errs["au"] = s.cat.T("accounts.journal.bad_date")
+			errs.Add("au", "accounts.journal.bad_date")
 		}
 		f.To = d.AddDate(0, 0, 1)
 	}
@@ -55,34 +56,31 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 	if p.PageNo < 1 || p.PageNo > 100000 {
 		p.PageNo = 1
 	}
-	status := http.StatusOK
 	if len(errs) > 0 {
-		p.Errors = errs
-		status = http.StatusUnprocessableEntity
-	} else {
-		f.Offset = (p.PageNo - 1) * journalPageSize
-		entries, more, err := audit.Find(r.Context(), s.db, f)
-		if err != nil {
-			return err
-		}
-		p.Entries = entries
-		link := func(n int) string {
-			v := url.Values{}
-			for k, val := range map[string]string{"action": p.Action, "compte": p.Account, "du": p.From, "au": p.To} {
-				if val != "" {
-					v.Set(k, val)
-				}
-			}
-			v.Set("page", strconv.Itoa(n))
-			return "/admin/journal?" + v.Encode()
-		}
-		if p.PageNo > 1 {
-			p.PrevURL = link(p.PageNo - 1)
-		}
-		if more {
-			p.NextURL = link(p.PageNo + 1)
-		}
+		return s.unprocessable(w, r, "admin_journal", &p, errs)
 	}
-	s.render(w, r, status, "admin_journal", p)
+	f.Offset = (p.PageNo - 1) * journalPageSize
+	entries, more, err := s.audits.Find(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	p.Entries = entries
+	link := func(n int) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"action": p.Action, "compte": p.Account, "du": p.From, "au": p.To} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		v.Set("page", strconv.Itoa(n))
+		return "/admin/journal?" + v.Encode()
+	}
+	if p.PageNo > 1 {
+		p.PrevURL = link(p.PageNo - 1)
+	}
+	if more {
+		p.NextURL = link(p.PageNo + 1)
+	}
+	s.render(w, r, http.StatusOK, "admin_journal", &p)
 	return nil
 }

@@ -4,12 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"portique/internal/access"
-	"portique/internal/db"
 	"portique/internal/users"
-	"portique/internal/valid"
 )
 
 // userRow is an account in the admin list, with its state.
@@ -32,11 +29,11 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	gid, _ := strconv.ParseInt(q.Get("groupe"), 10, 64)
-	list, err := users.List(ctx, s.db, users.ListFilter{Query: q.Get("q"), GroupID: gid})
+	list, err := s.accounts.List(ctx, users.ListFilter{Query: q.Get("q"), GroupID: gid})
 	if err != nil {
 		return err
 	}
-	groups, err := users.ListGroups(ctx, s.db)
+	groups, err := s.groups.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -53,7 +50,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Users = append(p.Users, row)
 	}
-	s.render(w, r, http.StatusOK, "admin_users", p)
+	s.render(w, r, http.StatusOK, "admin_users", &p)
 	return nil
 }
 
@@ -70,7 +67,7 @@ type userFormPage struct {
 }
 
 func (s *Server) userFormPage(r *http.Request, acc *users.User, f users.Form) (userFormPage, error) {
-	groups, err := users.ListGroups(r.Context(), s.db)
+	groups, err := s.groups.List(r.Context())
 	if err != nil {
 		return userFormPage{}, err
 	}
@@ -110,67 +107,39 @@ func (s *Server) adminUserNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_user_form", p)
+	s.render(w, r, http.StatusOK, "admin_user_form", &p)
 	return nil
 }
 
-func (s *Server) userFormInvalid(w http.ResponseWriter, r *http.Request, acc *users.User, f users.Form, errs valid.Errors) error {
-	p, err := s.userFormPage(r, acc, f)
-	if err != nil {
-		return err
-	}
-	s.withErrors(&p.Page, errs)
-	s.render(w, r, http.StatusUnprocessableEntity, "admin_user_form", p)
-	return nil
-}
+// userURL is the admin page of an account.
+func userURL(id int64) string { return "/admin/utilisateurs/" + strconv.FormatInt(id, 10) }
 
 // adminUserCreate creates the account and emails the invitation (valid
 // 72 h) to choose a password; no password is ever set by the admin.
 func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 	f := parseUserForm(r)
-	id, err := users.Create(r.Context(), s.db, f, s.now())
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		return s.userFormInvalid(w, r, nil, f, verrs)
-	}
-	if err != nil {
-		return err
-	}
-	u, err := users.Get(r.Context(), s.db, id)
-	if err != nil {
-		return err
-	}
-	s.audit(r, nil, "user.created", userObject(id), auditUserDetail(u))
-	if err := s.invite(r, u); err != nil {
-		return err
-	}
-	s.flash(w, "accounts.flash.user_created")
-	http.Redirect(w, r, "/admin/utilisateurs/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
-	return nil
-}
-
-func auditUserDetail(u *users.User) string {
-	d := u.Email
-	if u.Admin {
-		d += ", administrateur"
-	}
-	if len(u.Groups) > 0 {
-		ids := make([]string, len(u.Groups))
-		for i, g := range u.Groups {
-			ids[i] = strconv.FormatInt(g, 10)
+	u, link, err := s.accounts.Create(r.Context(), s.actor(r), f)
+	if ve, ok := formErrors(err); ok {
+		p, err := s.userFormPage(r, nil, f)
+		if err != nil {
+			return err
 		}
-		d += ", groupes " + strings.Join(ids, ",")
+		return s.unprocessable(w, r, "admin_user_form", &p, ve)
 	}
-	return d
+	if err != nil {
+		return err
+	}
+	s.sendInvitation(u, link)
+	return s.seeOther(w, r, "accounts.flash.user_created", userURL(u.ID))
 }
 
 // accountFromPath loads the account named by {id}.
 func (s *Server) accountFromPath(r *http.Request) (*users.User, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return nil, db.ErrNotFound
+		return nil, err
 	}
-	return users.Get(r.Context(), s.db, id)
+	return s.accounts.Get(r.Context(), id)
 }
 
 func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {
@@ -182,87 +151,76 @@ func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_user_form", p)
+	s.render(w, r, http.StatusOK, "admin_user_form", &p)
 	return nil
 }
 
+// adminUserUpdate saves the form (an administrator cannot remove their own
+// rights: the store refuses it as a field error).
 func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.accountFromPath(r)
 	if err != nil {
 		return err
 	}
 	f := parseUserForm(r)
-	if u.ID == currentUser(r).ID && !f.Admin {
-		// An administrator cannot remove their own rights (and lock
-		// everyone out of the administration).
-		return s.userFormInvalid(w, r, u, f, valid.One("admin", "accounts.admin.self_admin"))
-	}
-	err = s.db.InTx(r.Context(), func(tx *db.Tx) error { return users.Update(r.Context(), tx, u.ID, f) })
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		return s.userFormInvalid(w, r, u, f, verrs)
+	err = s.accounts.Update(r.Context(), s.actor(r), u.ID, f)
+	if ve, ok := formErrors(err); ok {
+		p, err := s.userFormPage(r, u, f)
+		if err != nil {
+			return err
+		}
+		return s.unprocessable(w, r, "admin_user_form", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	nu, err := users.Get(r.Context(), s.db, u.ID)
-	if err != nil {
-		return err
-	}
-	s.audit(r, nil, "user.updated", userObject(u.ID), auditUserDetail(nu))
-	s.flash(w, "accounts.flash.user_saved")
-	http.Redirect(w, r, "/admin/utilisateurs/"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.user_saved", userURL(u.ID))
 }
 
-// adminUserAction runs a one-button action on an account and returns to it.
-func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request, action, flash string, self bool, fn func(u *users.User) error) error {
-	u, err := s.accountFromPath(r)
+// adminUserAction runs a one-button action on the account {id} and returns
+// to it; an action the store refuses on one's own account says so.
+func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request, flash string, fn func(a access.Actor, id int64) error) error {
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if !self && u.ID == currentUser(r).ID {
-		s.flash(w, "accounts.flash.not_self")
-		http.Redirect(w, r, "/admin/utilisateurs/"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)
-		return nil
+	err = fn(s.actor(r), id)
+	if errors.Is(err, users.ErrSelf) {
+		return s.seeOther(w, r, "accounts.flash.not_self", userURL(id))
 	}
-	if err := fn(u); err != nil {
+	if err != nil {
 		return err
 	}
-	if action != "" {
-		s.audit(r, nil, action, userObject(u.ID), u.Email)
-	}
-	s.flash(w, flash)
-	http.Redirect(w, r, "/admin/utilisateurs/"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, flash, userURL(id))
 }
 
 // adminUserDisable disables an account; its sessions end at once.
 func (s *Server) adminUserDisable(w http.ResponseWriter, r *http.Request) error {
-	return s.adminUserAction(w, r, "user.disabled", "accounts.flash.user_disabled", false, func(u *users.User) error {
-		return users.SetDisabled(r.Context(), s.db, u.ID, true)
+	return s.adminUserAction(w, r, "accounts.flash.user_disabled", func(a access.Actor, id int64) error {
+		return s.accounts.SetDisabled(r.Context(), a, id, true)
 	})
 }
 
 func (s *Server) adminUserEnable(w http.ResponseWriter, r *http.Request) error {
-	return s.adminUserAction(w, r, "user.enabled", "accounts.flash.user_enabled", false, func(u *users.User) error {
-		return users.SetDisabled(r.Context(), s.db, u.ID, false)
+	return s.adminUserAction(w, r, "accounts.flash.user_enabled", func(a access.Actor, id int64) error {
+		return s.accounts.SetDisabled(r.Context(), a, id, false)
 	})
 }
 
 func (s *Server) adminUserUnlock(w http.ResponseWriter, r *http.Request) error {
-	return s.adminUserAction(w, r, "account.unlocked", "accounts.flash.user_unlocked", true, func(u *users.User) error {
-		return users.Unlock(r.Context(), s.db, u.ID)
+	return s.adminUserAction(w, r, "accounts.flash.user_unlocked", func(a access.Actor, id int64) error {
+		return s.accounts.Unlock(r.Context(), a, id)
 	})
 }
 
 // adminUserReinvite sends a new invitation (the previous link dies).
 func (s *Server) adminUserReinvite(w http.ResponseWriter, r *http.Request) error {
-	return s.adminUserAction(w, r, "", "accounts.flash.invitation_sent", false, func(u *users.User) error {
-		if u.HasPassword {
-			return errBadRequest
+	return s.adminUserAction(w, r, "accounts.flash.invitation_sent", func(a access.Actor, id int64) error {
+		u, link, err := s.accounts.Invite(r.Context(), a, id)
+		if err == nil {
+			s.sendInvitation(u, link)
 		}
-		return s.invite(r, u)
+		return err
 	})
 }
 
@@ -280,10 +238,10 @@ func (s *Server) adminUserDeleteConfirm(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if u.ID == currentUser(r).ID {
-		return access.ErrForbidden
+		return users.ErrSelf // the store refuses it too
 	}
-	back := "/admin/utilisateurs/" + strconv.FormatInt(u.ID, 10)
-	s.render(w, r, http.StatusOK, "admin_confirm", confirmPage{
+	back := userURL(u.ID)
+	s.render(w, r, http.StatusOK, "admin_confirm", &confirmPage{
 		Page:     s.page(r, s.cat.T("accounts.admin.user_delete")),
 		Question: s.cat.T("accounts.admin.user_delete_question", u.Name, u.Email),
 		Action:   back + "/supprimer", Cancel: back, Button: s.cat.T("accounts.admin.user_delete"),
@@ -292,20 +250,15 @@ func (s *Server) adminUserDeleteConfirm(w http.ResponseWriter, r *http.Request) 
 }
 
 // adminUserDelete removes the account's personal data; the audit trail
-// keeps the trace (with the email at the time).
+// keeps the trace (with the email at the time). Deleting one's own account
+// is refused (403).
 func (s *Server) adminUserDelete(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.accountFromPath(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if u.ID == currentUser(r).ID {
-		return access.ErrForbidden
-	}
-	if err := s.db.InTx(r.Context(), func(tx *db.Tx) error { return users.Delete(r.Context(), tx, u.ID, s.now()) }); err != nil {
+	if err := s.accounts.Delete(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	s.audit(r, nil, "user.deleted", userObject(u.ID), u.Email)
-	s.flash(w, "accounts.flash.user_deleted")
-	http.Redirect(w, r, "/admin/utilisateurs", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "accounts.flash.user_deleted", "/admin/utilisateurs")
 }

@@ -40,11 +40,11 @@ func TestAdminRoutesRefuseMembersAndVisitors(t *testing.T) {
 		wantStatus(t, ts.visitor().post(t, p, form()), http.StatusSeeOther)
 	}
 	// Nothing changed.
-	u, err := users.Get(t.Context(), ts.db, target)
+	u, err := ts.srv.accounts.Get(t.Context(), target)
 	if err != nil || u.Disabled || u.Admin {
 		t.Fatalf("target changed: %+v %v", u, err)
 	}
-	if n, _ := users.Count(t.Context(), ts.db); n != 2 {
+	if n, _ := ts.srv.accounts.Count(t.Context()); n != 2 {
 		t.Fatalf("%d accounts, want 2", n)
 	}
 	// Profile: visitors are sent to log in.
@@ -75,7 +75,7 @@ func TestAdminCreatesAccountAndInvitationWorksOnce(t *testing.T) {
 
 	rec = admin.post(t, "/admin/utilisateurs", url.Values{"email": {"Karim@Example.fr"}, "name": {"Karim Benali"}, "groups": {itoa(int(g))}})
 	wantStatus(t, rec, http.StatusSeeOther)
-	u, err := users.GetByEmail(t.Context(), ts.db, "karim@example.fr")
+	u, err := ts.srv.accounts.GetByEmail(t.Context(), "karim@example.fr")
 	if err != nil || len(u.Groups) != 1 || u.Groups[0] != g || u.HasPassword {
 		t.Fatalf("created account = %+v, %v", u, err)
 	}
@@ -111,7 +111,7 @@ func TestAdminCreatesAccountAndInvitationWorksOnce(t *testing.T) {
 		t.Fatal("cannot log in after accepting the invitation")
 	}
 	for _, a := range []string{"user.created", "invitation.sent", "invitation.accepted"} {
-		if e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: a}); len(e) == 0 {
+		if e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: a}); len(e) == 0 {
 			t.Errorf("no %s in the audit trail", a)
 		}
 	}
@@ -146,7 +146,7 @@ func TestAdminEditUnlockDelete(t *testing.T) {
 	wantStatus(t, admin.get(t, path), http.StatusOK)
 	rec := admin.post(t, path, url.Values{"email": {"elu@example.fr"}, "name": {"Jeanne Martin"}, "groups": {itoa(int(g2)), "1", "2"}})
 	wantStatus(t, rec, http.StatusSeeOther)
-	u, _ := users.Get(t.Context(), ts.db, uid)
+	u, _ := ts.srv.accounts.Get(t.Context(), uid)
 	if u.Name != "Jeanne Martin" || len(u.Groups) != 1 || u.Groups[0] != g2 {
 		t.Fatalf("after edit: %+v", u)
 	}
@@ -154,7 +154,7 @@ func TestAdminEditUnlockDelete(t *testing.T) {
 	wantStatus(t, admin.post(t, "/admin/utilisateurs/"+itoa(int(adminID)), url.Values{"email": {"admin@example.fr"}, "name": {"Admin"}}), http.StatusUnprocessableEntity)
 	admin.post(t, "/admin/utilisateurs/"+itoa(int(adminID))+"/desactiver", nil)
 	wantStatus(t, admin.post(t, "/admin/utilisateurs/"+itoa(int(adminID))+"/supprimer", nil), http.StatusForbidden)
-	if me, _ := users.Get(t.Context(), ts.db, adminID); me.Disabled || !me.Admin {
+	if me, _ := ts.srv.accounts.Get(t.Context(), adminID); me.Disabled || !me.Admin {
 		t.Fatal("the admin changed their own state")
 	}
 
@@ -168,7 +168,7 @@ func TestAdminEditUnlockDelete(t *testing.T) {
 	}
 	wantStatus(t, admin.post(t, path+"/deverrouiller", nil), http.StatusSeeOther)
 	wantStatus(t, c.post(t, "/connexion", loginForm("elu@example.fr", goodPassword)), http.StatusSeeOther)
-	if e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: "account.unlocked"}); len(e) != 1 || e[0].ActorID != adminID {
+	if e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: "account.unlocked"}); len(e) != 1 || e[0].ActorID != adminID {
 		t.Fatalf("unlock audit = %+v", e)
 	}
 
@@ -181,7 +181,7 @@ func TestAdminEditUnlockDelete(t *testing.T) {
 		t.Fatal("a deleted account kept its session")
 	}
 	wantStatus(t, ts.visitor().post(t, "/connexion", loginForm("elu@example.fr", goodPassword)), http.StatusUnprocessableEntity)
-	e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: "user.deleted"})
+	e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: "user.deleted"})
 	if len(e) != 1 || e[0].Detail != "elu@example.fr" {
 		t.Fatalf("delete audit = %+v", e)
 	}
@@ -219,7 +219,7 @@ func TestAdminGroups(t *testing.T) {
 		t.Fatal("group page lacks its member or name")
 	}
 	wantStatus(t, admin.post(t, gpath+"/membres/"+itoa(int(uid))+"/retirer", nil), http.StatusSeeOther)
-	if g, _ := users.GroupIDs(t.Context(), ts.db, uid); len(g) != 0 {
+	if u, _ := ts.srv.accounts.Get(t.Context(), uid); len(u.Groups) != 0 {
 		t.Fatal("member not removed")
 	}
 	// Built-in groups cannot be renamed, deleted or given members.
@@ -232,7 +232,7 @@ func TestAdminGroups(t *testing.T) {
 	wantStatus(t, admin.post(t, gpath+"/supprimer", nil), http.StatusSeeOther)
 	wantStatus(t, admin.get(t, gpath), http.StatusNotFound)
 	for _, a := range []string{"group.created", "group.renamed", "membership.added", "membership.removed", "group.deleted"} {
-		if e, _, _ := audit.Find(t.Context(), ts.db, audit.Filter{Action: a}); len(e) != 1 {
+		if e, _, _ := ts.srv.audits.Find(t.Context(), audit.Filter{Action: a}); len(e) != 1 {
 			t.Errorf("audit %s: %d entries", a, len(e))
 		}
 	}
@@ -240,7 +240,7 @@ func TestAdminGroups(t *testing.T) {
 
 func mustGroups(t *testing.T, ts *testServer) []users.Group {
 	t.Helper()
-	g, err := users.ListGroups(t.Context(), ts.db)
+	g, err := ts.srv.groups.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"portique/internal/access"
@@ -49,7 +48,7 @@ func (s *Server) calendarAdminPage(r *http.Request) (calendarAdminPage, error) {
 		}
 		page.Calendars = append(page.Calendars, calendarAdminCal{CalendarInfo: c, Grants: g})
 	}
-	if page.Groups, err = users.ListGroups(ctx, s.db); err != nil {
+	if page.Groups, err = s.groups.List(ctx); err != nil {
 		return page, err
 	}
 	q := r.URL.Query()
@@ -77,26 +76,6 @@ func (s *Server) calendarAdmin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// grantsFromForm reads one select per group: "acces_{group}" = view/edit/manage.
-func grantsFromForm(r *http.Request, groups []users.Group) ([]access.Grant, map[int64]string) {
-	var out []access.Grant
-	kept := map[int64]string{}
-	for _, g := range groups {
-		v := r.PostFormValue("acces_" + strconv.FormatInt(g.ID, 10))
-		if lvl := access.ParseLevel(v); lvl != access.None {
-			out = append(out, access.Grant{GroupID: g.ID, Level: lvl})
-			kept[g.ID] = v
-		}
-	}
-	return out, kept
-}
-
-func calendarFromForm(r *http.Request) calendar.Calendar {
-	pos, _ := strconv.Atoi(r.PostFormValue("position"))
-	return calendar.Calendar{Name: r.PostFormValue("nom"), Colour: r.PostFormValue("couleur"), TimeZone: strings.TrimSpace(r.PostFormValue("fuseau")),
-		Description: r.PostFormValue("description"), Position: pos}
-}
-
 func (s *Server) calendarAdminCreate(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.calendarAdminPage(r)
 	if err != nil {
@@ -104,19 +83,15 @@ func (s *Server) calendarAdminCreate(w http.ResponseWriter, r *http.Request) err
 	}
 	c := calendarFromForm(r)
 	grants, kept := grantsFromForm(r, page.Groups)
-	id, err := s.calendar.CreateCalendar(r.Context(), c, grants)
-	if ve, ok := calendar.IsValidation(err); ok {
-		page.New, page.NewGrants, page.FormID, page.Errors = c, kept, "new", ve.Fields
-		s.render(w, r, http.StatusUnprocessableEntity, "calendar_admin", page)
-		return nil
+	_, err = s.calendar.CreateCalendar(r.Context(), s.actor(r), c, grants)
+	if ve, ok := formErrors(err); ok {
+		page.New, page.NewGrants, page.FormID = c, kept, "new"
+		return s.unprocessable(w, r, "calendar_admin", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.created", "calendar:"+strconv.FormatInt(id, 10), c.Name)
-	s.flash(w, "calendar.flash.calendar_saved")
-	http.Redirect(w, r, "/admin/agenda", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.calendar_saved", "/admin/agenda")
 }
 
 func (s *Server) calendarAdminUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -131,26 +106,18 @@ func (s *Server) calendarAdminUpdate(w http.ResponseWriter, r *http.Request) err
 	c := calendarFromForm(r)
 	c.ID = id
 	grants, _ := grantsFromForm(r, page.Groups)
-	st := s.calendar
-	err = st.UpdateCalendar(r.Context(), c)
-	if ve, ok := calendar.IsValidation(err); ok {
-		page.FormID, page.Errors = "cal-"+strconv.FormatInt(id, 10), ve.Fields
-		s.render(w, r, http.StatusUnprocessableEntity, "calendar_admin", page)
-		return nil
+	err = s.calendar.UpdateCalendar(r.Context(), s.actor(r), c, grants)
+	if ve, ok := formErrors(err); ok {
+		page.FormID = "cal-" + strconv.FormatInt(id, 10)
+		return s.unprocessable(w, r, "calendar_admin", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	if err := st.SetGrants(r.Context(), id, grants); err != nil {
-		return err
-	}
-	s.audit(r, nil, "calendar.updated", "calendar:"+strconv.FormatInt(id, 10), c.Name)
-	s.flash(w, "calendar.flash.calendar_saved")
-	http.Redirect(w, r, "/admin/agenda", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.calendar_saved", "/admin/agenda")
 }
 
-// eventCount is "aucun événement", "1 événement", "12 événements".
+// eventCount says how many events a calendar holds (none, one, n).
 func (s *Server) eventCount(n int) string {
 	switch n {
 	case 0:
@@ -196,22 +163,10 @@ func (s *Server) calendarAdminDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	st := s.calendar
-	c, err := st.Calendar(r.Context(), principal(r), id)
-	if err != nil {
+	if err := s.calendar.DeleteCalendar(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	n, err := st.CountEvents(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := st.DeleteCalendar(r.Context(), id); err != nil {
-		return err
-	}
-	s.audit(r, nil, "calendar.deleted", "calendar:"+strconv.FormatInt(id, 10), c.Name+" ("+s.eventCount(n)+")")
-	s.flash(w, "calendar.flash.calendar_deleted")
-	http.Redirect(w, r, "/admin/agenda", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.calendar_deleted", "/admin/agenda")
 }
 
 type calendarAttributesPage struct {
@@ -238,62 +193,45 @@ func (s *Server) calendarAttributes(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func attributeFromForm(r *http.Request) calendar.Attribute {
-	pos, _ := strconv.Atoi(r.PostFormValue("position"))
-	return calendar.Attribute{Key: r.PostFormValue("cle"), Label: r.PostFormValue("libelle"), Type: r.PostFormValue("type"),
-		Choices: calendar.ParseChoices(r.PostFormValue("choix")), Help: r.PostFormValue("aide"), Position: pos}
-}
-
 func (s *Server) calendarAttributeCreate(w http.ResponseWriter, r *http.Request) error {
 	a := attributeFromForm(r)
-	id, err := s.calendar.CreateAttribute(r.Context(), a)
-	if ve, ok := calendar.IsValidation(err); ok {
-		page, perr := s.calendarAttributesPage(r)
-		if perr != nil {
-			return perr
+	_, err := s.calendar.CreateAttribute(r.Context(), s.actor(r), a)
+	if ve, ok := formErrors(err); ok {
+		page, err := s.calendarAttributesPage(r)
+		if err != nil {
+			return err
 		}
-		page.New, page.NewChoices, page.FormID, page.Errors = a, r.PostFormValue("choix"), "new", ve.Fields
-		s.render(w, r, http.StatusUnprocessableEntity, "calendar_attributes", page)
-		return nil
+		page.New, page.NewChoices, page.FormID = a, r.PostFormValue("choix"), "new"
+		return s.unprocessable(w, r, "calendar_attributes", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.attribute_created", "attribute:"+strconv.FormatInt(id, 10), a.Key)
-	s.flash(w, "calendar.flash.attribute_saved")
-	http.Redirect(w, r, "/admin/agenda/attributs", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.attribute_saved", "/admin/agenda/attributs")
 }
 
+// calendarAttributeUpdate changes an attribute; its key is stable (the
+// store keeps the stored one).
 func (s *Server) calendarAttributeUpdate(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	st := s.calendar
-	old, err := st.Attribute(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	a := attributeFromForm(r)
-	a.ID, a.Key = id, old.Key // the key is stable
-	err = st.UpdateAttribute(r.Context(), a)
-	if ve, ok := calendar.IsValidation(err); ok {
-		page, perr := s.calendarAttributesPage(r)
-		if perr != nil {
-			return perr
+	a.ID = id
+	err = s.calendar.UpdateAttribute(r.Context(), s.actor(r), a)
+	if ve, ok := formErrors(err); ok {
+		page, err := s.calendarAttributesPage(r)
+		if err != nil {
+			return err
 		}
-		page.FormID, page.Errors = "attr-"+strconv.FormatInt(id, 10), ve.Fields
-		s.render(w, r, http.StatusUnprocessableEntity, "calendar_attributes", page)
-		return nil
+		page.FormID = "attr-" + strconv.FormatInt(id, 10)
+		return s.unprocessable(w, r, "calendar_attributes", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.attribute_updated", "attribute:"+strconv.FormatInt(id, 10), a.Key)
-	s.flash(w, "calendar.flash.attribute_saved")
-	http.Redirect(w, r, "/admin/agenda/attributs", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.attribute_saved", "/admin/agenda/attributs")
 }
 
 func (s *Server) calendarAttributeDelete(w http.ResponseWriter, r *http.Request) error {
@@ -301,11 +239,8 @@ func (s *Server) calendarAttributeDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.calendar.DeleteAttribute(r.Context(), id); err != nil {
+	if err := s.calendar.DeleteAttribute(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.attribute_deleted", "attribute:"+strconv.FormatInt(id, 10), "")
-	s.flash(w, "calendar.flash.attribute_deleted")
-	http.Redirect(w, r, "/admin/agenda/attributs", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.attribute_deleted", "/admin/agenda/attributs")
 }

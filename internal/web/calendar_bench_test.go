@@ -51,7 +51,7 @@ func benchCalendarMonthPage(b *testing.B, cold bool) {
 	st := calendar.New(d, nil)
 	var cals []string
 	for i := range 20 {
-		id, err := st.CreateCalendar(ctx, calendar.Calendar{Name: fmt.Sprintf("Agenda %02d", i), Colour: "#225588"}, []access.Grant{{GroupID: g, Level: access.View}})
+		id, err := st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: fmt.Sprintf("Agenda %02d", i), Colour: "#225588"}, []access.Grant{{GroupID: g, Level: access.View}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func benchCalendarMonthPage(b *testing.B, cold bool) {
 			f.StartDate = base.AddDate(0, 0, r.IntN(60)).Format("2006-01-02")
 			f.Recurrence = freqs[i%len(freqs)]
 		}
-		if _, err := st.CreateEvent(ctx, adm, f); err != nil {
+		if _, err := st.CreateEvent(ctx, access.Actor{Principal: adm}, f); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,8 +9,6 @@ import (
 	"portique/internal/access"
 	"portique/internal/calendar"
 	"portique/internal/db"
-	"portique/internal/pages"
-	"portique/internal/valid"
 )
 
 // calendarBlockView is the pages' embedded calendar block: the current
@@ -61,32 +59,4 @@ func (s *Server) calendarBlock(r *http.Request, calendarID int64, index int) (*c
 		More:      "/agenda?agenda=" + id,
 		Empty:     len(occ) == 0,
 	}, nil
-}
-
-// blockCalendarErrors checks the calendar of every events or embedded
-// calendar block of an edit form: it must be one the editor may see (the
-// calendars the form's picker offers). An unknown or forged id gets a
-// field error; an empty one is left to pages.Normalize ("choose one").
-func (s *Server) blockCalendarErrors(r *http.Request, blocks []pages.Block) (valid.Errors, error) {
-	errs := valid.Errors{}
-	var visible map[int64]bool
-	for i, b := range blocks {
-		if (b.Type != pages.BlockEvents && b.Type != pages.BlockCalendar) || b.CalendarID <= 0 {
-			continue
-		}
-		if visible == nil {
-			cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
-			if err != nil {
-				return nil, err
-			}
-			visible = make(map[int64]bool, len(cals))
-			for _, c := range cals {
-				visible[c.ID] = true
-			}
-		}
-		if !visible[b.CalendarID] {
-			errs.Add(fmt.Sprintf("blocks.%d.calendar", i), "pages.error.calendar_unknown")
-		}
-	}
-	return errs, nil
 }

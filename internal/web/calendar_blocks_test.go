@@ -30,18 +30,18 @@ func newCalBlockSite(t *testing.T) *calBlockFixture {
 	root := access.Member(0, true, nil)
 	cal := f.ts.srv.calendar
 	var err error
-	if f.public, err = cal.CreateCalendar(ctx, calendar.Calendar{Name: "Animations grand public", Colour: "#1f5fa8"},
+	if f.public, err = cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Animations grand public", Colour: "#1f5fa8"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}}); err != nil {
 		t.Fatal(err)
 	}
-	if f.private, err = cal.CreateCalendar(ctx, calendar.Calendar{Name: "Agenda du bureau restreint", Colour: "#8a1f1f"},
+	if f.private, err = cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Agenda du bureau restreint", Colour: "#8a1f1f"},
 		[]access.Grant{{GroupID: f.gElus, Level: access.View}}); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(c int64, form calendar.EventForm) int64 {
 		t.Helper()
 		form.CalendarID = fmt.Sprint(c)
-		id, err := cal.CreateEvent(ctx, root, form)
+		id, err := cal.CreateEvent(ctx, access.Actor{Principal: root}, form)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func (f *calBlockFixture) publish(t *testing.T, p *pages.Page, blocks ...pages.B
 	t.Helper()
 	ctx := context.Background()
 	st := f.ts.srv.pages
-	a := pages.Actor{P: access.Member(0, true, nil)}
+	a := access.Actor{Principal: access.Member(0, true, nil)}
 	rev, err := st.SaveDraft(ctx, a, p.ID, f.page(t, p.ID).PublishedRev, p.Title, blocks)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestCalendarBlockPermissions(t *testing.T) {
 	wantBody(t, rec, "Texte seul")
 	wantNoBody(t, rec, "block-calendar", "cal-month", "/agenda/couleurs.css", "Aucun événement ce mois-ci")
 	// An empty month says so.
-	empty, err := f.ts.srv.calendar.CreateCalendar(context.Background(), calendar.Calendar{Name: "Formation des stagiaires"},
+	empty, err := f.ts.srv.calendar.CreateCalendar(context.Background(), access.System(), calendar.Calendar{Name: "Formation des stagiaires"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestCalendarBlockPermissions(t *testing.T) {
 // editor could not have picked (422, French message, text kept).
 func TestCalendarBlockEditForm(t *testing.T) {
 	f := newCalBlockSite(t)
-	techOnly, err := f.ts.srv.calendar.CreateCalendar(context.Background(), calendar.Calendar{Name: "Technique interne"},
+	techOnly, err := f.ts.srv.calendar.CreateCalendar(context.Background(), access.System(), calendar.Calendar{Name: "Technique interne"},
 		[]access.Grant{{GroupID: f.gTech, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +196,7 @@ func TestCalendarBlockEditForm(t *testing.T) {
 	// A calendar the editor may see: saved, drawn in the preview.
 	rec = save(pages.BlockCalendar, f.private)
 	wantStatus(t, rec, 303)
-	rev, err := f.ts.srv.pages.Revision(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.seances.ID, f.page(t, f.seances.ID).DraftRev)
+	rev, err := f.ts.srv.pages.Revision(context.Background(), access.Member(0, true, nil), f.seances.ID, f.page(t, f.seances.ID).DraftRev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,15 +33,15 @@ func TestCalendarInBrowser(t *testing.T) {
 				return err
 			}
 			st := calendar.New(d, nil)
-			st.SetClock(func() time.Time { return now })
-			if _, err := st.CreateAttribute(ctx, calendar.Attribute{Key: "instance", Label: "Instance", Type: calendar.AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
+			st.Now = func() time.Time { return now }
+			if _, err := st.CreateAttribute(ctx, access.System(), calendar.Attribute{Key: "instance", Label: "Instance", Type: calendar.AttrChoice, Choices: []string{"Comité syndical", "Bureau"}}); err != nil {
 				return err
 			}
-			cal, err := st.CreateCalendar(ctx, calendar.Calendar{Name: "Technique", Colour: "#2e7d32"}, []access.Grant{{GroupID: techs, Level: access.Edit}})
+			cal, err := st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Technique", Colour: "#2e7d32"}, []access.Grant{{GroupID: techs, Level: access.Edit}})
 			if err != nil {
 				return err
 			}
-			pub, err := st.CreateCalendar(ctx, calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"}, []access.Grant{{GroupID: access.Everyone, Level: access.View}})
+			pub, err := st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"}, []access.Grant{{GroupID: access.Everyone, Level: access.View}})
 			if err != nil {
 				return err
 			}
@@ -53,17 +53,17 @@ func TestCalendarInBrowser(t *testing.T) {
 					Attributes: map[string]string{"instance": "Comité syndical"}},
 				{CalendarID: strconv.FormatInt(pub, 10), Title: "Journée portes ouvertes", StartDate: "2026-03-14", AllDay: true},
 			} {
-				if _, err := st.CreateEvent(ctx, adm, f); err != nil {
+				if _, err := st.CreateEvent(ctx, access.Actor{Principal: adm}, f); err != nil {
 					return err
 				}
 			}
 			// The home page embeds both calendars (the visitor sees one).
 			ps := pages.New(d, nil)
-			home, err := ps.CreateHome(ctx, "Accueil", 0, "")
+			home, err := ps.CreateHome(ctx, access.System(), "Accueil")
 			if err != nil {
 				return err
 			}
-			pa := pages.Actor{P: adm}
+			pa := access.Actor{Principal: adm}
 			rev, err := ps.SaveDraft(ctx, pa, home.ID, home.PublishedRev, "Accueil", []pages.Block{
 				{Type: pages.BlockText, HTML: "<p>Bienvenue</p>"},
 				{Type: pages.BlockCalendar, CalendarID: cal}, {Type: pages.BlockCalendar, CalendarID: pub}})

@@ -13,16 +13,6 @@ import (
 	"portique/internal/db"
 )
 
-// occurrenceParam reads ?occurrence=UNIX (the original start of one
-// occurrence of a series).
-func occurrenceParam(v string) (time.Time, bool) {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0).UTC(), true
-}
-
 // calendarEventPage is the data of an event's page (also the popup's source).
 type calendarEventPage struct {
 	Page
@@ -134,7 +124,7 @@ func (s *Server) whenLabel(start, end time.Time, allDay bool, loc *time.Location
 	if ls.YearDay() == le.YearDay() && ls.Year() == le.Year() {
 		return s.cat.T("calendar.on_from_to", frenchDate(ls), ls.Format("15:04"), le.Format("15:04"))
 	}
-	return s.cat.T("calendar.from_to_days", frenchDate(ls)+" à "+ls.Format("15:04"), frenchDate(le)+" à "+le.Format("15:04"))
+	return s.cat.T("calendar.from_to_days", s.cat.T("calendar.date_at", frenchDate(ls), ls.Format("15:04")), s.cat.T("calendar.date_at", frenchDate(le), le.Format("15:04")))
 }
 
 // recurrenceLabel describes a series in French ("toutes les semaines le lundi").
@@ -248,40 +238,24 @@ func (s *Server) calendarEventNew(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// formInvalid re-renders the form with the user's input and French errors.
-func (s *Server) calendarFormInvalid(w http.ResponseWriter, r *http.Request, page calendarFormPage, ve *calendar.ValidationError) {
-	page.Errors = map[string]string{}
-	for k, v := range ve.Fields {
-		if k == "" {
-			k = "titre"
-		}
-		page.Errors[k] = v
-	}
-	s.render(w, r, http.StatusUnprocessableEntity, "calendar_event_form", page)
-}
-
 func (s *Server) calendarEventCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errBadRequest
 	}
-	f := calendar.ParseEventForm(r.PostForm)
-	id, err := s.calendar.CreateEvent(r.Context(), principal(r), f)
-	if ve, ok := calendar.IsValidation(err); ok {
-		page, perr := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
-		if perr != nil {
-			return perr
+	f := parseEventForm(r.PostForm)
+	id, err := s.calendar.CreateEvent(r.Context(), s.actor(r), f)
+	if ve, ok := formErrors(err); ok {
+		page, err := s.calendarFormPage(r, s.cat.T("calendar.new_event"), f)
+		if err != nil {
+			return err
 		}
 		page.Action = "/agenda/evenements"
-		s.calendarFormInvalid(w, r, page, ve)
-		return nil
+		return s.unprocessable(w, r, "calendar_event_form", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "event.created", "event:"+strconv.FormatInt(id, 10), f.Title)
-	s.flash(w, "calendar.flash.created")
-	http.Redirect(w, r, calendar.EventURL(id), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.created", calendar.EventURL(id))
 }
 
 func (s *Server) calendarEventEdit(w http.ResponseWriter, r *http.Request) error {
@@ -341,44 +315,36 @@ func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) err
 	if err := r.ParseForm(); err != nil {
 		return errBadRequest
 	}
-	f := calendar.ParseEventForm(r.PostForm)
+	f := parseEventForm(r.PostForm)
 	st := s.calendar
-	p := principal(r)
+	a := s.actor(r)
 	scope := r.PostForm.Get("portee")
 	o, hasOcc := occurrenceParam(r.PostForm.Get("occurrence"))
+	saved := id // the event shown next: a split makes a new one
 	switch {
 	case hasOcc && scope == "une":
-		err = st.ChangeOccurrence(r.Context(), p, id, o, calendar.OccurrenceChange{StartDate: f.StartDate, StartTime: f.StartTime,
-			EndDate: f.EndDate, EndTime: f.EndTime, Title: f.Title, Location: f.Location, Description: f.Description})
+		err = st.ChangeOccurrence(r.Context(), a, id, o, occurrenceChange(f))
 	case hasOcc && scope == "suivantes":
-		var newID int64
-		newID, err = st.SplitSeries(r.Context(), p, id, o, f)
-		if err == nil {
-			id = newID
-		}
+		saved, err = st.SplitSeries(r.Context(), a, id, o, f)
 	default:
-		err = st.UpdateEvent(r.Context(), p, id, f)
+		err = st.UpdateEvent(r.Context(), a, id, f)
 	}
-	if ve, ok := calendar.IsValidation(err); ok {
-		page, perr := s.calendarFormPage(r, s.cat.T("calendar.edit_event", f.Title), f)
-		if perr != nil {
-			return perr
+	if ve, ok := formErrors(err); ok {
+		page, err := s.calendarFormPage(r, s.cat.T("calendar.edit_event", f.Title), f)
+		if err != nil {
+			return err
 		}
 		page.EventID = id
 		page.Action = "/agenda/evenements/" + strconv.FormatInt(id, 10) + "/modifier"
 		if hasOcc {
 			page.Occurrence, page.Scope = o.Unix(), scope
 		}
-		s.calendarFormInvalid(w, r, page, ve)
-		return nil
+		return s.unprocessable(w, r, "calendar_event_form", &page, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "event.updated", "event:"+strconv.FormatInt(id, 10), f.Title)
-	s.flash(w, "calendar.flash.saved")
-	http.Redirect(w, r, calendar.EventURL(id), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.saved", calendar.EventURL(saved))
 }
 
 func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) error {
@@ -386,13 +352,10 @@ func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.calendar.DeleteEvent(r.Context(), principal(r), id); err != nil {
+	if err := s.calendar.DeleteEvent(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	s.audit(r, nil, "event.deleted", "event:"+strconv.FormatInt(id, 10), "")
-	s.flash(w, "calendar.flash.deleted")
-	http.Redirect(w, r, "/agenda", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.deleted", "/agenda")
 }
 
 func (s *Server) calendarOccurrenceCancel(w http.ResponseWriter, r *http.Request) error {
@@ -412,24 +375,15 @@ func (s *Server) calendarOccurrenceAction(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return errBadRequest
 	}
-	st := s.calendar
+	st, a := s.calendar, s.actor(r)
+	flash := "calendar.flash.restored"
 	if cancel {
-		err = st.CancelOccurrence(r.Context(), principal(r), id, o)
+		err, flash = st.CancelOccurrence(r.Context(), a, id, o), "calendar.flash.cancelled"
 	} else {
-		err = st.RestoreOccurrence(r.Context(), principal(r), id, o)
-	}
-	if _, ok := calendar.IsValidation(err); ok {
-		return errBadRequest
+		err = st.RestoreOccurrence(r.Context(), a, id, o)
 	}
 	if err != nil {
 		return err
 	}
-	action, flash := "event.occurrence_restored", "calendar.flash.restored"
-	if cancel {
-		action, flash = "event.occurrence_cancelled", "calendar.flash.cancelled"
-	}
-	s.audit(r, nil, action, "event:"+strconv.FormatInt(id, 10), o.Format(time.RFC3339))
-	s.flash(w, flash)
-	http.Redirect(w, r, calendar.EventURL(id)+"?occurrence="+strconv.FormatInt(o.Unix(), 10), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, flash, calendar.EventURL(id)+"?occurrence="+strconv.FormatInt(o.Unix(), 10))
 }

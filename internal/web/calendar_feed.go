@@ -83,12 +83,10 @@ type calendarFeedPage struct {
 // calendarFeedTokenNew creates (or replaces) the account's feed link and
 // shows it once, with the instructions.
 func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	token, err := s.calendar.NewFeedToken(r.Context(), u.ID)
+	token, err := s.calendar.NewFeedToken(r.Context(), s.actor(r))
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.feed_created", userObject(u.ID), "")
 	sub, err := s.calendarSubscription(r)
 	if err != nil {
 		return err
@@ -101,12 +99,8 @@ func (s *Server) calendarFeedTokenNew(w http.ResponseWriter, r *http.Request) er
 
 // calendarFeedTokenRevoke kills the account's feed link at once.
 func (s *Server) calendarFeedTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	if err := s.calendar.RevokeFeedToken(r.Context(), u.ID); err != nil {
+	if err := s.calendar.RevokeFeedToken(r.Context(), s.actor(r)); err != nil {
 		return err
 	}
-	s.audit(r, nil, "calendar.feed_revoked", userObject(u.ID), "")
-	s.flash(w, "calendar.flash.feed_revoked")
-	http.Redirect(w, r, "/mon-compte", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "calendar.flash.feed_revoked", "/mon-compte")
 }

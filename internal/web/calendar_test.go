@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/search"
 )
@@ -35,23 +37,23 @@ func newCalWorldWith(t *testing.T, withSearch bool) *calWorld {
 	ctx := context.Background()
 	elus, techs := ts.createGroup(t, "Élus"), ts.createGroup(t, "Techniciens")
 	w := &calWorld{ts: ts, st: calendar.New(ts.db, nil)}
-	w.st.SetClock(ts.clock.Now)
+	w.st.Now = ts.clock.Now
 	w.elus = elus
 	w.eluID = ts.createUser(t, "elu@sydrav.fr", false, elus)
 	w.techID = ts.createUser(t, "tech@sydrav.fr", false, techs)
 	w.outsiderID = ts.createUser(t, "autre@sydrav.fr", false)
 	w.adminID = ts.createUser(t, "admin@sydrav.fr", true)
 	var err error
-	w.private, err = w.st.CreateCalendar(ctx, calendar.Calendar{Name: "Instances", Colour: "#1f5fa8"},
+	w.private, err = w.st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Instances", Colour: "#1f5fa8"},
 		[]access.Grant{{GroupID: elus, Level: access.View}, {GroupID: techs, Level: access.Edit}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.public, _ = w.st.CreateCalendar(ctx, calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"},
+	w.public, _ = w.st.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Animations grand public", Colour: "#b85c00"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: techs, Level: access.Edit}})
 	adm := access.Principal{Admin: true}
 	mk := func(f calendar.EventForm) int64 {
-		id, err := w.st.CreateEvent(ctx, adm, f)
+		id, err := w.st.CreateEvent(ctx, access.Actor{Principal: adm}, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,11 +283,15 @@ func TestCalendarAdminDelete(t *testing.T) {
 	for gid, lvl := range g {
 		grants = append(grants, access.Grant{GroupID: gid, Level: lvl})
 	}
-	if err := w.st.SetGrants(ctx, w.private, grants); err != nil {
+	c, err := w.st.Calendar(ctx, access.System().Principal, w.private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.UpdateCalendar(ctx, access.System(), c.Calendar, grants); err != nil {
 		t.Fatal(err)
 	}
 	// An event created through the server's store is in the site search.
-	indexed, err := w.ts.srv.calendar.CreateEvent(ctx, access.Principal{Admin: true},
+	indexed, err := w.ts.srv.calendar.CreateEvent(ctx, access.System(),
 		calendar.EventForm{CalendarID: strconv.FormatInt(w.private, 10), Title: "Commission des marchés publics", StartDate: "2026-03-19", StartTime: "10:00"})
 	if err != nil {
 		t.Fatal(err)
@@ -358,7 +364,7 @@ func TestCalendarAdminDelete(t *testing.T) {
 	if err := w.ts.db.QueryRow(ctx, "SELECT actor, detail FROM audit WHERE action = 'calendar.deleted' AND object = ?", "calendar:"+id).Scan(&actor, &detail); err != nil {
 		t.Fatalf("no audit entry: %v", err)
 	}
-	if actor != "admin@sydrav.fr" || detail != "Instances (3 événements)" {
+	if actor != "admin@sydrav.fr" || detail != "Instances events=3" {
 		t.Errorf("audit entry: %q %q", actor, detail)
 	}
 	// The public calendar is untouched; a deleted calendar is gone (404).
@@ -367,4 +373,98 @@ func TestCalendarAdminDelete(t *testing.T) {
 	}
 	wantStatus(t, adm.get(t, confirm), http.StatusNotFound)
 	wantStatus(t, adm.post(t, confirm, nil), http.StatusNotFound)
+}
+
+// The calendar's changes made through the site are audited by the calendar
+// store, in the change's transaction: one entry per change, naming the
+// account and its address; a refused or invalid form leaves none.
+func TestCalendarChangesAudited(t *testing.T) {
+	w := newCalWorld(t)
+	ctx := context.Background()
+	tech := w.ts.loginAs(t, w.techID)
+	elu := w.ts.loginAs(t, w.eluID)
+	adm := w.ts.loginAs(t, w.adminID)
+	// since: the last entry of the fixture (its calendars and events).
+	var since int64
+	if es, _, err := w.ts.srv.audits.Find(ctx, audit.Filter{Limit: 1}); err != nil || len(es) != 1 {
+		t.Fatalf("the fixture's changes are not audited: %v", err)
+	} else {
+		since = es[0].ID
+	}
+	// entries are the entries written by the requests below.
+	entries := func(action string) []audit.Entry {
+		t.Helper()
+		es, _, err := w.ts.srv.audits.Find(ctx, audit.Filter{Action: action, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []audit.Entry
+		for _, e := range es {
+			if e.ID > since && (action == "" || e.Action == action) {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	cal := strconv.FormatInt(w.private, 10)
+	form := url.Values{"calendrier": {cal}, "titre": {"Bureau syndical"}, "debut_date": {"2026-03-20"}, "debut_heure": {"18:00"}, "fin_heure": {"19:30"}}
+	bad := url.Values{"calendrier": {cal}, "titre": {""}, "debut_date": {"2026-03-20"}, "debut_heure": {"18:00"}}
+	wantStatus(t, tech.post(t, "/agenda/evenements", bad), http.StatusUnprocessableEntity)
+	wantStatus(t, elu.post(t, "/agenda/evenements", maps.Clone(form)), http.StatusForbidden) // post sets the client's csrf in the form
+	wantStatus(t, adm.post(t, "/admin/agenda/agendas", url.Values{"nom": {""}}), http.StatusUnprocessableEntity)
+	if es := entries(""); len(es) != 0 {
+		t.Fatalf("refused or invalid forms wrote audit entries: %+v", es)
+	}
+
+	rec := tech.post(t, "/agenda/evenements", form)
+	wantStatus(t, rec, http.StatusSeeOther)
+	id := strings.TrimPrefix(rec.Header().Get("Location"), "/agenda/evenements/")
+	es := entries("event.created")
+	if len(es) != 1 || es[0].Object != "event:"+id || es[0].Actor != "tech@sydrav.fr" || es[0].ActorID != w.techID || es[0].IP == "" || es[0].Detail != "Bureau syndical" {
+		t.Fatalf("event.created entries: %+v", es)
+	}
+	occ := strconv.FormatInt(time.Date(2026, 3, 16, 9, 0, 0, 0, w.ts.cfg.Location()).Unix(), 10)
+	weekly := "/agenda/evenements/" + strconv.FormatInt(w.weekly, 10)
+	wantStatus(t, tech.post(t, weekly+"/annuler", url.Values{"occurrence": {occ}}), http.StatusSeeOther)
+	if es := entries("event.occurrence_cancelled"); len(es) != 1 || es[0].Object != "event:"+strconv.FormatInt(w.weekly, 10) || es[0].Detail != "occurrence=2026-03-16T08:00:00Z" {
+		t.Fatalf("event.occurrence_cancelled entries: %+v", es)
+	}
+	wantStatus(t, elu.post(t, "/mon-compte/agenda", nil), http.StatusOK)
+	if es := entries("calendar.feed_created"); len(es) != 1 || es[0].Object != "user:"+strconv.FormatInt(w.eluID, 10) || es[0].Actor != "elu@sydrav.fr" || es[0].Detail != "" {
+		t.Fatalf("calendar.feed_created entries: %+v", es)
+	}
+	wantStatus(t, adm.post(t, "/admin/agenda/attributs", url.Values{"cle": {"salle"}, "libelle": {"Salle"}, "type": {"text"}}), http.StatusSeeOther)
+	if es := entries("calendar.attribute_created"); len(es) != 1 || es[0].Actor != "admin@sydrav.fr" || es[0].Detail != "salle" {
+		t.Fatalf("calendar.attribute_created entries: %+v", es)
+	}
+	if es := entries(""); len(es) != 4 {
+		t.Fatalf("four changes wrote %d audit entries: %+v", len(es), es)
+	}
+}
+
+// One date of an event that is not a series cannot be changed or
+// cancelled: a state refusal with its own message (409), nothing written.
+func TestCalendarNotRecurringRefused(t *testing.T) {
+	w := newCalWorld(t)
+	tech := w.ts.loginAs(t, w.techID)
+	single := "/agenda/evenements/" + strconv.FormatInt(w.privEvent, 10)
+	occ := strconv.FormatInt(time.Date(2026, 3, 12, 18, 0, 0, 0, w.ts.cfg.Location()).Unix(), 10)
+	for _, post := range []struct {
+		path string
+		form url.Values
+	}{
+		{single + "/annuler", url.Values{"occurrence": {occ}}},
+		{single + "/retablir", url.Values{"occurrence": {occ}}},
+		{single + "/modifier", url.Values{"occurrence": {occ}, "portee": {"une"}, "calendrier": {strconv.FormatInt(w.private, 10)}, "titre": {"X"},
+			"debut_date": {"2026-03-12"}, "debut_heure": {"18:00"}}},
+	} {
+		rec := tech.post(t, post.path, post.form)
+		wantStatus(t, rec, http.StatusConflict)
+		if b := body(t, rec); !strings.Contains(b, "Cet événement n’est pas répété : modifiez-le directement.") {
+			t.Errorf("%s: the refusal does not say why", post.path)
+		}
+	}
+	if b := body(t, tech.get(t, single)); !strings.Contains(b, "Comité syndical confidentiel") {
+		t.Error("the event changed")
+	}
 }

@@ -16,8 +16,6 @@ import (
 	"portique/internal/calendar"
 )
 
-// calendarStore returns the calendar store on the server's database and
-// search index (a small struct: built per request).
 // Views of /agenda.
 const (
 	viewMonth = "mois"
@@ -155,7 +153,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		to = from.AddDate(0, 0, 7)
 		prev, next = from.AddDate(0, 0, -7), from.AddDate(0, 0, 7)
 		end := to.AddDate(0, 0, -1)
-		page.Heading = s.cat.T("calendar.week_of", dayMonth(from), dayMonth(end)+" "+strconv.Itoa(end.Year()))
+		page.Heading = s.cat.T("calendar.week_of", s.dayMonth(from), s.dayMonth(end)+" "+strconv.Itoa(end.Year()))
 	case viewDay:
 		from, to = date, date.AddDate(0, 0, 1)
 		prev, next = date.AddDate(0, 0, -1), to
@@ -206,10 +204,12 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func dayMonth(t time.Time) string {
+// dayMonth is a day and its month, the first of the month written as the
+// catalogue says (calendar.first_day).
+func (s *Server) dayMonth(t time.Time) string {
 	d := strconv.Itoa(t.Day())
 	if t.Day() == 1 {
-		d = "1er"
+		d = s.cat.T("calendar.first_day")
 	}
 	return d + " " + FrenchMonth(t.Month())
 }
@@ -310,7 +310,7 @@ func weeksOf(days []dayCell) [][]dayCell {
 func (s *Server) dayCells(occ []calendar.Occurrence, from, to time.Time, month time.Month, today time.Time, loc *time.Location, timeGrid bool, hours []int) []dayCell {
 	var days []dayCell
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + dayMonth(d), ISO: d.Format("2006-01-02"),
+		days = append(days, dayCell{Date: d, Label: FrenchWeekday(d.Weekday()) + " " + s.dayMonth(d), ISO: d.Format("2006-01-02"),
 			InMonth: d.Month() == month, Today: d.Equal(today)})
 	}
 	// bounds[i] is the start of days[i]; bounds[len(days)] the window's end.

@@ -73,7 +73,7 @@ func communeForm(r *http.Request) collecte.CommuneInput {
 
 func (s *Server) collecteCommuneCreate(w http.ResponseWriter, r *http.Request) error {
 	in := communeForm(r)
-	id, err := s.collecte.CreateCommune(r.Context(), s.collecteActor(r), in)
+	id, err := s.collecte.CreateCommune(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteManageData(r)
 		if err != nil {
@@ -205,7 +205,7 @@ func (s *Server) collecteCommuneUpdate(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	in := communeForm(r)
-	err = s.collecte.UpdateCommune(r.Context(), s.collecteActor(r), id, in)
+	err = s.collecte.UpdateCommune(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteCommuneData(r, id)
 		if err != nil {
@@ -250,7 +250,7 @@ func (s *Server) collecteCommuneDelete(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if err := s.collecte.DeleteCommune(r.Context(), s.collecteActor(r), id); err != nil {
+	if err := s.collecte.DeleteCommune(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.commune_deleted", "/collecte/gestion")
@@ -277,7 +277,7 @@ func (s *Server) collecteSectorCreate(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	in := sectorForm(r, "")
-	_, err = s.collecte.CreateSector(r.Context(), s.collecteActor(r), id, in)
+	_, err = s.collecte.CreateSector(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteCommuneData(r, id)
 		if err != nil {
@@ -303,7 +303,7 @@ func (s *Server) collecteSectorUpdate(w http.ResponseWriter, r *http.Request) er
 	}
 	prefix := "s" + strconv.FormatInt(id, 10) + "-"
 	in := sectorForm(r, prefix)
-	err = s.collecte.UpdateSector(r.Context(), s.collecteActor(r), id, in)
+	err = s.collecte.UpdateSector(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteCommuneData(r, x.CommuneID)
 		if err != nil {
@@ -358,7 +358,7 @@ func (s *Server) collecteSectorDelete(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := s.collecte.DeleteSector(r.Context(), s.collecteActor(r), id); err != nil {
+	if err := s.collecte.DeleteSector(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.sector_deleted", collecteCommuneURL(x.CommuneID)+"#secteurs")
@@ -441,7 +441,7 @@ func (s *Server) collecteScheduleCreate(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	in := scheduleForm(r, id)
-	_, err = s.collecte.CreateSchedule(r.Context(), s.collecteActor(r), in)
+	_, err = s.collecte.CreateSchedule(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteScheduleData(r, id, 0, in)
 		if err != nil {
@@ -484,7 +484,7 @@ func (s *Server) collecteScheduleUpdate(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	in := scheduleForm(r, sc.CommuneID)
-	err = s.collecte.UpdateSchedule(r.Context(), s.collecteActor(r), id, in)
+	err = s.collecte.UpdateSchedule(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteScheduleData(r, sc.CommuneID, id, in)
 		if err != nil {
@@ -507,7 +507,7 @@ func (s *Server) collecteScheduleDelete(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	if err := s.collecte.DeleteSchedule(r.Context(), s.collecteActor(r), id); err != nil {
+	if err := s.collecte.DeleteSchedule(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.schedule_deleted", collecteCommuneURL(sc.CommuneID)+"#calendriers")

@@ -106,15 +106,6 @@ type collecteIndexPage struct {
 	CanEdit  bool
 }
 
-// collecteActor is who acts, for the collecte store.
-func (s *Server) collecteActor(r *http.Request) access.Actor {
-	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
-}
-
 // collecteCanEdit tells whether to show the management links (members
 // only: a visitor never gets them, and their pages stay cacheable).
 func (s *Server) collecteCanEdit(r *http.Request) (bool, error) {

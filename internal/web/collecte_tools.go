@@ -60,7 +60,7 @@ func (s *Server) collecteStreams(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) collecteStreamCreate(w http.ResponseWriter, r *http.Request) error {
 	in := streamForm(r, "")
-	_, err := s.collecte.CreateStream(r.Context(), s.collecteActor(r), in)
+	_, err := s.collecte.CreateStream(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteStreamsData(r)
 		if err != nil {
@@ -82,7 +82,7 @@ func (s *Server) collecteStreamUpdate(w http.ResponseWriter, r *http.Request) er
 	}
 	prefix := "t" + strconv.FormatInt(id, 10) + "-"
 	in := streamForm(r, prefix)
-	err = s.collecte.UpdateStream(r.Context(), s.collecteActor(r), id, in)
+	err = s.collecte.UpdateStream(r.Context(), s.actor(r), id, in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteStreamsData(r)
 		if err != nil {
@@ -135,7 +135,7 @@ func (s *Server) collecteStreamDelete(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := s.collecte.DeleteStream(r.Context(), s.collecteActor(r), id); err != nil {
+	if err := s.collecte.DeleteStream(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.stream_deleted", "/collecte/gestion/flux")
@@ -252,7 +252,7 @@ func (s *Server) collecteExceptions(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) collecteExceptionSet(w http.ResponseWriter, r *http.Request) error {
 	in := collecte.ExceptionInput{Day: r.PostFormValue("day"), StreamID: r.PostFormValue("exception_stream"), CommuneID: r.PostFormValue("exception_commune"),
 		Action: r.PostFormValue("action"), Replacement: r.PostFormValue("replacement"), Note: r.PostFormValue("note")}
-	_, err := s.collecte.SetException(r.Context(), s.collecteActor(r), in)
+	_, err := s.collecte.SetException(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		p, err := s.collecteExceptionsData(r)
 		if err != nil {
@@ -272,7 +272,7 @@ func (s *Server) collecteExceptionDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if err := s.collecte.DeleteException(r.Context(), s.collecteActor(r), id); err != nil {
+	if err := s.collecte.DeleteException(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.exception_deleted", "/collecte/gestion/exceptions")
@@ -347,7 +347,7 @@ func (s *Server) collecteImportRun(w http.ResponseWriter, r *http.Request, apply
 	if ve, ok := formErrors(err); ok {
 		return s.unprocessable(w, r, "collecte_import", &p, ve)
 	}
-	rep, err := s.collecte.Import(r.Context(), s.collecteActor(r), data, apply)
+	rep, err := s.collecte.Import(r.Context(), s.actor(r), data, apply)
 	if ve, ok := formErrors(err); ok {
 		return s.unprocessable(w, r, "collecte_import", &p, ve)
 	}
@@ -421,7 +421,7 @@ func (s *Server) collecteRightsData(r *http.Request) (collecteRightsPage, error)
 	for _, g := range grants {
 		p.Levels[g.GroupID] = g.Level.String()
 	}
-	p.Groups, err = users.ListGroups(r.Context(), s.db)
+	p.Groups, err = s.groups.List(r.Context())
 	return p, err
 }
 
@@ -445,7 +445,7 @@ func (s *Server) collecteRightsSave(w http.ResponseWriter, r *http.Request) erro
 			grants = append(grants, access.Grant{GroupID: g.ID, Level: lvl})
 		}
 	}
-	if err := s.collecte.SetGrants(r.Context(), s.collecteActor(r), grants); err != nil {
+	if err := s.collecte.SetGrants(r.Context(), s.actor(r), grants); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "collecte.flash.rights_saved", "/admin/collecte")

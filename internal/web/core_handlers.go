@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+
+	"portique/internal/db"
 )
 
 // healthz answers 200 when the database answers, 503 otherwise.
@@ -36,17 +38,14 @@ func (s *Server) sessionExtend(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.Extend(r.Context(), state(r).session.IDHash); err != nil {
 		return err
 	}
-	s.flash(w, "flash.session.extended")
 	back := "/"
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
 		back = safeReturn(ref.RequestURI())
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "flash.session.extended", back)
 }
 
 // notFound answers the French 404 page.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	s.renderError(w, r, http.StatusNotFound, "")
-	return nil
+	return db.ErrNotFound
 }

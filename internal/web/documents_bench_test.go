@@ -33,7 +33,7 @@ func BenchmarkUploadHTTP100MB(b *testing.B) {
 	if err := d.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES ('a@b.fr', 'a', TRUE, ?) RETURNING id", clk.Now().UTC()).Scan(&uid); err != nil {
 		b.Fatal(err)
 	}
-	folder, err := srv.Documents().CreateFolder(ctx, access.Principal{UserID: uid, Admin: true}, 0, "Gros")
+	folder, err := srv.Documents().CreateFolder(ctx, access.Actor{Principal: access.Principal{UserID: uid, Admin: true}}, 0, "Gros")
 	if err != nil {
 		b.Fatal(err)
 	}

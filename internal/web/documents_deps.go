@@ -1,12 +1,12 @@
 package web
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
-	"portique/internal/access"
 	"portique/internal/documents"
+	"portique/internal/valid"
 )
 
 // Documents returns the document store (app seeds the demo with it and
@@ -22,29 +22,27 @@ func folderURL(id int64, archived bool) string {
 	return "/documents/dossiers/" + strconv.FormatInt(id, 10)
 }
 
-func documentObject(id int64) string { return "document:" + strconv.FormatInt(id, 10) }
-
-func folderObject(id int64) string { return "folder:" + strconv.FormatInt(id, 10) }
-
-// documentFieldErrors turns the documents package's French field messages into the
-// page's error map.
-func documentFieldErrors(p *Page, fe documents.FieldErrors) {
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
+// joinMessages translates the messages of several files of one form (an
+// upload of many) into one text for their field.
+func (s *Server) joinMessages(msgs []valid.Message) string {
+	parts := make([]string, len(msgs))
+	for i, m := range msgs {
+		parts[i] = s.cat.T(m.Key, m.Args...)
 	}
-	for k, v := range fe {
-		p.Errors[k] = v
-	}
+	return strings.Join(parts, " ")
 }
 
-// levelOn is p's level on a folder (for showing tools; decisions are taken
-// by the store).
-func (s *Server) levelOn(r *http.Request, folderID int64) access.Level {
-	lvl, err := access.LevelOf(r.Context(), s.db, principal(r), access.Folder, folderID)
-	if err != nil {
-		return access.None
+// reasonText is the text saying why a document has no indexable text: the
+// store keeps a catalogue key (extract.Reason*); a value that is not one
+// (written by an older version) is shown as it is.
+func (s *Server) reasonText(reason string) string {
+	switch {
+	case reason == "":
+		return s.cat.T("documents.reason.unknown")
+	case strings.HasPrefix(reason, "documents.reason.") && s.cat.Has(reason):
+		return s.cat.T(reason)
 	}
-	return lvl
+	return reason
 }
 
 // withQuery returns path?query with one parameter changed.

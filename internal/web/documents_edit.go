@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/documents"
+	"portique/internal/valid"
 )
 
 // maxFilesPerUpload bounds one upload form.
@@ -27,12 +27,10 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	pr := principal(r)
+	a := s.actor(r)
 	// Refuse before reading a byte of the body.
-	if _, lvl, err := s.docs.Folder(ctx, pr, folderID); err != nil {
+	if err := s.docs.CheckUpload(ctx, a.Principal, folderID); err != nil {
 		return err
-	} else if lvl < access.Edit {
-		return access.ErrForbidden
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.docs.UploadMax()*maxFilesPerUpload+1<<20)
 	mr, err := r.MultipartReader()
@@ -40,7 +38,7 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 		return errBadRequest
 	}
 	var uploaded []documents.Document
-	var msgs []string
+	var msgs []valid.Message
 	pub, files := "", 0
 	for {
 		part, err := mr.NextPart()
@@ -48,7 +46,7 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			msgs = append(msgs, s.cat.T("documents.upload.interrupted"))
+			msgs = append(msgs, valid.Message{Key: "documents.upload.interrupted"})
 			break
 		}
 		switch part.FormName() {
@@ -61,29 +59,26 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 			}
 			files++
 			if files > maxFilesPerUpload {
-				msgs = append(msgs, s.cat.T("documents.upload.too_many", maxFilesPerUpload))
+				msgs = append(msgs, valid.Message{Key: "documents.upload.too_many", Args: []any{maxFilesPerUpload}})
 				break
 			}
-			d, err := s.docs.Upload(ctx, pr, documents.UploadInput{FolderID: folderID, Filename: part.FileName(), PublishedOn: pub, Body: part})
-			var fe documents.FieldErrors
-			switch {
-			case errors.As(err, &fe):
+			d, err := s.docs.Upload(ctx, a, documents.UploadInput{FolderID: folderID, Filename: part.FileName(), PublishedOn: pub, Body: part})
+			if ve, ok := formErrors(err); ok {
 				for _, k := range []string{"file", "published_on", "title"} {
-					if m := fe[k]; m != "" {
+					if m, ok := ve[k]; ok {
 						msgs = append(msgs, m)
 					}
 				}
-			case err != nil:
+			} else if err != nil {
 				return err
-			default:
+			} else {
 				uploaded = append(uploaded, *d)
-				s.audit(r, nil, "document.uploaded", documentObject(d.ID), d.Filename)
 			}
 		}
 		part.Close()
 	}
 	if files == 0 && len(msgs) == 0 {
-		msgs = append(msgs, s.cat.T("documents.upload.none"))
+		msgs = append(msgs, valid.Message{Key: "documents.upload.none"})
 	}
 	if len(msgs) > 0 {
 		p, err := s.documentsIndexData(r, folderID, false)
@@ -91,27 +86,24 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Uploaded, p.PublishedOn = uploaded, pub
-		p.Errors = map[string]string{"file": strings.Join(msgs, " ")}
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
-		return nil
+		// One field for every file of the form: their messages in a row.
+		p.Errors = map[string]string{"file": s.joinMessages(msgs)}
+		return s.unprocessable(w, r, "documents_index", &p, nil)
 	}
-	s.flash(w, "documents.flash.uploaded")
-	http.Redirect(w, r, folderURL(folderID, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.uploaded", folderURL(folderID, false))
 }
 
 // documentEdit runs one change on a document: success redirects to the
 // document with a flash; bad input re-renders the page (422) with the
 // user's value kept.
 func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash string,
-	change func(ctx context.Context, p access.Principal, id int64) error, keep func(p *documentShowPage)) error {
+	change func(ctx context.Context, a access.Actor, id int64) error, keep func(p *documentShowPage)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	err = change(r.Context(), principal(r), id)
-	var fe documents.FieldErrors
-	if errors.As(err, &fe) {
+	err = change(r.Context(), s.actor(r), id)
+	if ve, ok := formErrors(err); ok {
 		p, err := s.documentShowData(r, id)
 		if err != nil {
 			return err
@@ -119,36 +111,32 @@ func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash stri
 		if keep != nil {
 			keep(&p)
 		}
-		documentFieldErrors(&p.Page, fe)
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_show", p)
-		return nil
+		return s.unprocessable(w, r, "documents_show", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(w, flash)
-	http.Redirect(w, r, documentURL(id), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, flash, documentURL(id))
 }
 
 func (s *Server) documentRename(w http.ResponseWriter, r *http.Request) error {
 	title := r.PostFormValue("title")
-	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
-		return s.docs.Rename(ctx, p, id, title)
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, a access.Actor, id int64) error {
+		return s.docs.Rename(ctx, a, id, title)
 	}, func(p *documentShowPage) { p.TitleValue = title })
 }
 
 func (s *Server) documentSetDate(w http.ResponseWriter, r *http.Request) error {
 	date := r.PostFormValue("published_on")
-	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
-		return s.docs.SetPublishedOn(ctx, p, id, date)
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, a access.Actor, id int64) error {
+		return s.docs.SetPublishedOn(ctx, a, id, date)
 	}, func(p *documentShowPage) { p.DateValue = date })
 }
 
 func (s *Server) documentPin(w http.ResponseWriter, r *http.Request) error {
 	pin := r.PostFormValue("pinned") == "1"
-	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, p access.Principal, id int64) error {
-		return s.docs.SetPinned(ctx, p, id, pin)
+	return s.documentEdit(w, r, "documents.flash.saved", func(ctx context.Context, a access.Actor, id int64) error {
+		return s.docs.SetPinned(ctx, a, id, pin)
 	}, nil)
 }
 
@@ -157,8 +145,8 @@ func (s *Server) documentMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		folder = 0 // refused by the store with a field error
 	}
-	return s.documentEdit(w, r, "documents.flash.moved", func(ctx context.Context, p access.Principal, id int64) error {
-		return s.docs.Move(ctx, p, id, folder)
+	return s.documentEdit(w, r, "documents.flash.moved", func(ctx context.Context, a access.Actor, id int64) error {
+		return s.docs.Move(ctx, a, id, folder)
 	}, nil)
 }
 
@@ -169,19 +157,15 @@ func (s *Server) documentReplace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errBadRequest
 	}
-	return s.documentEdit(w, r, "documents.flash.replaced", func(ctx context.Context, p access.Principal, id int64) error {
+	return s.documentEdit(w, r, "documents.flash.replaced", func(ctx context.Context, a access.Actor, id int64) error {
 		part, err := nextFilePart(mr)
 		if err != nil {
-			return documents.FieldErrors{"replace": s.cat.T("documents.upload.none")}
+			return valid.One("replace", "documents.upload.none")
 		}
 		defer part.Close()
-		_, err = s.docs.Replace(ctx, p, id, part.FileName(), part)
-		var fe documents.FieldErrors
-		if errors.As(err, &fe) && fe["file"] != "" {
-			return documents.FieldErrors{"replace": fe["file"]}
-		}
-		if err == nil {
-			s.audit(r, nil, "document.replaced", documentObject(id), part.FileName())
+		_, err = s.docs.Replace(ctx, a, id, part.FileName(), part)
+		if ve, ok := formErrors(err); ok && ve.Key("file") != "" {
+			return valid.Errors{"replace": ve["file"]} // the replace form's file field
 		}
 		return err
 	}, nil)
@@ -211,11 +195,8 @@ func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.docs.Trash(ctx, principal(r), id); err != nil {
+	if err := s.docs.Trash(ctx, s.actor(r), id); err != nil {
 		return err
 	}
-	s.audit(r, nil, "document.trashed", documentObject(id), d.Filename)
-	s.flash(w, "documents.flash.trashed")
-	http.Redirect(w, r, folderURL(d.FolderID, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.trashed", folderURL(d.FolderID, false))
 }

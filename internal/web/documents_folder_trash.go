@@ -1,14 +1,13 @@
 package web
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/valid"
 )
 
 // folderMove puts a folder under another ("parent"; 0: the top level). The
@@ -18,37 +17,27 @@ func (s *Server) folderMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var parent int64
 	switch v := r.PostFormValue("parent"); v {
 	case "":
-		err = documents.FieldErrors{"parent": s.cat.T("documents.folder.move_choose_error")}
+		err = valid.One("parent", "documents.folder.move_choose_error")
 	default:
-		if parent, err = strconv.ParseInt(v, 10, 64); err != nil {
+		parent, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
 			parent = -1 // refused by the store as a folder nobody may see
 		}
-		err = s.docs.MoveFolder(r.Context(), principal(r), id, parent)
+		err = s.docs.MoveFolder(r.Context(), s.actor(r), id, parent)
 	}
-	var fe documents.FieldErrors
-	if errors.As(err, &fe) {
+	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, id, false)
 		if err != nil {
 			return err
 		}
-		documentFieldErrors(&p.Page, fe)
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
-		return nil
+		return s.unprocessable(w, r, "documents_index", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	dest := "racine"
-	if parent != 0 {
-		dest = folderObject(parent)
-	}
-	s.audit(r, nil, "folder.moved", folderObject(id), dest)
-	s.flash(w, "documents.flash.folder_moved")
-	http.Redirect(w, r, folderURL(id, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.folder_moved", folderURL(id, false))
 }
 
 // folderDeletePage asks before a folder goes to the trash with what it holds.
@@ -58,7 +47,6 @@ type folderDeletePage struct {
 	Crumbs    []documents.Folder
 	Contents  documents.Contents
 	TrashDays int
-	Problem   string // why it cannot be deleted (422)
 }
 
 func (s *Server) folderDeleteData(r *http.Request, id int64) (folderDeletePage, error) {
@@ -101,29 +89,23 @@ func (s *Server) folderDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.docs.TrashFolder(r.Context(), principal(r), id)
-	var fe documents.FieldErrors
-	if errors.As(err, &fe) {
+	_, err = s.docs.TrashFolder(r.Context(), s.actor(r), id)
+	if ve, ok := formErrors(err); ok {
 		// Refused: the confirmation page again, with the reason.
 		p, err := s.folderDeleteData(r, id)
 		if err != nil {
 			return err
 		}
-		p.Problem = fe["folder"]
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_folder_delete", p)
-		return nil
+		return s.unprocessable(w, r, "documents_folder_delete", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "folder.trashed", folderObject(id), fmt.Sprintf("%s (%d sous-dossier(s), %d document(s))", f.Name, c.Folders, c.Documents))
-	s.flash(w, "documents.flash.folder_trashed")
 	back := "/documents"
 	if f.ParentID != 0 {
 		back = folderURL(f.ParentID, false)
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.folder_trashed", back)
 }
 
 // documentTrashPage is the trash: folders and documents deleted on their
@@ -133,7 +115,6 @@ type documentTrashPage struct {
 	Folders   []trashedFolderRow
 	Docs      []trashedDocRow
 	TrashDays int
-	Problem   string // why a restore was refused (422)
 }
 
 type trashedFolderRow struct {
@@ -179,26 +160,21 @@ func (s *Server) documentTrash(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// restored ends a restore: back to the trash with a flash, or the trash
-// page with the reason when the item's folder is itself in the trash.
-func (s *Server) restored(w http.ResponseWriter, r *http.Request, err error, action, object, detail string) error {
-	var tp *documents.TrashedParentError
-	if errors.As(err, &tp) {
+// restoreDone ends a restore: back to the trash with a flash, or the trash
+// page with the reason when the item's folder is itself in the trash (the
+// store's TrashedParentError reads as the form error of that page).
+func (s *Server) restoreDone(w http.ResponseWriter, r *http.Request, err error) error {
+	if ve, ok := formErrors(err); ok {
 		p, err := s.documentTrashData(r)
 		if err != nil {
 			return err
 		}
-		p.Problem = s.cat.T("documents.trash.parent_trashed", tp.Folder)
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_trash", p)
-		return nil
+		return s.unprocessable(w, r, "documents_trash", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, action, object, detail)
-	s.flash(w, "documents.flash.restored")
-	http.Redirect(w, r, "/documents/corbeille", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.restored", "/documents/corbeille")
 }
 
 func (s *Server) documentRestore(w http.ResponseWriter, r *http.Request) error {
@@ -206,8 +182,7 @@ func (s *Server) documentRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = s.docs.Restore(r.Context(), principal(r), id)
-	return s.restored(w, r, err, "document.restored", documentObject(id), "")
+	return s.restoreDone(w, r, s.docs.Restore(r.Context(), s.actor(r), id))
 }
 
 func (s *Server) folderRestore(w http.ResponseWriter, r *http.Request) error {
@@ -215,8 +190,8 @@ func (s *Server) folderRestore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, err := s.docs.RestoreFolder(r.Context(), principal(r), id)
-	return s.restored(w, r, err, "folder.restored", folderObject(id), name)
+	_, err = s.docs.RestoreFolder(r.Context(), s.actor(r), id)
+	return s.restoreDone(w, r, err)
 }
 
 // purgePage asks before an item of the trash is deleted for good.
@@ -272,18 +247,13 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id, _ := pathID(r, "id")
-	var pg documents.Purged
 	if p.IsFolder {
-		pg, err = s.docs.DeleteFolderForGood(r.Context(), principal(r), id)
+		_, err = s.docs.DeleteFolderForGood(r.Context(), s.actor(r), id)
 	} else {
-		pg, err = s.docs.DeleteForGood(r.Context(), principal(r), id)
+		_, err = s.docs.DeleteForGood(r.Context(), s.actor(r), id)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, pg.Kind+".purged", pg.Kind+":"+strconv.FormatInt(pg.ID, 10),
-		fmt.Sprintf("%s (%d document(s), %d fichier(s) effacé(s))", pg.Name, pg.Documents, pg.Files))
-	s.flash(w, "documents.flash.purged")
-	http.Redirect(w, r, "/documents/corbeille", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.purged", "/documents/corbeille")
 }

@@ -1,13 +1,13 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"portique/internal/access"
 	"portique/internal/documents"
 	"portique/internal/users"
+	"portique/internal/valid"
 )
 
 // folderCreate creates a folder: under "parent" (manage needed there), or at
@@ -15,29 +15,28 @@ import (
 func (s *Server) folderCreate(w http.ResponseWriter, r *http.Request) error {
 	parent, _ := strconv.ParseInt(r.PostFormValue("parent"), 10, 64)
 	name := r.PostFormValue("name")
-	id, err := s.docs.CreateFolder(r.Context(), principal(r), parent, name)
-	var fe documents.FieldErrors
-	if errors.As(err, &fe) {
+	id, err := s.docs.CreateFolder(r.Context(), s.actor(r), parent, name)
+	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, parent, false)
 		if err != nil {
 			return err
 		}
 		p.NewFolderName = name
-		documentFieldErrors(&p.Page, fe)
-		if p.Errors["name"] != "" {
-			p.Errors["new_folder"] = p.Errors["name"]
-			delete(p.Errors, "name")
+		// On the listing, "name" is the rename field: the new folder's
+		// name is "new_folder".
+		errs := valid.Errors{}
+		for f, m := range ve {
+			if f == "name" {
+				f = "new_folder"
+			}
+			errs[f] = m
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
-		return nil
+		return s.unprocessable(w, r, "documents_index", &p, errs)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "folder.created", folderObject(id), name)
-	s.flash(w, "documents.flash.folder_created")
-	http.Redirect(w, r, folderURL(id, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.folder_created", folderURL(id, false))
 }
 
 func (s *Server) folderRename(w http.ResponseWriter, r *http.Request) error {
@@ -46,25 +45,19 @@ func (s *Server) folderRename(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PostFormValue("name")
-	err = s.docs.RenameFolder(r.Context(), principal(r), id, name)
-	var fe documents.FieldErrors
-	if errors.As(err, &fe) {
+	err = s.docs.RenameFolder(r.Context(), s.actor(r), id, name)
+	if ve, ok := formErrors(err); ok {
 		p, err := s.documentsIndexData(r, id, false)
 		if err != nil {
 			return err
 		}
 		p.FolderName = name
-		documentFieldErrors(&p.Page, fe)
-		s.render(w, r, http.StatusUnprocessableEntity, "documents_index", p)
-		return nil
+		return s.unprocessable(w, r, "documents_index", &p, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(r, nil, "folder.renamed", folderObject(id), name)
-	s.flash(w, "documents.flash.saved")
-	http.Redirect(w, r, folderURL(id, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.saved", folderURL(id, false))
 }
 
 // folderGrantsPage lets a manager choose who sees and edits a folder.
@@ -84,27 +77,23 @@ type grantRow struct {
 
 func (s *Server) folderGrantsData(r *http.Request, id int64) (folderGrantsPage, error) {
 	ctx := r.Context()
-	f, lvl, err := s.docs.Folder(ctx, principal(r), id)
+	f, _, err := s.docs.Folder(ctx, principal(r), id)
 	if err != nil {
 		return folderGrantsPage{}, err
 	}
-	if lvl < access.Manage {
-		return folderGrantsPage{}, access.ErrForbidden
+	grants, own, err := s.docs.FolderGrants(ctx, principal(r), id)
+	if err != nil {
+		return folderGrantsPage{}, err
 	}
-	p := folderGrantsPage{Page: s.page(r, s.cat.T("documents.grants.title", f.Name)), Folder: f, CanRoot: f.ParentID == 0}
+	p := folderGrantsPage{Page: s.page(r, s.cat.T("documents.grants.title", f.Name)), Folder: f, CanRoot: f.ParentID == 0, Own: own}
 	if p.Crumbs, err = s.docs.Breadcrumb(ctx, principal(r), id); err != nil {
 		return p, err
 	}
-	grants, own, err := access.Grants(ctx, s.db, access.Folder, id)
-	if err != nil {
-		return p, err
-	}
-	p.Own = own
 	levels := map[int64]access.Level{}
 	for _, g := range grants {
 		levels[g.GroupID] = g.Level
 	}
-	groups, err := users.ListGroups(ctx, s.db)
+	groups, err := s.groups.List(ctx)
 	if err != nil {
 		return p, err
 	}
@@ -139,10 +128,8 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 	}
 	inherit := r.PostFormValue("mode") == "inherit"
 	var grants []access.Grant
-	detail := "inherit"
 	if !inherit {
-		detail = ""
-		groups, err := users.ListGroups(r.Context(), s.db)
+		groups, err := s.groups.List(r.Context())
 		if err != nil {
 			return err
 		}
@@ -150,18 +137,14 @@ func (s *Server) folderGrantsSave(w http.ResponseWriter, r *http.Request) error 
 			lvl := access.ParseLevel(r.PostFormValue("level_" + strconv.FormatInt(g.ID, 10)))
 			if lvl > access.None {
 				grants = append(grants, access.Grant{GroupID: g.ID, Level: lvl})
-				detail += g.Name + "=" + lvl.String() + " "
 			}
 		}
 		if grants == nil {
 			grants = []access.Grant{}
 		}
 	}
-	if err := s.docs.SetFolderGrants(r.Context(), principal(r), id, grants, inherit); err != nil {
+	if err := s.docs.SetFolderGrants(r.Context(), s.actor(r), id, grants, inherit); err != nil {
 		return err
 	}
-	s.audit(r, nil, "folder.grants", folderObject(id), detail)
-	s.flash(w, "documents.flash.grants_saved")
-	http.Redirect(w, r, folderURL(id, false), http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "documents.flash.grants_saved", folderURL(id, false))
 }

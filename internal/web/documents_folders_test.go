@@ -21,13 +21,18 @@ func (w *docsWorld) auditCount(t *testing.T, action, object string) int {
 
 func (w *docsWorld) adminP() access.Principal { return access.Principal{UserID: w.admin, Admin: true} }
 
+// adminA is the administrator making a change through the store directly.
+func (w *docsWorld) adminA() access.Actor {
+	return access.Actor{Principal: w.adminP(), Name: "admin@sydrav.fr", IP: "192.0.2.1"}
+}
+
 func (w *docsWorld) mkFolder(t *testing.T, parent int64, name string, grants ...access.Grant) int64 {
 	t.Helper()
 	ctx := context.Background()
-	f, err := w.srv.Documents().CreateFolder(ctx, w.adminP(), parent, name)
+	f, err := w.srv.Documents().CreateFolder(ctx, w.adminA(), parent, name)
 	must(t, err)
 	if grants != nil {
-		must(t, w.srv.Documents().SetFolderGrants(ctx, w.adminP(), f, grants, false))
+		must(t, w.srv.Documents().SetFolderGrants(ctx, w.adminA(), f, grants, false))
 	}
 	return f
 }
@@ -139,9 +144,9 @@ func TestFolderTrashLeaksNothing(t *testing.T) {
 	deep := w.put(t, sous, "seance-zythum.txt", []byte("séance\n"), "2026-11-21")
 	// The home page lists the folder in a document-list block.
 	st := w.srv.pages
-	home, err := st.CreateHome(ctx, "Accueil", w.admin, "admin@sydrav.fr")
+	a := access.Actor{Principal: w.adminP(), Name: "admin@sydrav.fr"}
+	home, err := st.CreateHome(ctx, a, "Accueil")
 	must(t, err)
-	a := pages.Actor{P: w.adminP(), Name: "admin@sydrav.fr"}
 	rev, err := st.SaveDraft(ctx, a, home.ID, home.PublishedRev, "Accueil", []pages.Block{{Type: pages.BlockDocuments, FolderID: comite}})
 	must(t, err)
 	_, err = st.Publish(ctx, a, home.ID, rev.ID, "")
@@ -251,10 +256,10 @@ func TestTrashDeleteForGoodOverHTTP(t *testing.T) {
 	inF := w.put(t, f, "offre.txt", []byte("offre\n"), "")
 	alone := w.put(t, w.public, "note.txt", []byte("note\n"), "")
 	live := w.put(t, w.public, "vivant.txt", []byte("vivant\n"), "")
-	must(t, docs.Trash(ctx, w.adminP(), inF.ID))
-	_, err := docs.TrashFolder(ctx, w.adminP(), f)
+	must(t, docs.Trash(ctx, w.adminA(), inF.ID))
+	_, err := docs.TrashFolder(ctx, w.adminA(), f)
 	must(t, err)
-	must(t, docs.Trash(ctx, w.adminP(), alone.ID))
+	must(t, docs.Trash(ctx, w.adminA(), alone.ID))
 
 	// A document whose folder is in the trash waits for it.
 	rec := admin.post(t, "/documents/"+id(inF.ID)+"/restaurer", nil)

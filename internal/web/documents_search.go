@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"portique/internal/documents"
 	"portique/internal/search"
+	"portique/internal/valid"
 )
 
 type documentSearchPage struct {
@@ -49,7 +49,7 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 	if p.Tree, err = s.docs.Tree(ctx, pr, false); err != nil {
 		return err
 	}
-	status := http.StatusOK
+	errs := valid.Errors{}
 	sq := search.Query{Text: p.Q, Kinds: []string{search.KindDocument}, FolderID: p.FolderID, Limit: searchPerPage}
 	for _, f := range []struct {
 		field, value string
@@ -59,10 +59,8 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		d, err := documents.ParseDate(f.field, f.value)
-		var fe documents.FieldErrors
-		if errors.As(err, &fe) {
-			documentFieldErrors(&p.Page, fe)
-			status = http.StatusUnprocessableEntity
+		if ve, ok := formErrors(err); ok {
+			errs.Merge(ve)
 			continue
 		}
 		*f.dst, _ = time.Parse(time.DateOnly, d)
@@ -71,7 +69,7 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 	page = max(page, 1)
 	sq.Offset = (page - 1) * searchPerPage
 	switch {
-	case p.Q == "" || status != http.StatusOK:
+	case p.Q == "" || len(errs) > 0:
 	case s.search == nil:
 		p.Unavailable = true
 	default:
@@ -104,6 +102,9 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 			p.NextURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page+1))
 		}
 	}
-	s.render(w, r, status, "documents_search", p)
+	if len(errs) > 0 {
+		return s.unprocessable(w, r, "documents_search", &p, errs)
+	}
+	s.render(w, r, http.StatusOK, "documents_search", p)
 	return nil
 }

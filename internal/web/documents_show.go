@@ -1,12 +1,12 @@
 package web
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/documents"
 )
 
@@ -22,6 +22,7 @@ type documentShowPage struct {
 	Public   bool
 	Versions []documents.Version
 	Folders  []documents.Folder // move targets
+	Reason   string             // why there is no indexable text
 	// Form values kept on a 422 re-render.
 	TitleValue string
 	DateValue  string
@@ -34,7 +35,7 @@ func (s *Server) documentShowData(r *http.Request, id int64) (documentShowPage, 
 	if err != nil {
 		return documentShowPage{}, err
 	}
-	p := documentShowPage{Doc: d, TitleValue: d.Title, DateValue: d.PublishedOn, IsAdmin: pr.Admin}
+	p := documentShowPage{Doc: d, TitleValue: d.Title, DateValue: d.PublishedOn, IsAdmin: pr.Admin, Reason: s.reasonText(d.TextReason)}
 	p.Page = s.page(r, d.Title)
 	if p.Crumbs, err = s.docs.Breadcrumb(ctx, pr, d.FolderID); err != nil {
 		return p, err
@@ -73,53 +74,40 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) error {
 // documentDownload serves the bytes of a document after checking the access
 // model on this very request. Range requests and If-None-Match work (big
 // files resume); the name is sent per RFC 6266; nothing is sniffed; private
-// documents are not kept by shared caches and their downloads are audited.
+// documents are not kept by shared caches and the store audits their
+// downloads (once per download, not per resumed chunk).
 // ?inline=1 shows a PDF in the browser; ?version=N (editors) an older file.
 func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	pr := principal(r)
-	d, f, err := s.docs.Open(ctx, pr, id)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	name, mediaType, etag, modified := d.Filename, d.MediaType, d.SHA256, d.AddedAt
-	var content io.ReadSeeker = f
+	version := 0
 	if v := r.URL.Query().Get("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
+		if version, err = strconv.Atoi(v); err != nil {
 			return errBadRequest
 		}
-		ver, vf, err := s.docs.OpenVersion(ctx, pr, id, n)
-		if err != nil {
-			return err
+		if version < 1 {
+			return db.ErrNotFound
 		}
-		defer vf.Close()
-		content = vf
-		name, mediaType, etag, modified = ver.Filename, ver.MediaType, ver.SHA256, ver.AddedAt
 	}
-	public, err := s.docs.IsPublic(ctx, d)
+	rg := r.Header.Get("Range")
+	resumed := rg != "" && !strings.HasPrefix(rg, "bytes=0-")
+	dl, err := s.docs.OpenForDownload(r.Context(), s.actor(r), id, version, resumed)
 	if err != nil {
 		return err
 	}
+	defer dl.File.Close()
 	h := w.Header()
-	h.Set("Content-Type", mediaType)
+	h.Set("Content-Type", dl.MediaType)
 	h.Set("X-Content-Type-Options", "nosniff")
-	inline := r.URL.Query().Get("inline") == "1" && mediaType == "application/pdf"
-	h.Set("Content-Disposition", documents.ContentDisposition(name, inline))
-	h.Set("ETag", `"`+etag+`"`)
-	if public {
+	inline := r.URL.Query().Get("inline") == "1" && dl.MediaType == "application/pdf"
+	h.Set("Content-Disposition", documents.ContentDisposition(dl.Filename, inline))
+	h.Set("ETag", `"`+dl.SHA256+`"`)
+	if dl.Public {
 		h.Set("Cache-Control", "public, max-age=300")
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
-		// One entry per download, not per resumed chunk.
-		if rg := r.Header.Get("Range"); rg == "" || strings.HasPrefix(rg, "bytes=0-") {
-			s.audit(r, nil, "document.download", documentObject(d.ID), name)
-		}
 	}
 	if inline {
 		// The browser's PDF viewer is a plugin: the site-wide policy
@@ -129,6 +117,6 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 		// A downloaded file is never a page of this site.
 		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	}
-	http.ServeContent(w, r, "", modified, content)
+	http.ServeContent(w, r, "", dl.Modified, dl.File)
 	return nil
 }

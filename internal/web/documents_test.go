@@ -12,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,7 +54,7 @@ func newDocsWorld(t *testing.T) *docsWorld {
 	w.tech = w.createUser(t, "tech@sydrav.fr", false, w.techs)
 	w.other = w.createUser(t, "autre@sydrav.fr", false)
 	ctx := context.Background()
-	adm := access.Principal{UserID: w.admin, Admin: true}
+	adm := w.adminA()
 	docs := srv.Documents()
 	var err error
 	if w.public, err = docs.CreateFolder(ctx, adm, 0, "Public"); err != nil {
@@ -76,7 +78,7 @@ func must(t testing.TB, err error) {
 // put stores a document directly (as administrator).
 func (w *docsWorld) put(t *testing.T, folder int64, name string, body []byte, published string) *documents.Document {
 	t.Helper()
-	d, err := w.srv.Documents().Upload(context.Background(), access.Principal{UserID: w.admin, Admin: true},
+	d, err := w.srv.Documents().Upload(context.Background(), w.adminA(),
 		documents.UploadInput{FolderID: folder, Filename: name, PublishedOn: published, Body: bytes.NewReader(body)})
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +363,7 @@ func TestDocumentEditsOverHTTP(t *testing.T) {
 	// Moving into a folder the technician may not edit is refused (Instances:
 	// manage, so allowed; a third folder without rights is not).
 	ctx := context.Background()
-	adm := access.Principal{UserID: w.admin, Admin: true}
+	adm := w.adminA()
 	secret, err := w.srv.Documents().CreateFolder(ctx, adm, 0, "Marchés")
 	must(t, err)
 	must(t, w.srv.Documents().SetFolderGrants(ctx, adm, secret, []access.Grant{{GroupID: w.elus, Level: access.Edit}}, false))
@@ -392,7 +394,7 @@ func TestDocumentEditsOverHTTP(t *testing.T) {
 	wantStatus(t, tech.upload(t, base+"/remplacer", tech.csrf, nil, upFile{"x.exe", []byte("MZ\x90\x00binary")}), http.StatusUnprocessableEntity)
 	// Move, then trash; the admin restores from the trash.
 	wantStatus(t, tech.post(t, base+"/deplacer", url.Values{"folder": {id(w.instances)}}), http.StatusSeeOther)
-	if got, _ := w.srv.Documents().Get(ctx, adm, d.ID); got.FolderID != w.instances {
+	if got, _ := w.srv.Documents().Get(ctx, adm.Principal, d.ID); got.FolderID != w.instances {
 		t.Errorf("not moved")
 	}
 	wantStatus(t, tech.post(t, base+"/supprimer", nil), http.StatusSeeOther)
@@ -518,5 +520,133 @@ func TestDocumentUploadCutInTheMiddle(t *testing.T) {
 	}
 	if _, total, _ := w.srv.Documents().List(context.Background(), access.Anonymous(), documents.ListQuery{FolderID: w.public}); total != 0 {
 		t.Errorf("%d documents stored from a cut upload", total)
+	}
+}
+
+// A download runs at most 4 SQL statements through the whole server, the
+// session's included: the document, its folder's trash state, the right,
+// the version and whether it is public are one query, and the audit entry
+// of a private download one more.
+func TestDocumentDownloadStatements(t *testing.T) {
+	w := newDocsWorld(t)
+	pub := w.put(t, w.public, "guide.txt", []byte("guide\n"), "")
+	priv := w.put(t, w.instances, "compte-rendu.txt", []byte("v1\n"), "")
+	_, err := w.srv.Documents().Replace(context.Background(), w.adminA(), priv.ID, "compte-rendu.txt", strings.NewReader("v2\n"))
+	must(t, err)
+	tech := w.loginAs(t, w.tech)
+	var mu sync.Mutex
+	var seen []string
+	count := func(c *client, path, rangeHeader string, want int) []string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if rangeHeader != "" {
+			req.Header.Set("Range", rangeHeader)
+		}
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		w.db.Observe(func(q string) { mu.Lock(); seen = append(seen, q); mu.Unlock() })
+		rec := c.do(t, req)
+		w.db.Observe(nil)
+		if rec.Code != want {
+			t.Fatalf("%s: status %d, want %d", path, rec.Code, want)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) > 4 {
+			t.Errorf("%s: %d statements, want at most 4:\n%s", path, len(seen), strings.Join(seen, "\n"))
+		}
+		t.Logf("%s (%s): %d statements", path, rangeHeader, len(seen))
+		return append([]string(nil), seen...)
+	}
+	audited := func(stmts []string) int {
+		n := 0
+		for _, q := range stmts {
+			if strings.HasPrefix(q, "INSERT INTO audit") {
+				n++
+			}
+		}
+		return n
+	}
+	dl := func(d *documents.Document) string { return "/documents/" + id(d.ID) + "/telecharger" }
+	if n := audited(count(w.visitor(), dl(pub), "", http.StatusOK)); n != 0 {
+		t.Errorf("a public download is audited")
+	}
+	if n := audited(count(tech, dl(pub), "", http.StatusOK)); n != 0 {
+		t.Errorf("a public download by a member is audited")
+	}
+	if n := audited(count(tech, dl(priv), "", http.StatusOK)); n != 1 {
+		t.Errorf("a private download wrote %d audit entries, want 1", n)
+	}
+	if n := audited(count(tech, dl(priv)+"?version=1", "", http.StatusOK)); n != 1 {
+		t.Errorf("a version's download wrote %d audit entries, want 1", n)
+	}
+	if n := audited(count(tech, dl(priv), "bytes=1-", http.StatusPartialContent)); n != 0 {
+		t.Errorf("a resumed download was audited again")
+	}
+	if got := w.auditCount(t, "document.download", "document:"+id(priv.ID)); got != 2 {
+		t.Errorf("%d download entries, want 2 (the file and its version)", got)
+	}
+}
+
+// Every catalogue key the documents area uses (the store, extraction's
+// reasons, its handlers and templates) exists, so no page shows ⟦key⟧.
+func TestDocumentsCatalogueKeys(t *testing.T) {
+	w := newDocsWorld(t)
+	re := regexp.MustCompile(`"(documents\.[a-z_]+(?:\.[a-z_-]+)*)"`)
+	var files []string
+	for _, g := range []string{"../documents/*.go", "../extract/*.go", "documents_*.go", "templates/*/documents*.html"} {
+		m, _ := filepath.Glob(g)
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d files to check", len(files))
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		must(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if m[1] == documents.JobExtract || m[1] == "documents.css" { // a job's kind, a style sheet
+				continue
+			}
+			n++
+			if !w.srv.cat.Has(m[1]) {
+				t.Errorf("%s: key %q missing from the catalogue", f, m[1])
+			}
+		}
+	}
+	for _, mt := range []string{"application/pdf", "image/png", "text/csv", "text/plain", "application/x-unknown"} {
+		if k := documents.TypeKey(mt); !w.srv.cat.Has(k) {
+			t.Errorf("type %s: key %q missing", mt, k)
+		}
+	}
+	if n < 80 {
+		t.Fatalf("only %d keys found: the scan is broken", n)
+	}
+}
+
+// Why a document has no text: a catalogue key is translated; a text
+// written by an older version is shown as it is.
+func TestDocumentTextReason(t *testing.T) {
+	w := newDocsWorld(t)
+	ctx := context.Background()
+	d := w.put(t, w.public, "scan.txt", []byte("x\n"), "")
+	c := w.visitor()
+	for stored, want := range map[string]string{
+		extract.ReasonScanned:               "texte non indexable : document numérisé",
+		"texte illisible (ancienne notice)": "texte illisible (ancienne notice)",
+		"documents.reason.inconnue":         "documents.reason.inconnue",
+		"":                                  "texte non indexable",
+	} {
+		_, err := w.db.Exec(ctx, "UPDATE documents SET text_status = 'none', text_reason = ? WHERE id = ?", stored, d.ID)
+		must(t, err)
+		b := body(t, c.get(t, "/documents/"+id(d.ID)))
+		if !strings.Contains(b, want) || strings.Contains(b, "⟦") {
+			t.Errorf("stored %q: page lacks %q", stored, want)
+		}
 	}
 }

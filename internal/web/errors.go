@@ -6,8 +6,11 @@ import (
 	"net/url"
 
 	"portique/internal/access"
+	"portique/internal/acts"
+	"portique/internal/calendar"
 	"portique/internal/db"
 	"portique/internal/pages"
+	"portique/internal/users"
 	"portique/internal/valid"
 )
 
@@ -43,6 +46,14 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{acts.ErrPublished, http.StatusConflict, "acts.error.published"},
+	{acts.ErrNotPublished, http.StatusConflict, "acts.error.not_published"},
+	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},
+	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
+	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
+	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{users.ErrBuiltin, http.StatusBadRequest, ""},
+	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
 	{db.ErrConflict, http.StatusConflict, ""},
 	{errBadRequest, http.StatusBadRequest, ""},
@@ -76,7 +87,9 @@ func (s *Server) wrap(g guard, h handlerFunc) http.Handler {
 //   - db.ErrNotFound: 404; on a shielded route an anonymous visitor is sent
 //     to the login page whether the object exists or not, so ids cannot be
 //     probed.
-//   - valid.Errors that no handler re-rendered: 422.
+//   - valid.Errors that no handler re-rendered (a button outside a form,
+//     like the toolbar's "Publier"): 422, with the message when there is
+//     one.
 //   - the refusals above, then anything else: 500, logged.
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, g guard, err error) {
 	anonymous := currentUser(r) == nil
@@ -97,7 +110,13 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, g guard, er
 		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
 		return
 	case errors.As(err, &ve):
-		s.renderError(w, r, http.StatusUnprocessableEntity, "")
+		key, args := "", []any(nil)
+		if len(ve) == 1 {
+			for _, m := range ve {
+				key, args = m.Key, m.Args
+			}
+		}
+		s.renderError(w, r, http.StatusUnprocessableEntity, key, args...)
 		return
 	}
 	for _, k := range refusals {
@@ -127,14 +146,14 @@ type errorPage struct {
 	Message string
 }
 
-// renderError writes the French error page for status; msgKey overrides the
-// default text of that status.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
+// renderError writes the French error page for status; msgKey (with its
+// arguments) overrides the default text of that status.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msgKey string, args ...any) {
 	code := status
 	if msgKey == "" {
 		msgKey = "error.text." + itoa(code)
 	}
-	data := errorPage{Page: s.page(r, s.cat.T("error.title."+itoa(code))), Status: status, Message: s.cat.T(msgKey)}
+	data := errorPage{Page: s.page(r, s.cat.T("error.title."+itoa(code))), Status: status, Message: s.cat.T(msgKey, args...)}
 	s.render(w, r, status, "error", data)
 }
 

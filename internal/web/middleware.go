@@ -42,11 +42,18 @@ func currentUser(r *http.Request) *users.User {
 // principal returns who is asking, for the access model.
 func principal(r *http.Request) access.Principal { return currentUser(r).Principal() }
 
-// principal is also available as a method for handlers' convenience.
-func (s *Server) principal(r *http.Request) access.Principal { return principal(r) }
-
 // clientIP returns the client address used for throttling and the audit trail.
 func clientIP(r *http.Request) string { return state(r).ip }
+
+// actor is who makes a change through the request: their rights, and how
+// the audit trail names them (their e-mail, the client's address).
+func (s *Server) actor(r *http.Request) access.Actor {
+	a := access.Actor{Principal: principal(r), IP: clientIP(r)}
+	if u := currentUser(r); u != nil {
+		a.Name = u.Email
+	}
+	return a
+}
 
 // Cookie names. With TLS the session cookie gets the __Host- prefix, which
 // browsers only accept with Secure, Path=/ and no Domain.

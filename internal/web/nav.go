@@ -20,6 +20,7 @@ func (s *Server) mainNav(r *http.Request) []NavItem {
 	items = append(items,
 		NavItem{Label: s.cat.T("site.agenda"), URL: "/agenda"},
 		NavItem{Label: s.cat.T("site.documents"), URL: "/documents"},
+		NavItem{Label: s.cat.T("acts.nav"), URL: "/actes"},
 	)
 	for i := range items {
 		u := items[i].URL

@@ -20,7 +20,7 @@ func TestPageCacheForVisitors(t *testing.T) {
 	f := newSite(t)
 	ctx := context.Background()
 	st := f.ts.srv.pages
-	admin := pages.Actor{P: access.Member(0, true, nil), Name: "admin"}
+	admin := access.Actor{Principal: access.Member(0, true, nil), Name: "admin"}
 
 	first := f.ts.visitor().get(t, "/le-syndicat")
 	wantStatus(t, first, 200)
@@ -84,7 +84,7 @@ func TestPageViewCacheForMembers(t *testing.T) {
 		t.Fatalf("technician got %d, want 403", rec.Code)
 	}
 	// Withdrawing the élus' grant is immediate.
-	admin := pages.Actor{P: access.Member(0, true, nil), Name: "admin"}
+	admin := access.Actor{Principal: access.Member(0, true, nil), Name: "admin"}
 	if err := f.ts.srv.pages.SetGrants(ctx, admin, f.espace.ID, false, []access.Grant{{GroupID: f.gTech, Level: access.View}}); err != nil {
 		t.Fatal(err)
 	}

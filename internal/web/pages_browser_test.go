@@ -31,8 +31,8 @@ func TestBrowserPageEditing(t *testing.T) {
 	editorID := site.CreateUser(t, "communication@sydrav.example", "Claire Rédaction", false, gEd)
 
 	st := pages.New(site.DB, nil)
-	adm := pages.Actor{P: access.Member(0, true, nil), Name: "système"}
-	home, err := st.CreateHome(ctx, "Accueil", 0, "")
+	adm := access.Actor{Principal: access.Member(0, true, nil), Name: "système"}
+	home, err := st.CreateHome(ctx, access.System(), "Accueil")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,11 +59,11 @@ func (s *Server) pageEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, rev, err := s.pages.EditStart(r.Context(), s.actor(r), id)
+	p, rev, err := s.pages.EditStart(r.Context(), principal(r), id)
 	if err != nil {
 		return err
 	}
-	data, err := s.editData(r, p, rev.ID, rev.Title, rev.Blocks)
+	data, err := s.editData(r, p, editInput{base: rev.ID, title: rev.Title, blocks: rev.Blocks})
 	if err != nil {
 		return err
 	}
@@ -70,8 +71,17 @@ func (s *Server) pageEdit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title string, blocks []pages.Block) (*pageEditData, error) {
-	imgs, err := s.pages.PageImages(r.Context(), s.actor(r), p.ID)
+// editInput is what the edit form shows: what was saved, or what the
+// person sent when the form comes back.
+type editInput struct {
+	base   int64
+	title  string
+	note   string
+	blocks []pages.Block
+}
+
+func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEditData, error) {
+	imgs, err := s.pages.PageImages(r.Context(), principal(r), p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,14 +92,15 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 	d := &pageEditData{
 		Page:      s.page(r, s.cat.T("pages.edit.title", p.Title)),
 		P:         p,
-		Base:      base,
-		PageTitle: title,
+		Base:      in.base,
+		PageTitle: in.title,
+		Note:      in.note,
 		Images:    imgs,
 		Kinds:     pages.BlockKinds,
 		ImageMax:  s.pages.ImageMax,
 	}
 	d.BodyClass = "editing"
-	for i, b := range blocks {
+	for i, b := range in.blocks {
 		eb := editBlock{Index: i, Block: b}
 		if img, ok := byID[b.ImageID]; ok && b.Type == pages.BlockImage {
 			eb.Image = imageViewOf(img, b.Alt)
@@ -97,14 +108,12 @@ func (s *Server) editData(r *http.Request, p *pages.Page, base int64, title stri
 		d.Blocks = append(d.Blocks, eb)
 	}
 	// Folders and calendars the editor may see, for documents and events blocks.
-	if s.docs != nil {
-		folders, err := s.docs.Tree(r.Context(), principal(r), false)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range folders {
-			d.Folders = append(d.Folders, choice{ID: f.ID, Label: strings.Repeat("— ", f.Depth) + f.Name})
-		}
+	folders, err := s.docs.Tree(r.Context(), principal(r), false)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range folders {
+		d.Folders = append(d.Folders, choice{ID: f.ID, Label: strings.Repeat("— ", f.Depth) + f.Name})
 	}
 	cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
 	if err != nil {
@@ -183,22 +192,31 @@ func applyOp(op, addType string, blocks []pages.Block) ([]pages.Block, bool) {
 	return blocks, true
 }
 
+// smallForm is the largest edit form read before the right to edit is
+// checked: a form of text blocks. A bigger body (pictures) is read only
+// for someone who may edit the page.
+const smallForm = 1 << 20
+
 // pageSave handles every button of the edit form: block structure changes
-// re-render the form (nothing saved yet), "save" stores a draft, "publish"
-// stores and publishes. Images attached to image blocks are uploaded first.
-// A stale save re-renders the form with the user's text and the other
-// version side by side (409); invalid input re-renders with messages (422).
+// show the form again (nothing saved yet), "save" stores a draft, "publish"
+// stores and publishes it, pictures included, in one transaction
+// (pages.Store.Save). A stale save shows the form again with the user's
+// text and the other version side by side (409); invalid input, with its
+// messages (422). Pictures sent with a form shown again are kept.
 func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	a := s.actor(r)
-	// Check the right before reading a byte of the body.
-	p, _, err := s.pages.EditStart(ctx, a, id)
-	if err != nil {
-		return err
+	ctx, a := r.Context(), s.actor(r)
+	// Nobody who may not edit the page makes the server read or decode
+	// pictures: the right is checked before a big body is read, and
+	// before a picture is decoded.
+	checked := r.ContentLength < 0 || r.ContentLength > smallForm
+	if checked {
+		if _, err := s.loadPage(r, access.Edit); err != nil {
+			return err
+		}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.pages.ImageMax+(4<<20))
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
@@ -208,82 +226,95 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 		defer r.MultipartForm.RemoveAll() //nolint:errcheck
 	}
 	base, _ := strconv.ParseInt(r.FormValue("base"), 10, 64)
-	title := r.FormValue("title")
-	note := r.FormValue("note")
-	blocks := parseBlocks(r)
-	errs := valid.Errors{}
-
-	// Uploads attached to image blocks.
-	if r.MultipartForm != nil {
-		for i := range blocks {
-			fh := formFile(r, fmt.Sprintf("blocks.%d.file", i))
-			if fh == nil || blocks[i].Type != pages.BlockImage {
-				continue
-			}
-			f, err := fh.Open()
-			if err != nil {
-				return err
-			}
-			img, err := s.pages.UploadImage(ctx, a, id, fh.Filename, blocks[i].Alt, f)
-			f.Close()
-			if ve, ok := formErrors(err); ok {
-				for k, v := range ve {
-					errs.Add(fmt.Sprintf("blocks.%d.%s", i, k), v.Key, v.Args...)
-				}
-				continue
-			} else if err != nil {
-				return err
-			}
-			blocks[i].ImageID = img.ID
+	op := r.FormValue("op")
+	e := pages.Edit{Base: base, Title: r.FormValue("title"), Note: r.FormValue("note"), Blocks: parseBlocks(r), Publish: op == "publish"}
+	files := imageFiles(r, e.Blocks)
+	if len(files) > 0 && !checked {
+		if _, err := s.loadPage(r, access.Edit); err != nil {
+			return err
 		}
 	}
-
-	op := r.FormValue("op")
-	if nb, ok := applyOp(op, r.FormValue("add_type"), blocks); ok {
-		return s.renderEdit(w, r, http.StatusOK, p, base, title, nb, note, errs, nil)
-	}
-	// Calendars of events and calendar blocks: only those the editor may
-	// see (a forged id is refused with the other messages of the form).
-	calErrs, err := s.blockCalendarErrors(r, blocks)
+	errs, err := s.readImages(&e, files)
 	if err != nil {
 		return err
 	}
-	if len(calErrs) > 0 {
-		if _, nerr := pages.Normalize(blocks); nerr != nil {
-			if ve, ok := formErrors(nerr); ok {
-				errs.Merge(ve)
-			}
-		}
-		errs.Merge(calErrs)
-	}
-	if len(errs) > 0 {
-		return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, base, title, blocks, note, errs, nil)
-	}
-	rev, err := s.pages.SaveDraft(ctx, a, id, base, title, blocks)
-	var stale *pages.StaleError
-	switch {
-	case errors.As(err, &stale):
-		return s.renderEdit(w, r, http.StatusConflict, p, stale.Theirs.ID, title, blocks, note, nil, &stale.Theirs)
-	case err != nil:
-		if ve, ok := formErrors(err); ok {
-			return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, base, title, blocks, note, ve, nil)
-		}
-		return err
-	}
-	if op == "publish" {
-		if _, err := s.pages.Publish(ctx, a, id, rev.ID, note); err != nil {
-			if ve, ok := formErrors(err); ok {
-				return s.renderEdit(w, r, http.StatusUnprocessableEntity, p, rev.ID, title, blocks, note, ve, nil)
-			}
+	status := http.StatusUnprocessableEntity
+	var theirs *pages.Revision
+	if _, ok := applyOp(op, "", slices.Clone(e.Blocks)); ok {
+		status = http.StatusOK
+	} else if len(errs) == 0 {
+		// Calendars and folders of the blocks: the editor may only show
+		// those they may see (their stores decide).
+		cals, folders := pages.Refs(e.Blocks)
+		if e.UnseenCalendars, err = s.calendar.UnseenRefs(ctx, a.Principal, cals); err != nil {
 			return err
 		}
-		s.flash(w, "pages.flash.published")
-		http.Redirect(w, r, p.Path, http.StatusSeeOther)
-		return nil
+		if e.UnseenFolders, err = s.docs.UnseenRefs(ctx, a.Principal, folders); err != nil {
+			return err
+		}
+		p, _, err := s.pages.Save(ctx, a, id, e)
+		var stale *pages.StaleError
+		switch ve, invalid := formErrors(err); {
+		case err == nil && e.Publish:
+			return s.seeOther(w, r, "pages.flash.published", p.Path)
+		case err == nil:
+			return s.seeOther(w, r, "pages.flash.saved", p.Path+"?apercu")
+		case errors.As(err, &stale):
+			status, theirs, e.Base = http.StatusConflict, &stale.Theirs, stale.Theirs.ID
+		case invalid:
+			errs = ve
+		default:
+			return err
+		}
 	}
-	s.flash(w, "pages.flash.saved")
-	http.Redirect(w, r, p.Path+"?apercu", http.StatusSeeOther)
-	return nil
+	// The form comes back: the pictures sent are kept.
+	if err := s.pages.KeepImages(ctx, a, id, &e); err != nil {
+		ve, ok := formErrors(err)
+		if !ok {
+			return err
+		}
+		errs.Merge(ve)
+	}
+	if status == http.StatusOK {
+		e.Blocks, _ = applyOp(op, r.FormValue("add_type"), e.Blocks)
+	}
+	return s.renderEdit(w, r, status, editInput{base: e.Base, title: e.Title, note: e.Note, blocks: e.Blocks}, errs, theirs)
+}
+
+// imageFiles are the pictures attached to the image blocks of the form.
+func imageFiles(r *http.Request, blocks []pages.Block) map[int]*multipart.FileHeader {
+	out := map[int]*multipart.FileHeader{}
+	for i, b := range blocks {
+		if fh := formFile(r, fmt.Sprintf("blocks.%d.file", i)); fh != nil && b.Type == pages.BlockImage {
+			out[i] = fh
+		}
+	}
+	return out
+}
+
+// readImages reads the pictures of the form into e.Uploads; those refused
+// are field errors of their block.
+func (s *Server) readImages(e *pages.Edit, files map[int]*multipart.FileHeader) (valid.Errors, error) {
+	errs := valid.Errors{}
+	e.Uploads = map[int]*pages.Upload{}
+	for i, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		u, err := s.pages.ReadImage(fh.Filename, e.Blocks[i].Alt, f)
+		f.Close()
+		if ve, ok := formErrors(err); ok {
+			for k, v := range ve {
+				errs.Add(fmt.Sprintf("blocks.%d.%s", i, k), v.Key, v.Args...)
+			}
+		} else if err != nil {
+			return nil, err
+		} else {
+			e.Uploads[i] = u
+		}
+	}
+	return errs, nil
 }
 
 func formFile(r *http.Request, name string) *multipart.FileHeader {
@@ -297,15 +328,18 @@ func formFile(r *http.Request, name string) *multipart.FileHeader {
 	return fhs[0]
 }
 
-func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, status int, p *pages.Page, base int64, title string,
-	blocks []pages.Block, note string, errs valid.Errors, theirs *pages.Revision) error {
-	d, err := s.editData(r, p, base, title, blocks)
+// renderEdit shows the edit form again with what the person sent: after a
+// structure change (200), a stale save with the other version (409), or
+// invalid input with its messages (422). It loads the page for someone
+// who may edit it.
+func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, status int, in editInput, errs valid.Errors, theirs *pages.Revision) error {
+	p, err := s.loadPage(r, access.Edit)
 	if err != nil {
 		return err
 	}
-	d.Note = note
-	if len(errs) > 0 {
-		s.withErrors(&d.Page, errs)
+	d, err := s.editData(r, p, in)
+	if err != nil {
+		return err
 	}
 	if theirs != nil {
 		d.Theirs = theirs
@@ -313,11 +347,16 @@ func (s *Server) renderEdit(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
+	if status == http.StatusUnprocessableEntity {
+		return s.unprocessable(w, r, "pages_edit", d, errs)
+	}
+	s.withErrors(&d.Page, errs)
 	s.render(w, r, status, "pages_edit", d)
 	return nil
 }
 
-// pagePublish publishes the pending draft (the toolbar's "Publier").
+// pagePublish publishes the pending draft (the toolbar's "Publier"). A
+// draft newer than the one shown is a refusal (pages.ErrStale).
 func (s *Server) pagePublish(w http.ResponseWriter, r *http.Request) error {
 	id, err := pageID(r)
 	if err != nil {
@@ -325,21 +364,10 @@ func (s *Server) pagePublish(w http.ResponseWriter, r *http.Request) error {
 	}
 	draft, _ := strconv.ParseInt(r.FormValue("draft"), 10, 64)
 	p, err := s.pages.Publish(r.Context(), s.actor(r), id, draft, r.FormValue("note"))
-	var stale *pages.StaleError
-	if errors.As(err, &stale) {
-		s.renderError(w, r, http.StatusConflict, "pages.error.stale_publish")
-		return nil
-	}
 	if err != nil {
-		if _, ok := formErrors(err); ok {
-			s.renderError(w, r, http.StatusUnprocessableEntity, "pages.error.note_long")
-			return nil
-		}
 		return err
 	}
-	s.flash(w, "pages.flash.published")
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.published", p.Path)
 }
 
 // pageCancel drops the pending draft.
@@ -350,18 +378,11 @@ func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) error {
 	}
 	draft, _ := strconv.ParseInt(r.FormValue("draft"), 10, 64)
 	if err := s.pages.Cancel(r.Context(), s.actor(r), id, draft); err != nil {
-		var stale *pages.StaleError
-		if errors.As(err, &stale) {
-			s.renderError(w, r, http.StatusConflict, "pages.error.stale_publish")
-			return nil
-		}
 		return err
 	}
 	p, err := s.pages.Get(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.cancelled")
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.cancelled", p.Path)
 }

@@ -24,7 +24,7 @@ func (s *Server) pageHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	revs, err := s.pages.History(r.Context(), s.actor(r), id)
+	revs, err := s.pages.History(r.Context(), principal(r), id)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) pageDiff(w http.ResponseWriter, r *http.Request) error {
 	if from > to {
 		from, to = to, from
 	}
-	lines, a, b, err := s.pages.Diff(r.Context(), s.actor(r), id, from, to)
+	lines, a, b, err := s.pages.Diff(r.Context(), principal(r), id, from, to)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,5 @@ func (s *Server) pageRestoreRevision(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.revision_restored")
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.revision_restored", p.Path)
 }

@@ -84,13 +84,13 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.pages.Show(r.Context(), p, path, preview)
 	if err != nil {
 		// Slugs are lower case: /Le-Syndicat (typed or printed) finds /le-syndicat.
-		if low := strings.ToLower(path); pages.IsNotFound(err) && low != path {
+		if low := strings.ToLower(path); errors.Is(err, db.ErrNotFound) && low != path {
 			if _, _, lerr := s.pages.Resolve(r.Context(), low); lerr == nil {
 				http.Redirect(w, r, low, http.StatusMovedPermanently)
 				return nil
 			}
 		}
-		if path == "/" && pages.IsNotFound(err) {
+		if path == "/" && errors.Is(err, db.ErrNotFound) {
 			if _, herr := s.pages.Home(r.Context()); errors.Is(herr, db.ErrNotFound) {
 				// An empty site: administrators are offered to start the
 				// tree, everyone else sees the placeholder home page.
@@ -154,13 +154,11 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 // pageCreateHome creates the home page of an empty site (administrators)
 // and opens it in edit mode.
 func (s *Server) pageCreateHome(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	home, err := s.pages.CreateHome(r.Context(), s.cat.T("site.home"), u.ID, u.Email)
+	home, err := s.pages.CreateHome(r.Context(), s.actor(r), s.cat.T("site.home"))
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/pages/"+strconv.FormatInt(home.ID, 10)+"/modifier", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "", "/pages/"+strconv.FormatInt(home.ID, 10)+"/modifier")
 }
 
 // breadcrumb builds the trail to a page (its visible ancestors, then itself).
@@ -211,13 +209,11 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			// A folder the viewer may not see gives an empty list: the
 			// page reveals nothing about it.
 			v.More = "/documents/dossiers/" + strconv.FormatInt(b.FolderID, 10)
-			if s.docs != nil {
-				docs, err := s.docs.ListForBlock(r.Context(), principal(r), b.FolderID, 10)
-				if err != nil {
-					return nil, err
-				}
-				v.Docs = docs
+			docs, err := s.docs.ListForBlock(r.Context(), principal(r), b.FolderID, 10)
+			if err != nil {
+				return nil, err
 			}
+			v.Docs = docs
 		case pages.BlockEvents:
 			v.More = "/agenda"
 			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
@@ -301,12 +297,3 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
 
 // pageID reads the {id} of a /pages/{id}/… route.
 func pageID(r *http.Request) (int64, error) { return pathID(r, "id") }
-
-// actor is who acts, for the pages store.
-func (s *Server) actor(r *http.Request) pages.Actor {
-	a := pages.Actor{P: principal(r), IP: clientIP(r)}
-	if u := currentUser(r); u != nil {
-		a.Name = u.Email
-	}
-	return a
-}

@@ -2,19 +2,23 @@ package web
 
 import (
 	"encoding/xml"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"portique/internal/acts"
+	"portique/internal/collecte"
+	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/valid"
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
-var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, search.KindCommune}
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind, collecte.SearchKind}
 
 // searchData is the data of pages_search.html.
 type searchData struct {
@@ -87,9 +91,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 		to = t.Add(24*time.Hour - time.Nanosecond)
 	}
 	if len(errs) > 0 {
-		s.withErrors(&d.Page, errs)
-		s.render(w, r, http.StatusUnprocessableEntity, "pages_search", d)
-		return nil
+		return s.unprocessable(w, r, "pages_search", &d, errs)
 	}
 	if d.Q != "" {
 		d.Searched = true
@@ -138,7 +140,7 @@ type siteMapData struct {
 // siteMapShow is the plan du site: the tree of the pages the viewer may see.
 func (s *Server) siteMapShow(w http.ResponseWriter, r *http.Request) error {
 	root, err := s.pages.SiteMap(r.Context(), principal(r))
-	if err != nil && !pages.IsNotFound(err) {
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
 	d := siteMapData{Page: s.page(r, s.cat.T("pages.sitemap.title")), Root: root}

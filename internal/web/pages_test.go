@@ -51,9 +51,9 @@ func newSite(t *testing.T) *siteFixture {
 	adminID := ts.createUser(t, "admin@sydrav.fr", true)
 	ctx := context.Background()
 	st := ts.srv.pages
-	a := pages.Actor{P: access.Member(adminID, true, nil), Name: "admin@sydrav.fr"}
+	a := access.Actor{Principal: access.Member(adminID, true, nil), Name: "admin@sydrav.fr"}
 	var err error
-	if f.home, err = st.CreateHome(ctx, "Accueil", adminID, "admin@sydrav.fr"); err != nil {
+	if f.home, err = st.CreateHome(ctx, a, "Accueil"); err != nil {
 		t.Fatal(err)
 	}
 	mk := func(parent int64, title, html string) *pages.Page {
@@ -459,7 +459,7 @@ func TestSiteMapSitemapSearch(t *testing.T) {
 	rec = f.elu.get(t, "/recherche?q=confidentiel&type=page")
 	wantBody(t, rec, `href="/espace-elus"`, "Page")
 	// Trashed pages leave the index at once.
-	if _, err := f.ts.srv.pages.Trash(context.Background(), pages.Actor{P: access.Member(0, true, nil)}, f.espace.ID); err != nil {
+	if _, err := f.ts.srv.pages.Trash(context.Background(), access.Actor{Principal: access.Member(0, true, nil)}, f.espace.ID); err != nil {
 		t.Fatal(err)
 	}
 	wantNoBody(t, f.elu.get(t, "/recherche?q=confidentiel"), "espace-elus")
@@ -596,18 +596,18 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	ctx := context.Background()
 	root := access.Member(0, true, nil)
 	docs := f.ts.srv.docs
-	public, err := docs.CreateFolder(ctx, root, 0, "Délibérations")
+	public, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Délibérations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, public, []access.Grant{{GroupID: access.Everyone, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
-	private, err := docs.CreateFolder(ctx, root, 0, "Séances à huis clos")
+	private, err := docs.CreateFolder(ctx, access.Actor{Principal: root}, 0, "Séances à huis clos")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := docs.SetFolderGrants(ctx, root, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
+	if err := docs.SetFolderGrants(ctx, access.Actor{Principal: root}, private, []access.Grant{{GroupID: f.gElus, Level: access.View}}, false); err != nil {
 		t.Fatal(err)
 	}
 	upload := func(folder int64, title string) {
@@ -617,38 +617,38 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pdf.Close()
-		d, err := docs.Upload(ctx, root, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
+		d, err := docs.Upload(ctx, access.Actor{Principal: root}, documents.UploadInput{FolderID: folder, Filename: title + ".pdf", Body: pdf})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := docs.Rename(ctx, root, d.ID, title); err != nil {
+		if err := docs.Rename(ctx, access.Actor{Principal: root}, d.ID, title); err != nil {
 			t.Fatal(err)
 		}
 	}
 	upload(public, "Délibération budget primitif")
 	upload(private, "Note confidentielle du bureau")
 	cal := f.ts.srv.calendar
-	calID, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
+	calID, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Collectes", Colour: "#1f5fa8", TimeZone: "Europe/Paris"},
 		[]access.Grant{{GroupID: access.Everyone, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
+	if _, err := cal.CreateEvent(ctx, access.Actor{Principal: root}, calendar.EventForm{CalendarID: fmt.Sprint(calID), Title: "Collecte des encombrants",
 		StartDate: "2026-03-20", StartTime: "09:00", EndTime: "12:00", Location: "Place du marché"}); err != nil {
 		t.Fatal(err)
 	}
 	// A calendar of the élus only: its events never show to others.
-	privCal, err := cal.CreateCalendar(ctx, calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
+	privCal, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Bureau", Colour: "#8a1f1f", TimeZone: "Europe/Paris"},
 		[]access.Grant{{GroupID: f.gElus, Level: access.View}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
+	if _, err := cal.CreateEvent(ctx, access.Actor{Principal: root}, calendar.EventForm{CalendarID: fmt.Sprint(privCal), Title: "Réunion du bureau restreint",
 		StartDate: "2026-03-21", StartTime: "18:00", EndTime: "20:00", Location: "Salle des élus"}); err != nil {
 		t.Fatal(err)
 	}
 	st := f.ts.srv.pages
-	a := pages.Actor{P: root}
+	a := access.Actor{Principal: root}
 	rev, err := st.SaveDraft(ctx, a, f.syndicat.ID, f.syndicat.PublishedRev, "Le syndicat", []pages.Block{
 		{Type: pages.BlockDocuments, FolderID: public},
 		{Type: pages.BlockDocuments, FolderID: private},

@@ -22,7 +22,8 @@ type pageFormData struct {
 	Subtree []*pages.Page // delete: what goes to the trash
 }
 
-// loadPage loads the page of the route for someone holding lvl on it.
+// loadPage loads the page of the route for someone holding lvl on it (the
+// forms, and the forms shown again).
 func (s *Server) loadPage(r *http.Request, lvl access.Level) (*pages.Page, error) {
 	id, err := pageID(r)
 	if err != nil {
@@ -42,12 +43,21 @@ func (s *Server) loadPage(r *http.Request, lvl access.Level) (*pages.Page, error
 	return p, nil
 }
 
-func (s *Server) renderPageForm(w http.ResponseWriter, r *http.Request, status int, tmpl, titleKey string, d pageFormData, errs valid.Errors) {
+// pageForm prepares the data of a small page form for page p.
+func (s *Server) pageForm(r *http.Request, titleKey string, d pageFormData) *pageFormData {
 	d.Page = s.page(r, s.cat.T(titleKey, d.P.Title))
-	if len(errs) > 0 {
-		s.withErrors(&d.Page, errs)
+	return &d
+}
+
+// pageFormAgain shows a small page form again with its messages (422),
+// for someone holding lvl on the page.
+func (s *Server) pageFormAgain(w http.ResponseWriter, r *http.Request, lvl access.Level, tmpl, titleKey string, d pageFormData, errs valid.Errors) error {
+	p, err := s.loadPage(r, lvl)
+	if err != nil {
+		return err
 	}
-	s.render(w, r, status, tmpl, d)
+	d.P = p
+	return s.unprocessable(w, r, tmpl, s.pageForm(r, titleKey, d), errs)
 }
 
 // pageNew shows the form to add a sub-page.
@@ -56,34 +66,26 @@ func (s *Server) pageNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.renderPageForm(w, r, http.StatusOK, "pages_new", "pages.new.title", pageFormData{P: p, Form: pages.NewPage{HideFromMenu: !p.IsHome()}}, nil)
+	s.render(w, r, http.StatusOK, "pages_new", s.pageForm(r, "pages.new.title", pageFormData{P: p, Form: pages.NewPage{HideFromMenu: !p.IsHome()}}))
 	return nil
 }
 
 // pageCreate adds the sub-page (a draft) and opens it in edit mode.
 func (s *Server) pageCreate(w http.ResponseWriter, r *http.Request) error {
-	parent, err := s.loadPage(r, access.Edit)
+	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	id := parent.ID
 	form := pages.NewPage{Title: r.FormValue("title"), Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"),
 		MetaDescription: r.FormValue("meta_description"), HideFromMenu: r.FormValue("in_menu") == ""}
 	child, err := s.pages.Create(r.Context(), s.actor(r), id, form)
 	if ve, ok := formErrors(err); ok {
-		p, lerr := s.pages.Get(r.Context(), id)
-		if lerr != nil {
-			return lerr
-		}
-		s.renderPageForm(w, r, http.StatusUnprocessableEntity, "pages_new", "pages.new.title", pageFormData{P: p, Form: form}, ve)
-		return nil
+		return s.pageFormAgain(w, r, access.Edit, "pages_new", "pages.new.title", pageFormData{Form: form}, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.created")
-	http.Redirect(w, r, "/pages/"+strconv.FormatInt(child.ID, 10)+"/modifier", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.created", "/pages/"+strconv.FormatInt(child.ID, 10)+"/modifier")
 }
 
 // pageProps shows the address, menu title and description form.
@@ -93,31 +95,27 @@ func (s *Server) pageProps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := pageFormData{P: p, Form: pages.NewPage{Slug: p.Slug, MenuTitle: p.MenuTitle, MetaDescription: p.MetaDescription, HideFromMenu: !p.InMenu}}
-	s.renderPageForm(w, r, http.StatusOK, "pages_props", "pages.props.title", d, nil)
+	s.render(w, r, http.StatusOK, "pages_props", s.pageForm(r, "pages.props.title", d))
 	return nil
 }
 
 // pagePropsSave saves the properties; a new address keeps the old one as a redirect.
 func (s *Server) pagePropsSave(w http.ResponseWriter, r *http.Request) error {
-	cur, err := s.loadPage(r, access.Edit)
+	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	id := cur.ID
 	pr := pages.Props{Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description"),
 		HideFromMenu: r.FormValue("in_menu") == ""}
 	p, err := s.pages.UpdateProps(r.Context(), s.actor(r), id, pr)
 	if ve, ok := formErrors(err); ok {
-		d := pageFormData{P: cur, Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription, HideFromMenu: pr.HideFromMenu}}
-		s.renderPageForm(w, r, http.StatusUnprocessableEntity, "pages_props", "pages.props.title", d, ve)
-		return nil
+		d := pageFormData{Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription, HideFromMenu: pr.HideFromMenu}}
+		return s.pageFormAgain(w, r, access.Edit, "pages_props", "pages.props.title", d, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.props")
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.props", p.Path)
 }
 
 // pageMoveForm lets a manager choose a new parent and a position.
@@ -127,52 +125,61 @@ func (s *Server) pageMoveForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.IsHome() {
-		s.renderError(w, r, http.StatusConflict, "pages.error.home_protected")
-		return nil
+		return pages.ErrHomeProtected
 	}
-	return s.renderMove(w, r, http.StatusOK, p, p.ParentID, "", nil)
-}
-
-func (s *Server) renderMove(w http.ResponseWriter, r *http.Request, status int, p *pages.Page, parent int64, pos string, errs valid.Errors) error {
-	targets, err := s.pages.Targets(r.Context(), s.actor(r), p.ID)
+	d, err := s.moveData(r, p, p.ParentID, "")
 	if err != nil {
 		return err
 	}
-	s.renderPageForm(w, r, status, "pages_move", "pages.move.title", pageFormData{P: p, Targets: targets, Parent: parent, Pos: pos}, errs)
+	s.render(w, r, http.StatusOK, "pages_move", d)
 	return nil
+}
+
+// moveData is the move form of p with the parent and position chosen.
+func (s *Server) moveData(r *http.Request, p *pages.Page, parent int64, pos string) (*pageFormData, error) {
+	targets, err := s.pages.Targets(r.Context(), principal(r), p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.pageForm(r, "pages.move.title", pageFormData{P: p, Targets: targets, Parent: parent, Pos: pos}), nil
+}
+
+// moveAgain shows the move form again with its messages (422).
+func (s *Server) moveAgain(w http.ResponseWriter, r *http.Request, parent int64, pos string, errs valid.Errors) error {
+	p, err := s.loadPage(r, access.Manage)
+	if err != nil {
+		return err
+	}
+	d, err := s.moveData(r, p, parent, pos)
+	if err != nil {
+		return err
+	}
+	return s.unprocessable(w, r, "pages_move", d, errs)
 }
 
 // pageMove moves (or reorders) the page.
 func (s *Server) pageMove(w http.ResponseWriter, r *http.Request) error {
-	cur, err := s.loadPage(r, access.Manage)
+	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	id := cur.ID
 	parent, _ := strconv.ParseInt(r.FormValue("parent"), 10, 64)
 	posText := strings.TrimSpace(r.FormValue("position"))
 	pos := -1
 	if posText != "" {
 		n, err := strconv.Atoi(posText)
 		if err != nil || n < 1 {
-			p, lerr := s.pages.Get(r.Context(), id)
-			if lerr != nil {
-				return lerr
-			}
-			return s.renderMove(w, r, http.StatusUnprocessableEntity, p, parent, posText, valid.One("position", "pages.error.position"))
+			return s.moveAgain(w, r, parent, posText, valid.One("position", "pages.error.position"))
 		}
 		pos = n - 1
 	}
 	err = s.pages.Move(r.Context(), s.actor(r), id, parent, pos)
 	if ve, ok := formErrors(err); ok {
-		p, lerr := s.pages.Get(r.Context(), id)
-		if lerr != nil {
-			return lerr
-		}
+		// The move form has no address field: a clash is the parent's.
 		if _, has := ve["slug"]; has {
 			ve = valid.Errors{"parent": ve["slug"]}
 		}
-		return s.renderMove(w, r, http.StatusUnprocessableEntity, p, parent, posText, ve)
+		return s.moveAgain(w, r, parent, posText, ve)
 	}
 	if err != nil {
 		return err
@@ -181,9 +188,7 @@ func (s *Server) pageMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.moved")
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.moved", p.Path)
 }
 
 // pageDeleteForm lists what will go to the trash and asks to confirm.
@@ -193,14 +198,13 @@ func (s *Server) pageDeleteForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.IsHome() {
-		s.renderError(w, r, http.StatusConflict, "pages.error.home_protected")
-		return nil
+		return pages.ErrHomeProtected
 	}
 	sub, err := s.pages.Subtree(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
-	s.renderPageForm(w, r, http.StatusOK, "pages_delete", "pages.delete.title", pageFormData{P: p, Subtree: sub}, nil)
+	s.render(w, r, http.StatusOK, "pages_delete", s.pageForm(r, "pages.delete.title", pageFormData{P: p, Subtree: sub}))
 	return nil
 }
 
@@ -221,9 +225,7 @@ func (s *Server) pageDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.trashed")
-	http.Redirect(w, r, parent.Path, http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.trashed", parent.Path)
 }
 
 // rightsRow is one group of the access form with its level.
@@ -248,8 +250,7 @@ func (s *Server) pageRights(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := p.ID
-	grants, own, err := s.pages.Grants(r.Context(), s.actor(r), id)
+	grants, own, err := s.pages.Grants(r.Context(), principal(r), p.ID)
 	if err != nil {
 		return err
 	}
@@ -257,33 +258,33 @@ func (s *Server) pageRights(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range grants {
 		levels[g.GroupID] = g.Level
 	}
-	return s.renderRights(w, r, http.StatusOK, p, own, levels, nil)
-}
-
-func (s *Server) renderRights(w http.ResponseWriter, r *http.Request, status int, p *pages.Page, own bool, levels map[int64]access.Level, errs valid.Errors) error {
-	groups, err := s.pages.Groups(r.Context())
+	d, err := s.rightsData(r, p, own, levels)
 	if err != nil {
 		return err
 	}
-	d := pageRightsData{Page: s.page(r, s.cat.T("pages.rights.title", p.Title)), P: p, Own: own, Inherit: !own,
+	s.render(w, r, http.StatusOK, "pages_rights", d)
+	return nil
+}
+
+func (s *Server) rightsData(r *http.Request, p *pages.Page, own bool, levels map[int64]access.Level) (*pageRightsData, error) {
+	groups, err := s.pages.Groups(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	d := &pageRightsData{Page: s.page(r, s.cat.T("pages.rights.title", p.Title)), P: p, Own: own, Inherit: !own,
 		Levels: []string{"none", "view", "edit", "manage"}}
 	for _, g := range groups {
 		d.Rows = append(d.Rows, rightsRow{Group: g, Level: levels[g.ID].String()})
 	}
-	if len(errs) > 0 {
-		s.withErrors(&d.Page, errs)
-	}
-	s.render(w, r, status, "pages_rights", d)
-	return nil
+	return d, nil
 }
 
 // pageRightsSave stores the grants (or inheritance) of the page.
 func (s *Server) pageRightsSave(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadPage(r, access.Manage)
+	id, err := pageID(r)
 	if err != nil {
 		return err
 	}
-	id := p.ID
 	inherit := r.FormValue("mode") == "inherit"
 	groups, err := s.pages.Groups(r.Context())
 	if err != nil {
@@ -300,19 +301,28 @@ func (s *Server) pageRightsSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.pages.SetGrants(r.Context(), s.actor(r), id, inherit, grants)
 	if ve, ok := formErrors(err); ok {
-		return s.renderRights(w, r, http.StatusUnprocessableEntity, p, !inherit, levels, ve)
+		p, err := s.loadPage(r, access.Manage)
+		if err != nil {
+			return err
+		}
+		d, err := s.rightsData(r, p, !inherit, levels)
+		if err != nil {
+			return err
+		}
+		return s.unprocessable(w, r, "pages_rights", d, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.rights")
 	// The editor may have removed their own access: go where they still may.
-	if ok, _ := s.pages.Can(r.Context(), principal(r), id, access.View); !ok {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
-		return nil
+	p, err := s.pages.Get(r.Context(), id)
+	if err != nil {
+		return err
 	}
-	http.Redirect(w, r, p.Path, http.StatusSeeOther)
-	return nil
+	if ok, _ := s.pages.Can(r.Context(), principal(r), id, access.View); !ok {
+		return s.seeOther(w, r, "pages.flash.rights", "/")
+	}
+	return s.seeOther(w, r, "pages.flash.rights", p.Path)
 }
 
 // trashData is the data of pages_trash.html.
@@ -321,13 +331,21 @@ type trashData struct {
 	Entries []pages.TrashEntry
 }
 
+func (s *Server) trashData(r *http.Request) (*trashData, error) {
+	list, err := s.pages.TrashList(r.Context(), principal(r))
+	if err != nil {
+		return nil, err
+	}
+	return &trashData{Page: s.page(r, s.cat.T("pages.trash.title")), Entries: list}, nil
+}
+
 // trashShow lists the trash (administrators).
 func (s *Server) trashShow(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.pages.TrashList(r.Context(), s.actor(r))
+	d, err := s.trashData(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "pages_trash", trashData{Page: s.page(r, s.cat.T("pages.trash.title")), Entries: list})
+	s.render(w, r, http.StatusOK, "pages_trash", d)
 	return nil
 }
 
@@ -338,21 +356,16 @@ func (s *Server) trashRestore(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.pages.Restore(r.Context(), s.actor(r), id)
 	if ve, ok := formErrors(err); ok {
-		list, lerr := s.pages.TrashList(r.Context(), s.actor(r))
-		if lerr != nil {
-			return lerr
+		d, err := s.trashData(r)
+		if err != nil {
+			return err
 		}
-		d := trashData{Page: s.page(r, s.cat.T("pages.trash.title")), Entries: list}
-		s.withErrors(&d.Page, ve)
-		s.render(w, r, http.StatusUnprocessableEntity, "pages_trash", d)
-		return nil
+		return s.unprocessable(w, r, "pages_trash", d, ve)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.restored")
-	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.restored", "/admin/corbeille")
 }
 
 func (s *Server) trashPurge(w http.ResponseWriter, r *http.Request) error {
@@ -363,16 +376,12 @@ func (s *Server) trashPurge(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.pages.Purge(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.purged")
-	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.purged", "/admin/corbeille")
 }
 
 func (s *Server) trashEmpty(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.pages.EmptyTrash(r.Context(), s.actor(r)); err != nil {
 		return err
 	}
-	s.flash(w, "pages.flash.emptied")
-	http.Redirect(w, r, "/admin/corbeille", http.StatusSeeOther)
-	return nil
+	return s.seeOther(w, r, "pages.flash.emptied", "/admin/corbeille")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/i18n"
 	"portique/internal/users"
 )
 
@@ -167,7 +168,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		if name == "error" {
-			http.Error(w, "Erreur du serveur", http.StatusInternalServerError)
+			http.Error(w, s.cat.T("error.title.500"), http.StatusInternalServerError)
 			return
 		}
 		s.renderError(w, r, http.StatusInternalServerError, "")
@@ -219,16 +220,13 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return s.cat.T(key, args...) },
 		// static returns the fingerprinted URL of a static file.
-		"static": func(name string) string { return s.static.url(name) },
-		"date":   func(t time.Time) string { return frenchDate(t.In(loc)) },
-		"datetime": func(t time.Time) string {
-			lt := t.In(loc)
-			return frenchDate(lt) + " à " + lt.Format("15:04")
-		},
-		"isodate": func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
-		"isotime": func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
-		"hhmm":    func(t time.Time) string { return t.In(loc).Format("15:04") },
-		"bytes":   humanBytes,
+		"static":   func(name string) string { return s.static.url(name) },
+		"date":     func(t time.Time) string { return s.cat.Date(t.In(loc)) },
+		"datetime": func(t time.Time) string { return s.cat.DateTime(t.In(loc)) },
+		"isodate":  func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
+		"isotime":  func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
+		"hhmm":     func(t time.Time) string { return t.In(loc).Format("15:04") },
+		"bytes":    humanBytes,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd arguments")
@@ -246,25 +244,16 @@ func (s *Server) funcs() template.FuncMap {
 	}
 }
 
-var (
-	frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	frenchDays   = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-)
-
-// frenchDate formats "mardi 18 mars 2025" (1er for the first of the month).
-func frenchDate(t time.Time) string {
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return frenchDays[t.Weekday()] + " " + day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
+// frenchDate formats "mardi 18 mars 2025" (1er for the first of the month)
+// with the French catalogue's names, for helpers without the server's
+// catalogue at hand.
+func frenchDate(t time.Time) string { return i18n.French().Date(t) }
 
 // FrenchMonth returns the French name of a month.
-func FrenchMonth(m time.Month) string { return frenchMonths[m-1] }
+func FrenchMonth(m time.Month) string { return i18n.French().Month(m) }
 
 // FrenchWeekday returns the French name of a weekday.
-func FrenchWeekday(d time.Weekday) string { return frenchDays[d] }
+func FrenchWeekday(d time.Weekday) string { return i18n.French().Weekday(d) }
 
 // humanBytes formats a size the French way: "1,5 Mo".
 func humanBytes(n int64) string {

@@ -36,6 +36,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.documentRoutes()...)
+	rs = append(rs, s.actsRoutes()...)
 	rs = append(rs, s.collecteRoutes()...)
 	rs = append(rs, s.pageRoutes()...) // last: holds the catch-all page tree route
 	return rs

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/app/services"
 	"portique/internal/audit"
 	"portique/internal/calendar"
@@ -47,9 +48,11 @@ type Server struct {
 	handler   http.Handler
 	metrics   metrics
 	accounts  *users.Accounts
+	groups    *users.Groups
 	mail      *mail.Mailer
 	captcha   *captcha.Captcha
 	docs      *documents.Store
+	acts      *acts.Store // the register of acts
 	audits    *audit.Trail
 	collecte  *collecte.Store
 }
@@ -72,9 +75,11 @@ func New(d *Deps) (*Server, error) {
 		pages:    d.Pages,
 		calendar: d.Calendar,
 		accounts: d.Accounts,
+		groups:   d.Groups,
 		mail:     d.Mail,
 		captcha:  d.Captcha,
 		docs:     d.Documents,
+		acts:     d.Acts,
 		audits:   d.Audit,
 		collecte: d.Collecte,
 	}

@@ -14,8 +14,10 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"portique/internal/acts"
 	"portique/internal/audit"
 	"portique/internal/calendar"
 	"portique/internal/captcha"
@@ -23,6 +25,7 @@ import (
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
+	"portique/internal/i18n"
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -44,7 +47,9 @@ type Deps struct {
 	Pages     *pages.Store
 	Calendar  *calendar.Store
 	Documents *documents.Store
+	Acts      *acts.Store // the register of acts (publicité des actes)
 	Accounts  *users.Accounts
+	Groups    *users.Groups
 	Sessions  *users.Sessions
 	Audit     *audit.Trail
 	Mail      *mail.Mailer
@@ -90,27 +95,36 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	}
 
 	s.Calendar = calendar.New(d, s.Search)
-	s.Calendar.SetClock(o.Now)
+	s.Calendar.Now = o.Now
 
 	s.Collecte = collecte.New(d, s.Search)
 	s.Collecte.Now = o.Now
 	s.Collecte.Location = cfg.Location()
 
-	docs, err := documents.FromConfig(cfg, d, s.Search, o.Now)
+	docs, err := documents.FromConfig(cfg, d, s.Search)
 	if err != nil {
 		return nil, err
 	}
+	docs.Now = o.Now
 	s.Documents = docs
 
-	params := o.PasswordParams
-	if params == (users.Params{}) {
-		params = users.DefaultParams
+	actBlobs, err := acts.NewBlobs(cfg.DataDir)
+	if err != nil {
+		return nil, err
 	}
-	s.Accounts = &users.Accounts{
-		DB: d, Now: o.Now, Hasher: users.NewHasher(params, cfg.HashConcurrency),
-		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
-		SiteName: cfg.SiteName,
+	s.Acts = acts.New(d, actBlobs, s.Search)
+	s.Acts.Now = o.Now
+	s.Acts.Location = cfg.Location()
+	s.Acts.Events = s.Calendar
+	if cfg.UploadMax > 0 {
+		s.Acts.UploadMax = cfg.UploadMax
 	}
+
+	cat, err := i18n.Load("fr")
+	if err != nil {
+		return nil, err
+	}
+	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
 	s.Sessions = &users.Sessions{DB: d, Now: o.Now, Idle: cfg.SessionIdle, Max: cfg.SessionMax}
 	s.Audit = &audit.Trail{DB: d}
 
@@ -132,6 +146,39 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		rand.Read(b[:]) //nolint:errcheck // never fails
 		key = hex.EncodeToString(b[:])
 	}
-	s.Captcha = &captcha.Captcha{Key: key, DB: d, Now: o.Now}
+	// The captcha asks and reads its question with the catalogue's words.
+	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
+		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
 	return s, nil
+}
+
+// Accounts builds the stores of accounts and groups as New does, for the
+// command line, which needs nothing else (New also prepares the documents'
+// directories and the mailer).
+func Accounts(cfg *config.Config, d *db.DB, o Options) (*users.Accounts, *users.Groups, error) {
+	cat, err := i18n.Load("fr")
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	a, g := accounts(cfg, d, o, cat)
+	return a, g, nil
+}
+
+func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*users.Accounts, *users.Groups) {
+	params := o.PasswordParams
+	if params == (users.Params{}) {
+		params = users.DefaultParams
+	}
+	a := &users.Accounts{
+		DB: d, Now: o.Now, Hasher: users.NewHasher(params, cfg.HashConcurrency),
+		LockoutThreshold: cfg.LockoutThreshold, LockoutDuration: cfg.LockoutDuration,
+		SiteName: cfg.SiteName,
+		// The name a deleted account keeps is shown where other areas say
+		// who did something: a text of the catalogue.
+		DeletedName: cat.T("accounts.deleted_name"),
+	}
+	return a, &users.Groups{DB: d, Now: o.Now}
 }

@@ -1,4 +1,4 @@
-package documents_test
+package browsertest
 
 import (
 	"context"
@@ -12,20 +12,20 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portique/internal/access"
-	"portique/internal/browsertest"
 	"portique/internal/documents"
 )
 
-// In Chromium, against the real program: an editor uploads two PDFs through
+// In Chromium, against the real program (it lives here rather than in
+// package documents, whose tests must not pull in the whole program): an editor uploads two PDFs through
 // the upload form, waits for the indexing, and a member of the right group
 // finds a word from inside a PDF while a member of another group does not.
 // Every page visited is checked with axe-core.
-func TestBrowserUploadIndexSearch(t *testing.T) {
+func TestDocumentsUploadIndexSearch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
-	browsertest.RequireChromium(t)
-	site := browsertest.Start(t, browsertest.Options{NoMail: true})
+	RequireChromium(t)
+	site := Start(t, Options{NoMail: true})
 	elus := site.CreateGroup(t, "Élus")
 	techs := site.CreateGroup(t, "Techniciens")
 	stags := site.CreateGroup(t, "Stagiaires")
@@ -36,7 +36,7 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 	// The folder is created through the store (folders need no bytes).
 	ctx := context.Background()
 	store := documents.NewStore(site.DB, nil, nil, documents.Options{})
-	admin := access.Principal{Admin: true}
+	admin := access.System()
 	folder, err := store.CreateFolder(ctx, admin, 0, "Instances")
 	must(t, err)
 	must(t, store.SetFolderGrants(ctx, admin, folder, []access.Grant{{GroupID: elus, Level: access.View}, {GroupID: techs, Level: access.Edit}}, false))
@@ -47,19 +47,19 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 	if st := site.Go(t, tab, folderPath); st != http.StatusOK {
 		t.Fatalf("editor opens the folder: %d", st)
 	}
-	browsertest.AssertAccessible(t, tab)
+	AssertAccessible(t, tab)
 	files := []string{abs(t, "registre-large.pdf"), abs(t, "cr-comite-syndical-2025-03-18.pdf")}
-	browsertest.Run(t, tab, "choose files", chromedp.SetUploadFiles(chromedp.CSS("#file"), files))
-	browsertest.Run(t, tab, "send", chromedp.Click(chromedp.CSS("form.upload-form button[type=submit]")))
+	Run(t, tab, "choose files", chromedp.SetUploadFiles(chromedp.CSS("#file"), files))
+	Run(t, tab, "send", chromedp.Click(chromedp.CSS("form.upload-form button[type=submit]")))
 	waitFor(t, tab, `(document.querySelector(".flash") || {}).textContent || ""`, "enregistrés")
-	if got := browsertest.Text(t, tab, "table.documents tbody"); !strings.Contains(got, "registre-large") || !strings.Contains(got, "cr-comite-syndical-2025-03-18") {
+	if got := Text(t, tab, "table.documents tbody"); !strings.Contains(got, "registre-large") || !strings.Contains(got, "cr-comite-syndical-2025-03-18") {
 		t.Fatalf("listing after upload: %q", got)
 	}
 	// Wait for the background indexing (the page says "indexation en cours").
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		site.Go(t, tab, folderPath)
-		if !strings.Contains(browsertest.Text(t, tab, "main"), "indexation en cours") {
+		if !strings.Contains(Text(t, tab, "main"), "indexation en cours") {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -74,10 +74,10 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 	if st := site.Go(t, tab, "/documents/"+itoa(docID)); st != http.StatusOK {
 		t.Fatalf("detail page: %d", st)
 	}
-	if !browsertest.Exists(t, tab, "form[action*='/remplacer']") {
+	if !Exists(t, tab, "form[action*='/remplacer']") {
 		t.Error("the editor has no replace form")
 	}
-	browsertest.AssertAccessible(t, tab)
+	AssertAccessible(t, tab)
 
 	// The administrator's pages: grants of the folder, archive, the
 	// confirmation before a folder goes to the trash, the trash with a
@@ -95,7 +95,7 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 		if st := site.Go(t, tab, p); st != http.StatusOK {
 			t.Fatalf("%s: %d", p, st)
 		}
-		browsertest.AssertAccessible(t, tab)
+		AssertAccessible(t, tab)
 	}
 
 	search := "/documents/recherche?q=Fourmili%C3%A8re"
@@ -103,22 +103,29 @@ func TestBrowserUploadIndexSearch(t *testing.T) {
 	if st := site.Go(t, tab, search); st != http.StatusOK {
 		t.Fatalf("search: %d", st)
 	}
-	hits := browsertest.Text(t, tab, "main")
+	hits := Text(t, tab, "main")
 	if !strings.Contains(hits, "1 résultat") || !strings.Contains(hits, "page 154") {
 		t.Fatalf("the élue does not find the word of page 154: %q", hits)
 	}
-	if !browsertest.Exists(t, tab, ".search-hits mark") {
+	if !Exists(t, tab, ".search-hits mark") {
 		t.Error("no highlighted snippet")
 	}
-	browsertest.AssertAccessible(t, tab)
+	AssertAccessible(t, tab)
 
 	site.LoginAs(t, tab, intern)
 	site.Go(t, tab, search)
-	if got := browsertest.Text(t, tab, "main"); !strings.Contains(got, "0 résultat") || strings.Contains(got, "Registre") {
+	if got := Text(t, tab, "main"); !strings.Contains(got, "0 résultat") || strings.Contains(got, "Registre") {
 		t.Fatalf("an intern (another group) finds the register: %q", got)
 	}
 	if st := site.Go(t, tab, folderPath); st == http.StatusOK {
 		t.Error("the intern opens the élus' folder")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
