@@ -389,9 +389,9 @@ func (s *Server) collecteItem(c collecte.Collection, st collecte.Stream, today t
 func (s *Server) dayLabel(d time.Time, year bool) string {
 	day := strconv.Itoa(d.Day())
 	if d.Day() == 1 {
-		day = s.cat.T("collecte.first_of_month")
+		day = s.cat.T("date.first_day")
 	}
-	out := FrenchWeekday(d.Weekday()) + " " + day + " " + FrenchMonth(d.Month())
+	out := s.cat.Weekday(d.Weekday()) + " " + day + " " + s.cat.Month(d.Month())
 	if year {
 		out += " " + strconv.Itoa(d.Year())
 	}
@@ -405,7 +405,7 @@ func (s *Server) ruleText(sc collecte.Schedule) string {
 	and := " " + s.cat.T("collecte.rule.and") + " "
 	var days []string
 	for _, d := range sum.Days {
-		days = append(days, FrenchWeekday(d))
+		days = append(days, s.cat.Weekday(d))
 	}
 	var out string
 	switch sum.Freq {
@@ -466,7 +466,7 @@ func (s *Server) collecteYear(w http.ResponseWriter, r *http.Request, communeSlu
 	p.PlanURL = planURL(plan.Commune, plan.Sector)
 	p.Streams = s.streamViews(plan, today, p.PlanURL)
 	for i := 1; i <= 7; i++ {
-		full := FrenchWeekday(time.Weekday(i % 7))
+		full := s.cat.Weekday(time.Weekday(i % 7))
 		p.WeekdayHeads = append(p.WeekdayHeads, collecteWeekday{Short: full[:3] + ".", Full: full})
 	}
 	thisYear := today.Year()
@@ -492,7 +492,7 @@ func (s *Server) collecteYear(w http.ResponseWriter, r *http.Request, communeSlu
 	}
 	for m := time.January; m <= time.December; m++ {
 		first := time.Date(year, m, 1, 0, 0, 0, 0, time.UTC)
-		month := collecteMonth{ID: fmt.Sprintf("m%02d", int(m)), Name: FrenchMonth(m) + " " + strconv.Itoa(year)}
+		month := collecteMonth{ID: fmt.Sprintf("m%02d", int(m)), Name: s.cat.Month(m) + " " + strconv.Itoa(year)}
 		lead := (int(first.Weekday()) + 6) % 7 // Monday first
 		var week []collecteCell
 		for i := 0; i < lead; i++ {
