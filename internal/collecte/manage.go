@@ -476,6 +476,16 @@ func (s *Store) CreateSchedule(ctx context.Context, a access.Actor, in ScheduleI
 		if err != nil {
 			return err
 		}
+		// The same form posted twice (a double click, a reload) must not
+		// make a second identical schedule.
+		n, err := count(ctx, tx, `SELECT COUNT(*) FROM collecte_schedules WHERE commune_id = ? AND COALESCE(sector_id, 0) = ? AND stream_id = ?
+			AND rule = ? AND starts_on = ? AND COALESCE(ends_on, '') = ?`, v.communeID, v.sectorID, v.streamID, v.rule, FormatDay(v.start), FormatDay(v.end))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return valid.One("stream", "collecte.error.schedule_exists")
+		}
 		id, err = s.insertSchedule(ctx, tx, a, v)
 		return err
 	})

@@ -300,8 +300,12 @@ func TestCollecteManagementForms(t *testing.T) {
 	rec = ed.post(t, loc+"/calendriers", url.Values{"stream": {strconv.FormatInt(f.om, 10)}, "freq": {"monthly"}, "days": {"WE"}, "start": {"2026-01-01"}})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
 	clWant(t, rec, "Cochez au moins une semaine du mois.", `value="WE" checked`)
-	rec = ed.post(t, loc+"/calendriers", url.Values{"stream": {strconv.FormatInt(f.om, 10)}, "freq": {"monthly"}, "days": {"WE"}, "positions": {"1", "3"}, "start": {"2026-01-01"}})
+	sched := url.Values{"stream": {strconv.FormatInt(f.om, 10)}, "freq": {"monthly"}, "days": {"WE"}, "positions": {"1", "3"}, "start": {"2026-01-01"}}
+	rec = ed.post(t, loc+"/calendriers", sched)
 	wantStatus(t, rec, http.StatusSeeOther)
+	rec = ed.post(t, loc+"/calendriers", sched) // posted twice
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	clWant(t, rec, "Ce calendrier existe déjà")
 	rec = ed.get(t, "/collecte/gestion/communes/"+cid)
 	clWant(t, rec, "Le 1er et 3e mercredi du mois", "mercredi 15 juillet")
 	all, _ := f.ts.srv.collecte.Schedules(context.Background(), access.Anonymous(), mustAtoi(t, cid))
