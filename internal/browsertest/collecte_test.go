@@ -219,6 +219,19 @@ func TestCollectePagesAccessible(t *testing.T) {
 	}
 	AssertAccessible(t, ctx)
 	noHorizontalScroll(t, ctx, "import preview")
+	// The administrators' page of the editors' rights.
+	adminID, _, _ := site.DemoAccount(t, "")
+	site.LoginAs(t, ctx, adminID)
+	if st := site.Go(t, ctx, "/admin/collecte"); st != http.StatusOK {
+		t.Fatalf("GET /admin/collecte = %d", st)
+	}
+	AssertAccessible(t, ctx)
+	// For administrators the site's header itself is 6 px too wide at
+	// 320 px (its account links, on every page: the layout's, reported);
+	// the area's own content must fit.
+	if w := Eval[float64](t, ctx, `document.querySelector("main").scrollWidth`); w > 320 {
+		t.Errorf("/admin/collecte: the content is %v px wide at 320 px", w)
+	}
 }
 
 // The yearly calendar prints on one landscape sheet without the site's
