@@ -168,6 +168,9 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 // 15th of August is kept; the other holidays are left to decide.
 func (s *Store) seedDemoHolidays(ctx context.Context, a access.Actor, today time.Time) error {
 	for _, h := range Holidays(today, today.AddDate(1, 0, 0)) {
+		if wd := h.Day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue // no round on weekends in the demo territory
+		}
 		in := ExceptionInput{Day: FormatDay(h.Day)}
 		switch {
 		case h.Day.Month() == time.August && h.Day.Day() == 15:
