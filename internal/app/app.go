@@ -70,6 +70,8 @@ func commands() map[string]command {
 		"reindex": {"cli.cmd.reindex", reindex},
 		"actes":   {"cli.cmd.actes", actesCommand},
 		"user":    {"cli.cmd.user", userCommand},
+		"backup":  {"cli.cmd.backup", backupCommand},
+		"restore": {"cli.cmd.restore", restoreCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"cli.cmd.extract_worker", extractWorker},
 	}

@@ -17,6 +17,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/app/services"
+	"portique/internal/backup"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -83,6 +84,13 @@ func serve(ctx context.Context, e Env, args []string) error {
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
 	go purgeBlobs(ctx, svc.Documents, log)
+	if cfg.BackupDir != "" {
+		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
+			Source: backupSource(cfg, d, e.Now), Log: log}
+		stopped := make(chan struct{})
+		go func() { sched.Run(ctx); close(stopped) }()
+		defer func() { <-stopped }() // a backup cut short removes its partial file before the database closes
+	}
 	log.Info("portique listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "db", string(d.Dialect()), "version", Version)
 	if e.Ready != nil {
 		e.Ready(ln.Addr().String())

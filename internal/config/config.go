@@ -50,6 +50,10 @@ type Config struct {
 	TrashDays      int           // documents and folders in the trash longer than this many days are deleted for good
 	UploadMax      int64         // largest accepted upload, in bytes
 
+	BackupDir   string        // folder of scheduled backups; empty: none
+	BackupEvery time.Duration // time between two scheduled backups
+	BackupKeep  int           // scheduled backups kept
+
 	LogFormat string // text or json
 	LogLevel  string // debug, info, warn, error
 }
@@ -169,6 +173,9 @@ var settings = []setting{
 		c.UploadMax = n
 		return nil
 	}, "104857600"},
+	{"backup-dir", "PORTIQUE_BACKUP_DIR", "folder of scheduled backups (empty: no scheduled backup)", false, str(func(c *Config) *string { return &c.BackupDir }), ""},
+	{"backup-every", "PORTIQUE_BACKUP_EVERY", "time between two scheduled backups", false, dur(func(c *Config) *time.Duration { return &c.BackupEvery }), "24h"},
+	{"backup-keep", "PORTIQUE_BACKUP_KEEP", "scheduled backups kept (older ones are removed)", false, integer(func(c *Config) *int { return &c.BackupKeep }), "14"},
 	{"log-format", "PORTIQUE_LOG_FORMAT", "text or json", false, str(func(c *Config) *string { return &c.LogFormat }), "text"},
 	{"log-level", "PORTIQUE_LOG_LEVEL", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel }), "info"},
 }
@@ -282,6 +289,17 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 || c.SessionMax < c.SessionIdle {
 		errs = append(errs, errors.New("session idle timeout must be positive and not longer than the maximum"))
+	}
+	if c.BackupEvery < time.Second {
+		errs = append(errs, errors.New("backup-every must be at least 1s"))
+	}
+	if c.BackupKeep < 1 {
+		errs = append(errs, errors.New("backup-keep must be at least 1"))
+	}
+	if c.BackupDir != "" {
+		if abs, err := filepath.Abs(c.BackupDir); err == nil {
+			c.BackupDir = abs
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))

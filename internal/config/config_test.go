@@ -64,6 +64,8 @@ func TestInvalid(t *testing.T) {
 		"bad proxy":     {"PORTIQUE_TRUSTED_PROXIES": "not-an-ip"},
 		"idle over max": {"PORTIQUE_SESSION_IDLE": "48h"},
 		"zero lockout":  {"PORTIQUE_LOCKOUT_THRESHOLD": "0"},
+		"keep none":     {"PORTIQUE_BACKUP_KEEP": "0"},
+		"backup often":  {"PORTIQUE_BACKUP_EVERY": "10ms"},
 		"missing file":  {"PORTIQUE_SMTP_URL_FILE": "/nonexistent/file"},
 	} {
 		if _, err := load(t, nil, env); err == nil {

@@ -24,7 +24,28 @@ var migrationFS embed.FS
 
 // Migrate applies every migration not yet recorded. On PostgreSQL an advisory
 // lock serialises instances that start at the same time.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.MigrateOnly(ctx, nil) }
+
+// Migrations lists the versions of the migrations this program knows for
+// dialect d, in the order they run ("0001_core", "0100_pages"…). Both
+// engines know the same versions.
+func Migrations(d Dialect) ([]string, error) {
+	names, err := migrationNames(d)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n.version
+	}
+	return out, nil
+}
+
+// MigrateOnly is Migrate limited to the versions keep accepts (all when
+// keep is nil), still in order. A restore uses it to rebuild the schema an
+// archive was taken with, loads the rows, then runs Migrate for the rest,
+// so later migrations transform restored rows as they did live ones.
+func (db *DB) MigrateOnly(ctx context.Context, keep func(version string) bool) error {
 	names, err := migrationNames(db.dialect)
 	if err != nil {
 		return err
@@ -60,7 +81,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, n := range names {
-		if done[n.version] {
+		if done[n.version] || (keep != nil && !keep(n.version)) {
 			continue
 		}
 		body, err := fs.ReadFile(migrationFS, n.file)

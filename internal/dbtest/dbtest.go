@@ -100,3 +100,41 @@ func newPostgres(tb testing.TB, base string) (*db.DB, error) {
 	})
 	return d, nil
 }
+
+// PostgresURL returns the URL of a fresh, empty schema of the PostgreSQL
+// of EnvPostgres (not migrated), dropped when the test ends, for tests that
+// open the database themselves (a restore into an empty target). It fails
+// the test when EnvPostgres is unset.
+func PostgresURL(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		tb.Fatalf("dbtest: PostgresURL needs %s", EnvPostgres)
+	}
+	ctx := context.Background()
+	admin, err := db.Open(ctx, base, "")
+	if err != nil {
+		tb.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("dbtest: %v", err)
+	}
+	tb.Cleanup(func() {
+		if a, err := db.Open(context.Background(), base, ""); err == nil {
+			a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") //nolint:errcheck
+			a.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("dbtest: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
