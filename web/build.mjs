@@ -21,6 +21,7 @@ const entries = [
   { in: "node_modules/altcha/dist_external/worker.js", out: "altcha-worker" },
   { in: "web/accounts/captcha.js", out: "captcha" },
   { in: "web/centres/map.js", out: "centres-map" },
+  { in: "web/collecte/collecte.js", out: "collecte" },
   { in: "web/editor/editor.js", out: "editor" },
   { in: "web/guide/combobox.js", out: "guide" },
 ];

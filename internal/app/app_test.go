@@ -63,8 +63,10 @@ func TestServeDemoStartsAndStops(t *testing.T) {
 		t.Fatalf("/healthz = %d", res.StatusCode)
 	}
 	// The demo pages carry the other areas' blocks: public events on the
-	// home page, public documents on theirs; the élus' section is private.
-	for path, want := range map[string]string{"/": "block-events", "/documents-publics": "block-documents"} {
+	// home page (and a link to the collection days, whose demo territory
+	// is seeded), public documents on theirs; the élus' section is private.
+	for path, want := range map[string]string{"/": "block-events", "/documents-publics": "block-documents",
+		"/?collecte": `href="/collecte"`, "/collecte/valence": "Choisissez votre secteur"} {
 		res, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/centres"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -42,6 +43,9 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	c.Now = g.Now
 	if err := c.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
 		return err
+	}
+	if err := collecte.New(d, idx).SeedDemo(ctx, now, res.Groups); err != nil {
+		return fmt.Errorf("collecte: %w", err)
 	}
 	if err := demoLinks(ctx, d, idx, now); err != nil {
 		return err
@@ -95,6 +99,8 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 		return err
 	}
 	links = append(links, pages.DemoLink{Path: "/espace-elus", Block: pages.Block{Type: pages.BlockCalendar, CalendarID: cid}})
+	// The home page leads to the collection days.
+	links = append(links, pages.DemoLink{Path: "/", Block: pages.Block{Type: pages.BlockText, HTML: collecte.DemoLinkHTML}})
 	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
 }
 
@@ -133,6 +139,7 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		"acts":      acts.New(d, nil, idx).Reindex,
 		"guide":     guide.New(d, idx).Reindex,
 		"centres":   residentsCentres(d, idx).Reindex,
+		"collecte":  collecte.New(d, idx).Reindex,
 	} {
 		n, err := f(ctx)
 		if err != nil {

@@ -30,6 +30,7 @@ var allowed = map[string]string{
 	"internal/calendar/seed.go":       "demo seed data",
 	"internal/documents/demo.go":      "demo seed data",
 	"internal/acts/demo.go":           "demo seed data: a year of the syndicate's acts",
+	"internal/collecte/demo.go":       "demo seed data: the territory's communes and their collection days",
 	"internal/users/demo.go":          "demo seed data",
 	"internal/app/demo.go":            "demo seed data",
 	"internal/app/demo_areas.go":      "demo seed data",

@@ -22,6 +22,7 @@ var Reserved = map[string]bool{
 	"robots.txt": true, "favicon.ico": true, "api": true,
 	"inscription": true, "invitation": true, "flux": true,
 	"ou-jeter": true, "decheteries": true, // the sorting guide and the recycling centres
+	"collecte": true,
 }
 
 // ligatures are letters that Unicode does not decompose into a base letter

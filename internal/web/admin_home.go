@@ -24,6 +24,7 @@ func (s *Server) adminTools() []adminTool {
 		{"/admin/agenda", t("calendar.admin.title"), t("calendar.admin.tool_help")},
 		{"/admin/corbeille", t("accounts.admin.pages_trash"), t("accounts.admin.pages_trash_help")},
 		{"/documents/corbeille", t("documents.trash.link"), t("accounts.admin.documents_trash_help")},
+		{"/collecte/gestion", t("collecte.admin.tool"), t("collecte.admin.tool_help")},
 	}
 }
 

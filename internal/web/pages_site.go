@@ -12,6 +12,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/centres"
+	"portique/internal/collecte"
 	"portique/internal/db"
 	"portique/internal/guide"
 	"portique/internal/pages"
@@ -20,7 +21,7 @@ import (
 )
 
 // searchKinds are the kinds a searcher can filter on, in the order shown.
-var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind, guide.SearchKind, centres.SearchKind}
+var searchKinds = []string{search.KindPage, search.KindDocument, search.KindEvent, acts.SearchKind, guide.SearchKind, centres.SearchKind, collecte.SearchKind}
 
 // searchData is the data of pages_search.html.
 type searchData struct {

@@ -16,6 +16,7 @@ import (
 	"portique/internal/calendar"
 	"portique/internal/captcha"
 	"portique/internal/centres"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -58,7 +59,8 @@ type Server struct {
 	guide     *guide.Store
 	centres   *centres.Store
 	// csp is the Content-Security-Policy header of every response.
-	csp string
+	csp      string
+	collecte *collecte.Store
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -88,6 +90,7 @@ func New(d *Deps) (*Server, error) {
 		guide:    d.Guide,
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
+		collecte: d.Collecte,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"portique/internal/calendar"
 	"portique/internal/captcha"
 	"portique/internal/centres"
+	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -57,6 +58,7 @@ type Deps struct {
 	Audit     *audit.Trail
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
+	Collecte  *collecte.Store
 }
 
 // Options are what differs between the program and its tests.
@@ -98,6 +100,10 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 
 	s.Calendar = calendar.New(d, s.Search)
 	s.Calendar.Now = o.Now
+
+	s.Collecte = collecte.New(d, s.Search)
+	s.Collecte.Now = o.Now
+	s.Collecte.Location = cfg.Location()
 
 	docs, err := documents.FromConfig(cfg, d, s.Search)
 	if err != nil {
