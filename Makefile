@@ -32,7 +32,7 @@ vet:
 # go test prints one summary line per package ("ok", "FAIL", "?"); the
 # pipefail-free form keeps make's exit status = go test's.
 test: frontend vet
-	$(GO) test -count=1 $(TESTFLAGS) ./...
+	$(GO) test -count=1 -timeout 40m $(TESTFLAGS) ./...
 
 test-postgres:
 	PORTIQUE_TEST_POSTGRES='$(PG_URL)' $(MAKE) test
