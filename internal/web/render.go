@@ -38,6 +38,9 @@ type Page struct {
 	// SessionIdleEnd is when the session ends without activity (zero for
 	// visitors); the layout offers to extend it (RGAA 13.1).
 	SessionIdleEnd time.Time
+	// SessionFinal: the idle end is the session's absolute end, no
+	// extension is possible (the footer says so instead of offering one).
+	SessionFinal bool
 	// Errors holds translated field errors of a form re-rendered with 422.
 	Errors map[string]string
 	// BodyClass lets a page style its body (e.g. "editing").
@@ -72,6 +75,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	}
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
+		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
 	}
 	p.Nav = nav
 	return p

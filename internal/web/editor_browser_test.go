@@ -1,0 +1,303 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"portique/internal/access"
+	"portique/internal/browsertest"
+	"portique/internal/pages"
+)
+
+// allowedHTML holds every element and attribute the sanitiser keeps
+// (internal/pages/sanitize.go), in the form the editor writes: what the
+// editor loads, it must save back unchanged.
+const allowedHTML = `<h2 lang="en">Opening hours</h2><h3>Déchèteries</h3><h4>Valence</h4>` +
+	`<p>Du <strong>gras</strong>, de l’<em>italique</em>, du <u>souligné</u>, du <s>barré</s>, H<sub>2</sub>O, 1<sup>er</sup>, <code>code</code>, ` +
+	`<a href="/infos/horaires">un lien interne</a>, <a href="https://example.org/guide">un lien externe</a>, ` +
+	`<a href="mailto:contact@sydrav.example">un courriel</a>, <a href="tel:+33475000000">un téléphone</a><br>une autre ligne.</p>` +
+	`<p lang="en">An <em lang="de">Eigenschaft</em> in English.</p>` +
+	`<ul><li><p>un</p></li><li><p>deux</p><ul><li><p>deux bis</p></li></ul></li></ul>` +
+	`<ol start="3"><li><p>trois</p></li><li><p>quatre</p></li></ol>` +
+	`<blockquote><p>Une citation.</p></blockquote><hr>` +
+	`<pre>du  texte
+préformaté</pre>` +
+	`<table lang="fr"><caption>Horaires <strong>d’été</strong></caption>` +
+	`<thead><tr><th scope="col"><p>Jour</p></th><th scope="col"><p>Matin</p></th><th scope="col"><p>Après-midi</p></th></tr></thead>` +
+	`<tbody><tr><th scope="row"><p>Lundi</p></th><td colspan="2"><p>Fermé</p></td></tr>` +
+	`<tr><th scope="row"><p>Mardi</p></th><td rowspan="2"><p>9 h – 12 h</p></td><td><p>14 h – 18 h</p></td></tr>` +
+	`<tr><th scope="row"><p>Mercredi</p></th><td><p>14 h – 17 h</p></td></tr></tbody>` +
+	`<tfoot><tr><td><p>Total</p></td><td colspan="2"><p>19 h</p></td></tr></tfoot></table>` +
+	`<p>Après le tableau.</p>`
+
+// editorSite starts a site with one published page holding blocks, and an
+// editor logged in a browser.
+func editorSite(t *testing.T, opts browsertest.Options, blocks ...pages.Block) (*browsertest.Site, context.Context, *pages.Store, *pages.Page) {
+	t.Helper()
+	site := browsertest.Start(t, opts)
+	ctx := context.Background()
+	gEd := site.CreateGroup(t, "Communication")
+	editorID := site.CreateUser(t, "communication@sydrav.example", "Claire Rédaction", false, gEd)
+	st := pages.New(site.DB, nil)
+	adm := access.Actor{Principal: access.Member(0, true, nil), Name: "système"}
+	home, err := st.CreateHome(ctx, access.System(), "Accueil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetGrants(ctx, adm, home.ID, false, []access.Grant{{GroupID: access.Everyone, Level: access.View}, {GroupID: gEd, Level: access.Manage}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.Create(ctx, adm, home.ID, pages.NewPage{Title: "Horaires", Slug: "horaires"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := st.SaveDraft(ctx, adm, p.ID, p.DraftRev, "Horaires", blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, adm, p.ID, rev.ID, "Première version"); err != nil {
+		t.Fatal(err)
+	}
+	bctx := site.Browser(t)
+	site.LoginAs(t, bctx, editorID)
+	return site, bctx, st, p
+}
+
+// openEditor opens the edit form of the page and waits for the editors.
+func openEditor(t *testing.T, site *browsertest.Site, bctx context.Context, p *pages.Page) {
+	t.Helper()
+	if st := site.Go(t, bctx, fmt.Sprintf("/pages/%d/modifier", p.ID)); st != http.StatusOK {
+		t.Fatalf("edit form = %d", st)
+	}
+	browsertest.Run(t, bctx, "wait for the editor", chromedp.WaitVisible(chromedp.CSS(".rte-content")))
+}
+
+// savedBlocks returns the blocks of the page's pending draft (or of its
+// published version).
+func savedBlocks(t *testing.T, st *pages.Store, p *pages.Page) []pages.Block {
+	t.Helper()
+	_, rev, err := st.EditStart(context.Background(), access.Member(0, true, nil), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev.Blocks
+}
+
+// Issue 16: a table keeps its caption, header rows and scopes through any
+// number of edits, and so does every other element and attribute the
+// sanitiser allows; the editor only normalises what the sanitiser would
+// store the same way.
+func TestBrowserEditorRoundTrip(t *testing.T) {
+	if got := pages.SanitizeHTML(allowedHTML); got != allowedHTML {
+		t.Fatalf("the sample is not in the sanitiser's form:\n got %s\nwant %s", got, allowedHTML)
+	}
+	site, bctx, st, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: allowedHTML})
+	for round := 1; round <= 3; round++ {
+		openEditor(t, site, bctx, p)
+		if round == 1 {
+			// Opening already shows the caption as a caption, not as a cell.
+			if n := browsertest.Eval[int](t, bctx, `document.querySelectorAll(".rte-content .rte-caption").length`); n != 1 {
+				t.Fatalf("caption shown %d times in the editor", n)
+			}
+			if n := browsertest.Eval[int](t, bctx, `document.querySelectorAll(".rte-content tr").length`); n != 5 {
+				t.Fatalf("the editor shows %d rows, want 5 (the caption is no row)", n)
+			}
+			browsertest.AssertAccessible(t, bctx)
+		}
+		// A one-character edit at the end of the last paragraph.
+		browsertest.Run(t, bctx, "edit one character",
+			runJS(`(() => { const e = window.portiqueEditors[0]; e.commands.focus("end"); return true })()`),
+			chromedp.KeyEvent("!"),
+		)
+		got := browsertest.Eval[string](t, bctx, `document.querySelector('textarea[name="blocks.0.html"]').value`)
+		want := strings.Replace(allowedHTML, "Après le tableau.", strings.Repeat("Après le tableau.", 1)+strings.Repeat("!", round), 1)
+		if s := pages.SanitizeHTML(got); s != want {
+			t.Fatalf("round %d: the editor changed the text:\n got %s\nwant %s", round, s, want)
+		}
+		browsertest.Submit(t, bctx, `.actions button[name="op"][value="save"]`)
+		if b := savedBlocks(t, st, p); len(b) != 1 || b[0].HTML != want {
+			t.Fatalf("round %d: stored %+v\nwant %s", round, b, want)
+		}
+	}
+}
+
+// Issue 16: the toolbar makes a table with a caption and a header row
+// (th scope="col"); Tab moves through the cells and, after the last one,
+// leaves the editor without adding a row; Escape puts the cursor after
+// the table.
+func TestBrowserEditorTableToolbar(t *testing.T) {
+	site, bctx, st, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: "<p>Avant.</p>"})
+	openEditor(t, site, bctx, p)
+	browsertest.Run(t, bctx, "insert a table with the keyboard",
+		runJS(`(() => { window.portiqueEditors[0].commands.focus("end"); return true })()`),
+		chromedp.Focus(chromedp.CSS(".rte-table")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.KeyEvent("Collectes de la semaine"),
+	)
+	for _, cell := range []string{"Jour", "Bac", "Heure", "Lundi", "Jaune", "6 h", "Mardi", "Vert", "6 h"} {
+		browsertest.Run(t, bctx, "tab, then type "+cell, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(cell))
+	}
+	browsertest.AssertAccessible(t, bctx)
+	// Tab past the last cell leaves the editor: no row added.
+	browsertest.Run(t, bctx, "tab out", chromedp.KeyEvent(kb.Tab))
+	if in := browsertest.Eval[bool](t, bctx, `document.activeElement.closest(".rte-content") !== null`); in {
+		t.Fatal("Tab past the last cell stayed in the editor")
+	}
+	if n := browsertest.Eval[int](t, bctx, `document.querySelectorAll(".rte-content tr").length`); n != 3 {
+		t.Fatalf("rows = %d after Tab past the last cell, want 3", n)
+	}
+	// Back in the table, Escape leaves it: the cursor is after the table.
+	browsertest.Run(t, bctx, "back in the table, then Escape",
+		chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.KeyEvent("Après."),
+	)
+	got := browsertest.Eval[string](t, bctx, `document.querySelector('textarea[name="blocks.0.html"]').value`)
+	want := `<p>Avant.</p><table><caption>Collectes de la semaine</caption>` +
+		`<thead><tr><th scope="col"><p>Jour</p></th><th scope="col"><p>Bac</p></th><th scope="col"><p>Heure</p></th></tr></thead>` +
+		`<tbody><tr><td><p>Lundi</p></td><td><p>Jaune</p></td><td><p>6 h</p></td></tr>` +
+		`<tr><td><p>Mardi</p></td><td><p>Vert</p></td><td><p>6 h</p></td></tr></tbody></table><p>Après.</p>`
+	if s := pages.SanitizeHTML(got); s != want {
+		t.Fatalf("table made with the toolbar:\n got %s\nwant %s", s, want)
+	}
+	// "Ligne d'en-tête" toggles the header row off and on again.
+	browsertest.Run(t, bctx, "header row off",
+		runJS(`(() => { const e = window.portiqueEditors[0]; let pos = -1;
+			e.state.doc.descendants((n, p) => { if (pos < 0 && n.type.name === "tableCell") pos = p + 2; return pos < 0; });
+			e.commands.setTextSelection(pos); return true })()`),
+		chromedp.Click(chromedp.CSS(".rte-header")),
+	)
+	if got := browsertest.Eval[string](t, bctx, `document.querySelector('textarea[name="blocks.0.html"]').value`); strings.Contains(got, "<thead>") || strings.Contains(got, "<th") {
+		t.Fatalf("header row still there: %s", got)
+	}
+	browsertest.Run(t, bctx, "header row on", chromedp.Click(chromedp.CSS(".rte-header")))
+	browsertest.Submit(t, bctx, `.actions button[name="op"][value="save"]`)
+	if b := savedBlocks(t, st, p); len(b) != 1 || b[0].HTML != want {
+		t.Fatalf("stored %+v\nwant %s", b, want)
+	}
+}
+
+// runJS is an action that evaluates a script in the page.
+func runJS(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](expr)(ctx, tg)
+		return err
+	})
+}
+
+// Issue 16: Enter in the title or note field saves the draft (the form's
+// default button), never moves a block.
+func TestBrowserEditorEnterSavesDraft(t *testing.T) {
+	a, b := pages.Block{Type: pages.BlockText, HTML: "<p>Premier bloc.</p>"}, pages.Block{Type: pages.BlockText, HTML: "<p>Second bloc.</p>"}
+	site, bctx, st, p := editorSite(t, browsertest.Options{}, a, b)
+	for _, field := range []string{"#title", "#note"} {
+		openEditor(t, site, bctx, p)
+		browsertest.Run(t, bctx, "type in "+field, chromedp.Focus(chromedp.CSS(field)), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(" modifié"))
+		resp, err := chromedp.RunResponse(bctx, chromedp.KeyEvent(kb.Enter))
+		if err != nil || resp == nil {
+			t.Fatalf("Enter in %s: no page (%v)", field, err)
+		}
+		if loc := browsertest.Location(t, bctx); !strings.HasSuffix(loc, "?apercu") {
+			t.Fatalf("Enter in %s led to %s, want the draft's preview", field, loc)
+		}
+		if got := savedBlocks(t, st, p); len(got) != 2 || got[0].HTML != a.HTML || got[1].HTML != b.HTML {
+			t.Fatalf("Enter in %s changed the blocks: %+v", field, got)
+		}
+	}
+	_, rev, err := st.EditStart(context.Background(), access.Member(0, true, nil), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev.Title != "Horaires modifié" {
+		t.Fatalf("title = %q", rev.Title)
+	}
+}
+
+// Issue 16: the session warning fills a live region without moving the
+// focus; "Prolonger la session" by keyboard extends it without a reload
+// (the text being typed stays); when the session is gone, the unsaved
+// text is offered back after logging in again.
+func TestBrowserEditorSessionKeepsWork(t *testing.T) {
+	site, bctx, st, p := editorSite(t, browsertest.Options{Args: []string{"--session-idle", "5m3s"}},
+		pages.Block{Type: pages.BlockText, HTML: "<p>Horaires.</p>"})
+	openEditor(t, site, bctx, p)
+	if got := browsertest.Eval[string](t, bctx, `document.querySelector(".session-status[role=status]").textContent`); got != "" {
+		t.Fatalf("the live region is not empty at first: %q", got)
+	}
+	browsertest.Run(t, bctx, "type",
+		runJS(`window.portiqueEditors[0].commands.focus("end"); window.notReloaded = true`),
+		chromedp.KeyEvent(" Ouvert le dimanche."))
+	warned := browsertest.Eval[bool](t, bctx, `new Promise((ok) => {
+		const s = document.querySelector(".session-status");
+		const t0 = Date.now();
+		const check = () => s.textContent !== "" ? ok(true) : Date.now() - t0 > 15000 ? ok(false) : setTimeout(check, 200);
+		check(); })`)
+	if !warned {
+		t.Fatal("no warning in the live region before the session ends")
+	}
+	if in := browsertest.Eval[bool](t, bctx, `document.activeElement.closest(".rte-content") !== null`); !in {
+		t.Fatal("the warning took the focus away from the editor")
+	}
+	browsertest.AssertAccessible(t, bctx)
+	browsertest.Run(t, bctx, "extend by keyboard",
+		chromedp.Focus(chromedp.CSS(".session-extend button")),
+		chromedp.KeyEvent(kb.Enter))
+	extended := browsertest.Eval[string](t, bctx, `new Promise((ok) => {
+		const s = document.querySelector(".session-status");
+		const t0 = Date.now();
+		const check = () => s.textContent.includes("prolongée") || Date.now() - t0 > 5000 ? ok(s.textContent) : setTimeout(check, 100);
+		check(); })`)
+	if !strings.Contains(extended, "prolongée") {
+		t.Fatalf("after extending, the live region says %q", extended)
+	}
+	if !browsertest.Eval[bool](t, bctx, `window.notReloaded === true && document.activeElement.matches(".session-extend button")`) {
+		t.Fatal("extending the session reloaded the page or moved the focus")
+	}
+	if txt := browsertest.Text(t, bctx, ".rte-content"); !strings.Contains(txt, "Ouvert le dimanche.") {
+		t.Fatalf("text lost when extending: %q", txt)
+	}
+
+	// The session ends (deleted on the server) before the save.
+	if _, err := site.DB.Exec(context.Background(), "DELETE FROM sessions"); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Submit(t, bctx, `.actions button[name="op"][value="save"]`)
+	if b := savedBlocks(t, st, p); b[0].HTML != "<p>Horaires.</p>" {
+		t.Fatalf("saved without a session: %+v", b)
+	}
+	site.LoginAs(t, bctx, editorIDOf(t, site))
+	openEditor(t, site, bctx, p)
+	if !browsertest.Exists(t, bctx, ".draft-restore button.draft-restore-yes") {
+		t.Fatal("the unsaved text is not offered back after logging in again")
+	}
+	browsertest.AssertAccessible(t, bctx)
+	browsertest.Run(t, bctx, "restore by keyboard", chromedp.Focus(chromedp.CSS(".draft-restore-yes")), chromedp.KeyEvent(kb.Enter))
+	if txt := browsertest.Text(t, bctx, ".rte-content"); !strings.Contains(txt, "Ouvert le dimanche.") {
+		t.Fatalf("restored text = %q", txt)
+	}
+	browsertest.Submit(t, bctx, `.actions button[name="op"][value="save"]`)
+	if b := savedBlocks(t, st, p); b[0].HTML != "<p>Horaires. Ouvert le dimanche.</p>" {
+		t.Fatalf("stored after restoring: %+v", b)
+	}
+	// Saved: the kept copy is not offered again.
+	openEditor(t, site, bctx, p)
+	if browsertest.Exists(t, bctx, ".draft-restore") {
+		t.Fatal("a saved text is still offered back")
+	}
+}
+
+// editorIDOf returns the id of the editor account made by editorSite.
+func editorIDOf(t *testing.T, site *browsertest.Site) int64 {
+	t.Helper()
+	var id int64
+	if err := site.DB.QueryRow(context.Background(), "SELECT id FROM users WHERE email = ?", "communication@sydrav.example").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
