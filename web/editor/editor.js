@@ -7,6 +7,7 @@ import { Editor } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import "./editor.css";
 import { keepDrafts } from "./drafts.js";
+import { inPlace } from "./inplace.js";
 import {
   Lang, Pre, PTable, PTableCell, PTableHeader, PTableRow, Subscript, Superscript, TableBlock, TableCaption,
   editCaption, fromEditor, insertAccessibleTable, leaveTable, toEditor, toggleHeaderRow,
@@ -193,7 +194,8 @@ function enhance(textarea) {
 function init() {
   const areas = [...document.querySelectorAll('textarea[data-editor="rich"]')];
   const editors = areas.map(enhance);
-  const byName = new Map(areas.map((t, i) => [t.name, editors[i]]));
+  const byArea = new WeakMap(areas.map((t, i) => [t, editors[i]]));
+  const richOf = (textarea) => byArea.get(textarea);
   // Warn before leaving with unsaved changes (the server keeps nothing until "Enregistrer").
   const form = document.querySelector("form[data-page-editor]");
   if (form) {
@@ -204,7 +206,10 @@ function init() {
       if (dirty) e.preventDefault();
     });
   }
-  if (form) keepDrafts(form, (name, value) => byName.get(name)?.commands.setContent(toEditor(value), { emitUpdate: true }));
+  if (form) {
+    keepDrafts(form, (name, value) => richOf(form.elements[name])?.commands.setContent(toEditor(value), { emitUpdate: true }));
+    inPlace(form, richOf);
+  }
   document.documentElement.classList.add("rte-ready");
   window.portiqueEditors = editors;
 }
