@@ -4,6 +4,7 @@
 #   make test-postgres  the same on PostgreSQL ($(PG_URL))
 #   make bench          load benchmark of the real server (figures in README.md)
 #   make build          static binary ./portique (CGO_ENABLED=0, version stamped)
+#   make screenshots    retakes docs/img from the demo site in Chromium
 #   make cross          release binaries for linux, windows and macOS in dist/
 
 GO      ?= go
@@ -14,7 +15,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 # Extra flags for go test, e.g. make test TESTFLAGS='-run Browser -v'.
 TESTFLAGS ?=
 
-.PHONY: run test test-postgres test-all vet frontend build cross bench clean
+.PHONY: run test test-postgres test-all vet frontend build cross bench screenshots clean
 
 # node_modules is (re)installed only when missing or older than the lock file.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -54,6 +55,10 @@ cross: frontend
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/portique; \
 		echo "  $$out"; \
 	done
+
+# Retakes the screenshots of docs/img from the demo site (a browser test).
+screenshots: frontend
+	PORTIQUE_SCREENSHOTS=1 $(GO) test -count=1 -run TestScreenshots ./internal/browsertest
 
 bench: build
 	$(GO) run ./cmd/portique-bench -bin ./portique
