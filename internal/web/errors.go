@@ -46,6 +46,8 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{pages.ErrNotPublished, http.StatusConflict, "pages.error.not_published"},
+	{pages.ErrHomeUnpublish, http.StatusConflict, "pages.error.home_unpublish"},
 	{acts.ErrPublished, http.StatusConflict, "acts.error.published"},
 	{acts.ErrNotPublished, http.StatusConflict, "acts.error.not_published"},
 	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},

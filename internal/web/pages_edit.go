@@ -426,3 +426,19 @@ func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.seeOther(w, r, "pages.flash.cancelled", p.Path)
 }
+
+// pageUnpublish takes the page back to draft (the toolbar's "Dépublier"):
+// visitors no longer see it, its content waits as the draft. A publication
+// newer than the one shown is a refusal (pages.ErrStale).
+func (s *Server) pageUnpublish(w http.ResponseWriter, r *http.Request) error {
+	id, err := pageID(r)
+	if err != nil {
+		return err
+	}
+	published, _ := strconv.ParseInt(r.FormValue("published"), 10, 64)
+	p, err := s.pages.Unpublish(r.Context(), s.actor(r), id, published)
+	if err != nil {
+		return err
+	}
+	return s.seeOther(w, r, "pages.flash.unpublished", p.Path)
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -39,4 +40,32 @@ func TestPageInPlaceAddHere(t *testing.T) {
 	rec = f.editor.postMultipart(t, path, form, nil)
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, `name="blocks.2.type" value="image"`, `id="block-2" data-added`)
+}
+
+// "Dépublier" takes a page back to draft: visitors no longer see it, the
+// editor finds its content as the draft and publishes it again; a viewer
+// cannot, the home page cannot, and a publication in between is refused.
+func TestPageUnpublish(t *testing.T) {
+	f := newSite(t)
+	path := fmt.Sprintf("/pages/%d/depublier", f.syndicat.ID)
+	pub := f.syndicat.PublishedRev
+	wantBody(t, f.boss.get(t, "/le-syndicat"), `action="/pages/`+fmt.Sprint(f.syndicat.ID)+`/depublier"`, "Dépublier")
+	wantStatus(t, f.elu.post(t, path, url.Values{"published": {fmt.Sprint(pub)}}), 403)
+	wantStatus(t, f.boss.post(t, path, url.Values{"published": {fmt.Sprint(pub + 100)}}), 409)
+	wantStatus(t, f.boss.post(t, fmt.Sprintf("/pages/%d/depublier", f.home.ID), url.Values{"published": {fmt.Sprint(f.home.PublishedRev)}}), 409)
+	wantStatus(t, f.visitor.get(t, "/le-syndicat"), 200)
+
+	wantStatus(t, f.boss.post(t, path, url.Values{"published": {fmt.Sprint(pub)}}), 303)
+	wantStatus(t, f.visitor.get(t, "/le-syndicat"), 404)
+	p := f.page(t, f.syndicat.ID)
+	if p.Published() || p.DraftRev != pub {
+		t.Fatalf("after unpublishing: %+v", p)
+	}
+	rec := f.boss.get(t, "/le-syndicat")
+	wantStatus(t, rec, 200)
+	wantBody(t, rec, "Présentation publique", "pas encore publiée")
+	wantNoBody(t, rec, "/depublier")
+	wantStatus(t, f.boss.post(t, path, url.Values{"published": {"0"}}), 409)
+	wantStatus(t, f.boss.post(t, fmt.Sprintf("/pages/%d/publier", f.syndicat.ID), url.Values{"draft": {fmt.Sprint(pub)}}), 303)
+	wantBody(t, f.visitor.get(t, "/le-syndicat"), "Présentation publique")
 }

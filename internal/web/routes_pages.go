@@ -15,6 +15,7 @@ func (s *Server) pageRoutes() []route {
 		{"POST /pages/{id}/modifier", member, s.pageSave},
 		{"POST /pages/{id}/publier", member, s.pagePublish},
 		{"POST /pages/{id}/annuler", member, s.pageCancel},
+		{"POST /pages/{id}/depublier", member, s.pageUnpublish},
 		{"GET /pages/{id}/ajouter", member, s.pageNew},
 		{"POST /pages/{id}/ajouter", member, s.pageCreate},
 		{"GET /pages/{id}/proprietes", member, s.pageProps},
