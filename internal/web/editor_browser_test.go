@@ -382,3 +382,31 @@ func TestBrowserInPlaceKeyboard(t *testing.T) {
 		t.Fatalf("visitor sees %q", txt)
 	}
 }
+
+// Issue 13A: the Lien button opens an accessible dialog (no prompt()):
+// searching "hor" offers the page, choosing it and validating by keyboard
+// links the selected words.
+func TestBrowserEditorLinkPicker(t *testing.T) {
+	site, bctx, _, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: "<p>Voir</p>"})
+	openEditor(t, site, bctx, p)
+	browsertest.Run(t, bctx, "select the word, open the picker by keyboard",
+		runJS(`window.portiqueEditors[0].commands.selectAll()`),
+		chromedp.Focus(chromedp.CSS(".rte-link")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("dialog.link-picker #lp-url")),
+		chromedp.Focus(chromedp.CSS("#lp-q")),
+		chromedp.KeyEvent("hor"),
+		chromedp.WaitVisible(chromedp.CSS("#lp-results button")))
+	browsertest.AssertAccessible(t, bctx)
+	browsertest.Run(t, bctx, "choose and validate",
+		chromedp.Focus(chromedp.CSS("#lp-results button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.KeyEvent(kb.Enter))
+	got := browsertest.Eval[string](t, bctx, `document.querySelector('textarea[name="blocks.0.html"]').value`)
+	if got != `<p><a href="/horaires">Voir</a></p>` {
+		t.Fatalf("after the picker: %s", got)
+	}
+	if browsertest.Eval[bool](t, bctx, `document.querySelector("dialog.link-picker").open`) {
+		t.Fatal("the dialog stayed open")
+	}
+}

@@ -69,3 +69,25 @@ func TestPageUnpublish(t *testing.T) {
 	wantStatus(t, f.boss.post(t, fmt.Sprintf("/pages/%d/publier", f.syndicat.ID), url.Values{"draft": {fmt.Sprint(pub)}}), 303)
 	wantBody(t, f.visitor.get(t, "/le-syndicat"), "Présentation publique")
 }
+
+// The link picker lists the pages (and documents) the person may see whose
+// title matches, accents and case ignored; never a page they may not see.
+func TestPageLinksPicker(t *testing.T) {
+	f := newSite(t)
+	get := func(c *client, q string) string {
+		t.Helper()
+		rec := c.get(t, "/pages/liens?q="+url.QueryEscape(q))
+		wantStatus(t, rec, 200)
+		return body(t, rec)
+	}
+	if b := get(f.elu, "SEANCES"); !strings.Contains(b, `"url":"/espace-elus/seances"`) {
+		t.Fatalf("élu: %s", b)
+	}
+	if b := get(f.tech, "séances"); strings.Contains(b, "seances") || strings.Contains(b, "Espace") {
+		t.Fatalf("a page the technician may not see is offered: %s", b)
+	}
+	if b := get(f.tech, ""); !strings.Contains(b, `"url":"/le-syndicat"`) {
+		t.Fatalf("no query: %s", b)
+	}
+	wantStatus(t, f.visitor.get(t, "/pages/liens?q=a"), 303)
+}

@@ -11,6 +11,7 @@ func (s *Server) pageRoutes() []route {
 		{"GET /sitemap.xml", public, s.sitemapXML},
 		{"GET /medias/{id}/{size}", public, s.pageImage},
 
+		{"GET /pages/liens", member, s.pageLinks},
 		{"GET /pages/{id}/modifier", member, s.pageEdit},
 		{"POST /pages/{id}/modifier", member, s.pageSave},
 		{"POST /pages/{id}/publier", member, s.pagePublish},

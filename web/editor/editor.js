@@ -8,6 +8,7 @@ import StarterKit from "@tiptap/starter-kit";
 import "./editor.css";
 import { keepDrafts } from "./drafts.js";
 import { inPlace } from "./inplace.js";
+import { pickLink } from "./links.js";
 import {
   Lang, Pre, PTable, PTableCell, PTableHeader, PTableRow, Subscript, Superscript, TableBlock, TableCaption,
   editCaption, fromEditor, insertAccessibleTable, leaveTable, toEditor, toggleHeaderRow,
@@ -132,6 +133,7 @@ function enhance(textarea) {
         return;
       }
       const chain = editor.chain().focus();
+      if (b.link && pickLink(editor, safeURL)) return;
       if (b.link) {
         const current = editor.getAttributes("link").href || "";
         const answer = window.prompt("Adresse du lien (laisser vide pour retirer le lien) :", current);
