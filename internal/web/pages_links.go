@@ -75,4 +75,3 @@ func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(out)
 }
-
