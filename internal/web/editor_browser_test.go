@@ -123,6 +123,7 @@ func TestBrowserEditorRoundTrip(t *testing.T) {
 		// A one-character edit at the end of the last paragraph.
 		browsertest.Run(t, bctx, "edit one character",
 			runJS(`(() => { const e = window.portiqueEditors[0]; e.commands.focus("end"); return true })()`),
+			chromedp.WaitReady(chromedp.CSS(".rte-content.ProseMirror-focused")),
 			chromedp.KeyEvent("!"),
 		)
 		want := strings.Replace(allowedHTML, "Après le tableau.", "Après le tableau."+strings.Repeat("!", round), 1)
@@ -137,6 +138,27 @@ func TestBrowserEditorRoundTrip(t *testing.T) {
 		if b := savedBlocks(t, st, p); len(b) != 1 || b[0].HTML != want {
 			t.Fatalf("round %d: stored %+v\nwant %s", round, b, want)
 		}
+	}
+}
+
+// The normalisations of docs/dev/editor.md, all equivalent for the
+// sanitiser and readers: b/i become strong/em, loose text in li/td/
+// blockquote gets a paragraph, <pre><code> becomes <pre>, a pasted bare
+// table is kept with scopes added to its header cells.
+func TestBrowserEditorNormalises(t *testing.T) {
+	site, bctx, _, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: "<p>x</p>"})
+	openEditor(t, site, bctx, p)
+	in := `<p><b>gras</b> <i>it</i></p><ul><li>un</li></ul><blockquote>cité</blockquote><pre><code>code</code></pre>` +
+		`<table><tr><th>Jour</th><th>Heure</th></tr><tr><th>Lundi</th><td>9 h</td></tr></table>`
+	want := `<p><strong>gras</strong> <em>it</em></p><ul><li><p>un</p></li></ul><blockquote><p>cité</p></blockquote><pre>code</pre>` +
+		`<table><tbody><tr><th scope="col"><p>Jour</p></th><th scope="col"><p>Heure</p></th></tr><tr><th scope="row"><p>Lundi</p></th><td><p>9 h</p></td></tr></tbody></table>`
+	got := browsertest.Eval[string](t, bctx, fmt.Sprintf(`(() => {
+		const e = window.portiqueEditors[0];
+		e.commands.selectAll();
+		e.view.pasteHTML ? e.view.pasteHTML(%q) : e.commands.setContent(%q, { emitUpdate: true });
+		return document.querySelector('textarea[name="blocks.0.html"]').value })()`, in, in))
+	if s := pages.SanitizeHTML(got); s != want {
+		t.Fatalf("normalised:\n got %s\nwant %s", s, want)
 	}
 }
 

@@ -58,8 +58,11 @@ export function toEditor(html) {
 // without scope get one (col in the header row, row at the start of a body
 // row: RGAA 5.7); the editor's presentation (colgroup, style) goes.
 export function fromEditor(html) {
-  if (!html.includes("data-rte-table")) return html;
+  if (!html.includes("data-rte-table") && !html.endsWith("<p></p>")) return html;
   const doc = new DOMParser().parseFromString("<body>" + html, "text/html");
+  // The editor keeps an empty paragraph after a last table or list (to type
+  // after it): it is not content.
+  while (doc.body.childNodes.length > 1 && doc.body.lastChild.nodeName === "P" && !doc.body.lastChild.hasChildNodes()) doc.body.lastChild.remove();
   for (const wrap of [...doc.body.querySelectorAll("div[data-rte-table]")].reverse()) {
     const table = [...wrap.children].find((c) => c.tagName === "TABLE");
     if (!table) {
@@ -86,8 +89,9 @@ export function fromEditor(html) {
         table.append(current);
       }
       current.append(tr);
+      const allTh = [...tr.children].every((c) => c.tagName === "TH");
       [...tr.children].forEach((cell, i) => {
-        if (cell.tagName === "TH" && !cell.hasAttribute("scope")) cell.setAttribute("scope", name === "thead" || i > 0 ? "col" : "row");
+        if (cell.tagName === "TH" && !cell.hasAttribute("scope")) cell.setAttribute("scope", name === "thead" || allTh || i > 0 ? "col" : "row");
         cell.removeAttribute("style");
         cell.removeAttribute("colwidth");
       });
