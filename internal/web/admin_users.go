@@ -64,6 +64,8 @@ type userFormPage struct {
 	Locked   bool
 	Pending  bool
 	Self     bool // the admin is looking at their own account
+	// TwoFactor is the state of the account's second factor.
+	TwoFactor users.TwoFactor
 }
 
 func (s *Server) userFormPage(r *http.Request, acc *users.User, f users.Form) (userFormPage, error) {
@@ -88,6 +90,9 @@ func (s *Server) userFormPage(r *http.Request, acc *users.User, f users.Form) (u
 		p.Locked = acc.Locked(s.now())
 		p.Pending = !acc.HasPassword
 		p.Self = acc.ID == currentUser(r).ID
+		if p.TwoFactor, err = s.accounts.TwoFactorOf(r.Context(), acc.ID); err != nil {
+			return userFormPage{}, err
+		}
 	}
 	return p, nil
 }
