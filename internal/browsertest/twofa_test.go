@@ -176,3 +176,47 @@ func TestTwoFactorKeyboardWithoutJavaScript(t *testing.T) {
 		t.Fatalf("recovery code: status %d", st)
 	}
 }
+
+// TestTwoFactorDemoAccount: the demo prints an account with two-factor
+// login on and its app key; with that key (as an app computes it) the
+// account logs in. No demo group requires two-factor login, so the other
+// accounts of the quick start log in with their password alone.
+func TestTwoFactorDemoAccount(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	var email, pass, secret string
+	for _, line := range strings.Split(site.Stdout(), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 6 && strings.HasPrefix(f[1], "double.authentification@"):
+			email, pass = f[1], f[len(f)-1]
+		case len(f) > 0 && f[0] == "double" && email != "" && secret == "":
+			_, key, _ := strings.Cut(line, "(TOTP) :")
+			secret = strings.ReplaceAll(strings.TrimSpace(key), " ", "")
+		}
+	}
+	if email == "" || len(secret) != 32 {
+		t.Fatalf("the demo does not print its two-factor account:\n%s", site.Stdout())
+	}
+	ctx := site.Browser(t)
+	if st := site.Login(t, ctx, email, pass); st != http.StatusOK || Location(t, ctx) != "/connexion/code" {
+		t.Fatalf("password step: status %d at %s", st, Location(t, ctx))
+	}
+	Fill(t, ctx, "#code", codeAt(t, secret, time.Now()))
+	if st := Submit(t, ctx, `form[action="/connexion/code"] button[type="submit"]`); st != http.StatusOK || !LoggedIn(t, ctx) {
+		t.Fatalf("code step: status %d, logged in %v", st, LoggedIn(t, ctx))
+	}
+	site.Go(t, ctx, "/mon-compte/double-authentification")
+	if !strings.Contains(Text(t, ctx, "main"), "sur 10") {
+		t.Fatal("the demo account's page does not show its recovery codes count")
+	}
+	AssertAccessible(t, ctx)
+	Logout(t, ctx)
+	_, adminEmail, adminPass := site.DemoAccount(t, "")
+	if st := site.Login(t, ctx, adminEmail, adminPass); st != http.StatusOK || !LoggedIn(t, ctx) {
+		t.Fatal("the demo administrator needs more than a password")
+	}
+	var required int
+	if err := site.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM groups WHERE require_2fa = TRUE").Scan(&required); err != nil || required != 0 {
+		t.Fatalf("%d demo groups require two-factor login (%v)", required, err)
+	}
+}
