@@ -19,9 +19,6 @@ type twofaPage struct {
 	// Enrolment is the secret being set up (nil when none): its QR code is
 	// /mon-compte/double-authentification/qr.png, its text SecretGroups.
 	Enrolment *users.Enrolment
-	// Form says which form the Errors belong to ("confirm", "disable" or
-	// "renew").
-	Form string
 }
 
 // twofaCodesPage shows recovery codes, once: only their hashes are kept.
@@ -67,7 +64,6 @@ func (s *Server) twofaInvalid(w http.ResponseWriter, r *http.Request, form strin
 	if err != nil {
 		return err
 	}
-	p.Form = form
 	if m, ok := errs["code"]; ok && form != "confirm" {
 		errs = valid.Errors{form + "-code": m}
 	}
