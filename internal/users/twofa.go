@@ -66,6 +66,32 @@ func (s *Accounts) TwoFactorOf(ctx context.Context, id int64) (TwoFactor, error)
 	return tf, nil
 }
 
+// TwoFactorStates returns, for every account that has a second factor or
+// is required to, whether it is enabled and required (the admin list; one
+// query each, whatever the number of accounts). RecoveryLeft is not set.
+func (s *Accounts) TwoFactorStates(ctx context.Context) (map[int64]TwoFactor, error) {
+	out := map[int64]TwoFactor{}
+	for _, q := range []struct {
+		sql string
+		set func(*TwoFactor)
+	}{
+		{"SELECT user_id FROM user_totp WHERE confirmed_at IS NOT NULL", func(tf *TwoFactor) { tf.Enabled = true }},
+		{`SELECT DISTINCT m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id WHERE g.require_2fa = TRUE`,
+			func(tf *TwoFactor) { tf.Required = true }},
+	} {
+		ids, err := db.IDs(ctx, s.DB, q.sql)
+		if err != nil {
+			return nil, fmt.Errorf("users: two-factor states: %w", err)
+		}
+		for _, id := range ids {
+			tf := out[id]
+			q.set(&tf)
+			out[id] = tf
+		}
+	}
+	return out, nil
+}
+
 // twoFactorRequired reports whether a group of account id requires
 // two-factor login.
 func twoFactorRequired(ctx context.Context, q db.Querier, id int64) (bool, error) {

@@ -331,7 +331,13 @@ func TestTwoFactorEnforcedByGroup(t *testing.T) {
 	if err != nil || !ses.User.MustEnrol() {
 		t.Fatalf("session of a member who must enrol: %+v %v", ses, err)
 	}
+	if st, err := s.accounts.TwoFactorStates(ctx); err != nil || len(st) != 1 || !st[id].Required || st[id].Enabled {
+		t.Fatalf("TwoFactorStates = %+v, %v", st, err)
+	}
 	secret, codes := s.enrol(t, id)
+	if st, _ := s.accounts.TwoFactorStates(ctx); !st[id].Required || !st[id].Enabled {
+		t.Fatalf("TwoFactorStates after enrolment = %+v", st)
+	}
 	ses, _ = s.sessions.Lookup(ctx, tok)
 	if ses.User.MustEnrol() || !ses.User.TwoFactor {
 		t.Fatalf("after enrolment: %+v", ses.User)

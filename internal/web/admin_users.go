@@ -15,6 +15,7 @@ type userRow struct {
 	Locked     bool
 	Pending    bool // invitation not accepted yet
 	GroupNames []string
+	TwoFactor  users.TwoFactor
 }
 
 type adminUsersPage struct {
@@ -41,10 +42,14 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range groups {
 		names[g.ID] = g.Name
 	}
+	tf, err := s.accounts.TwoFactorStates(ctx)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	p := adminUsersPage{Page: s.page(r, s.cat.T("accounts.admin.users")), Query: q.Get("q"), GroupID: gid, Groups: groups}
 	for _, u := range list {
-		row := userRow{User: u, Locked: u.Locked(now), Pending: !u.HasPassword}
+		row := userRow{User: u, Locked: u.Locked(now), Pending: !u.HasPassword, TwoFactor: tf[u.ID]}
 		for _, g := range u.Groups {
 			row.GroupNames = append(row.GroupNames, names[g])
 		}

@@ -207,6 +207,9 @@ func TestTwoFactorEnforcedByGroupWeb(t *testing.T) {
 	if b := body(t, a.get(t, userURL(uid))); !strings.Contains(b, "exigée, non configurée") {
 		t.Fatal("the admin user page does not say 2FA is missing")
 	}
+	if b := body(t, a.get(t, "/admin/utilisateurs")); strings.Count(b, "exigée, non configurée") != 1 {
+		t.Fatal("the admin list does not show the one member missing 2FA")
+	}
 	// A member may not set the rule.
 	plain := ts.createUser(t, "membre@example.fr", false)
 	wantStatus(t, ts.loginAs(t, plain).post(t, groupURL(gid)+"/double-authentification", url.Values{}), http.StatusForbidden)
@@ -231,6 +234,9 @@ func TestTwoFactorEnforcedByGroupWeb(t *testing.T) {
 	}
 	ts.enrolThrough(t, v)
 	wantStatus(t, v.get(t, "/mon-compte"), http.StatusOK)
+	if b := body(t, a.get(t, "/admin/utilisateurs")); strings.Contains(b, "exigée, non configurée") || !strings.Contains(b, ">double authentification</span>") {
+		t.Fatal("the admin list does not show the member's 2FA as on")
+	}
 	if b := body(t, v.get(t, twofaURL)); !strings.Contains(b, "vous ne pouvez pas la désactiver") {
 		t.Fatal("a required 2FA offers to be disabled")
 	}
