@@ -294,6 +294,9 @@ func TestTwoFactorAdminResetOverSMTP(t *testing.T) {
 	if len(entries) != 1 || entries[0].ActorID != adm {
 		t.Fatalf("audit = %+v", entries)
 	}
+	if b := body(t, a.get(t, "/admin/journal?action=twofa.")); !strings.Contains(b, "twofa.reset") || !strings.Contains(b, "Double authentification") {
+		t.Fatal("the journal does not filter the two-factor entries")
+	}
 	// The password alone logs in again; a second reset is refused.
 	v := ts.visitor()
 	wantStatus(t, v.post(t, "/connexion", loginForm("elu@example.fr", goodPassword)), http.StatusSeeOther)
