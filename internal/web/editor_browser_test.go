@@ -432,3 +432,32 @@ func TestBrowserEditorLinkPicker(t *testing.T) {
 		t.Fatal("the dialog stayed open")
 	}
 }
+
+// Issue 13A: the event form's "Documents liés" get a document picker: the
+// dialog lists the documents the person may see, choosing one by keyboard
+// adds its number to the field; Escape closes and gives the focus back.
+func TestBrowserEventDocumentPicker(t *testing.T) {
+	site := browsertest.Start(t, browsertest.Options{Demo: true})
+	id, _, _ := site.DemoAccount(t, "")
+	bctx := site.Browser(t)
+	site.LoginAs(t, bctx, id)
+	if st := site.Go(t, bctx, "/agenda/evenements/nouveau?date=2026-03-20"); st != http.StatusOK {
+		t.Fatalf("event form = %d", st)
+	}
+	browsertest.Run(t, bctx, "open the picker by keyboard",
+		chromedp.WaitReady(chromedp.CSS(".doc-picker-open")),
+		chromedp.Focus(chromedp.CSS(".doc-picker-open")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#dp-results button")))
+	browsertest.AssertAccessible(t, bctx)
+	browsertest.Run(t, bctx, "choose the first document",
+		chromedp.Focus(chromedp.CSS("#dp-results button")),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.KeyEvent(kb.Escape))
+	if v := browsertest.Eval[string](t, bctx, `document.querySelector("#documents").value`); v == "" || strings.Trim(v, "0123456789, ") != "" {
+		t.Fatalf("documents field = %q", v)
+	}
+	if !browsertest.Eval[bool](t, bctx, `!document.querySelector("dialog.doc-picker").open && document.activeElement.matches(".doc-picker-open")`) {
+		t.Fatal("Escape did not close the dialog and give the focus back")
+	}
+}

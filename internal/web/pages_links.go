@@ -13,6 +13,7 @@ import (
 
 // linkChoice is one answer of the rich-text editor's link picker.
 type linkChoice struct {
+	ID     int64  `json:"id,omitempty"` // documents only (the event form's document picker)
 	Label  string `json:"label"`
 	URL    string `json:"url"`
 	Detail string `json:"detail"` // what it is: "Page /a/b", "Document (Dossier)"
@@ -23,7 +24,8 @@ const maxLinkChoices = 20
 
 // pageLinks answers the link picker of the page editor (JSON): the pages
 // and documents the person may see whose title contains every word of q
-// (accents and case ignored), pages first. Only editors ask it, but it
+// (accents and case ignored), pages first. With type=documents (the event
+// form's document picker), documents only, the newest first when q is empty. Only editors ask it, but it
 // reveals nothing a member could not already see: the stores filter by the
 // person's rights.
 func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request) error {
@@ -39,10 +41,6 @@ func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request) error {
 		return true
 	}
 	out := []linkChoice{}
-	root, err := s.pages.SiteMap(ctx, who)
-	if err != nil {
-		return err
-	}
 	var walk func(l *pages.Link)
 	walk = func(l *pages.Link) {
 		if l == nil || len(out) >= maxLinkChoices {
@@ -55,8 +53,15 @@ func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request) error {
 			walk(c)
 		}
 	}
-	walk(root)
-	if len(words) > 0 {
+	onlyDocs := r.FormValue("type") == "documents"
+	if !onlyDocs {
+		root, err := s.pages.SiteMap(ctx, who)
+		if err != nil {
+			return err
+		}
+		walk(root)
+	}
+	if len(words) > 0 || onlyDocs {
 		docs, _, err := s.docs.List(ctx, who, documents.ListQuery{Limit: 500})
 		if err != nil {
 			return err
@@ -66,7 +71,7 @@ func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request) error {
 				break
 			}
 			if match(d.Title) || match(d.Filename) {
-				out = append(out, linkChoice{Label: d.Title, URL: "/documents/" + strconv.FormatInt(d.ID, 10),
+				out = append(out, linkChoice{ID: d.ID, Label: d.Title, URL: "/documents/" + strconv.FormatInt(d.ID, 10),
 					Detail: s.cat.T("pages.links.document", d.FolderName, humanBytes(d.Size))})
 			}
 		}
