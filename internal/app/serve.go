@@ -63,6 +63,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	svc.Contact.RegisterJobs(runner) // the contact form's e-mails, retried while SMTP is down
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
@@ -203,6 +204,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
 			log.Error("housekeeping", "err", err)
 		}
+		contactHousekeeping(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -221,5 +223,18 @@ func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))
+	}
+}
+
+// contactHousekeeping purges the contact form's messages past
+// --contact-retention and queues again the e-mails whose retries ran out.
+func contactHousekeeping(ctx context.Context, svc *services.Deps, log *slog.Logger) {
+	if n, err := svc.Contact.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact purge", "err", err)
+	} else if n > 0 {
+		log.Info("contact messages purged", "messages", n)
+	}
+	if _, err := svc.Contact.RequeueUnsent(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact requeue", "err", err)
 	}
 }
