@@ -34,7 +34,9 @@ type Store struct {
 	Now func() time.Time
 	// Limiter counts the messages of each client address; nil: no limit.
 	Limiter Limiter
-	// RateLimit messages per RateWindow and client address (default 5 per 10 minutes).
+	// RateLimit posts per RateWindow and client address (default 10 per 10
+	// minutes; a post refused for an error counts: a flood is cut before its
+	// body is read).
 	RateLimit  int
 	RateWindow time.Duration
 	// MaxFiles is the number of files of one message (default 5);
@@ -52,7 +54,7 @@ type Store struct {
 
 // New returns the contact store on d with the default limits.
 func New(d *db.DB) *Store {
-	return &Store{db: d, Now: time.Now, RateLimit: 5, RateWindow: 10 * time.Minute,
+	return &Store{db: d, Now: time.Now, RateLimit: 10, RateWindow: 10 * time.Minute,
 		MaxFiles: 5, MaxFileSize: 10 << 20, Retention: 365 * 24 * time.Hour}
 }
 
