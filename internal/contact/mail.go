@@ -199,13 +199,15 @@ func (s *Store) fileNames(ctx context.Context) (map[int64][]string, error) {
 	return out, rows.Err()
 }
 
-// Unsent counts the messages whose e-mail has not gone out yet (for the
+// Unsent counts the messages whose e-mail could not go out yet (for the
 // inbox's notice when the SMTP server is down).
 func (s *Store) Unsent(ctx context.Context, p access.Principal) (int, error) {
 	if err := read(ctx, s.db, p); err != nil {
 		return 0, err
 	}
+	// Those whose e-mail failed at least once (not those just received).
 	var n sql.NullInt64
-	err := s.db.QueryRow(ctx, "SELECT COUNT(*) FROM contact_messages WHERE mailed_at IS NULL").Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM contact_messages m LEFT JOIN jobs j ON j.id = m.mail_job
+		WHERE m.mailed_at IS NULL AND (j.id IS NULL OR j.attempts > 0 OR j.done_at IS NOT NULL)`).Scan(&n)
 	return int(n.Int64), err
 }
