@@ -47,6 +47,7 @@ type contactView struct {
 
 type contactFieldView struct {
 	Name, ID, Label, Kind, Value, Error string
+	Autocomplete                        string
 	Required                            bool
 	Options                             []string
 }
@@ -109,7 +110,7 @@ func (s *Server) contactFormView(r *http.Request, p *pages.Page, i int, c *form.
 		v.GeneralError = msg("")
 	}
 	for j, f := range fields {
-		fv := contactFieldView{Name: form.Name(j), ID: id + "-" + form.Name(j), Label: f.Label, Kind: f.Kind, Required: f.Required, Options: f.Options}
+		fv := contactFieldView{Name: form.Name(j), ID: id + "-" + form.Name(j), Label: f.Label, Kind: f.Kind, Required: f.Required, Options: f.Options, Autocomplete: form.Autocomplete(f)}
 		if st != nil {
 			fv.Value = st.Values[fv.Name]
 			fv.Error = msg(fv.Name)

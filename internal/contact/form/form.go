@@ -359,3 +359,27 @@ func isPhone(s string) bool {
 	}
 	return digits >= 6 && digits <= 15 && len(s) <= 30
 }
+
+// autocompleteWords give the autocomplete token (WCAG 1.3.5, RGAA 11.13)
+// of a field whose label is a usual piece of personal data (folded).
+var autocompleteWords = map[string]string{
+	"nom": "name", "nom complet": "name", "nom et prenom": "name", "prenom et nom": "name", "vos nom et prenom": "name",
+	"prenom": "given-name", "nom de famille": "family-name",
+	"adresse": "street-address", "adresse postale": "street-address",
+	"code postal": "postal-code", "commune": "address-level2", "ville": "address-level2",
+	"organisme": "organization", "societe": "organization", "entreprise": "organization",
+}
+
+// Autocomplete is the autocomplete token of a field ("" when none fits):
+// from its kind for e-mail and phone fields, from its label for text.
+func Autocomplete(f Field) string {
+	switch f.Kind {
+	case Email:
+		return "email"
+	case Phone:
+		return "tel"
+	case Text:
+		return autocompleteWords[fold(f.Label)]
+	}
+	return ""
+}

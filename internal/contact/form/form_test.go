@@ -134,3 +134,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAutocomplete(t *testing.T) {
+	for _, tc := range []struct {
+		f    Field
+		want string
+	}{
+		{Field{Label: "Nom", Kind: Text}, "name"},
+		{Field{Label: " Prénom ", Kind: Text}, "given-name"},
+		{Field{Label: "Commune", Kind: Text}, "address-level2"},
+		{Field{Label: "Objet", Kind: Text}, ""},
+		{Field{Label: "Courriel", Kind: Email}, "email"},
+		{Field{Label: "Tél.", Kind: Phone}, "tel"},
+		{Field{Label: "Nom", Kind: LongText}, ""},
+	} {
+		if got := Autocomplete(tc.f); got != tc.want {
+			t.Errorf("Autocomplete(%+v) = %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
