@@ -63,7 +63,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc.Contact.RegisterJobs(runner) // the contact form's e-mails, retried while SMTP is down
+	// The contact form's e-mails have their own runner: a backlog of text
+	// extractions (minutes after a big upload) must not hold them back.
+	mailRunner := jobs.NewRunner(d)
+	mailRunner.Log, mailRunner.Now = log, e.Now
+	svc.Contact.RegisterJobs(mailRunner)
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
@@ -84,6 +88,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
+	waitMail := mailRunner.Start(ctx)
+	defer waitMail()
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
