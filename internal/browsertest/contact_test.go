@@ -92,6 +92,10 @@ func TestBrowserContactForm(t *testing.T) {
 	Run(t, ctx, "attach", chromedp.SetUploadFiles(chromedp.CSS("#contact-1-f6"), []string{pdf}))
 	Get(t, ctx, "file listed", chromedp.Poll[bool](`document.querySelector(".contact-drop").textContent.includes("facture.pdf")`))
 	Get(t, ctx, "captcha solved", chromedp.Poll[bool](`(document.querySelector('input[name="altcha"]') || {}).value > ""`))
+	// Record what the progress bar shows (kept across the page change).
+	Eval[bool](t, ctx, `(() => { const box = document.querySelector("[data-contact-progress]"), bar = box.querySelector("progress");
+		new MutationObserver(() => { sessionStorage.setItem("shown", String(!box.hidden)); sessionStorage.setItem("progress", bar.getAttribute("value")); })
+			.observe(box, {attributes: true, subtree: true}); return true })()`)
 	Run(t, ctx, "focus the button", chromedp.Focus(chromedp.CSS("#contact-1 button[type=submit]")))
 	Run(t, ctx, "send", chromedp.KeyEvent(kb.Enter))
 	// The script sends in the background, then opens the confirmation.
@@ -104,6 +108,9 @@ func TestBrowserContactForm(t *testing.T) {
 		if err == nil && ok {
 			break
 		}
+	}
+	if shown, pct := Eval[string](t, ctx, `sessionStorage.getItem("shown")`), Eval[string](t, ctx, `sessionStorage.getItem("progress")`); shown != "true" || pct != "100" {
+		t.Errorf("progress bar: shown %q, last value %q (want true, 100)", shown, pct)
 	}
 	got := site.Mail.Wait(t, "contact@sydrav.example", "[Contact] Contact — Facturation", 0)
 	for _, w := range []string{"Lucie Garnier", "deux bacs", "facture.pdf"} {
