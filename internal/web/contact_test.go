@@ -204,7 +204,7 @@ func TestContactBadInput(t *testing.T) {
 			if tc.name != "missing fields" {
 				kept = append(kept, `value="Jeanne Martin"`, "quels horaires ?")
 			}
-			for _, w := range append(append(tc.want, `class="form-errors" role="alert"`), kept...) {
+			for _, w := range append(append(tc.want, `class="form-errors" role="alert"`, "choisissez-les de nouveau"), kept...) {
 				if !strings.Contains(b, html.UnescapeString(w)) {
 					t.Errorf("answer lacks %q", w)
 				}
