@@ -15,20 +15,6 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// tabTo presses Tab until the element with id has the focus.
-func tabTo(t *testing.T, ctx context.Context, id string) {
-	t.Helper()
-	for i := 0; ; i++ {
-		if i == 80 {
-			t.Fatalf("#%s is not reachable with Tab", id)
-		}
-		if Eval[string](t, ctx, "document.activeElement ? document.activeElement.id : ''") == id {
-			return
-		}
-		Run(t, ctx, "Tab", chromedp.KeyEvent(kb.Tab))
-	}
-}
-
 // The contact form of the demo's /contact page, keyboard only, with
 // JavaScript: an empty message gives an error summary that takes the
 // focus, whose links lead to the fields; the form is then filled with the
