@@ -362,7 +362,9 @@ func TestBrowserInPlaceKeyboard(t *testing.T) {
 	browsertest.Run(t, bctx, "open block 1 with Enter",
 		chromedp.Focus(chromedp.CSS("#block-0 .block-edit")),
 		chromedp.KeyEvent(kb.Enter))
-	if !browsertest.Eval[bool](t, bctx, `document.activeElement.closest("#block-0 .rte-content") !== null`) {
+	if !browsertest.Eval[bool](t, bctx, `new Promise((ok) => { const t0 = Date.now();
+		const check = () => document.activeElement.closest("#block-0 .rte-content") !== null ? ok(true) : Date.now() - t0 > 3000 ? ok(false) : setTimeout(check, 50);
+		check(); })`) {
 		t.Fatal("Modifier did not put the focus in the block's editor")
 	}
 	browsertest.AssertAccessible(t, bctx)

@@ -148,6 +148,10 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 // block that refers to nothing (yet) or to something the editor may not see
 // has an empty view: the form's fields say what is wrong.
 func (s *Server) liveView(r *http.Request, p *pages.Page, b pages.Block) ([]blockView, error) {
+	if b.Type == pages.BlockContact {
+		// Its view is a form: it cannot sit inside the edit form.
+		return nil, nil
+	}
 	v, err := s.blockViews(r, p, []pages.Block{b})
 	if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
 		return nil, nil
