@@ -83,6 +83,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
+	mailRunner, err := notifyJobs(ctx, d, svc, log, e.Now)
+	if err != nil {
+		return err
+	}
+	defer mailRunner.Start(ctx)()
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,

@@ -14,6 +14,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/jobs"
+	"portique/internal/notify"
 	"portique/internal/valid"
 )
 
@@ -277,6 +278,10 @@ func (s *Store) Upload(ctx context.Context, a access.Actor, in UploadInput) (*Do
 		if err := s.reindex(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := notify.Emit(ctx, tx, now, notify.Change{Action: notify.DocumentAdded, ACLKind: access.Folder, ACLID: in.FolderID,
+			ItemID: id, Title: title, Path: fmt.Sprintf("/documents/%d", id), ActorID: a.UserID}); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, a, "document.uploaded", documentObject(id), name)
 	})
 	if err != nil {
@@ -427,6 +432,10 @@ func (s *Store) Replace(ctx context.Context, a access.Actor, id int64, filename 
 			return err
 		}
 		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := notify.Emit(ctx, tx, now, notify.Change{Action: notify.DocumentReplaced, ACLKind: access.Folder, ACLID: d.FolderID,
+			ItemID: id, Title: d.Title, Path: fmt.Sprintf("/documents/%d", id), ActorID: a.UserID}); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, "document.replaced", documentObject(id), fmt.Sprintf("%s version=%d", name, d.Version+1))

@@ -28,7 +28,9 @@ import (
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
+	"portique/internal/jobs"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
@@ -59,6 +61,7 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
+	Notify    *notify.Store // e-mail notifications (jobs: Notify.RegisterJobs)
 }
 
 // Options are what differs between the program and its tests.
@@ -155,6 +158,9 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		rand.Read(b[:]) //nolint:errcheck // never fails
 		key = hex.EncodeToString(b[:])
 	}
+	s.Notify = &notify.Store{DB: d, Accounts: s.Accounts, Mail: s.Mail, Cat: cat, Signer: notify.NewSigner(key),
+		BaseURL: strings.TrimRight(cfg.BaseURL, "/"), SiteName: cfg.SiteName, Location: cfg.Location(),
+		DigestHour: cfg.DigestHour, Now: o.Now, Log: o.Log}
 	// The captcha asks and reads its question with the catalogue's words.
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
@@ -190,4 +196,10 @@ func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*user
 		DeletedName: cat.T("accounts.deleted_name"),
 	}
 	return a, &users.Groups{DB: d, Now: o.Now}
+}
+
+// RegisterMailJobs gives r the jobs that send e-mail (notifications and
+// digests, convocations, invitations of an import).
+func (s *Deps) RegisterMailJobs(r *jobs.Runner) {
+	s.Notify.RegisterJobs(r)
 }
