@@ -23,6 +23,7 @@ import (
 	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/users"
@@ -61,6 +62,7 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	notify   *notify.Store
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -91,6 +93,7 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		notify:   d.Notify,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

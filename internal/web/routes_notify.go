@@ -1,0 +1,21 @@
+package web
+
+import "strings"
+
+// notifyRoutes: e-mail notification preferences and the one-click
+// unsubscribe link of every notification (RFC 8058: the POST works without a
+// session or a CSRF token; the signed token is the authority).
+func (s *Server) notifyRoutes() []route {
+	return []route{
+		{"POST /mon-compte/notifications", member, s.notifyPrefsSave},
+		{"GET /notifications/desabonnement/{token}", public, s.unsubscribeForm},
+		{"POST /notifications/desabonnement/{token}", public, s.unsubscribeSubmit},
+	}
+}
+
+// csrfExempt lists the state-changing paths whose authority is a signed
+// token in the path, not a session: mail clients POST to them without a
+// form (RFC 8058 one-click unsubscribe).
+func csrfExempt(path string) bool {
+	return strings.HasPrefix(path, "/notifications/desabonnement/")
+}
