@@ -63,7 +63,7 @@ func startSMTP(t *testing.T) *smtpServer {
 }
 
 func (s *smtpServer) serve(ln net.Listener) {
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
 	srv.Domain = "localhost"
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
@@ -116,16 +116,16 @@ func (s *smtpServer) to(addr string) []received {
 	return out
 }
 
-type session struct {
+type smtpSession struct {
 	s  *smtpServer
 	to []string
 }
 
-func (x *session) Reset()                                    { x.to = nil }
-func (x *session) Logout() error                             { return nil }
-func (x *session) Mail(string, *smtp.MailOptions) error      { return nil }
-func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error { x.to = append(x.to, to); return nil }
-func (x *session) Data(r io.Reader) error {
+func (x *smtpSession) Reset()                                    { x.to = nil }
+func (x *smtpSession) Logout() error                             { return nil }
+func (x *smtpSession) Mail(string, *smtp.MailOptions) error      { return nil }
+func (x *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error { x.to = append(x.to, to); return nil }
+func (x *smtpSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -61,7 +62,9 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
-	Notify    *notify.Store // e-mail notifications (jobs: Notify.RegisterJobs)
+	Notify    *notify.Store // e-mail notifications (jobs: RegisterMailJobs)
+	// Convocations are the sessions (comité, bureau…) of events.
+	Convocations *convocations.Store
 }
 
 // Options are what differs between the program and its tests.
@@ -161,6 +164,9 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Notify = &notify.Store{DB: d, Accounts: s.Accounts, Mail: s.Mail, Cat: cat, Signer: notify.NewSigner(key),
 		BaseURL: strings.TrimRight(cfg.BaseURL, "/"), SiteName: cfg.SiteName, Location: cfg.Location(),
 		DigestHour: cfg.DigestHour, Now: o.Now, Log: o.Log}
+	s.Convocations = &convocations.Store{DB: d, Calendar: s.Calendar, Documents: s.Documents, Accounts: s.Accounts,
+		Groups: s.Groups, Notify: s.Notify, Now: o.Now}
+	s.Notify.Hooks = append(s.Notify.Hooks, s.Convocations.Hook)
 	// The captcha asks and reads its question with the catalogue's words.
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
@@ -202,4 +208,5 @@ func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*user
 // digests, convocations, invitations of an import).
 func (s *Deps) RegisterMailJobs(r *jobs.Runner) {
 	s.Notify.RegisterJobs(r)
+	s.Convocations.RegisterJobs(r)
 }

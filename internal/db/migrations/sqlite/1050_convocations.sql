@@ -4,7 +4,7 @@
 -- présent, absent or pouvoir.
 
 CREATE TABLE convocations (
-	event_id    INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+	event_id    INTEGER PRIMARY KEY,                -- events(id); no foreign key: a deleted event's convened are told, then the row goes
 	body        TEXT NOT NULL,              -- comite, bureau, commission
 	group_id    INTEGER NOT NULL REFERENCES groups(id),
 	agenda      TEXT NOT NULL DEFAULT '',   -- plain text, one item a line
