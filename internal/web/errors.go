@@ -8,6 +8,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/calendar"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/users"
@@ -52,6 +53,8 @@ var refusals = []struct {
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{convocations.ErrNotSent, http.StatusConflict, "convocations.error.not_sent"},
+	{convocations.ErrNotConvened, http.StatusNotFound, ""},
 	{users.ErrBuiltin, http.StatusBadRequest, ""},
 	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},

@@ -10,6 +10,17 @@ func (s *Server) notifyRoutes() []route {
 		{"POST /mon-compte/notifications", member, s.notifyPrefsSave},
 		{"GET /notifications/desabonnement/{token}", public, s.unsubscribeForm},
 		{"POST /notifications/desabonnement/{token}", public, s.unsubscribeSubmit},
+
+		// Convocations: the organiser (Edit on the event's calendar) and the
+		// convened members; a member also answers through a signed link.
+		{"GET /agenda/evenements/{id}/convocation", member, s.convocationPage},
+		{"POST /agenda/evenements/{id}/convocation", member, s.convocationSave},
+		{"POST /agenda/evenements/{id}/convocation/envoyer", member, s.convocationSend},
+		{"POST /agenda/evenements/{id}/convocation/reponse", member, s.convocationAnswer},
+		{"GET /agenda/evenements/{id}/convocation/presences", member, s.attendancePrint},
+		{"GET /agenda/evenements/{id}/convocation/presences.csv", member, s.attendanceCSV},
+		{"GET /convocations/reponse/{token}", public, s.answerLinkForm},
+		{"POST /convocations/reponse/{token}", public, s.answerLinkSubmit},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -63,6 +64,7 @@ type Server struct {
 	csp      string
 	collecte *collecte.Store
 	notify   *notify.Store
+	convs    *convocations.Store
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -94,6 +96,7 @@ func New(d *Deps) (*Server, error) {
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
 		notify:   d.Notify,
+		convs:    d.Convocations,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
