@@ -11,6 +11,7 @@ import (
 	"portique/internal/documents"
 	"portique/internal/notify"
 	"portique/internal/pages"
+	"portique/internal/users"
 )
 
 // A change reaches those who may see it and asked for it, never the others
@@ -272,4 +273,34 @@ func FuzzUnsubscribeToken(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An import's invitations go out through the job queue once the accounts
+// exist, each with its own one-time link.
+func TestImportInvitationsThroughTheQueue(t *testing.T) {
+	e := newEnv(t)
+	rows, err := users.ParseImport(strings.NewReader("courriel;nom\nanne@sydrav.fr;Anne\nbruno@sydrav.fr;Bruno\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := e.svc.Accounts.CheckImport(e.ctx, access.System(), rows); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	e.smtp.stop() // the mail server is down when the import runs
+	if _, err := e.svc.Accounts.Import(e.ctx, access.System(), rows); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	if n := len(e.smtp.received()); n != 0 {
+		t.Fatalf("%d e-mails while the server is down", n)
+	}
+	e.smtp.restart()
+	e.clk.Advance(time.Hour)
+	e.drain()
+	for _, to := range []string{"anne@sydrav.fr", "bruno@sydrav.fr"} {
+		got := e.smtp.to(to)
+		if len(got) != 1 || !strings.Contains(got[0].Text, "https://extranet.sydrav.example/invitation/") {
+			t.Fatalf("%s: %+v", to, got)
+		}
+	}
 }

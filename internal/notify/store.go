@@ -166,6 +166,7 @@ func (s *Store) RegisterJobs(r *jobs.Runner) {
 	r.Handle(JobSend, s.sendJob)
 	r.Handle(JobDigest, s.digestJob)
 	r.Handle(JobDigestUser, s.digestUserJob)
+	r.Handle(users.JobInvite, s.inviteJob)
 }
 
 type outboxRow struct {

@@ -21,6 +21,11 @@ func (s *Server) notifyRoutes() []route {
 		{"GET /agenda/evenements/{id}/convocation/presences.csv", member, s.attendanceCSV},
 		{"GET /convocations/reponse/{token}", public, s.answerLinkForm},
 		{"POST /convocations/reponse/{token}", public, s.answerLinkSubmit},
+
+		// Accounts CSV import: preview with errors per line, then all or none.
+		{"GET /admin/utilisateurs/import", admin, s.importForm},
+		{"POST /admin/utilisateurs/import", admin, s.importPreview},
+		{"POST /admin/utilisateurs/import/confirmer", admin, s.importConfirm},
 	}
 }
 
