@@ -68,6 +68,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		// A convened comité with answers, and the accounts' notification
+		// preferences (once: nothing when a session exists).
+		if err := svc.Convocations.SeedDemo(ctx, svc.Notify, e.Now()); err != nil {
+			return fmt.Errorf("demo convocations: %w", err)
+		}
 	}
 	srv, err := web.New(svc)
 	if err != nil {

@@ -237,3 +237,40 @@ func mustCal(t *testing.T, s *session) int64 {
 	}
 	return e.CalendarID
 }
+
+// The demo: a convened comité with answers, and preferences set.
+func TestConvocationsDemo(t *testing.T) {
+	e := newEnv(t)
+	res, err := users.SeedDemo(e.ctx, e.d, e.clk.Now(), users.NewHasher(users.CheapParams, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := calendar.SeedDemo(e.ctx, e.d, e.clk.Now(), res.Groups); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Convocations.SeedDemo(e.ctx, e.svc.Notify, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Convocations.SeedDemo(e.ctx, e.svc.Notify, e.clk.Now()); err != nil { // once only
+		t.Fatal(err)
+	}
+	var ev int64
+	if err := e.d.QueryRow(e.ctx, "SELECT event_id FROM convocations").Scan(&ev); err != nil {
+		t.Fatal(err)
+	}
+	at, err := e.svc.Convocations.Attendance(e.ctx, access.System().Principal, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at.InOffice != 7 || at.Present != 3 || at.Proxies != 1 || at.Absent != 1 || at.Waiting != 2 || at.Reached || at.SentAt == nil {
+		t.Errorf("demo attendance %+v", at)
+	}
+	elu, _ := e.svc.Accounts.GetByEmail(e.ctx, "elu@sydrav.example")
+	if p, _ := e.svc.Notify.Prefs(e.ctx, elu.ID); p[notify.AreaAgenda] != notify.Immediate {
+		t.Errorf("demo élu prefs %v", p)
+	}
+	e.drain()
+	if n := len(e.smtp.to("elu@sydrav.example")); n != 1 {
+		t.Errorf("the demo élu got %d convocations", n)
+	}
+}
