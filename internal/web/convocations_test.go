@@ -84,7 +84,7 @@ func TestConvocationOverHTTP(t *testing.T) {
 
 	// The organiser's attendance, printable page and CSV.
 	b = body(t, o.get(t, page))
-	if !strings.Contains(b, "Quorum non atteint : 1 présents sur 3 membres en exercice (il en faut 2)") || !strings.Contains(b, "donné à anne") {
+	if !strings.Contains(b, "Quorum non atteint : 1 présent(s) sur 3 membres en exercice (il en faut 2)") || !strings.Contains(b, "donné à anne") {
 		t.Errorf("attendance:\n%s", b)
 	}
 	b = body(t, o.get(t, page+"/presences"))
