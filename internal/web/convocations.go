@@ -334,3 +334,20 @@ func csvSafe(v string) string {
 	}
 	return v
 }
+
+// eventAnswer fills the answer form shown on the event page to a convened
+// member of its session (nothing for others, or when it is no session).
+func (s *Server) eventAnswer(r *http.Request, eventID int64, f *answerForm) error {
+	u := currentUser(r)
+	if u == nil {
+		return nil
+	}
+	c, err := s.convs.Get(r.Context(), u.Principal(), eventID)
+	if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.fillAnswer(r, f, c, u.ID, convocationURL(eventID)+"/reponse")
+}

@@ -49,6 +49,13 @@ func TestConvocationOverHTTP(t *testing.T) {
 	wantStatus(t, a.post(t, page+"/envoyer", nil), http.StatusForbidden)
 	wantStatus(t, o.post(t, page+"/envoyer", nil), http.StatusSeeOther)
 
+	// The event page itself offers the convened member their answer.
+	if b := body(t, a.get(t, "/agenda/evenements/"+id(ev))); !strings.Contains(b, `action="`+page+`/reponse"`) || !strings.Contains(b, `name="proxy_to"`) {
+		t.Error("the event page has no answer form for a convened member")
+	}
+	if b := body(t, ts.loginAs(t, outsider).get(t, "/agenda/evenements/"+id(ev))); strings.Contains(b, `name="answer"`) {
+		t.Error("someone not convened is offered an answer")
+	}
 	// Anne answers on the page; Bruno gives his proxy to Anne.
 	wantStatus(t, a.post(t, page+"/reponse", url.Values{"answer": {"present"}}), http.StatusSeeOther)
 	bc := ts.loginAs(t, bruno)
