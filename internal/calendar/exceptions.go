@@ -332,6 +332,11 @@ func (s *Store) SplitSeries(ctx context.Context, a access.Actor, eventID int64, 
 		if err := s.reindex(ctx, tx, newID); err != nil {
 			return err
 		}
+		// The series changes from this occurrence on: told as a change of
+		// the series (its session, if any, follows the original event).
+		if err := s.emitOccurrence(ctx, tx, a, now, notify.EventUpdated, eventID, v.title); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, now, "event.updated", audit.Object("event", newID),
 			fmt.Sprintf("%s from=%s %s", v.title, audit.Object("event", eventID), occurrenceDetail(original)))
 	})
