@@ -64,14 +64,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"cli.cmd.serve", serve},
-		"migrate": {"cli.cmd.migrate", migrate},
-		"version": {"cli.cmd.version", version},
-		"reindex": {"cli.cmd.reindex", reindex},
-		"actes":   {"cli.cmd.actes", actesCommand},
-		"user":    {"cli.cmd.user", userCommand},
-		"backup":  {"cli.cmd.backup", backupCommand},
-		"restore": {"cli.cmd.restore", restoreCommand},
+		"serve":    {"cli.cmd.serve", serve},
+		"migrate":  {"cli.cmd.migrate", migrate},
+		"version":  {"cli.cmd.version", version},
+		"reindex":  {"cli.cmd.reindex", reindex},
+		"actes":    {"cli.cmd.actes", actesCommand},
+		"user":     {"cli.cmd.user", userCommand},
+		"backup":   {"cli.cmd.backup", backupCommand},
+		"restore":  {"cli.cmd.restore", restoreCommand},
+		"init":     {"cli.cmd.init", initCommand},
+		"group":    {"cli.cmd.group", groupCommand},
+		"settings": {"cli.cmd.settings", settingsCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"cli.cmd.extract_worker", extractWorker},
 	}
@@ -166,7 +169,13 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // openDB opens and migrates the configured database.
 func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// The data directory holds the database, the documents and the secret
+	// key: its owner only may enter it (0700), also when an earlier version
+	// created it wider.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, wrap(err, "cli.error.data_dir")
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return nil, wrap(err, "cli.error.data_dir")
 	}
 	d, err := db.Open(ctx, cfg.DBURL, cfg.SQLitePath())

@@ -25,8 +25,9 @@ type Config struct {
 	Demo    bool   // create the demo site on an empty database
 	Dev     bool   // read templates and static files from disk
 
-	SiteName string // name of the public body, shown in the header and emails
-	TimeZone string // zone dates are shown in
+	SiteName   string // name of the public body, shown in the header and emails
+	AdminEmail string // first administrator, created at the first start of an empty database
+	TimeZone   string // zone dates are shown in
 
 	SMTPURL  string // smtp://user:pass@host:587 or smtps://…; empty writes emails to DataDir/outbox
 	MailFrom string
@@ -126,10 +127,11 @@ var settings = []setting{
 	{"addr", "PORTIQUE_ADDR", "listen address", false, str(func(c *Config) *string { return &c.Addr }), "127.0.0.1:8080"},
 	{"data", "PORTIQUE_DATA", "data directory (SQLite file, documents, outbox)", false, str(func(c *Config) *string { return &c.DataDir }), "./data"},
 	{"db", "PORTIQUE_DB", "PostgreSQL URL; empty means SQLite in the data directory", true, str(func(c *Config) *string { return &c.DBURL }), ""},
-	{"base-url", "PORTIQUE_BASE_URL", "public URL used in emails and links (default http://ADDR)", false, str(func(c *Config) *string { return &c.BaseURL }), ""},
+	{"base-url", "PORTIQUE_BASE_URL", "public URL used in emails and links (default https://ADDR with TLS, else http://ADDR)", false, str(func(c *Config) *string { return &c.BaseURL }), ""},
 	{"demo", "PORTIQUE_DEMO", "create the demo site when the database is empty", false, boolean(func(c *Config) *bool { return &c.Demo }), "false"},
 	{"dev", "PORTIQUE_DEV", "read templates and static files from disk", false, boolean(func(c *Config) *bool { return &c.Dev }), "false"},
-	{"site-name", "PORTIQUE_SITE_NAME", "name of the public body", false, str(func(c *Config) *string { return &c.SiteName }), "SYDRAV"},
+	{"site-name", "PORTIQUE_SITE_NAME", "name of the public body until one is set at /admin/parametres", false, str(func(c *Config) *string { return &c.SiteName }), ""},
+	{"admin-email", "PORTIQUE_ADMIN_EMAIL", "first administrator, created (with an invitation link printed) when serve starts on an empty database without --demo", false, str(func(c *Config) *string { return &c.AdminEmail }), ""},
 	{"timezone", "PORTIQUE_TIMEZONE", "time zone dates are shown in", false, str(func(c *Config) *string { return &c.TimeZone }), "Europe/Paris"},
 	{"smtp-url", "PORTIQUE_SMTP_URL", "SMTP server (smtp://user:pass@host:587 STARTTLS, smtps://… TLS); empty writes emails to DATA/outbox", true, str(func(c *Config) *string { return &c.SMTPURL }), ""},
 	{"mail-from", "PORTIQUE_MAIL_FROM", "sender address of emails", false, str(func(c *Config) *string { return &c.MailFrom }), "Portique <no-reply@localhost>"},
@@ -264,7 +266,7 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error)
 func (c *Config) Validate() error {
 	var errs []error
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		c.BaseURL = c.defaultBaseURL()
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -317,6 +319,33 @@ func (c *Config) Validate() error {
 		c.DataDir = abs
 	}
 	return errors.Join(errs...)
+}
+
+// defaultBaseURL is the public URL when --base-url is not set: https when
+// the server terminates TLS itself (its first ACME domain, or the listen
+// address), so that links in e-mails and logs never point to plain http
+// on a TLS site.
+func (c *Config) defaultBaseURL() string {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		host, port = c.Addr, ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	scheme, std := "http", "80"
+	if c.TLS() {
+		scheme, std = "https", "443"
+	}
+	if len(c.ACMEDomains) > 0 {
+		host = c.ACMEDomains[0]
+	}
+	if port != "" && port != std {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host
 }
 
 // TLS reports whether the server terminates TLS itself.

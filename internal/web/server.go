@@ -25,6 +25,7 @@ import (
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -61,6 +62,7 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	site     *site.Store // the site's settings
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -91,6 +93,7 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		site:     d.Site,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -31,6 +31,7 @@ import (
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -59,6 +60,7 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
+	Site      *site.Store // the site's settings (name, logo, legal mentions, audit)
 }
 
 // Options are what differs between the program and its tests.
@@ -129,6 +131,7 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		return nil, err
 	}
 	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
+	s.Site = Site(cfg, d, o.Now, cat)
 
 	s.Guide = guide.New(d, s.Search)
 	s.Guide.Now = o.Now
@@ -159,6 +162,21 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
 	return s, nil
+}
+
+// Site builds the store of the site's settings: where the name is not set,
+// --site-name, else the catalogue's neutral name (never a demo body's).
+func Site(cfg *config.Config, d *db.DB, now func() time.Time, cat *i18n.Catalog) *site.Store {
+	st := site.New(d)
+	if now != nil {
+		st.Now = now
+	}
+	name := strings.TrimSpace(cfg.SiteName)
+	if name == "" {
+		name = cat.T("site.default_name")
+	}
+	st.Defaults = map[string]string{site.Name: name}
+	return st
 }
 
 // Accounts builds the stores of accounts and groups as New does, for the
