@@ -17,6 +17,7 @@ import (
 	"portique/internal/i18n"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -52,6 +53,10 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := demoRegister(ctx, d, register, now, res); err != nil {
 		return fmt.Errorf("acts: %w", err)
+	}
+	// The body's legal mentions and its audit (the legal pages, the footer).
+	if err := site.New(d).SeedDemo(ctx, now); err != nil {
+		return fmt.Errorf("site: %w", err)
 	}
 	_, err := reindexAll(ctx, d, idx, docs)
 	return err

@@ -63,6 +63,7 @@ const (
 	Derogations  = "a11y_derogations"  // exemptions for disproportionate burden
 	Exempt       = "a11y_exempt"       // contents not subject to the obligation
 	PlanURL      = "a11y_plan_url"     // address of the multi-year plan and yearly action plan
+	Privacy      = "privacy"           // personal data: what is kept, how to exercise one's rights
 	Updated      = "updated"           // date of the last change (written by the store)
 )
 
@@ -87,6 +88,7 @@ var Fields = []Field{
 	{Derogations, LongText, 4000},
 	{Exempt, LongText, 4000},
 	{PlanURL, URL, 500},
+	{Privacy, LongText, 4000},
 }
 
 // FieldOf returns the field of key.

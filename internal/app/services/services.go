@@ -10,6 +10,7 @@
 package services
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -130,8 +131,12 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
 	s.Site = Site(cfg, d, o.Now, cat)
+	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
+	// A new password may not be the body's name (the name at start-up).
+	if set, err := s.Site.Current(context.Background()); err == nil {
+		s.Accounts.SiteName = set.Get(site.Name)
+	}
 
 	s.Guide = guide.New(d, s.Search)
 	s.Guide.Now = o.Now
