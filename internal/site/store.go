@@ -96,6 +96,28 @@ func (s *Store) Current(ctx context.Context) (*Settings, error) {
 	return c, nil
 }
 
+// At returns the settings as of content version v or later (v is what the
+// caller just read): the kept copy when it is that recent, else a fresh
+// read.
+func (s *Store) At(ctx context.Context, v int64) (*Settings, error) {
+	s.mu.Lock()
+	c, cv := s.cached, s.version
+	s.mu.Unlock()
+	if c != nil && cv >= v {
+		return c, nil
+	}
+	c, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.cached == nil || s.version <= v {
+		s.cached, s.version, s.checked = c, v, time.Now()
+	}
+	s.mu.Unlock()
+	return c, nil
+}
+
 func (s *Store) load(ctx context.Context) (*Settings, error) {
 	st := &Settings{Values: maps.Clone(s.Defaults)}
 	if st.Values == nil {

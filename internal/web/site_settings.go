@@ -13,8 +13,19 @@ import (
 
 // siteSettings returns the site's settings; when the database cannot say,
 // the defaults (the page still renders, the error is logged).
+//
+// A page rendered for the visitors' cache reads them at the content
+// version it is kept under (never older), so a change made by another
+// process (portique settings set, another instance) cannot be cached as
+// current; other pages may show them up to two seconds late.
 func (s *Server) siteSettings(ctx context.Context) *site.Settings {
-	set, err := s.site.Current(ctx)
+	var set *site.Settings
+	var err error
+	if l, ok := ctx.Value(cacheLimitKey{}).(*cacheLimit); ok {
+		set, err = s.site.At(ctx, l.version)
+	} else {
+		set, err = s.site.Current(ctx)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("site settings", "err", err)

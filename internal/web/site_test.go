@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/app/services"
 	"portique/internal/clock"
 	"portique/internal/config"
@@ -178,5 +179,20 @@ func TestTLSWithoutBaseURLMailsHTTPSLinks(t *testing.T) {
 	}
 	if strings.Contains(m.Text, "http://") {
 		t.Errorf("a plain http link in the e-mail:\n%s", m.Text)
+	}
+}
+
+// A change made by another process (portique settings set, another
+// instance) shows at once on the visitors' cached pages.
+func TestSiteSettingsFromAnotherProcess(t *testing.T) {
+	ts := newTestServer(t)
+	visitor := ts.visitor()
+	body(t, visitor.get(t, "/mentions-legales")) // cached, and the settings kept
+	other := services.Site(ts.cfg, ts.db, nil, ts.srv.cat)
+	if err := other.Set(t.Context(), access.System(), map[string]string{"director": "M. Jean Autre"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, visitor.get(t, "/mentions-legales")); !strings.Contains(b, "M. Jean Autre") {
+		t.Error("the cached legal notice does not show the other process's change")
 	}
 }
