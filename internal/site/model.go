@@ -33,6 +33,7 @@ const (
 	Date                 // YYYY-MM-DD
 	Percent              // 0 to 100, at most one decimal
 	URL                  // an absolute http(s) address
+	Colour               // #rrggbb (kept lower case), for the identity's colours
 )
 
 // Field is one setting.
@@ -105,6 +106,7 @@ var (
 	phoneRe   = regexp.MustCompile(`^\+?[0-9 .()\-]{6,30}$`)
 	dateRe    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	percentRe = regexp.MustCompile(`^\d{1,3}(\.\d)?$`)
+	colourRe  = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 )
 
 // Normalize checks a value typed for field f and returns it as stored, or
@@ -152,6 +154,11 @@ func (f Field) Normalize(v string) (string, string) {
 			return "", "site.error.percent"
 		}
 		v = strconv.FormatFloat(p, 'f', -1, 64)
+	case Colour:
+		v = strings.ToLower(v)
+		if !colourRe.MatchString(v) {
+			return "", "site.error.colour"
+		}
 	case URL:
 		if !(strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://")) || strings.ContainsAny(v, " \"'<>") || len(v) < 11 {
 			return "", "site.error.url"

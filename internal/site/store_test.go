@@ -68,9 +68,20 @@ func TestNormalize(t *testing.T) {
 	} {
 		f, _ := site.FieldOf(c.key)
 		got, key := f.Normalize(c.in)
-		if got != c.want || key != c.err {
-			t.Errorf("%s %q = %q, %q; want %q, %q", c.key, c.in, got, key, c.want, c.err)
-		}
+		check(t, c.key, c.in, got, key, c.want, c.err)
+	}
+	// A kind no field uses yet (the identity's colours).
+	colour := site.Field{Key: "accent", Kind: site.Colour, Max: 7}
+	for in, want := range map[string][2]string{"#1B5E20": {"#1b5e20", ""}, "vert": {"", "site.error.colour"}, "#12345": {"", "site.error.colour"}} {
+		got, key := colour.Normalize(in)
+		check(t, "accent", in, got, key, want[0], want[1])
+	}
+}
+
+func check(t *testing.T, field, in, got, key, want, wantKey string) {
+	t.Helper()
+	if got != want || key != wantKey {
+		t.Errorf("%s %q = %q, %q; want %q, %q", field, in, got, key, want, wantKey)
 	}
 }
 
@@ -199,7 +210,7 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		for _, fl := range site.Fields {
+		for _, fl := range append(site.Fields, site.Field{Key: "accent", Kind: site.Colour, Max: 7}) {
 			out, key := fl.Normalize(in)
 			if key != "" {
 				continue

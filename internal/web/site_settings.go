@@ -103,6 +103,8 @@ func (s *Server) siteSettingsData(r *http.Request, typed url.Values) *siteSettin
 				sf.Type = "date"
 			case site.URL:
 				sf.Type, sf.Autocomplete = "url", "url"
+			case site.Colour:
+				sf.Type = "color"
 			}
 			if k == site.Name {
 				sf.Autocomplete = "organization"
