@@ -222,9 +222,13 @@ type checkItem struct {
 }
 
 // goLiveChecklist says what a production site still lacks. Other areas
-// (two-factor login) add their line here.
+// add their line here.
 func (s *Server) goLiveChecklist(ctx context.Context) []checkItem {
 	set := s.siteSettings(ctx)
+	twofa, err := s.accounts.CountAdminsWithTwoFactor(ctx)
+	if err != nil {
+		s.log.Error("go-live checklist", "err", err)
+	}
 	t := s.cat.T
 	field := func(k string) string { return "/admin/parametres#" + k }
 	named := set.Has(site.Name) && set.Get(site.Name) != s.cat.T("site.default_name")
@@ -237,6 +241,7 @@ func (s *Server) goLiveChecklist(ctx context.Context) []checkItem {
 		{t("site.checklist.director"), set.Has(site.Director), field(site.Director)},
 		{t("site.checklist.host"), set.Has(site.HostName) && set.Has(site.HostAddress), field(site.HostName)},
 		{t("site.checklist.audit"), set.Audited(), field(site.AuditDate)},
+		{t("site.checklist.twofa"), twofa > 0, twofaURL},
 		{t("site.checklist.https"), strings.HasPrefix(s.cfg.BaseURL, "https://"), ""},
 		{t("site.checklist.backup"), s.cfg.BackupDir != "", ""},
 	}

@@ -131,7 +131,8 @@ func TestSiteSettingsAndLegalPages(t *testing.T) {
 
 	// The admin home's checklist names what is still missing.
 	b = body(t, adm.get(t, "/admin"))
-	if !strings.Contains(b, "Avant la mise en ligne") || !strings.Contains(b, `href="/admin/parametres#logo"`) || strings.Contains(b, `href="/admin/parametres#siret"`) {
+	if !strings.Contains(b, "Avant la mise en ligne") || !strings.Contains(b, `href="/admin/parametres#logo"`) || strings.Contains(b, `href="/admin/parametres#siret"`) ||
+		!strings.Contains(b, `href="`+twofaURL+`"`) {
 		t.Errorf("checklist: %s", b)
 	}
 }
@@ -194,5 +195,22 @@ func TestSiteSettingsFromAnotherProcess(t *testing.T) {
 	}
 	if b := body(t, visitor.get(t, "/mentions-legales")); !strings.Contains(b, "M. Jean Autre") {
 		t.Error("the cached legal notice does not show the other process's change")
+	}
+}
+
+// The checklist counts an administrator with an active second factor.
+func TestGoLiveChecklistTwoFactor(t *testing.T) {
+	ts := newAccountsServer(t)
+	id := ts.createUser(t, "admin@example.fr", true)
+	adm := ts.loginAs(t, id)
+	todo := `<li class="todo"><span class="check-state">à faire :</span> <a href="` + twofaURL + `">`
+	if b := body(t, adm.get(t, "/admin")); !strings.Contains(b, todo) {
+		t.Fatalf("the two-factor line is not to do: %s", b)
+	}
+	if _, err := ts.db.Exec(t.Context(), "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at) VALUES (?, 'x', ?, ?)", id, ts.clock.Now().UTC(), ts.clock.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, adm.get(t, "/admin")); strings.Contains(b, todo) {
+		t.Error("the two-factor line is still to do")
 	}
 }
