@@ -214,3 +214,21 @@ func TestGoLiveChecklistTwoFactor(t *testing.T) {
 		t.Error("the two-factor line is still to do")
 	}
 }
+
+func TestAccessibilityStateSentence(t *testing.T) {
+	ts := newAccountsServer(t)
+	adm := ts.loginAs(t, ts.createUser(t, "admin@example.fr", true))
+	f := siteForm()
+	f.Set("audit_date", "2026-01-15")
+	f.Set("audit_rate", "75")
+	wantStatus(t, adm.post(t, "/admin/parametres", f), http.StatusSeeOther)
+	want := "est partiellement conforme avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1, en raison des non-conformités et des dérogations énumérées ci-dessous."
+	if b := body(t, ts.visitor().get(t, "/accessibilite")); !strings.Contains(b, want) {
+		t.Errorf("state sentence: %s", b)
+	}
+	f.Set("audit_rate", "100")
+	wantStatus(t, adm.post(t, "/admin/parametres", f), http.StatusSeeOther)
+	if b := body(t, ts.visitor().get(t, "/accessibilite")); !strings.Contains(b, "est totalement conforme avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.") {
+		t.Errorf("state sentence at 100 %%: %s", b)
+	}
+}
