@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -130,5 +132,32 @@ func TestFirstStartCreatesAdministrator(t *testing.T) {
 	}
 	if out := start("--admin-email", "dgs@exemple.fr"); strings.Contains(out, "/invitation/") || strings.Contains(out, "créé") {
 		t.Errorf("second start: %q", out)
+	}
+}
+
+// settings set takes the logo from a file, with its text alternative.
+func TestSettingsSetLogo(t *testing.T) {
+	data := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 30, 10))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	logo := filepath.Join(t.TempDir(), "logo.png")
+	if err := os.WriteFile(logo, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, data, "settings", "set", "--logo", logo); err == nil || !strings.Contains(err.Error(), "--logo-alt : ") {
+		t.Errorf("a logo without its text: %v", err)
+	}
+	if _, err := runCLI(t, data, "settings", "set"); err == nil || !strings.Contains(err.Error(), "au moins un réglage") {
+		t.Errorf("settings set alone: %v", err)
+	}
+	out, err := runCLI(t, data, "settings", "set", "--logo", logo, "--logo-alt", "Syndicat des eaux", "--audit-date", "2026-01-15", "--audit-rate", "50")
+	if err != nil || !strings.Contains(out, "Logo enregistré") {
+		t.Fatalf("%q %v", out, err)
+	}
+	if out, _ := runCLI(t, data, "settings", "show"); !strings.Contains(out, "Syndicat des eaux") || !strings.Contains(out, "partiellement conforme") {
+		t.Errorf("settings show: %q", out)
 	}
 }

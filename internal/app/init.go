@@ -43,7 +43,7 @@ func initCommand(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	if err := applySiteFlags(ctx, e, cfg, d, fs, values); err != nil {
+	if _, err := applySiteFlags(ctx, e, cfg, d, fs, values); err != nil {
 		return err
 	}
 	if strings.TrimSpace(email) == "" {
@@ -148,8 +148,8 @@ func siteFlags(fs *flag.FlagSet, values map[string]*string) {
 }
 
 // applySiteFlags stores the site settings given on the command line (only
-// those given: the others stay).
-func applySiteFlags(ctx context.Context, e Env, cfg *config.Config, d *db.DB, fs *flag.FlagSet, values map[string]*string) error {
+// those given: the others stay) and returns how many were given.
+func applySiteFlags(ctx context.Context, e Env, cfg *config.Config, d *db.DB, fs *flag.FlagSet, values map[string]*string) (int, error) {
 	given := map[string]string{}
 	var logo, alt string
 	fs.Visit(func(f *flag.Flag) {
@@ -171,22 +171,27 @@ func applySiteFlags(ctx context.Context, e Env, cfg *config.Config, d *db.DB, fs
 	st := services.Site(cfg, d, e.Now, i18n.MustLoad("fr"))
 	if len(given) > 0 {
 		if err := cliInvalid(st.Set(ctx, cliActor(), given), "cli.settings.invalid", siteFlag); err != nil {
-			return err
+			return 0, err
 		}
 		fmt.Fprintln(e.Stdout, say("cli.settings.saved", len(given)))
 	}
-	if logo != "" {
+	n := len(given)
+	if logo != "" || alt != "" {
+		n++
+		if logo == "" {
+			return 0, failure("cli.settings.logo_missing")
+		}
 		f, err := os.Open(logo)
 		if err != nil {
-			return wrap(err, "cli.settings.logo_open", logo)
+			return 0, wrap(err, "cli.settings.logo_open", logo)
 		}
 		defer f.Close()
 		if err := cliInvalid(st.SetLogo(ctx, cliActor(), alt, f), "cli.settings.invalid", siteFlag); err != nil {
-			return err
+			return 0, err
 		}
 		fmt.Fprintln(e.Stdout, say("cli.settings.logo_saved"))
 	}
-	return nil
+	return n, nil
 }
 
 // settingsCommand reads or changes the site settings:
@@ -216,10 +221,11 @@ func settingsCommand(ctx context.Context, e Env, args []string) error {
 	}
 	defer d.Close()
 	if sub == "set" {
-		if fs.NFlag() == 0 {
+		n, err := applySiteFlags(ctx, e, cfg, d, fs, values)
+		if err == nil && n == 0 {
 			return failure("cli.settings.usage")
 		}
-		return applySiteFlags(ctx, e, cfg, d, fs, values)
+		return err
 	}
 	cur, err := services.Site(cfg, d, e.Now, i18n.MustLoad("fr")).Current(ctx)
 	if err != nil {
