@@ -34,6 +34,7 @@ var allowed = map[string]string{
 	"internal/users/demo.go":          "demo seed data",
 	"internal/app/demo.go":            "demo seed data",
 	"internal/app/demo_areas.go":      "demo seed data",
+	"internal/site/demo.go":           "demo seed data: the demo body's legal mentions",
 	// The load generator reads the demo's data by its French names.
 	"cmd/portique-bench/main.go:main":    "names the demo's élu in a flag's help",
 	"cmd/portique-bench/main.go:session": "finds the demo's group Élus by name",

@@ -134,7 +134,7 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		}
 		rec := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
 		setCookies := len(w.Header().Values("Set-Cookie"))
-		lim := &cacheLimit{}
+		lim := &cacheLimit{version: v}
 		if err := h(rec, r.WithContext(context.WithValue(r.Context(), cacheLimitKey{}, lim))); err != nil {
 			return err
 		}
@@ -157,8 +157,12 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 }
 
 // cacheLimit is how long the page being rendered for the cache may be kept
-// (zero: pageCacheTTL).
-type cacheLimit struct{ until time.Time }
+// (zero: pageCacheTTL), and the content version it is kept under (the site
+// settings it shows are read at that version at least: site_settings.go).
+type cacheLimit struct {
+	until   time.Time
+	version int64
+}
 
 type cacheLimitKey struct{}
 

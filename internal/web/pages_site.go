@@ -209,6 +209,8 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, access.ErrForbidden) {
 		return err
 	}
+	// The legal pages every site has (site_legal.go).
+	set.URLs = append(set.URLs, sitemapURL{Loc: base + "/mentions-legales"}, sitemapURL{Loc: base + "/accessibilite"})
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {
 		return err
