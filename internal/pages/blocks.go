@@ -18,10 +18,11 @@ const (
 	BlockDocuments = "documents" // a folder of the document space
 	BlockEvents    = "events"    // upcoming events of a calendar
 	BlockCalendar  = "calendar"  // a calendar's month grid (embedded calendar)
+	BlockNews      = "news"      // the latest news items (home page)
 )
 
 // BlockKinds lists the kinds in the order the editor offers them.
-var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar}
+var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockNews}
 
 // Limits of block content.
 const (
@@ -71,6 +72,8 @@ func (b Block) Text() string {
 		return t("pages.block_text.events", b.CalendarID)
 	case BlockCalendar:
 		return t("pages.block_text.calendar", b.CalendarID)
+	case BlockNews:
+		return t("pages.block_text.news")
 	}
 	return ""
 }
@@ -145,6 +148,12 @@ func Normalize(in []Block) ([]Block, error) {
 			if n.CalendarID <= 0 {
 				ve.Add(key+"calendar", "pages.error.calendar_required")
 			}
+		case BlockNews:
+			n.Limit = b.Limit
+			if n.Limit <= 0 {
+				n.Limit = 3
+			}
+			n.Limit = min(n.Limit, MaxNewsBlock)
 		default:
 			ve.Add(key+"type", "pages.error.block_type")
 			continue

@@ -43,7 +43,7 @@ const rankTier = 200
 
 func (tsvectorBackend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+`, title_words, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+`, title_words, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		strip(to_tsvector('simple', ?)), strip(to_tsvector('simple', ?) || to_tsvector('simple', ?))) RETURNING id`,
 		append(args, titleToks, titleToks, bodyToks)...).Scan(&id)
 	if err != nil {

@@ -26,6 +26,7 @@ type blockView struct {
 	More    string               // documents and events blocks: link to the whole folder or agenda
 	// Calendar is the embedded calendar block's month (calendar_blocks.go).
 	Calendar *calendarBlockView
+	News     []newsCard // latest-news block (news_show.go)
 }
 
 // imageView is an <img> with its responsive variants.
@@ -49,6 +50,13 @@ type pageShowData struct {
 	CalendarCSS bool
 	// BlocksHTML is Blocks drawn by the page-blocks partial.
 	BlocksHTML template.HTML
+	// News (news_show.go): the list of a news index, the header of a news
+	// item, Open Graph, the feeds' links, the schedule notice for editors.
+	NewsList     *newsListView
+	NewsHead     *newsHead
+	OG           *openGraph
+	Feeds        bool
+	ScheduleNote string
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -140,11 +148,14 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if data.BlocksHTML, err = s.partialHTML("page-blocks", data.Blocks); err != nil {
 		return err
 	}
+	if err := s.addNewsView(r, &data); err != nil {
+		return err
+	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
 	}
 	if viewKey != "" && !data.Draft {
-		s.pageCache.storeView(viewKey, version, s.now(), data)
+		s.pageCache.storeView(viewKey, version, s.now(), s.scheduleLimit(r), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_show", data)
@@ -224,6 +235,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			for _, o := range occ {
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
+		case pages.BlockNews:
+			v.More = newsPath
+			news, err := s.latestNews(r, b.Limit)
+			if err != nil {
+				return nil, err
+			}
+			v.News = news
 		case pages.BlockCalendar:
 			cb, err := s.calendarBlock(r, b.CalendarID, i)
 			if err != nil {
