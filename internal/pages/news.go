@@ -179,10 +179,10 @@ func (s *Store) writeNewsProps(ctx context.Context, q db.Querier, a access.Actor
 // the size of its picture.
 type NewsItem struct {
 	*Page
-	Category    string
+	Category     string
 	CategorySlug string
-	ImageWidth  int
-	ImageHeight int
+	ImageWidth   int
+	ImageHeight  int
 }
 
 // Date is when the item is (or will be) published.
