@@ -43,9 +43,9 @@ func (s *Server) newsFeed(format string) handlerFunc {
 		}
 		for _, n := range items {
 			it := &feeds.Item{
-				Title:       n.Title,
-				Link:        &feeds.Link{Href: s.absURL(r, n.Path)},
-				Id:          s.absURL(r, n.Path),
+				Title: n.Title,
+				Link:  &feeds.Link{Href: s.absURL(r, n.Path)},
+				Id:    s.absURL(r, n.Path),
 				// The feeds' description is HTML: the teaser is text.
 				Description: html.EscapeString(n.Teaser),
 				// The item's date (Atom has only "updated" here): the
