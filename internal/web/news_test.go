@@ -283,3 +283,81 @@ func TestNewsBadInput(t *testing.T) {
 	wantBody(t, f.boss.get(t, fmt.Sprintf("/pages/%d/categories", f.index.ID)), "Prévention")
 	wantStatus(t, f.elu.post(t, fmt.Sprintf("/pages/%d/categories", f.index.ID), url.Values{"name": {"Pirate"}}), 403)
 }
+
+// TestScheduledPublication: a page and a news item with a publication
+// window appear to visitors at their publication minute and disappear at
+// their unpublication minute — in the menu, the news list, the feed,
+// search and the sitemap — whether the visitors' page cache (or the
+// members' view cache) held a copy rendered just before, or not.
+func TestScheduledPublication(t *testing.T) {
+	f := newNewsSite(t)
+	ctx := context.Background()
+	st := f.ts.srv.pages
+	start := f.ts.clock.Now() // 09:00 UTC
+	at, until := start.Add(10*time.Minute), start.Add(30*time.Minute)
+	p, err := st.Create(ctx, f.admin, f.home.ID, pages.NewPage{Title: "Enquête publique programmée"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := st.SaveDraft(ctx, f.admin, p.ID, p.DraftRev, p.Title, []pages.Block{{Type: pages.BlockText, HTML: "<p>Registre ouvert en mairie</p>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, f.admin, p.ID, rev.ID, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	// The editor sets the window in the properties form (site's zone).
+	form := url.Values{"slug": {p.Slug}, "in_menu": {"1"},
+		"publish_at": {pages.FormatLocal(at, f.loc)}, "unpublish_at": {pages.FormatLocal(until, f.loc)}}
+	wantStatus(t, f.boss.postMultipart(t, fmt.Sprintf("/pages/%d/proprietes", p.ID), form, nil), 303)
+	news := f.item(t, "Actualité programmée", at, f.travaux, false)
+	if _, err := st.UpdateProps(ctx, f.admin, news.ID, pages.Props{Slug: news.Slug, Loc: f.loc,
+		Schedule: pages.Schedule{PublishAt: pages.FormatLocal(at, f.loc), UnpublishAt: pages.FormatLocal(until, f.loc)}}); err != nil {
+		t.Fatal(err)
+	}
+
+	visible := func(when string, want bool) {
+		t.Helper()
+		check := func(c *client, path, needle string) {
+			t.Helper()
+			rec := c.get(t, path)
+			if got := strings.Contains(body(t, rec), needle); got != want {
+				t.Errorf("%s: %s shows %q = %v, want %v", when, path, needle, got, want)
+			}
+		}
+		for _, c := range []*client{f.visitor, f.tech} {
+			check(c, "/", "Enquête publique programmée")            // the main menu (cached)
+			check(c, "/?frais=1", "Enquête publique programmée")    // not cached before
+			check(c, "/actualites", "Actualité programmée")         // the news list (cached)
+			check(c, "/le-syndicat", "Enquête publique programmée") // any page's menu
+		}
+		check(f.visitor, "/actualites/flux.rss", "Actualité programmée")
+		check(f.visitor, "/recherche?q=registre", "Enquête publique programmée")
+		check(f.visitor, "/sitemap.xml", p.Path)
+		code := f.visitor.get(t, p.Path).Code
+		if (code == 200) != want {
+			t.Errorf("%s: %s answers %d", when, p.Path, code)
+		}
+		if code := f.visitor.get(t, news.Path).Code; (code == 200) != want {
+			t.Errorf("%s: %s answers %d", when, news.Path, code)
+		}
+	}
+	visible("before", false)
+	// The editor sees the page, with a notice.
+	wantBody(t, f.boss.get(t, p.Path), "Page programmée : les visiteurs la verront à partir du")
+	// Caches warmed 30 s before the minute...
+	f.ts.clock.Advance(9*time.Minute + 30*time.Second)
+	visible("09:09:30", false)
+	// ...do not outlive it.
+	f.ts.clock.Advance(29 * time.Second)
+	visible("09:09:59", false)
+	f.ts.clock.Advance(time.Second)
+	visible("09:10:00", true)
+	f.ts.clock.Advance(19*time.Minute + 30*time.Second)
+	visible("09:29:30", true)
+	f.ts.clock.Advance(29 * time.Second)
+	visible("09:29:59", true)
+	f.ts.clock.Advance(time.Second)
+	visible("09:30:00", false)
+	wantBody(t, f.boss.get(t, p.Path), "Page dépubliée")
+}
