@@ -159,7 +159,7 @@ type PublicPage struct {
 // /sitemap.xml. Private pages never appear, whoever asks.
 func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 	f, fargs := access.Anonymous().Filter(access.Page, "p.id", access.View)
-	rows, err := s.d.Query(ctx, `SELECT p.path, p.published_at FROM pages p
+	rows, err := s.d.Query(ctx, `SELECT p.path, p.published_at, p.publish_at FROM pages p
 		WHERE p.trashed_at IS NULL AND `+liveWhere+" AND "+f+" ORDER BY p.path", append(liveArgs(s.now()), fargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("pages: public pages: %w", err)
@@ -168,9 +168,14 @@ func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 	var out []PublicPage
 	for rows.Next() {
 		var pp PublicPage
-		var at sql.NullTime
-		if err := rows.Scan(&pp.Path, &at); err != nil {
+		var at, from sql.NullTime
+		if err := rows.Scan(&pp.Path, &at, &from); err != nil {
 			return nil, err
+		}
+		// A page scheduled after its last publication changed for
+		// visitors when it appeared.
+		if from.Valid && from.Time.After(at.Time) {
+			at = from
 		}
 		if at.Valid {
 			pp.Updated = at.Time.UTC().Format("2006-01-02")
