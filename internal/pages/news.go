@@ -42,8 +42,11 @@ type NewsProps struct {
 	CategoryID int64
 	// Image is a new picture (ReadImage), nil to keep the current one;
 	// ImageAlt its alternative text (required whenever there is a picture).
-	Image       *Upload
-	ImageAlt    string
+	Image    *Upload
+	ImageAlt string
+	// KeepImageID is a picture of this page already stored from a form
+	// that was refused (KeepNewsImage), chosen again.
+	KeepImageID int64
 	RemoveImage bool
 }
 
@@ -133,7 +136,16 @@ func (s *Store) checkNewsProps(ctx context.Context, q db.Querier, p *Page, np *N
 			ve.Add("category", "news.error.category_unknown")
 		}
 	}
-	hasImage := np.Image != nil || (p.ImageID != 0 && !np.RemoveImage)
+	if np.KeepImageID != 0 {
+		var n int
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM images WHERE id = ? AND page_id = ?", np.KeepImageID, p.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			ve.Add("image", "news.error.image_unknown")
+		}
+	}
+	hasImage := np.Image != nil || np.KeepImageID != 0 || (p.ImageID != 0 && !np.RemoveImage)
 	switch {
 	case hasImage && np.ImageAlt == "":
 		ve.Add("image_alt", "news.error.alt_required")
@@ -148,6 +160,9 @@ func (s *Store) writeNewsProps(ctx context.Context, q db.Querier, a access.Actor
 	imageID := p.ImageID
 	if np.RemoveImage {
 		imageID = 0
+	}
+	if np.KeepImageID != 0 {
+		imageID = np.KeepImageID
 	}
 	if np.Image != nil {
 		img, err := s.storeImage(ctx, q, a, p.ID, np.Image)
@@ -173,6 +188,17 @@ func (s *Store) writeNewsProps(ctx context.Context, q db.Querier, a access.Actor
 		}
 	}
 	return nil
+}
+
+// KeepNewsImage stores the picture of a properties form that was refused
+// (Edit), so the form shown again keeps it (nothing sent is lost): its id
+// goes back as NewsProps.KeepImageID.
+func (s *Store) KeepNewsImage(ctx context.Context, a access.Actor, pageID int64, u *Upload) (*Image, error) {
+	imgs, err := s.AddImages(ctx, a, pageID, map[int]*Upload{0: u})
+	if err != nil {
+		return nil, err
+	}
+	return imgs[0], nil
 }
 
 // NewsItem is a news item in a list: the page, its category's name and

@@ -24,6 +24,8 @@ type newsForm struct {
 	CategoryID             int64
 	ImageAlt               string
 	Image                  *imageView // the current picture
+	Kept                   *imageView // a picture sent with a refused form, kept
+	KeepID                 int64
 	Categories             []pages.Category
 	ImageMax               int64
 }
@@ -83,8 +85,9 @@ func (s *Server) newsPropsOf(r *http.Request, pr *pages.Props, fh *multipart.Fil
 	if r.FormValue("category") != "" && cat <= 0 {
 		cat = -1 // a forged value is refused by the store like an unknown id
 	}
+	keep, _ := strconv.ParseInt(r.FormValue("image_keep"), 10, 64)
 	pr.News = pages.NewsProps{Teaser: r.FormValue("teaser"), CategoryID: cat, ImageAlt: r.FormValue("image_alt"),
-		RemoveImage: r.FormValue("image_remove") != ""}
+		RemoveImage: r.FormValue("image_remove") != "", KeepImageID: max(keep, 0)}
 	if fh == nil {
 		return nil
 	}
@@ -93,7 +96,13 @@ func (s *Server) newsPropsOf(r *http.Request, pr *pages.Props, fh *multipart.Fil
 		return err
 	}
 	defer f.Close()
-	u, err := s.pages.ReadImage(fh.Filename, pr.News.ImageAlt, f)
+	// The picture is checked here; its text (required) by the store, so a
+	// good picture sent without it is kept for the form shown again.
+	alt := pr.News.ImageAlt
+	if strings.TrimSpace(alt) == "" {
+		alt = fh.Filename + " "
+	}
+	u, err := s.pages.ReadImage(fh.Filename, alt, f)
 	if ve, ok := formErrors(err); ok {
 		out := valid.Errors{}
 		for k, m := range ve {
@@ -104,14 +113,12 @@ func (s *Server) newsPropsOf(r *http.Request, pr *pages.Props, fh *multipart.Fil
 			}
 			out[k] = m
 		}
-		if out["image_alt"].Key != "" {
-			out["image_alt"] = valid.Message{Key: "news.error.alt_required"}
-		}
 		return out
 	}
 	if err != nil {
 		return err
 	}
+	u.Alt = strings.TrimSpace(pr.News.ImageAlt)
 	pr.News.Image = u
 	return nil
 }
@@ -126,6 +133,21 @@ func (s *Server) pagePropsAgain(w http.ResponseWriter, r *http.Request, d pageFo
 	d.P = p
 	if d.News, err = s.newsFormOf(r, p, &pr); err != nil {
 		return err
+	}
+	// A good picture sent with a refused form is kept (stored in the page,
+	// not shown until the form is saved).
+	keep := pr.News.KeepImageID
+	if pr.News.Image != nil {
+		img, err := s.pages.KeepNewsImage(r.Context(), s.actor(r), p.ID, pr.News.Image)
+		if err != nil {
+			return err
+		}
+		keep = img.ID
+	}
+	if keep != 0 {
+		if img, err := s.pages.GetImage(r.Context(), principal(r), keep); err == nil && img.PageID == p.ID {
+			d.News.KeepID, d.News.Kept = img.ID, imageViewOf(img, "")
+		}
 	}
 	return s.unprocessable(w, r, "pages_props", s.pageForm(r, "pages.props.title", d), errs)
 }

@@ -262,8 +262,30 @@ func TestNewsBadInput(t *testing.T) {
 			}
 		})
 	}
-	// A good form with a picture and its text: saved; the picture shows.
+	// A good picture sent without its text is kept: the form shown again
+	// carries it, and sending the text alone saves it.
 	v := base()
+	rec := f.boss.postMultipart(t, path, v, map[string][2]string{"image": {"photo.png", pngData(t, 40, 30)}})
+	wantStatus(t, rec, 422)
+	b := body(t, rec)
+	i := strings.Index(b, `name="image_keep" value="`)
+	if i < 0 {
+		t.Fatal("the picture sent is not kept")
+	}
+	kept := b[i+len(`name="image_keep" value="`):]
+	kept = kept[:strings.IndexByte(kept, '"')]
+	v.Set("image_keep", kept)
+	v.Set("image_alt", "Un panneau « fermé »")
+	wantStatus(t, f.boss.postMultipart(t, path, v, nil), 303)
+	if got := f.page(t, item.ID); fmt.Sprint(got.ImageID) != kept || got.ImageAlt != "Un panneau « fermé »" {
+		t.Fatalf("kept picture not saved: %+v", got)
+	}
+	// Another page's picture cannot be forged in.
+	v.Set("image_keep", "999999")
+	wantStatus(t, f.boss.postMultipart(t, path, v, nil), 422)
+
+	// A good form with a picture and its text: saved; the picture shows.
+	v = base()
 	v.Set("image_alt", "Le portail fermé de la déchèterie")
 	v.Set("unpublish_at", "2026-04-01T00:00")
 	wantStatus(t, f.boss.postMultipart(t, path, v, map[string][2]string{"image": {"photo.png", pngData(t, 40, 30)}}), 303)
@@ -271,7 +293,7 @@ func TestNewsBadInput(t *testing.T) {
 	if got.ImageID == 0 || got.ImageAlt != "Le portail fermé de la déchèterie" || got.CategoryID != f.compost.ID || got.UnpublishAt.IsZero() {
 		t.Fatalf("saved: %+v", got)
 	}
-	rec := f.visitor.get(t, item.Path)
+	rec = f.visitor.get(t, item.Path)
 	wantBody(t, rec, `alt="Le portail fermé de la déchèterie"`, `<meta property="og:image" content="`)
 	wantStatus(t, f.visitor.get(t, fmt.Sprintf("/medias/%d/480", got.ImageID)), 200)
 	// Categories: a name taken twice is refused; someone without Manage
