@@ -8,6 +8,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/i18n"
 	"portique/internal/search"
 )
 
@@ -246,6 +247,9 @@ func (s *Store) index(ctx context.Context, q db.Querier, p *Page) error {
 	}
 	doc := search.Doc{Kind: search.KindPage, ID: p.ID, ACLKind: access.Page, ACLID: p.ID,
 		Title: p.Title, Body: body, URL: p.Path, Date: date, VisibleFrom: p.PublishAt, VisibleUntil: p.UnpublishAt}
+	if p.IsNews() {
+		doc.Extra = i18n.French().T("news.search.extra")
+	}
 	if err := s.idx.Replace(ctx, q, search.KindPage, p.ID, []search.Doc{doc}); err != nil {
 		return fmt.Errorf("pages: index %d: %w", p.ID, err)
 	}

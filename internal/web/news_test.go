@@ -191,7 +191,7 @@ func TestNewsListFeedsAndPrivacy(t *testing.T) {
 
 	// Search and sitemap: never the private item for a visitor.
 	wantNoBody(t, f.visitor.get(t, "/recherche?q=secr%C3%A8te"), "Séance secrète")
-	wantBody(t, f.elu.get(t, "/recherche?q=secr%C3%A8te"), "Séance secrète")
+	wantBody(t, f.elu.get(t, "/recherche?q=secr%C3%A8te"), "Séance secrète", "</span> Actualité — ")
 	rec = f.visitor.get(t, "/sitemap.xml")
 	wantBody(t, rec, items[3].Path, "<lastmod>")
 	wantNoBody(t, rec, secret.Path)
