@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gorilla/feeds"
 
@@ -70,7 +72,13 @@ func (s *Server) newsFeed(format string) handlerFunc {
 			return err
 		}
 		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Cache-Control", "public, max-age=60")
+		// Readers and proxies may keep it a minute, never past the next
+		// scheduled change.
+		age := 60
+		if next := s.scheduleLimit(r); !next.IsZero() {
+			age = min(age, max(0, int(next.Sub(s.now())/time.Second)))
+		}
+		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(age))
 		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
 		return nil
 	}

@@ -370,6 +370,9 @@ func TestScheduledPublication(t *testing.T) {
 	// Caches warmed 30 s before the minute...
 	f.ts.clock.Advance(9*time.Minute + 30*time.Second)
 	visible("09:09:30", false)
+	if cc := f.ts.visitor().get(t, "/actualites/flux.rss?lecteur=1").Header().Get("Cache-Control"); cc != "public, max-age=30" {
+		t.Errorf("feed 30 s before a scheduled item: Cache-Control %q", cc)
+	}
 	// ...do not outlive it.
 	f.ts.clock.Advance(29 * time.Second)
 	visible("09:09:59", false)
