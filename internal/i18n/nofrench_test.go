@@ -26,6 +26,7 @@ import (
 var allowed = map[string]string{
 	// Demo seed data: the demo site's own content.
 	"internal/pages/seed.go":          "demo seed data",
+	"internal/pages/news_seed.go":     "demo seed data: the news items",
 	"internal/pages/bulk.go:SeedBulk": "seed data of the load-test tree",
 	"internal/calendar/seed.go":       "demo seed data",
 	"internal/documents/demo.go":      "demo seed data",

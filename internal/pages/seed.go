@@ -60,7 +60,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 	}
 	// The home page content is a draft on top of the empty first revision.
-	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockChildren); err != nil {
+	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockNews, BlockChildren); err != nil {
 		return err
 	}
 
@@ -83,11 +83,8 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		// address): this page introduces it from the menu.
 		{title: "Déchèteries et points de collecte", slug: "decheteries-et-points-de-collecte", menu: "Déchèteries",
 			meta: "Adresses, horaires et déchets acceptés dans les déchèteries du syndicat.", html: decheteriesHTML},
-		{title: "Actualités", html: `<p>Les dernières nouvelles du syndicat.</p>`, extra: []string{BlockChildren},
-			children: []demo{
-				{title: "Nouveaux horaires d’hiver des déchèteries", html: `<p>Du 1<sup>er</sup> novembre au 28 février, les déchèteries ferment à 17 h. Elles restent ouvertes le samedi de 9 h à 17 h sans interruption.</p>`},
-				{title: "Distribution gratuite de composteurs", html: `<p>Le syndicat distribue des composteurs de 400 litres aux foyers du territoire. Inscription en ligne ou à l’accueil de votre mairie ; un atelier de 30 minutes accompagne chaque remise.</p>`},
-			}},
+		// The news index: its items are seeded by seedNews.
+		{title: "Actualités", meta: "Les actualités du syndicat : collecte, déchèteries, prévention et vie du syndicat.", html: `<p>Les dernières nouvelles du syndicat.</p>`},
 		{title: "Documents publics", meta: "Rapports annuels, délibérations et règlements.", html: documentsHTML},
 		// The accessibility statement and the legal notice are built from
 		// the site settings (site.SeedDemo), not pages of the tree.
@@ -139,7 +136,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 			return err
 		}
 	}
-	return nil
+	return s.seedNews(ctx, a, now, groups)
 }
 
 func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64, title, html string, extra ...string) error {
