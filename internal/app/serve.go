@@ -63,6 +63,15 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// E-mails have their own runner (notifications, digests, convocations,
+	// invitations of an import, the contact form's messages): a backlog of
+	// text extractions (minutes after a big upload) must not hold them
+	// back, and a mail server that is down makes them wait, not give up.
+	mailRunner, err := notifyJobs(ctx, d, svc, log, e.Now)
+	if err != nil {
+		return err
+	}
+	svc.Contact.RegisterJobs(mailRunner)
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
@@ -73,6 +82,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		if err := svc.Convocations.SeedDemo(ctx, svc.Notify, e.Now()); err != nil {
 			return fmt.Errorf("demo convocations: %w", err)
 		}
+	} else if err := firstStart(ctx, e, cfg, d); err != nil {
+		return err
 	}
 	srv, err := web.New(svc)
 	if err != nil {
@@ -88,11 +99,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
-	mailRunner, err := notifyJobs(ctx, d, svc, log, e.Now)
-	if err != nil {
-		return err
-	}
-	defer mailRunner.Start(ctx)()
+	waitMail := mailRunner.Start(ctx)
+	defer waitMail()
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
@@ -213,6 +221,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
 			log.Error("housekeeping", "err", err)
 		}
+		contactHousekeeping(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -231,5 +240,18 @@ func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))
+	}
+}
+
+// contactHousekeeping purges the contact form's messages past
+// --contact-retention and queues again the e-mails whose retries ran out.
+func contactHousekeeping(ctx context.Context, svc *services.Deps, log *slog.Logger) {
+	if n, err := svc.Contact.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact purge", "err", err)
+	} else if n > 0 {
+		log.Info("contact messages purged", "messages", n)
+	}
+	if _, err := svc.Contact.RequeueUnsent(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact requeue", "err", err)
 	}
 }

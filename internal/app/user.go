@@ -19,6 +19,7 @@ import (
 //
 //	portique user create --email … --name … [--admin] [--group NAME …]
 //	portique user unlock EMAIL
+//	portique user reset-2fa EMAIL (user_twofa.go)
 //
 // create prints a one-time invitation link (valid 72 h) for the person to
 // choose their password; no password is ever given or printed.
@@ -31,6 +32,8 @@ func userCommand(ctx context.Context, e Env, args []string) error {
 		return userCreate(ctx, e, args[1:])
 	case "unlock":
 		return userUnlock(ctx, e, args[1:])
+	case "reset-2fa":
+		return userResetTwoFactor(ctx, e, args[1:])
 	}
 	return failure("cli.user.unknown_subcommand", args[0])
 }
@@ -70,72 +73,52 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	all, err := grs.List(ctx)
-	if err != nil {
-		return err
-	}
 	var ids []int64
-	for _, g := range groups {
-		id := int64(0)
-		for _, x := range all {
-			if !x.Builtin && strings.EqualFold(x.Name, strings.TrimSpace(g)) {
-				id = x.ID
-			}
+	for _, name := range groups {
+		g, err := grs.ByName(ctx, name)
+		if errors.Is(err, db.ErrNotFound) {
+			return failure("cli.user.no_group", name)
 		}
-		if id == 0 {
-			return failure("cli.user.no_group", g)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
+		ids = append(ids, g.ID)
 	}
 	u, link, err := accounts.Create(ctx, cliActor(), users.Form{Email: email, Name: name, Admin: admin, Groups: ids})
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		var msgs []string
-		for f, m := range verrs {
-			msgs = append(msgs, "--"+f+" : "+say(m.Key, m.Args...))
-		}
-		sort.Strings(msgs)
-		return failure("cli.user.invalid", strings.Join(msgs, " ; "))
-	}
-	if err != nil {
-		return fmt.Errorf("user create: %w", err)
+	if err := cliInvalid(err, "cli.user.invalid", nil); err != nil {
+		return err
 	}
 	fmt.Fprintln(e.Stdout, say("cli.user.created", u.Email, u.ID))
 	fmt.Fprintln(e.Stdout, say("cli.user.invitation", cfg.BaseURL+"/invitation/"+link.Token))
 	return nil
 }
 
+// cliInvalid turns the validation errors of a store into one French line
+// naming the flags (key is the message "COMMAND : %s"; flagOf names the
+// flag of a field, the field itself when nil); other errors come back as
+// they are.
+func cliInvalid(err error, key string, flagOf func(string) string) error {
+	var verrs valid.Errors
+	if errors.As(err, &verrs) {
+		var msgs []string
+		for f, m := range verrs {
+			if flagOf != nil {
+				f = flagOf(f)
+			}
+			msgs = append(msgs, "--"+f+" : "+say(m.Key, m.Args...))
+		}
+		sort.Strings(msgs)
+		return failure(key, strings.Join(msgs, " ; "))
+	}
+	return err
+}
+
 func userUnlock(ctx context.Context, e Env, args []string) error {
-	// EMAIL may come before or after the flags.
-	var email string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		email, args = args[0], args[1:]
-	}
-	cfg, fs, err := settings(e, "user unlock", args, nil)
+	accounts, u, done, err := accountArg(ctx, e, "user unlock", "cli.user.unlock_usage", args)
 	if err != nil {
 		return err
 	}
-	if email == "" && fs.NArg() == 1 {
-		email = fs.Arg(0)
-	} else if fs.NArg() != 0 || email == "" {
-		return failure("cli.user.unlock_usage")
-	}
-	d, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	accounts, _, err := services.Accounts(cfg, d, services.Options{Now: e.Now})
-	if err != nil {
-		return err
-	}
-	u, err := accounts.GetByEmail(ctx, email)
-	if errors.Is(err, db.ErrNotFound) {
-		return failure("cli.user.no_account", email)
-	}
-	if err != nil {
-		return err
-	}
+	defer done()
 	if err := accounts.Unlock(ctx, cliActor(), u.ID); err != nil {
 		return err
 	}

@@ -50,6 +50,9 @@ const (
 	Reset      = "reset"
 	Locked     = "locked"
 	Notice     = "notice"
+	// TwoFactorReset tells a member an administrator removed their second
+	// factor (Link: the page to set up a new one).
+	TwoFactorReset = "twofa_reset"
 )
 
 // Render builds the message kind for to. The subject is the first line of

@@ -8,6 +8,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/calendar"
+	"portique/internal/contact"
 	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/pages"
@@ -55,6 +56,10 @@ var refusals = []struct {
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
 	{convocations.ErrNotSent, http.StatusConflict, "convocations.error.not_sent"},
 	{convocations.ErrNotConvened, http.StatusNotFound, ""},
+	{contact.ErrThrottled, http.StatusTooManyRequests, "contact.error.throttled"},
+	{users.ErrTwoFactorOn, http.StatusConflict, "twofa.error.on"},
+	{users.ErrTwoFactorOff, http.StatusConflict, "twofa.error.off"},
+	{users.ErrTwoFactorRequired, http.StatusConflict, "twofa.error.required"},
 	{users.ErrBuiltin, http.StatusBadRequest, ""},
 	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
@@ -71,6 +76,10 @@ func (s *Server) wrap(g guard, h handlerFunc) http.Handler {
 		switch {
 		case g >= member && u == nil:
 			s.redirectToLogin(w, r)
+			return
+		case u.MustEnrol() && !enrolmentOnly(r.URL.Path):
+			// A group requires two-factor login: nothing else until enrolled.
+			s.seeOther(w, r, "twofa.flash.required", twofaURL) //nolint:errcheck // never fails
 			return
 		case g == admin && !u.Admin:
 			s.renderError(w, r, http.StatusForbidden, "")

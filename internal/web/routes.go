@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 	var rs []route
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.twofaRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.documentRoutes()...)
@@ -41,6 +42,9 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.actsRoutes()...)
 	rs = append(rs, s.collecteRoutes()...)
 	rs = append(rs, s.notifyRoutes()...)
+	rs = append(rs, s.contactRoutes()...)
+	rs = append(rs, s.siteRoutes()...)
+	rs = append(rs, s.newsRoutes()...)
 	rs = append(rs, s.pageRoutes()...) // last: holds the catch-all page tree route
 	return rs
 }

@@ -18,6 +18,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/contact"
 	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
@@ -27,6 +28,7 @@ import (
 	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -65,6 +67,8 @@ type Server struct {
 	collecte *collecte.Store
 	notify   *notify.Store
 	convs    *convocations.Store
+	contact  *contact.Store // the contact form's messages
+	site     *site.Store    // the site's settings
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -97,6 +101,8 @@ func New(d *Deps) (*Server, error) {
 		collecte: d.Collecte,
 		notify:   d.Notify,
 		convs:    d.Convocations,
+		contact:  d.Contact,
+		site:     d.Site,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
