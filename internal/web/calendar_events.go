@@ -24,6 +24,7 @@ type calendarEventPage struct {
 	CanEdit     bool
 	Recurrence  string
 	Upcoming    []occView
+	Answer      answerForm // a convened member's answer, when the event is a session
 }
 
 func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error {
@@ -106,6 +107,9 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 				page.Upcoming = append(page.Upcoming, s.occView(o, loc))
 			}
 		}
+	}
+	if err := s.eventAnswer(r, id, &page.Answer); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "calendar_event", page)
 	return nil

@@ -19,13 +19,16 @@ import (
 	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -62,7 +65,10 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	notify   *notify.Store
+	convs    *convocations.Store
 	contact  *contact.Store // the contact form's messages
+	site     *site.Store    // the site's settings
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -93,7 +99,10 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		notify:   d.Notify,
+		convs:    d.Convocations,
 		contact:  d.Contact,
+		site:     d.Site,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@
 package services
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -25,13 +26,17 @@ import (
 	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
+	"portique/internal/jobs"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -60,7 +65,11 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
-	Contact   *contact.Store // the contact form's messages and inbox
+	Notify    *notify.Store // e-mail notifications (jobs: RegisterMailJobs)
+	// Convocations are the sessions (comité, bureau…) of events.
+	Convocations *convocations.Store
+	Contact      *contact.Store // the contact form's messages and inbox
+	Site         *site.Store    // the site's settings (name, logo, legal mentions, audit)
 }
 
 // Options are what differs between the program and its tests.
@@ -130,7 +139,12 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Site = Site(cfg, d, o.Now, cat)
 	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
+	// A new password may not be the body's name (the name at start-up).
+	if set, err := s.Site.Current(context.Background()); err == nil {
+		s.Accounts.SiteName = set.Get(site.Name)
+	}
 
 	s.Guide = guide.New(d, s.Search)
 	s.Guide.Now = o.Now
@@ -167,10 +181,31 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		rand.Read(b[:]) //nolint:errcheck // never fails
 		key = hex.EncodeToString(b[:])
 	}
+	s.Notify = &notify.Store{DB: d, Accounts: s.Accounts, Mail: s.Mail, Cat: cat, Signer: notify.NewSigner(key),
+		BaseURL: strings.TrimRight(cfg.BaseURL, "/"), SiteName: cfg.SiteName, Location: cfg.Location(),
+		DigestHour: cfg.DigestHour, Now: o.Now, Log: o.Log}
+	s.Convocations = &convocations.Store{DB: d, Calendar: s.Calendar, Documents: s.Documents, Accounts: s.Accounts,
+		Groups: s.Groups, Notify: s.Notify, Now: o.Now}
+	s.Notify.Hooks = append(s.Notify.Hooks, s.Convocations.Hook)
 	// The captcha asks and reads its question with the catalogue's words.
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
 	return s, nil
+}
+
+// Site builds the store of the site's settings: where the name is not set,
+// --site-name, else the catalogue's neutral name (never a demo body's).
+func Site(cfg *config.Config, d *db.DB, now func() time.Time, cat *i18n.Catalog) *site.Store {
+	st := site.New(d)
+	if now != nil {
+		st.Now = now
+	}
+	name := strings.TrimSpace(cfg.SiteName)
+	if name == "" {
+		name = cat.T("site.default_name")
+	}
+	st.Defaults = map[string]string{site.Name: name}
+	return st
 }
 
 // Accounts builds the stores of accounts and groups as New does, for the
@@ -202,4 +237,11 @@ func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*user
 		DeletedName: cat.T("accounts.deleted_name"),
 	}
 	return a, &users.Groups{DB: d, Now: o.Now}
+}
+
+// RegisterMailJobs gives r the jobs that send e-mail (notifications and
+// digests, convocations, invitations of an import).
+func (s *Deps) RegisterMailJobs(r *jobs.Runner) {
+	s.Notify.RegisterJobs(r)
+	s.Convocations.RegisterJobs(r)
 }
