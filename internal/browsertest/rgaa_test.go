@@ -27,9 +27,9 @@ func pressNav(t *testing.T, ctx context.Context, key string) int {
 	return int(resp.Status)
 }
 
-// tabTo presses Tab until the focused element matches sel (at most max
+// tabUntil presses Tab until the focused element matches sel (at most max
 // times) and fails if it never does.
-func tabTo(t *testing.T, ctx context.Context, sel string, max int) {
+func tabUntil(t *testing.T, ctx context.Context, sel string, max int) {
 	t.Helper()
 	for i := 0; i < max; i++ {
 		Run(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
@@ -52,7 +52,7 @@ func TestRGAAFailedLoginKeyboard(t *testing.T) {
 	site := Start(t, Options{Demo: true})
 	ctx := site.Browser(t)
 	site.Go(t, ctx, "/connexion")
-	tabTo(t, ctx, "#email", 30)
+	tabUntil(t, ctx, "#email", 30)
 	typeKeys(t, ctx, "personne@example.fr")
 	Run(t, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
 	typeKeys(t, ctx, "mauvais mot de passe")
@@ -76,7 +76,7 @@ func TestRGAAFailedLoginKeyboard(t *testing.T) {
 	adminID, _, _ := site.DemoAccount(t, "")
 	site.LoginAs(t, ctx, adminID)
 	site.Go(t, ctx, "/admin/utilisateurs/nouveau")
-	tabTo(t, ctx, "form[action='/admin/utilisateurs'] button[type=submit]", 60)
+	tabUntil(t, ctx, "form[action='/admin/utilisateurs'] button[type=submit]", 60)
 	if st := pressNav(t, ctx, kb.Enter); st != http.StatusUnprocessableEntity {
 		t.Fatalf("blank account form = %d, want 422", st)
 	}
@@ -92,7 +92,7 @@ func TestRGAAFailedLoginKeyboard(t *testing.T) {
 	}
 	AssertAccessible(t, ctx)
 	for _, id := range links {
-		tabTo(t, ctx, fmt.Sprintf(`.form-errors a[href="#%s"]`, id), 10)
+		tabUntil(t, ctx, fmt.Sprintf(`.form-errors a[href="#%s"]`, id), 10)
 		// The link is reached by the keyboard, and its target is the
 		// field itself (a control the link's activation focuses).
 		target := Eval[string](t, ctx, fmt.Sprintf(`(() => { const e = document.getElementById(%q);

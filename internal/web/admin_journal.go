@@ -11,7 +11,7 @@ import (
 )
 
 // journalActions are the action prefixes offered in the journal filter.
-var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant."}
+var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant.", "twofa."}
 
 type journalPage struct {
 	Page
