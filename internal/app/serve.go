@@ -63,11 +63,18 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The contact form's e-mails have their own runner: a backlog of text
+	// extractions (minutes after a big upload) must not hold them back.
+	mailRunner := jobs.NewRunner(d)
+	mailRunner.Log, mailRunner.Now = log, e.Now
+	svc.Contact.RegisterJobs(mailRunner)
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+	} else if err := firstStart(ctx, e, cfg, d); err != nil {
+		return err
 	}
 	srv, err := web.New(svc)
 	if err != nil {
@@ -83,6 +90,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// retried after its lease, here or on another instance.
 	waitJobs := runner.Start(ctx)
 	defer waitJobs()
+	waitMail := mailRunner.Start(ctx)
+	defer waitMail()
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
@@ -203,6 +212,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
 			log.Error("housekeeping", "err", err)
 		}
+		contactHousekeeping(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -221,5 +231,18 @@ func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))
+	}
+}
+
+// contactHousekeeping purges the contact form's messages past
+// --contact-retention and queues again the e-mails whose retries ran out.
+func contactHousekeeping(ctx context.Context, svc *services.Deps, log *slog.Logger) {
+	if n, err := svc.Contact.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact purge", "err", err)
+	} else if n > 0 {
+		log.Info("contact messages purged", "messages", n)
+	}
+	if _, err := svc.Contact.RequeueUnsent(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact requeue", "err", err)
 	}
 }

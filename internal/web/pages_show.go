@@ -26,6 +26,9 @@ type blockView struct {
 	More    string               // documents and events blocks: link to the whole folder or agenda
 	// Calendar is the embedded calendar block's month (calendar_blocks.go).
 	Calendar *calendarBlockView
+	// Contact is a contact form (contact_form.go).
+	Contact *contactView
+	News    []newsCard // latest-news block (news_show.go)
 	// Label names the block's landmark, distinct from the other blocks'
 	// of the page (blockLabels).
 	Label string
@@ -52,6 +55,16 @@ type pageShowData struct {
 	CalendarCSS bool
 	// BlocksHTML is Blocks drawn by the page-blocks partial.
 	BlocksHTML template.HTML
+	// Contact: the page holds a contact form (its scripts; never cached,
+	// the form carries the visitor's tokens).
+	Contact *contactView
+	// News (news_show.go): the list of a news index, the header of a news
+	// item, Open Graph, the feeds' links, the schedule notice for editors.
+	NewsList     *newsListView
+	NewsHead     *newsHead
+	OG           *openGraph
+	Feeds        bool
+	ScheduleNote string
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -63,13 +76,19 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, clean, http.StatusMovedPermanently)
 		return nil
 	}
+	return s.showPage(w, r, path, http.StatusOK)
+}
+
+// showPage draws the page at path with status (a contact form sent with
+// errors shows its page again with 422).
+func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, status int) error {
 	p := principal(r)
 	preview := r.URL.Query().Has("apercu")
 	// Members: a page view is the same for everyone with the same groups
 	// until the content changes; only the person's own bits are redrawn.
 	var viewKey string
 	var version int64
-	if p.LoggedIn() && !preview {
+	if p.LoggedIn() && !preview && status == http.StatusOK {
 		var err error
 		if version, err = s.contentVersion(r.Context()); err != nil {
 			return err
@@ -137,20 +156,29 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		if b.Calendar != nil {
 			data.CalendarCSS = true
 		}
+		if b.Contact != nil {
+			data.Contact = b.Contact
+		}
 	}
 	// The blocks are drawn once here: the members' view cache then keeps
 	// them as HTML, and a cached view only draws the person's own bits.
 	if data.BlocksHTML, err = s.partialHTML("page-blocks", data.Blocks); err != nil {
 		return err
 	}
+	if err := s.addNewsView(r, &data); err != nil {
+		return err
+	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
 	}
-	if viewKey != "" && !data.Draft {
-		s.pageCache.storeView(viewKey, version, s.now(), data)
+	if viewKey != "" && !data.Draft && data.Contact == nil {
+		s.pageCache.storeView(viewKey, version, s.now(), s.scheduleLimit(r), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	s.render(w, r, http.StatusOK, "pages_show", data)
+	if data.Contact != nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, status, "pages_show", data)
 	return nil
 }
 
@@ -233,6 +261,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			for _, o := range occ {
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
+		case pages.BlockNews:
+			v.More = newsPath
+			news, err := s.latestNews(r, b.Limit)
+			if err != nil {
+				return nil, err
+			}
+			v.News = news
 		case pages.BlockCalendar:
 			cb, err := s.calendarBlock(r, b.CalendarID, i)
 			if err != nil {
@@ -247,6 +282,10 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Calendar = cb // the page then loads the calendar's stylesheets
+		case pages.BlockContact:
+			if v.Contact = s.contactFormView(r, p, i, b.Contact); v.Contact == nil {
+				continue
+			}
 		default:
 			continue
 		}

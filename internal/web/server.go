@@ -18,6 +18,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/contact"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -25,6 +26,7 @@ import (
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -61,6 +63,8 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	contact  *contact.Store // the contact form's messages
+	site     *site.Store    // the site's settings
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -91,6 +95,8 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		contact:  d.Contact,
+		site:     d.Site,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
