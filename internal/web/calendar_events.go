@@ -25,6 +25,7 @@ type calendarEventPage struct {
 	CanEdit     bool
 	Recurrence  string
 	Upcoming    []occView
+	Answer      answerForm // a convened member's answer, when the event is a session
 	// Files are the linked documents the viewer may download, by id, for
 	// their format, size and date beside each link.
 	Files map[string]*documents.Document
@@ -110,6 +111,9 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 				page.Upcoming = append(page.Upcoming, s.occView(o, loc))
 			}
 		}
+	}
+	if err := s.eventAnswer(r, id, &page.Answer); err != nil {
+		return err
 	}
 	var fileIDs []int64
 	for _, d := range e.Documents {

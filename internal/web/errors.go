@@ -9,6 +9,7 @@ import (
 	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/users"
@@ -53,6 +54,8 @@ var refusals = []struct {
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{convocations.ErrNotSent, http.StatusConflict, "convocations.error.not_sent"},
+	{convocations.ErrNotConvened, http.StatusNotFound, ""},
 	{contact.ErrThrottled, http.StatusTooManyRequests, "contact.error.throttled"},
 	{users.ErrTwoFactorOn, http.StatusConflict, "twofa.error.on"},
 	{users.ErrTwoFactorOff, http.StatusConflict, "twofa.error.off"},
