@@ -521,28 +521,32 @@ func (s *Store) Trash(ctx context.Context, a access.Actor, id int64) error {
 	})
 }
 
-// ArchivedIDs tells which of the given documents are archived now (for
-// labelling search hits).
-func (s *Store) ArchivedIDs(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
+// Files returns, of the given documents, those p may view (not in the
+// trash), by id, in one query: for the format and size shown beside a link
+// to a file (event documents, search hits).
+func (s *Store) Files(ctx context.Context, p access.Principal, ids []int64) (map[int64]*Document, error) {
+	out := map[int64]*Document{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := []any{s.Cutoff()}
+	f, fargs := p.Filter(access.Folder, "d.folder_id", access.View)
+	args := make([]any, 0, len(ids)+len(fargs))
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.Query(ctx, "SELECT d.id FROM documents d WHERE "+archiveSQL+" AND d.id IN ("+db.In(len(ids))+")", args...)
+	args = append(args, fargs...)
+	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.id IN ("+db.In(len(ids))+") AND d.trashed_at IS NULL AND "+f, args...)
 	if err != nil {
-		return nil, fmt.Errorf("documents: archived ids: %w", err)
+		return nil, fmt.Errorf("documents: files: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		d := &Document{}
+		if err := scanDoc(rows, d); err != nil {
 			return nil, err
 		}
-		out[id] = true
+		d.Archived = IsArchived(d.PublishedOn, d.Pinned, s.Cutoff())
+		out[d.ID] = d
 	}
 	return out, rows.Err()
 }

@@ -31,7 +31,8 @@ type documentSearchPage struct {
 type documentHit struct {
 	search.Hit
 	Archived bool
-	Snippet  template.HTML // escaped by the search engine, <mark> only
+	File     *documents.Document // its format and size (nil: not visible any more)
+	Snippet  template.HTML       // escaped by the search engine, <mark> only
 	OpenURL  string
 }
 
@@ -91,12 +92,17 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 		for _, h := range res.Hits {
 			ids = append(ids, h.ID)
 		}
-		archived, err := s.docs.ArchivedIDs(ctx, ids)
+		// One query gives the archive label and the format and size shown
+		// beside each link to the file (RGAA 13.3).
+		files, err := s.docs.Files(ctx, pr, ids)
 		if err != nil {
 			return err
 		}
 		for _, h := range res.Hits {
-			dh := documentHit{Hit: h, Archived: archived[h.ID], Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+			dh := documentHit{Hit: h, Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+			if f := files[h.ID]; f != nil {
+				dh.Archived, dh.File = f.Archived, f
+			}
 			if h.Part > 0 {
 				dh.OpenURL = documentURL(h.ID) + "/telecharger?inline=1#page=" + strconv.Itoa(h.Part)
 			}
@@ -109,6 +115,7 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 			p.NextURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page+1))
 		}
 	}
+	p.Title = s.searchTitle(p.Title, p.Q, p.Searched, p.Total, page)
 	if len(errs) > 0 {
 		return s.unprocessable(w, r, "documents_search", &p, errs)
 	}

@@ -178,6 +178,7 @@ func parseBlocks(r *http.Request) []pages.Block {
 			ImageID:    num("image_id"),
 			Alt:        r.FormValue(key("alt")),
 			Caption:    r.FormValue(key("caption")),
+			Decorative: r.FormValue(key("decorative")) == "1",
 			FolderID:   num("folder_id"),
 			CalendarID: num("calendar_id"),
 			Limit:      int(num("limit")),
@@ -353,7 +354,13 @@ func (s *Server) readImages(e *pages.Edit, files map[int]*multipart.FileHeader) 
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.pages.ReadImage(fh.Filename, e.Blocks[i].Alt, f)
+		alt := e.Blocks[i].Alt
+		if e.Blocks[i].Decorative && strings.TrimSpace(alt) == "" {
+			// A decorative picture has no alternative; the library still
+			// names it, by its file name.
+			alt = fh.Filename
+		}
+		u, err := s.pages.ReadImage(fh.Filename, alt, f)
 		f.Close()
 		if ve, ok := formErrors(err); ok {
 			for k, v := range ve {

@@ -52,6 +52,9 @@ type Page struct {
 	Site       *site.Settings
 	A11yStatus string
 	LogoURL    string
+	// Failed is set by render for a 422 answer: the title then starts with
+	// "Erreur : " (RGAA 8.6), whatever handler re-rendered the form.
+	Failed bool
 }
 
 // NavItem is a link of the main menu or the breadcrumb.
@@ -176,6 +179,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if renderHook != nil {
 		renderHook(name)
 	}
+	if pd, ok := data.(pageData); ok && status == http.StatusUnprocessableEntity {
+		pd.base().Failed = true
+	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	err := fmt.Errorf("web: no template %q", name)
@@ -244,6 +250,10 @@ func (s *Server) funcs() template.FuncMap {
 		"isotime":  func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
 		"hhmm":     func(t time.Time) string { return t.In(loc).Format("15:04") },
 		"bytes":    humanBytes,
+		// fieldAnchor is the id an error summary links to (a11y.go).
+		"fieldAnchor": fieldAnchor,
+		// folderTree nests a depth-first folder listing (a11y.go).
+		"folderTree": folderTree,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd arguments")
