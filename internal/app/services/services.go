@@ -170,7 +170,8 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Contact.Limiter = &users.Throttle{DB: d}
 	s.Contact.Retention = cfg.ContactRetention
 	s.Contact.Mail = s.Mail
-	s.Contact.BaseURL, s.Contact.SiteName = cfg.BaseURL, cfg.SiteName
+	// The body's name at start-up (the site settings, else --site-name).
+	s.Contact.BaseURL, s.Contact.SiteName = cfg.BaseURL, s.Accounts.SiteName
 	if cfg.UploadMax > 0 && cfg.UploadMax < s.Contact.MaxFileSize {
 		s.Contact.MaxFileSize = cfg.UploadMax
 	}
