@@ -59,7 +59,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
+	runners, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
 	if err != nil {
 		return err
 	}
@@ -81,8 +81,9 @@ func serve(ctx context.Context, e Env, args []string) error {
 	go housekeeping(ctx, cfg, d, svc, log, e.Now)
 	// Background jobs (text extraction) stop with ctx; a job cut short is
 	// retried after its lease, here or on another instance.
-	waitJobs := runner.Start(ctx)
-	defer waitJobs()
+	for _, runner := range runners {
+		defer runner.Start(ctx)()
+	}
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
@@ -115,20 +116,36 @@ func serve(ctx context.Context, e Env, args []string) error {
 	return nil
 }
 
-// extractionJobs builds the job runner that extracts and indexes the
-// uploaded files (documents and the register's acts), in child processes of this very binary (`portique
-// extract-worker`).
-func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
-	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
+// extractionJobs builds the job runners that extract and indexes the
+// uploaded files (documents and the register's acts), in child processes of
+// this very binary (`portique extract-worker`): one runner for ordinary
+// files, and beside it one for the slow work (optical character recognition
+// of scans, and the register's PDFs, often scans), so an ordinary document
+// never waits behind a scan.
+func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) ([]*jobs.Runner, error) {
+	cache := filepath.Join(cfg.DataDir, "cache", "pdfium")
+	plain, err := extract.NewChild(cache)
 	if err != nil {
 		return nil, err
 	}
-	runner := jobs.NewRunner(d)
-	runner.Log = log
-	runner.Now = now
-	docs.RegisterJobs(runner, child)
-	register.RegisterJobs(runner, child) // the register of acts' PDFs
-	return runner, nil
+	plain.Options.OCR = false
+	ocr, err := extract.NewChild(cache)
+	if err != nil {
+		return nil, err
+	}
+	runner := func() *jobs.Runner {
+		r := jobs.NewRunner(d)
+		r.Log = log
+		r.Now = now
+		return r
+	}
+	fast, slow := runner(), runner()
+	docs.RegisterJobs(fast, plain)
+	if extract.OCRAvailable() {
+		docs.RegisterOCRJobs(slow, ocr)
+	}
+	register.RegisterJobs(slow, ocr) // the register of acts' PDFs
+	return []*jobs.Runner{fast, slow}, nil
 }
 
 // listen opens the listener: plain TCP, TLS with a certificate pair, or TLS

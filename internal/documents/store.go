@@ -37,6 +37,8 @@ type Store struct {
 	// Wake is called after an extraction job is enqueued (the server sets
 	// it to the job runner's Wake so the upload is indexed at once).
 	Wake func()
+	// wakeOCR wakes the OCR runner; nil when no runner does OCR.
+	wakeOCR func()
 }
 
 // NewStore returns a store. index may be nil (nothing is indexed).
