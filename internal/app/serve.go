@@ -79,6 +79,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	go housekeeping(ctx, cfg, d, svc, log, e.Now)
+	go reindexIfStale(ctx, d, svc.Search, svc.Documents, log) // search answers meanwhile
 	// Background jobs (text extraction) stop with ctx; a job cut short is
 	// retried after its lease, here or on another instance.
 	for _, runner := range runners {
@@ -146,6 +147,29 @@ func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, registe
 	}
 	register.RegisterJobs(slow, ocr) // the register of acts' PDFs
 	return []*jobs.Runner{fast, slow}, nil
+}
+
+// reindexIfStale rebuilds the search index once when it was built by an
+// older analyser (search.AnalyzerVersion: e.g. after an upgrade that made
+// « déchetterie » and « déchèterie » one word), then records the version.
+// Search keeps answering during the rebuild (it replaces objects one by one).
+func reindexIfStale(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store, log *slog.Logger) {
+	stale, err := search.AnalyzerStale(ctx, d)
+	if err != nil || !stale {
+		if err != nil {
+			log.Error("search index version", "err", err)
+		}
+		return
+	}
+	log.Info("search index built by an older analyser: rebuilding it", "version", search.AnalyzerVersion)
+	n, err := reindexAll(ctx, d, idx, docs)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("search index rebuild", "err", err)
+		}
+		return
+	}
+	log.Info("search index rebuilt", "objects", n)
 }
 
 // listen opens the listener: plain TCP, TLS with a certificate pair, or TLS
