@@ -89,3 +89,22 @@ func TestCalendarAttributeLimitedToCalendars(t *testing.T) {
 		t.Error("the event form does not say which calendars use the attribute")
 	}
 }
+
+// The audit trail names groups, not ids, and its filter offers pages,
+// documents and events.
+func TestJournalNamesGroupsAndFiltersAreas(t *testing.T) {
+	w := newCalWorld(t)
+	adm := w.ts.loginAs(t, w.adminID)
+	b := body(t, adm.get(t, "/admin/journal?action=calendar."))
+	if !strings.Contains(b, "Instances grants=Élus:view,Techniciens:edit") {
+		t.Error("the journal shows group ids, not names")
+	}
+	for _, want := range []string{`<option value="page.">Pages</option>`, `<option value="document.">Documents</option>`, `<option value="event.">Événements de l’agenda</option>`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the journal filter lacks %s", want)
+		}
+	}
+	if b := body(t, adm.get(t, "/admin/journal?action=event.")); !strings.Contains(b, "<td>event.created</td>") || strings.Contains(b, "<td>calendar.created</td>") {
+		t.Error("the events filter does not select the events")
+	}
+}
