@@ -44,7 +44,7 @@ type Folder struct {
 	Name      string
 	CreatedAt time.Time
 	Depth     int // in a Tree listing
-	Count     int // visible current (or archived) documents, in a Tree listing
+	Count     int // visible current (or archived) documents, sub-folders included, in a Tree listing
 }
 
 // Document is a file in a folder. The current file's fields are inline;

@@ -13,6 +13,7 @@ import (
 	"portique/internal/documents"
 	"portique/internal/extract"
 	"portique/internal/jobs"
+	"portique/internal/pages"
 )
 
 // The uploader of a file whose text cannot be read is told so at once, not
@@ -66,5 +67,43 @@ func TestUploadOfUnreadableFileWarns(t *testing.T) {
 	must(t, w.srv.Documents().SetText(context.Background(), bad, d.SHA256, extract.Result{Pages: []string{"Arrêté lu"}, Engine: extract.EngineOCR}))
 	if show := body(t, tech.get(t, "/documents/"+id(bad))); !strings.Contains(show, "texte lu par reconnaissance de caractères (OCR)") || strings.Contains(show, "n’a pas pu être lu") {
 		t.Error("the document page does not say its text came from OCR")
+	}
+}
+
+// The document-list block writes dates in French, and a folder holding only
+// sub-folders shows them (with counts that take in their sub-folders).
+func TestDocumentsBlockDatesAndSubFolders(t *testing.T) {
+	w := newDocsWorld(t)
+	ctx := context.Background()
+	pub := access.Grant{GroupID: access.Everyone, Level: access.View}
+	withDocs := w.mkFolder(t, w.public, "Rapports annuels", pub)
+	w.put(t, withDocs, "rapport-2025.txt", []byte("rapport\n"), "2026-11-05")
+	folders := w.mkFolder(t, w.public, "Séances", pub)
+	year := w.mkFolder(t, folders, "Séances 2026")
+	w.put(t, w.mkFolder(t, year, "Mars"), "cr-mars.txt", []byte("compte rendu\n"), "2026-11-20")
+	w.mkFolder(t, folders, "Réservé", access.Grant{GroupID: w.elus, Level: access.View})
+
+	st := w.srv.pages
+	a := access.Actor{Principal: w.adminP(), Name: "admin@sydrav.fr"}
+	home, err := st.CreateHome(ctx, a, "Accueil")
+	must(t, err)
+	rev, err := st.SaveDraft(ctx, a, home.ID, home.PublishedRev, "Accueil",
+		[]pages.Block{{Type: pages.BlockDocuments, FolderID: withDocs}, {Type: pages.BlockDocuments, FolderID: folders}})
+	must(t, err)
+	_, err = st.Publish(ctx, a, home.ID, rev.ID, "")
+	must(t, err)
+	b := body(t, w.visitor().get(t, "/"))
+	if !strings.Contains(b, "5 novembre 2026") || strings.Contains(b, "(2026-11-05") {
+		t.Error("the document-list block does not write its dates in French")
+	}
+	if !strings.Contains(b, `<a href="/documents/dossiers/`+id(year)+`">Séances 2026</a> <span class="small">(documents : 1)</span>`) {
+		t.Error("a block on a folder of folders does not show its sub-folders with their counts")
+	}
+	if strings.Contains(b, "Réservé") {
+		t.Error("the block shows a sub-folder the visitor may not see")
+	}
+	// The folder tree counts sub-folders' documents too.
+	if tree := body(t, w.visitor().get(t, "/documents")); !strings.Contains(tree, `Séances</a> <span class="count">(1<span`) {
+		t.Error("the folder tree does not count the documents of sub-folders")
 	}
 }

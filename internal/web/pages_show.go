@@ -22,6 +22,7 @@ type blockView struct {
 	Caption string
 	Links   []*pages.Link        // child pages
 	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
+	Folders []documents.Folder   // documents block: its sub-folders the viewer may see, when it holds no document
 	Events  []occView            // events block: next occurrences the viewer may see
 	More    string               // documents and events blocks: link to the whole folder or agenda
 	// Calendar is the embedded calendar block's month (calendar_blocks.go).
@@ -214,6 +215,12 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Docs = docs
+			if len(docs) == 0 {
+				// A folder of folders: its sub-folders, rather than "no document".
+				if v.Folders, err = s.docs.SubFolders(r.Context(), principal(r), b.FolderID); err != nil {
+					return nil, err
+				}
+			}
 		case pages.BlockEvents:
 			v.More = "/agenda"
 			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
