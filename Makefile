@@ -4,6 +4,8 @@
 #   make test-postgres  the same on PostgreSQL ($(PG_URL))
 #   make bench          load benchmark of the real server (figures in README.md)
 #   make build          static binary ./portique (CGO_ENABLED=0, version stamped)
+#   make screenshots    retakes docs/img from the demo site in Chromium
+#   make cross          release binaries for linux, windows and macOS in dist/
 
 GO      ?= go
 NPM     ?= npm
@@ -13,7 +15,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 # Extra flags for go test, e.g. make test TESTFLAGS='-run Browser -v'.
 TESTFLAGS ?=
 
-.PHONY: run test test-postgres test-all vet frontend build cross bench clean
+.PHONY: run test test-postgres test-all vet frontend build cross bench screenshots clean
 
 # node_modules is (re)installed only when missing or older than the lock file.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -42,14 +44,24 @@ test-all: test test-postgres
 build: frontend
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o portique ./cmd/portique
 
-# Proves the binary needs no C toolchain on other platforms.
+# Release binaries in dist/, one per platform, no C toolchain needed:
+# dist/portique-linux-amd64, -linux-arm64, -windows-amd64.exe, -darwin-arm64.
+PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/arm64
 cross: frontend
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o /dev/null ./cmd/portique
-	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o /dev/null ./cmd/portique
-	CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o /dev/null ./cmd/portique
+	@mkdir -p dist
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		out=dist/portique-$$os-$$arch$$ext; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/portique; \
+		echo "  $$out"; \
+	done
+
+# Retakes the screenshots of docs/img from the demo site (a browser test).
+screenshots: frontend
+	PORTIQUE_SCREENSHOTS=1 $(GO) test -count=1 -run TestScreenshots ./internal/browsertest
 
 bench: build
 	$(GO) run ./cmd/portique-bench -bin ./portique
 
 clean:
-	rm -rf portique internal/web/static/dist
+	rm -rf portique dist internal/web/static/dist

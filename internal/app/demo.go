@@ -40,10 +40,17 @@ func seedDemo(ctx context.Context, e Env, cfg *config.Config, d *db.DB, log *slo
 		return nil
 	}
 	now := e.Now()
-	res, err := users.SeedDemo(ctx, d, now, users.NewHasher(users.DefaultParams, cfg.HashConcurrency))
+	h := users.NewHasher(users.DefaultParams, cfg.HashConcurrency)
+	res, err := users.SeedDemo(ctx, d, now, h)
 	if err != nil {
 		return err
 	}
+	// One more Élu, with two-factor login on (docs/guide/double-authentification.md).
+	tf, err := users.SeedDemoTwoFactor(ctx, d, now, h, res.Groups["Élus"], "Élus")
+	if err != nil {
+		return err
+	}
+	res.Accounts = append(res.Accounts, tf)
 	if err := seedAreas(ctx, d, idx, docs, register, now, res); err != nil {
 		return err
 	}
@@ -55,6 +62,9 @@ func seedDemo(ctx context.Context, e Env, cfg *config.Config, d *db.DB, log *slo
 			role = "Administrateur"
 		}
 		fmt.Fprintf(&b, "  %-14s %-28s mot de passe : %s\n", role, a.Email, a.Password)
+		if a.TwoFactorSecret != "" {
+			fmt.Fprintf(&b, "  %-14s double authentification, clé de l’application (TOTP) : %s\n", "", users.GroupCode(a.TwoFactorSecret, " "))
+		}
 	}
 	fmt.Fprintf(&b, "  Site : %s\n\n", cfg.BaseURL)
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {

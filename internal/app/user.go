@@ -10,7 +10,6 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/app/services"
-	"portique/internal/db"
 	"portique/internal/users"
 	"portique/internal/valid"
 )
@@ -19,6 +18,7 @@ import (
 //
 //	portique user create --email … --name … [--admin] [--group NAME …]
 //	portique user unlock EMAIL
+//	portique user reset-2fa EMAIL (user_twofa.go)
 //
 // create prints a one-time invitation link (valid 72 h) for the person to
 // choose their password; no password is ever given or printed.
@@ -31,6 +31,8 @@ func userCommand(ctx context.Context, e Env, args []string) error {
 		return userCreate(ctx, e, args[1:])
 	case "unlock":
 		return userUnlock(ctx, e, args[1:])
+	case "reset-2fa":
+		return userResetTwoFactor(ctx, e, args[1:])
 	}
 	return failure("cli.user.unknown_subcommand", args[0])
 }
@@ -106,36 +108,11 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 }
 
 func userUnlock(ctx context.Context, e Env, args []string) error {
-	// EMAIL may come before or after the flags.
-	var email string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		email, args = args[0], args[1:]
-	}
-	cfg, fs, err := settings(e, "user unlock", args, nil)
+	accounts, u, done, err := accountArg(ctx, e, "user unlock", "cli.user.unlock_usage", args)
 	if err != nil {
 		return err
 	}
-	if email == "" && fs.NArg() == 1 {
-		email = fs.Arg(0)
-	} else if fs.NArg() != 0 || email == "" {
-		return failure("cli.user.unlock_usage")
-	}
-	d, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	accounts, _, err := services.Accounts(cfg, d, services.Options{Now: e.Now})
-	if err != nil {
-		return err
-	}
-	u, err := accounts.GetByEmail(ctx, email)
-	if errors.Is(err, db.ErrNotFound) {
-		return failure("cli.user.no_account", email)
-	}
-	if err != nil {
-		return err
-	}
+	defer done()
 	if err := accounts.Unlock(ctx, cliActor(), u.ID); err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func parseDuration(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// settings is the one table of settings; README documents the same table.
+// settings is the one table of settings; docs/operations/running.md documents the same table.
 var settings = []setting{
 	{"addr", "PORTIQUE_ADDR", "listen address", false, str(func(c *Config) *string { return &c.Addr }), "127.0.0.1:8080"},
 	{"data", "PORTIQUE_DATA", "data directory (SQLite file, documents, outbox)", false, str(func(c *Config) *string { return &c.DataDir }), "./data"},

@@ -95,15 +95,15 @@ func TestDaysAndSecureCookies(t *testing.T) {
 	}
 }
 
-// TestREADMEListsEverySetting keeps the README's settings table complete.
+// TestREADMEListsEverySetting keeps the settings table of docs/operations/running.md complete.
 func TestREADMEListsEverySetting(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/operations/running.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range config.Settings() {
 		if !strings.Contains(string(b), "`--"+s[0]+"`") || !strings.Contains(string(b), "`"+s[1]+"`") {
-			t.Errorf("README does not document --%s / %s", s[0], s[1])
+			t.Errorf("docs/operations/running.md does not document --%s / %s", s[0], s[1])
 		}
 	}
 }

@@ -31,6 +31,9 @@ const (
 	Invitation = "invitation"
 	Reset      = "reset"
 	Locked     = "locked"
+	// TwoFactorReset tells a member an administrator removed their second
+	// factor (Link: the page to set up a new one).
+	TwoFactorReset = "twofa_reset"
 )
 
 // Render builds the message kind for to. The subject is the first line of

@@ -48,6 +48,10 @@ type LoginResult struct {
 	// LockedNow is set when this failure locked the account: its owner is
 	// to be told by email (with a link to recovery).
 	LockedNow *User
+	// Pending is set instead of User when the password was right and the
+	// account has a second factor: the login waits for a code (LoginCode),
+	// no session is to be opened yet.
+	Pending Link
 }
 
 // Login checks an email and password typed by a (a visitor: only the
@@ -55,9 +59,15 @@ type LoginResult struct {
 // about the same work (one hash, one transaction); ErrThrottled is returned
 // before any check when the address is over its limit.
 //
+// An account with a second factor gets no session from the password
+// alone: the result holds a Pending link instead (LoginCode takes it with
+// the code), and the failure count is not reset until the code is right,
+// so a known password does not buy unlimited code guesses.
+//
 // Audit, in the transaction of what it records: login.throttled,
 // login.failure (the actor is the email typed; the object is the account
-// when this failure locked it) and account.locked, or login.success.
+// when this failure locked it) and account.locked, or login.success, or
+// login.code_required.
 func (s *Accounts) Login(ctx context.Context, a access.Actor, email, password string) (LoginResult, error) {
 	now := s.now().UTC()
 	email = NormalizeEmail(email)
@@ -130,19 +140,32 @@ func (s *Accounts) Login(ctx context.Context, a access.Actor, email, password st
 	return res, ErrLoginFailed
 }
 
-// loggedIn records a successful login: the failure count is reset, an
-// outdated hash replaced, and login.success written.
+// loggedIn records a right password: an outdated hash is replaced; then,
+// without a second factor, the failure count is reset and login.success
+// written; with one, a pending login is issued.
 func (s *Accounts) loggedIn(ctx context.Context, a access.Actor, u *User, password string, rehash bool, now time.Time) (LoginResult, error) {
 	var nh string
 	if rehash {
 		// A failure here is retried at the next login.
 		nh, _ = s.Hasher.Hash(ctx, password)
 	}
+	var pending Link
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		pending = Link{}
 		if nh != "" {
 			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", nh, u.ID); err != nil {
 				return err
 			}
+		}
+		if on, err := hasTwoFactor(ctx, tx, u.ID); err != nil {
+			return err
+		} else if on {
+			token, err := issueToken(ctx, tx, u.ID, PurposeLoginCode, now, LoginCodeTTL)
+			if err != nil {
+				return err
+			}
+			pending = Link{Token: token, Expires: now.Add(LoginCodeTTL)}
+			return audit.Record(ctx, tx, as(u, a), now, "login.code_required", userObject(u.ID), "")
 		}
 		if _, err := tx.Exec(ctx, "UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ? WHERE id = ?", now, u.ID); err != nil {
 			return err
@@ -151,6 +174,9 @@ func (s *Accounts) loggedIn(ctx context.Context, a access.Actor, u *User, passwo
 	})
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("users: login: %w", err)
+	}
+	if pending.Token != "" {
+		return LoginResult{Pending: pending}, nil
 	}
 	u.FailedCount, u.LockedUntil, u.LastLoginAt = 0, time.Time{}, now
 	return LoginResult{User: u}, nil

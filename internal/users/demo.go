@@ -17,6 +17,9 @@ type DemoAccount struct {
 	Group    string // "" for the administrator
 	Password string
 	ID       int64
+	// TwoFactorSecret is the authenticator secret of the demo account that
+	// has two-factor login on (SeedDemoTwoFactor), "" for the others.
+	TwoFactorSecret string
 }
 
 // DemoResult is what SeedDemo created: the caller prints the accounts with a
@@ -85,6 +88,39 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time, h *Hasher) (*DemoRes
 	}
 	res.Accounts = people
 	return res, nil
+}
+
+// SeedDemoTwoFactor adds the demo account that shows two-factor login: a
+// member of group (the Élus) with an authenticator secret already
+// confirmed, which the demo prints so anyone can add it to an app (or
+// compute codes with CodeAt). No group requires two-factor login in the
+// demo: that would lock the quick start's other accounts out.
+func SeedDemoTwoFactor(ctx context.Context, d *db.DB, now time.Time, h *Hasher, group int64, groupName string) (DemoAccount, error) {
+	acc := DemoAccount{Email: "double.authentification@sydrav.example", Name: "Nadia Roussel", Group: groupName, Password: demoPassword()}
+	hash, err := h.Hash(ctx, acc.Password)
+	if err != nil {
+		return acc, err
+	}
+	e, err := newEnrolment("SYDRAV", acc.Email)
+	if err != nil {
+		return acc, err
+	}
+	acc.TwoFactorSecret = e.Secret
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		if acc.ID, err = create(ctx, tx, Form{Email: acc.Email, Name: acc.Name, Groups: []int64{group}}, now); err != nil {
+			return fmt.Errorf("demo account %s: %w", acc.Email, err)
+		}
+		if err := setPasswordHash(ctx, tx, acc.ID, hash); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at) VALUES (?, ?, ?, ?)",
+			acc.ID, e.Secret, now.UTC(), now.UTC())
+		if err != nil {
+			return err
+		}
+		return replaceRecoveryCodes(ctx, tx, acc.ID, newRecoveryCodes(RecoveryCodeCount), now.UTC())
+	})
+	return acc, err
 }
 
 // demoPassword returns a readable random password of four French-ish

@@ -25,7 +25,7 @@ func (s *Groups) now() time.Time { return nowOf(s.Now) }
 
 // List returns every group, built-in ones first, with member counts.
 func (s *Groups) List(ctx context.Context) ([]Group, error) {
-	rows, err := s.DB.Query(ctx, `SELECT g.id, g.name, g.builtin, (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+	rows, err := s.DB.Query(ctx, `SELECT g.id, g.name, g.builtin, g.require_2fa, (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.group_id = g.id AND u.deleted_at IS NULL)
 		FROM groups g ORDER BY g.builtin DESC, LOWER(g.name), g.id`)
 	if err != nil {
@@ -35,7 +35,7 @@ func (s *Groups) List(ctx context.Context) ([]Group, error) {
 	var out []Group
 	for rows.Next() {
 		var g Group
-		if err := rows.Scan(&g.ID, &g.Name, &g.Builtin, &g.Members); err != nil {
+		if err := rows.Scan(&g.ID, &g.Name, &g.Builtin, &g.RequireTwoFactor, &g.Members); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -48,8 +48,8 @@ func (s *Groups) Get(ctx context.Context, id int64) (*Group, error) { return get
 
 func getGroup(ctx context.Context, q db.Querier, id int64) (*Group, error) {
 	var g Group
-	err := q.QueryRow(ctx, `SELECT g.id, g.name, g.builtin, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id)
-		FROM groups g WHERE g.id = ?`, id).Scan(&g.ID, &g.Name, &g.Builtin, &g.Members)
+	err := q.QueryRow(ctx, `SELECT g.id, g.name, g.builtin, g.require_2fa, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id)
+		FROM groups g WHERE g.id = ?`, id).Scan(&g.ID, &g.Name, &g.Builtin, &g.RequireTwoFactor, &g.Members)
 	if err != nil {
 		return nil, fmt.Errorf("users: group %d: %w", id, db.NotFound(err))
 	}

@@ -33,7 +33,14 @@ type User struct {
 	CreatedAt   time.Time
 	HasPassword bool
 	Groups      []int64 // groups the account belongs to (not the pseudo-groups)
+	// TwoFactor: the account has an active second factor; TwoFactorRequired:
+	// one of its groups requires one. Both are set by Sessions.Lookup.
+	TwoFactor, TwoFactorRequired bool
 }
+
+// MustEnrol reports whether the account is to be sent to two-factor
+// enrolment, and kept there: a group requires it and it has none.
+func (u *User) MustEnrol() bool { return u != nil && u.TwoFactorRequired && !u.TwoFactor }
 
 // Principal returns the user as the access model sees it.
 func (u *User) Principal() access.Principal {
@@ -52,6 +59,8 @@ type Group struct {
 	Name    string
 	Builtin bool // Tout le monde, Membres: cannot be renamed or deleted
 	Members int  // number of members (0 for pseudo-groups)
+	// RequireTwoFactor: its members must use two-factor login.
+	RequireTwoFactor bool
 }
 
 // Session is a logged-in browser. The cookie value is never stored: only its hash.

@@ -73,11 +73,14 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 	var locked, last *time.Time
 	var hash string
 	err := s.DB.QueryRow(ctx, `SELECT s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent,
-			u.id, u.email, u.name, u.is_admin, u.disabled, u.failed_count, u.locked_until, u.last_login_at, u.created_at, u.password_hash
+			u.id, u.email, u.name, u.is_admin, u.disabled, u.failed_count, u.locked_until, u.last_login_at, u.created_at, u.password_hash,
+			EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL),
+			EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id AND g.require_2fa = TRUE)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND u.deleted_at IS NULL`, ses.IDHash).Scan(
 		&ses.CSRF, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt, &ses.IP, &ses.UserAgent,
-		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Disabled, &u.FailedCount, &locked, &last, &u.CreatedAt, &hash)
+		&u.ID, &u.Email, &u.Name, &u.Admin, &u.Disabled, &u.FailedCount, &locked, &last, &u.CreatedAt, &hash,
+		&u.TwoFactor, &u.TwoFactorRequired)
 	if err != nil {
 		if errors.Is(db.NotFound(err), db.ErrNotFound) {
 			return nil, ErrNoSession

@@ -257,6 +257,8 @@ func deleteUser(ctx context.Context, q db.Querier, id int64, name string, now ti
 		"DELETE FROM sessions WHERE user_id = ?",
 		"DELETE FROM user_tokens WHERE user_id = ?",
 		"DELETE FROM memberships WHERE user_id = ?",
+		"DELETE FROM user_totp WHERE user_id = ?",
+		"DELETE FROM user_recovery_codes WHERE user_id = ?",
 	} {
 		if _, err := q.Exec(ctx, stmt, id); err != nil {
 			return fmt.Errorf("users: delete %d: %w", id, err)

@@ -47,11 +47,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	// A new session id at every login; the old session (if any) ends.
+	if res.Pending.Token != "" {
+		// The second step: no session yet, a short-lived pending login in a
+		// cookie of its own (twofa_login.go).
+		s.setCookie(w, s.pendingCookieName(), res.Pending.Token, users.LoginCodeTTL)
+		return s.seeOther(w, r, "", codeLoginURL(retour))
+	}
+	return s.openSession(w, r, res.User.ID, retour)
+}
+
+// openSession starts the session of a successful login and goes to retour.
+// A new session id at every login; the old session (if any) ends.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, uid int64, retour string) error {
 	if old := state(r).session; old != nil {
 		s.sessions.Delete(r.Context(), old.IDHash) //nolint:errcheck // replaced below
 	}
-	token, err := s.sessions.Create(r.Context(), res.User.ID, clientIP(r), r.UserAgent())
+	token, err := s.sessions.Create(r.Context(), uid, clientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/acts"
+	"portique/internal/calendar"
 	"portique/internal/valid"
 )
 
@@ -515,6 +517,42 @@ type actsSessionFormPage struct {
 	In     acts.SessionInput
 	Bodies []acts.Body
 	Action string
+	Events []eventChoice // the agenda's events the secretary may link
+}
+
+// eventChoice is one event offered to link a session to.
+type eventChoice struct {
+	ID    int64
+	Label string // « 12 mars 2026 — Comité syndical (Instances) »
+}
+
+// sessionForm renders the session form, with the events of the agenda
+// the person may see from 18 months before the session to 6 months after
+// (the linked one always among them), newest first: nobody types an id.
+func (s *Server) sessionForm(w http.ResponseWriter, r *http.Request, status int, d *actsSessionFormPage, ve valid.Errors) error {
+	around := s.now()
+	if t, err := time.ParseInLocation("2006-01-02", d.In.HeldOn, s.cfg.Location()); err == nil {
+		around = t
+	}
+	list, _, err := s.calendar.FindEvents(r.Context(), principal(r), calendar.EventQuery{From: around.AddDate(0, -18, 0), To: around.AddDate(0, 6, 0), Limit: 300})
+	if err != nil {
+		return err
+	}
+	linked := d.In.EventID == 0
+	for _, e := range list {
+		d.Events = append(d.Events, eventChoice{ID: e.ID, Label: s.cat.Date(e.Start.In(s.cfg.Location())) + " — " + e.Title + " (" + e.CalendarName + ")"})
+		linked = linked || e.ID == d.In.EventID
+	}
+	if !linked {
+		if e, _, err := s.calendar.Event(r.Context(), principal(r), d.In.EventID); err == nil {
+			d.Events = append([]eventChoice{{ID: e.ID, Label: s.cat.Date(e.Start.In(s.cfg.Location())) + " — " + e.Title}}, d.Events...)
+		}
+	}
+	if ve != nil {
+		return s.unprocessable(w, r, "acts_session_form", d, ve)
+	}
+	s.render(w, r, status, "acts_session_form", d)
+	return nil
 }
 
 func (s *Server) actsSessionNew(w http.ResponseWriter, r *http.Request) error {
@@ -523,8 +561,7 @@ func (s *Server) actsSessionNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.new")), Bodies: acts.Bodies,
 		In: acts.SessionInput{Body: acts.Comite, HeldOn: s.acts.Today()}, Action: "/actes/gestion/seances/nouvelle"}
-	s.render(w, r, http.StatusOK, "acts_session_form", d)
-	return nil
+	return s.sessionForm(w, r, http.StatusOK, d, nil)
 }
 
 func sessionInput(r *http.Request) acts.SessionInput {
@@ -538,7 +575,7 @@ func (s *Server) actsSessionCreate(w http.ResponseWriter, r *http.Request) error
 	id, err := s.acts.CreateSession(r.Context(), s.actor(r), in)
 	if ve, ok := formErrors(err); ok {
 		d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.new")), Bodies: acts.Bodies, In: in, Action: "/actes/gestion/seances/nouvelle"}
-		return s.unprocessable(w, r, "acts_session_form", d, ve)
+		return s.sessionForm(w, r, http.StatusUnprocessableEntity, d, ve)
 	}
 	if err != nil {
 		return err
@@ -561,8 +598,7 @@ func (s *Server) actsSessionEdit(w http.ResponseWriter, r *http.Request) error {
 	d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.edit")), ID: id, Bodies: acts.Bodies,
 		In:     acts.SessionInput{Body: ss.Body, HeldOn: ss.HeldOn, Place: ss.Place, EventID: ss.EventID, MinutesApprovedOn: ss.MinutesApprovedOn},
 		Action: "/actes/seances/" + strconv.FormatInt(id, 10) + "/modifier"}
-	s.render(w, r, http.StatusOK, "acts_session_form", d)
-	return nil
+	return s.sessionForm(w, r, http.StatusOK, d, nil)
 }
 
 func (s *Server) actsSessionSave(w http.ResponseWriter, r *http.Request) error {
@@ -575,7 +611,7 @@ func (s *Server) actsSessionSave(w http.ResponseWriter, r *http.Request) error {
 	if ve, ok := formErrors(err); ok {
 		d := &actsSessionFormPage{Page: s.page(r, s.cat.T("acts.session.edit")), ID: id, Bodies: acts.Bodies, In: in,
 			Action: "/actes/seances/" + strconv.FormatInt(id, 10) + "/modifier"}
-		return s.unprocessable(w, r, "acts_session_form", d, ve)
+		return s.sessionForm(w, r, http.StatusUnprocessableEntity, d, ve)
 	}
 	if err != nil {
 		return err

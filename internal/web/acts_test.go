@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/acts"
+	"portique/internal/calendar"
 	"portique/internal/extract"
 )
 
@@ -376,4 +378,44 @@ func TestActsPageCacheFollowsPublication(t *testing.T) {
 	if queries >= first || queries > 2 {
 		t.Errorf("cached act page ran %d queries (first render %d)", queries, first)
 	}
+}
+
+// The session form offers the agenda's events the secretary may see, never
+// one of a calendar hidden from them; the chosen one is linked and selected
+// when the session is edited.
+func TestActsSessionEventChoice(t *testing.T) {
+	s := newActsSite(t)
+	ctx := context.Background()
+	cal := s.srv.calendar
+	root := access.Actor{Principal: access.Member(0, true, nil)}
+	seen, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Instances", Colour: "#1f5fa8"}, []access.Grant{{GroupID: s.secGroup, Level: access.View}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden, err := cal.CreateCalendar(ctx, access.System(), calendar.Calendar{Name: "Direction", Colour: "#8a1f1f"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comite, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(seen), Title: "Comité syndical de mars", StartDate: "2026-03-02", StartTime: "18:00", EndTime: "20:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := cal.CreateEvent(ctx, root, calendar.EventForm{CalendarID: fmt.Sprint(hidden), Title: "Réunion de direction", StartDate: "2026-03-03", StartTime: "09:00", EndTime: "10:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := s.sec.get(t, "/actes/gestion/seances/nouvelle")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec, `<select id="event" name="event"`, fmt.Sprintf(`<option value="%d">`, comite), "Comité syndical de mars (Instances)")
+	if strings.Contains(rec.Body.String(), "Réunion de direction") {
+		t.Fatal("the form offers an event of a calendar the secretary cannot see")
+	}
+	// Forged: the hidden event's id is refused, and the form still offers the list.
+	rec = s.sec.post(t, "/actes/gestion/seances/nouvelle", url.Values{"body": {"comite"}, "held_on": {"2026-03-02"}, "event": {fmt.Sprint(secret)}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantContains(t, rec, "Comité syndical de mars")
+	id := idFrom(t, s.sec.post(t, "/actes/gestion/seances/nouvelle", url.Values{"body": {"comite"}, "held_on": {"2026-03-02"}, "event": {fmt.Sprint(comite)}}), "/actes/seances/")
+	rec = s.sec.get(t, "/actes/seances/"+fmt.Sprint(id)+"/modifier")
+	wantStatus(t, rec, http.StatusOK)
+	wantContains(t, rec, fmt.Sprintf(`<option value="%d" selected>`, comite))
 }

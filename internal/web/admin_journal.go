@@ -14,7 +14,7 @@ import (
 )
 
 // journalActions are the action prefixes offered in the journal filter.
-var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant.",
+var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant.", "twofa.",
 	"page.", "document.", "folder.", "event.", "calendar."}
 
 type journalPage struct {

@@ -15,6 +15,7 @@ type userRow struct {
 	Locked     bool
 	Pending    bool // invitation not accepted yet
 	GroupNames []string
+	TwoFactor  users.TwoFactor
 }
 
 type adminUsersPage struct {
@@ -41,10 +42,14 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range groups {
 		names[g.ID] = g.Name
 	}
+	tf, err := s.accounts.TwoFactorStates(ctx)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	p := adminUsersPage{Page: s.page(r, s.cat.T("accounts.admin.users")), Query: q.Get("q"), GroupID: gid, Groups: groups}
 	for _, u := range list {
-		row := userRow{User: u, Locked: u.Locked(now), Pending: !u.HasPassword}
+		row := userRow{User: u, Locked: u.Locked(now), Pending: !u.HasPassword, TwoFactor: tf[u.ID]}
 		for _, g := range u.Groups {
 			row.GroupNames = append(row.GroupNames, names[g])
 		}
@@ -64,6 +69,8 @@ type userFormPage struct {
 	Locked   bool
 	Pending  bool
 	Self     bool // the admin is looking at their own account
+	// TwoFactor is the state of the account's second factor.
+	TwoFactor users.TwoFactor
 }
 
 func (s *Server) userFormPage(r *http.Request, acc *users.User, f users.Form) (userFormPage, error) {
@@ -88,6 +95,9 @@ func (s *Server) userFormPage(r *http.Request, acc *users.User, f users.Form) (u
 		p.Locked = acc.Locked(s.now())
 		p.Pending = !acc.HasPassword
 		p.Self = acc.ID == currentUser(r).ID
+		if p.TwoFactor, err = s.accounts.TwoFactorOf(r.Context(), acc.ID); err != nil {
+			return userFormPage{}, err
+		}
 	}
 	return p, nil
 }

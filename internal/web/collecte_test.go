@@ -487,3 +487,19 @@ func TestCollecteSiteSearch(t *testing.T) {
 	wantStatus(t, rec, 200)
 	clWant(t, rec, `href="/collecte/barbieres"`, "Jours de collecte")
 }
+
+// The communes have a page each in the XML sitemap while the collection
+// days are public, none once they are private; the plan du site leads to
+// every residents' service.
+func TestCollecteSitemap(t *testing.T) {
+	f := newCollecteFixture(t)
+	v := f.ts.visitor()
+	clWant(t, v.get(t, "/sitemap.xml"), "/collecte</loc>", "/collecte/valence</loc>", "/collecte/barbieres</loc>")
+	clWant(t, v.get(t, "/plan-du-site"), `href="/ou-jeter"`, `href="/decheteries"`, `href="/collecte"`, `href="/actes"`)
+	if err := f.ts.srv.collecte.SetGrants(context.Background(), access.System(), []access.Grant{{GroupID: access.Members, Level: access.View}}); err != nil {
+		t.Fatal(err)
+	}
+	rec := v.get(t, "/sitemap.xml")
+	wantStatus(t, rec, http.StatusOK)
+	clWantNot(t, rec, "/collecte/valence")
+}

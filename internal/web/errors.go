@@ -52,6 +52,9 @@ var refusals = []struct {
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{users.ErrTwoFactorOn, http.StatusConflict, "twofa.error.on"},
+	{users.ErrTwoFactorOff, http.StatusConflict, "twofa.error.off"},
+	{users.ErrTwoFactorRequired, http.StatusConflict, "twofa.error.required"},
 	{users.ErrBuiltin, http.StatusBadRequest, ""},
 	{users.ErrHasPassword, http.StatusBadRequest, ""},
 	{db.ErrNotFound, http.StatusNotFound, ""},
@@ -68,6 +71,10 @@ func (s *Server) wrap(g guard, h handlerFunc) http.Handler {
 		switch {
 		case g >= member && u == nil:
 			s.redirectToLogin(w, r)
+			return
+		case u.MustEnrol() && !enrolmentOnly(r.URL.Path):
+			// A group requires two-factor login: nothing else until enrolled.
+			s.seeOther(w, r, "twofa.flash.required", twofaURL) //nolint:errcheck // never fails
 			return
 		case g == admin && !u.Admin:
 			s.renderError(w, r, http.StatusForbidden, "")

@@ -182,7 +182,7 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range list {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.Path, LastMod: p.Updated})
 	}
-	// The guide's items and the centres have a page each, for search
+	// The guide's items, the centres and the communes have a page each, for search
 	// engines too (only when the area is public).
 	visitor := access.Anonymous()
 	if items, err := s.guide.List(r.Context(), visitor); err == nil {
@@ -195,6 +195,14 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	}
 	if list, err := s.centres.List(r.Context(), visitor); err == nil {
 		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/decheteries"})
+		for _, c := range list {
+			set.URLs = append(set.URLs, sitemapURL{Loc: base + c.URL(), LastMod: c.UpdatedAt.Format("2006-01-02")})
+		}
+	} else if !errors.Is(err, access.ErrForbidden) {
+		return err
+	}
+	if list, err := s.collecte.Communes(r.Context(), visitor); err == nil {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + "/collecte"})
 		for _, c := range list {
 			set.URLs = append(set.URLs, sitemapURL{Loc: base + c.URL(), LastMod: c.UpdatedAt.Format("2006-01-02")})
 		}

@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 	var rs []route
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.accountRoutes()...)
+	rs = append(rs, s.twofaRoutes()...)
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.documentRoutes()...)
