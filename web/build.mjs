@@ -22,6 +22,7 @@ const entries = [
   { in: "web/accounts/captcha.js", out: "captcha" },
   { in: "web/centres/map.js", out: "centres-map" },
   { in: "web/collecte/collecte.js", out: "collecte" },
+  { in: "web/contact/contact.js", out: "contact" },
   { in: "web/editor/editor.js", out: "editor" },
   { in: "web/guide/combobox.js", out: "guide" },
 ];

@@ -184,8 +184,9 @@ func crawlSame(t *testing.T, a, b *testSite, who, session string, limit int, nor
 }
 
 // captchaRE finds what differs between two renderings of a page carrying
-// the anti-robot question: a fresh random question each time.
-var captchaRE = regexp.MustCompile(`name="question_token" value="[^"]*"|<label for="question">[^<]*</label>`)
+// the anti-robot question: a fresh random question each time (and, on a
+// contact form, a fresh submission key).
+var captchaRE = regexp.MustCompile(`name="question_token" value="[^"]*"|<label for="(?:contact-\d+-)?question">[^<]*</label>|name="cle" value="[^"]*"`)
 
 func maskRandom(body string) string { return captchaRE.ReplaceAllString(body, "…") }
 

@@ -11,6 +11,8 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/contact"
+	"portique/internal/contact/form"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -52,6 +54,9 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := demoRegister(ctx, d, register, now, res); err != nil {
 		return fmt.Errorf("acts: %w", err)
+	}
+	if err := demoContact(ctx, d, idx, now, res.Groups["Communication"]); err != nil {
+		return fmt.Errorf("contact: %w", err)
 	}
 	_, err := reindexAll(ctx, d, idx, docs)
 	return err
@@ -175,4 +180,68 @@ func reindex(ctx context.Context, e Env, args []string) error {
 // words of its hours from the catalogue.
 func residentsCentres(d *db.DB, idx search.Index) *centres.Store {
 	return centres.New(d, idx, centres.WordsFrom(i18n.MustLoad("fr").T))
+}
+
+// demoContactFields is the form of the demo's /contact page.
+const demoContactFields = `Nom | texte | obligatoire
+Adresse e-mail | email | obligatoire
+Téléphone | telephone
+Commune | texte | obligatoire
+Objet | choix | obligatoire | Collecte des déchets ; Bac cassé ou volé ; Déchèteries ; Tri et compostage ; Facturation ; Autre demande
+Message | texte-long | obligatoire
+Pièce jointe | fichier`
+
+// demoContact publishes the /contact page with its form, lets the
+// communication team read the inbox, and puts three messages in it.
+func demoContact(ctx context.Context, d *db.DB, idx search.Index, now time.Time, communication int64) error {
+	ps := pages.New(d, idx)
+	ps.Now = func() time.Time { return now }
+	a := access.Actor{Principal: access.Member(0, true, nil), Name: "démonstration"}
+	home, err := ps.Home(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := ps.Create(ctx, a, home.ID, pages.NewPage{Title: "Contact", MetaDescription: "Écrire au syndicat : une question sur la collecte, les déchèteries, le tri ou la facturation."})
+	if err != nil {
+		return err
+	}
+	cfg := &form.Config{
+		Fields:    demoContactFields,
+		Recipient: "contact@sydrav.example",
+		Purpose:   "Répondre à votre demande sur la collecte et le traitement des déchets. Vos données sont lues par les agents du SYDRAV chargés d’y répondre et ne sont transmises à personne d’autre.",
+		DPO:       "Délégué à la protection des données du SYDRAV, 12 rue des Tanneurs, 38140 Rives — dpo@sydrav.example",
+	}
+	rev, err := ps.SaveDraft(ctx, a, p.ID, p.DraftRev, "Contact", []pages.Block{
+		{Type: pages.BlockText, HTML: "<p>Une question sur la collecte, un bac abîmé, les déchèteries ou votre facture ? Écrivez-nous : nous répondons sous cinq jours ouvrés. Pour une urgence (dépôt sauvage dangereux), appelez le 04 76 00 00 00.</p>"},
+		{Type: pages.BlockContact, Contact: cfg},
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := ps.Publish(ctx, a, p.ID, rev.ID, "Contenu de démonstration"); err != nil {
+		return err
+	}
+	cs := contact.New(d)
+	if communication != 0 {
+		cs.Now = func() time.Time { return now }
+		if err := cs.SetGrants(ctx, access.System(), []access.Grant{{GroupID: communication, Level: access.Manage}}); err != nil {
+			return err
+		}
+	}
+	for i, m := range []map[string]string{
+		{"f0": "Jeanne Martin", "f1": "jeanne.martin@example.fr", "f2": "06 12 34 56 78", "f3": "Rives", "f4": "Bac cassé ou volé",
+			"f5": "Bonjour,\nle couvercle de notre bac jaune s’est cassé lors de la dernière collecte. Pouvez-vous le remplacer ?\nMerci."},
+		{"f0": "Karim Benali", "f1": "k.benali@example.fr", "f3": "Voiron", "f4": "Déchèteries",
+			"f5": "La déchèterie de Voiron accepte-t-elle les plaques de plâtre ? Je fais des travaux le mois prochain."},
+		{"f0": "Association Les Jardins partagés", "f1": "jardins@example.org", "f2": "04 76 11 22 33", "f3": "Moirans", "f4": "Tri et compostage",
+			"f5": "Nous voudrions installer un composteur collectif pour nos 20 parcelles. Le syndicat prête-t-il du matériel ?"},
+	} {
+		at := now.Add(-time.Duration(3-i) * 26 * time.Hour)
+		cs.Now = func() time.Time { return at }
+		if _, err := cs.Submit(ctx, access.Actor{IP: "192.0.2.10"}, contact.Submission{PageID: p.ID, FormTitle: "Contact", Config: *cfg,
+			Values: m, Consent: true, Human: true, Key: fmt.Sprintf("demo-%d", i)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -63,6 +63,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The contact form's e-mails have their own runner: a backlog of text
+	// extractions (minutes after a big upload) must not hold them back.
+	mailRunner := jobs.NewRunner(d)
+	mailRunner.Log, mailRunner.Now = log, e.Now
+	svc.Contact.RegisterJobs(mailRunner)
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
@@ -80,9 +85,11 @@ func serve(ctx context.Context, e Env, args []string) error {
 	}
 	go housekeeping(ctx, cfg, d, svc, log, e.Now)
 	go reindexIfStale(ctx, d, svc.Search, svc.Documents, log) // search answers meanwhile
-	// Background jobs (text extraction) stop with ctx; a job cut short is
-	// retried after its lease, here or on another instance.
-	for _, runner := range runners {
+	// Background jobs stop with ctx; a job cut short is retried after its
+	// lease, here or on another instance.
+	// Background jobs (text extraction, OCR, the contact form's e-mails):
+	// each runner has its own workers.
+	for _, runner := range append(runners, mailRunner) {
 		defer runner.Start(ctx)()
 	}
 	go purgeBlobs(ctx, svc.Documents, log)
@@ -244,6 +251,7 @@ func housekeeping(ctx context.Context, cfg *config.Config, d *db.DB, svc *servic
 		if _, err := svc.Accounts.PurgeExpired(ctx); err != nil {
 			log.Error("housekeeping", "err", err)
 		}
+		contactHousekeeping(ctx, svc, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -262,5 +270,18 @@ func purgeTrash(ctx context.Context, docs *documents.Store, log *slog.Logger) {
 	}
 	if len(purged) > 0 {
 		log.Info("trash purged", "items", len(purged))
+	}
+}
+
+// contactHousekeeping purges the contact form's messages past
+// --contact-retention and queues again the e-mails whose retries ran out.
+func contactHousekeeping(ctx context.Context, svc *services.Deps, log *slog.Logger) {
+	if n, err := svc.Contact.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact purge", "err", err)
+	} else if n > 0 {
+		log.Info("contact messages purged", "messages", n)
+	}
+	if _, err := svc.Contact.RequeueUnsent(ctx); err != nil && ctx.Err() == nil {
+		log.Error("contact requeue", "err", err)
 	}
 }

@@ -50,6 +50,8 @@ type Config struct {
 	TrashDays      int           // documents and folders in the trash longer than this many days are deleted for good
 	UploadMax      int64         // largest accepted upload, in bytes
 
+	ContactRetention time.Duration // contact form messages older than this are purged
+
 	MapTiles       string        // tile URL template of the recycling centres' map ({z}/{x}/{y}); empty: no map
 	MapAttribution string        // credit line the tile server requires (shown on the map)
 	BackupDir      string        // folder of scheduled backups; empty: none
@@ -165,6 +167,7 @@ var settings = []setting{
 	{"lockout-duration", "PORTIQUE_LOCKOUT_DURATION", "how long a locked account stays locked", false, dur(func(c *Config) *time.Duration { return &c.LockoutDuration }), "24h"},
 	{"hash-concurrency", "PORTIQUE_HASH_CONCURRENCY", "password hashes computed at once (memory cap)", false, integer(func(c *Config) *int { return &c.HashConcurrency }), "4"},
 	{"audit-retention", "PORTIQUE_AUDIT_RETENTION", "how long audit entries are kept", false, dur(func(c *Config) *time.Duration { return &c.AuditRetention }), "365d"},
+	{"contact-retention", "PORTIQUE_CONTACT_RETENTION", "how long the contact form's messages are kept", false, dur(func(c *Config) *time.Duration { return &c.ContactRetention }), "365d"},
 	{"archive-months", "PORTIQUE_ARCHIVE_MONTHS", "documents published more than this many calendar months ago go to the archive", false, integer(func(c *Config) *int { return &c.ArchiveMonths }), "3"},
 	{"trash-days", "PORTIQUE_TRASH_DAYS", "documents and folders in the trash longer than this many days are deleted for good", false, integer(func(c *Config) *int { return &c.TrashDays }), "30"},
 	{"upload-max", "PORTIQUE_UPLOAD_MAX", "largest accepted upload in bytes", false, func(c *Config, v string) error {
@@ -281,6 +284,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ArchiveMonths < 1 {
 		errs = append(errs, errors.New("archive months must be at least 1"))
+	}
+	if c.ContactRetention < 24*time.Hour {
+		errs = append(errs, errors.New("contact-retention must be at least 1d"))
 	}
 	if c.TrashDays < 1 {
 		errs = append(errs, errors.New("trash days must be at least 1"))

@@ -23,6 +23,7 @@ import (
 // Message is one email to one recipient.
 type Message struct {
 	To      string
+	ReplyTo string // optional: where answers go (a contact form's visitor)
 	Subject string
 	Text    string
 	HTML    string
@@ -91,6 +92,11 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 	}
 	if err := g.To(msg.To); err != nil {
 		return nil, fmt.Errorf("mail: recipient: %w", err)
+	}
+	if msg.ReplyTo != "" {
+		if err := g.ReplyTo(msg.ReplyTo); err != nil {
+			return nil, fmt.Errorf("mail: reply-to: %w", err)
+		}
 	}
 	g.Subject(msg.Subject)
 	g.SetDateWithValue(m.cfg.Now())

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"portique/internal/contact/form"
 	"portique/internal/i18n"
 	"portique/internal/valid"
 )
@@ -18,10 +19,11 @@ const (
 	BlockDocuments = "documents" // a folder of the document space
 	BlockEvents    = "events"    // upcoming events of a calendar
 	BlockCalendar  = "calendar"  // a calendar's month grid (embedded calendar)
+	BlockContact   = "contact"   // a contact form (package contact/form)
 )
 
 // BlockKinds lists the kinds in the order the editor offers them.
-var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar}
+var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockContact}
 
 // Limits of block content.
 const (
@@ -47,6 +49,8 @@ type Block struct {
 	FolderID   int64  `json:"folder_id,omitempty"`   // documents
 	CalendarID int64  `json:"calendar_id,omitempty"` // events, calendar
 	Limit      int    `json:"limit,omitempty"`       // events: how many (default 5)
+	// Contact is the contact form's configuration (contact blocks).
+	Contact *form.Config `json:"contact,omitempty"`
 }
 
 // Text returns the readable text of a block (for search and diffs); the
@@ -71,6 +75,8 @@ func (b Block) Text() string {
 		return t("pages.block_text.events", b.CalendarID)
 	case BlockCalendar:
 		return t("pages.block_text.calendar", b.CalendarID)
+	case BlockContact:
+		return t("contact.block_text")
 	}
 	return ""
 }
@@ -145,6 +151,18 @@ func Normalize(in []Block) ([]Block, error) {
 			if n.CalendarID <= 0 {
 				ve.Add(key+"calendar", "pages.error.calendar_required")
 			}
+		case BlockContact:
+			var c form.Config
+			if b.Contact != nil {
+				c = *b.Contact
+			}
+			nc, err := form.Normalize(c)
+			if fe, ok := err.(valid.Errors); ok {
+				for k, m := range fe {
+					ve.Add(key+"contact_"+k, m.Key, m.Args...)
+				}
+			}
+			n.Contact = &nc
 		default:
 			ve.Add(key+"type", "pages.error.block_type")
 			continue

@@ -22,7 +22,8 @@ var Reserved = map[string]bool{
 	"robots.txt": true, "favicon.ico": true, "api": true,
 	"inscription": true, "invitation": true, "flux": true,
 	"ou-jeter": true, "decheteries": true, // the sorting guide and the recycling centres
-	"collecte": true,
+	"collecte":           true,
+	"formulaire-contact": true, // where the contact form blocks post
 }
 
 // ligatures are letters that Unicode does not decompose into a base letter

@@ -25,6 +25,7 @@ func (s *Server) adminTools() []adminTool {
 		{"/admin/corbeille", t("accounts.admin.pages_trash"), t("accounts.admin.pages_trash_help")},
 		{"/documents/corbeille", t("documents.trash.link"), t("accounts.admin.documents_trash_help")},
 		{"/collecte/gestion", t("collecte.admin.tool"), t("collecte.admin.tool_help")},
+		{"/admin/messages", t("contact.inbox.title"), t("contact.admin.tool_help")},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/acts"
 	"portique/internal/calendar"
+	"portique/internal/contact"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/users"
@@ -52,6 +53,7 @@ var refusals = []struct {
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{contact.ErrThrottled, http.StatusTooManyRequests, "contact.error.throttled"},
 	{users.ErrTwoFactorOn, http.StatusConflict, "twofa.error.on"},
 	{users.ErrTwoFactorOff, http.StatusConflict, "twofa.error.off"},
 	{users.ErrTwoFactorRequired, http.StatusConflict, "twofa.error.required"},

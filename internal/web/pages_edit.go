@@ -101,6 +101,9 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 	}
 	d.BodyClass = "editing"
 	for i, b := range in.blocks {
+		if b.Type == pages.BlockContact && b.Contact == nil {
+			b.Contact = s.contactDefaults() // a block just added: an example to adapt
+		}
 		eb := editBlock{Index: i, Block: b}
 		if img, ok := byID[b.ImageID]; ok && b.Type == pages.BlockImage {
 			eb.Image = imageViewOf(img, b.Alt)
@@ -142,7 +145,7 @@ func parseBlocks(r *http.Request) []pages.Block {
 			n, _ := strconv.ParseInt(strings.TrimSpace(r.FormValue(key(f))), 10, 64)
 			return n
 		}
-		out = append(out, pages.Block{
+		b := pages.Block{
 			Type:       typ,
 			HTML:       r.FormValue(key("html")),
 			ImageID:    num("image_id"),
@@ -151,7 +154,11 @@ func parseBlocks(r *http.Request) []pages.Block {
 			FolderID:   num("folder_id"),
 			CalendarID: num("calendar_id"),
 			Limit:      int(num("limit")),
-		})
+		}
+		if typ == pages.BlockContact {
+			b.Contact = contactConfigForm(r, key)
+		}
+		out = append(out, b)
 	}
 	return out
 }

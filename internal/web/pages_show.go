@@ -27,6 +27,8 @@ type blockView struct {
 	More    string               // documents and events blocks: link to the whole folder or agenda
 	// Calendar is the embedded calendar block's month (calendar_blocks.go).
 	Calendar *calendarBlockView
+	// Contact is a contact form (contact_form.go).
+	Contact *contactView
 }
 
 // imageView is an <img> with its responsive variants.
@@ -50,6 +52,9 @@ type pageShowData struct {
 	CalendarCSS bool
 	// BlocksHTML is Blocks drawn by the page-blocks partial.
 	BlocksHTML template.HTML
+	// Contact: the page holds a contact form (its scripts; never cached,
+	// the form carries the visitor's tokens).
+	Contact *contactView
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -61,13 +66,19 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, clean, http.StatusMovedPermanently)
 		return nil
 	}
+	return s.showPage(w, r, path, http.StatusOK)
+}
+
+// showPage draws the page at path with status (a contact form sent with
+// errors shows its page again with 422).
+func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, status int) error {
 	p := principal(r)
 	preview := r.URL.Query().Has("apercu")
 	// Members: a page view is the same for everyone with the same groups
 	// until the content changes; only the person's own bits are redrawn.
 	var viewKey string
 	var version int64
-	if p.LoggedIn() && !preview {
+	if p.LoggedIn() && !preview && status == http.StatusOK {
 		var err error
 		if version, err = s.contentVersion(r.Context()); err != nil {
 			return err
@@ -135,6 +146,9 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 		if b.Calendar != nil {
 			data.CalendarCSS = true
 		}
+		if b.Contact != nil {
+			data.Contact = b.Contact
+		}
 	}
 	// The blocks are drawn once here: the members' view cache then keeps
 	// them as HTML, and a cached view only draws the person's own bits.
@@ -144,11 +158,14 @@ func (s *Server) pageShow(w http.ResponseWriter, r *http.Request) error {
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
 	}
-	if viewKey != "" && !data.Draft {
+	if viewKey != "" && !data.Draft && data.Contact == nil {
 		s.pageCache.storeView(viewKey, version, s.now(), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
-	s.render(w, r, http.StatusOK, "pages_show", data)
+	if data.Contact != nil {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, status, "pages_show", data)
 	return nil
 }
 
@@ -245,6 +262,10 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Calendar = cb // the page then loads the calendar's stylesheets
+		case pages.BlockContact:
+			if v.Contact = s.contactFormView(r, p, i, b.Contact); v.Contact == nil {
+				continue
+			}
 		default:
 			continue
 		}

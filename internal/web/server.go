@@ -18,6 +18,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/contact"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -61,6 +62,7 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	contact  *contact.Store // the contact form's messages
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -91,6 +93,7 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		contact:  d.Contact,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"portique/internal/centres"
 	"portique/internal/collecte"
 	"portique/internal/config"
+	"portique/internal/contact"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
@@ -59,6 +60,7 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
+	Contact   *contact.Store // the contact form's messages and inbox
 }
 
 // Options are what differs between the program and its tests.
@@ -147,6 +149,16 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 			return nil, err
 		}
 		s.Mail = m
+	}
+
+	s.Contact = contact.New(d)
+	s.Contact.Now = o.Now
+	s.Contact.Limiter = &users.Throttle{DB: d}
+	s.Contact.Retention = cfg.ContactRetention
+	s.Contact.Mail = s.Mail
+	s.Contact.BaseURL, s.Contact.SiteName = cfg.BaseURL, cfg.SiteName
+	if cfg.UploadMax > 0 && cfg.UploadMax < s.Contact.MaxFileSize {
+		s.Contact.MaxFileSize = cfg.UploadMax
 	}
 
 	key := o.SecretKey
