@@ -10,10 +10,12 @@ import (
 	"strings"
 
 	"portique/internal/acts"
+	"portique/internal/app/services"
 	"portique/internal/config"
 	"portique/internal/db"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -83,6 +85,10 @@ func alertAdmins(ctx context.Context, d *db.DB, m *mail.Mailer, cat *i18n.Catalo
 	if err != nil {
 		return err
 	}
+	name := cat.T("site.default_name")
+	if set, err := services.Site(cfg, d, nil, cat).Current(ctx); err == nil {
+		name = set.Get(site.Name)
+	}
 	var lines strings.Builder
 	for _, f := range rep.Failures {
 		lines.WriteString(failureLine(cat, f) + "\n    " + cfg.BaseURL + acts.URL(f.ActID) + "\n")
@@ -92,8 +98,8 @@ func alertAdmins(ctx context.Context, d *db.DB, m *mail.Mailer, cat *i18n.Catalo
 		if !u.Admin || u.Disabled {
 			continue
 		}
-		msg := mail.Message{To: u.Email, Subject: cat.T("acts.mail.subject", cfg.SiteName),
-			Text: cat.T("acts.mail.body", len(rep.Failures), lines.String(), cfg.BaseURL+"/actes/gestion", cfg.SiteName)}
+		msg := mail.Message{To: u.Email, Subject: cat.T("acts.mail.subject", name),
+			Text: cat.T("acts.mail.body", len(rep.Failures), lines.String(), cfg.BaseURL+"/actes/gestion", name)}
 		if err := m.Send(ctx, msg); err != nil {
 			errs = append(errs, fmt.Errorf("alert %s: %w", u.Email, err))
 		}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -64,14 +65,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"cli.cmd.serve", serve},
-		"migrate": {"cli.cmd.migrate", migrate},
-		"version": {"cli.cmd.version", version},
-		"reindex": {"cli.cmd.reindex", reindex},
-		"actes":   {"cli.cmd.actes", actesCommand},
-		"user":    {"cli.cmd.user", userCommand},
-		"backup":  {"cli.cmd.backup", backupCommand},
-		"restore": {"cli.cmd.restore", restoreCommand},
+		"serve":    {"cli.cmd.serve", serve},
+		"migrate":  {"cli.cmd.migrate", migrate},
+		"version":  {"cli.cmd.version", version},
+		"reindex":  {"cli.cmd.reindex", reindex},
+		"actes":    {"cli.cmd.actes", actesCommand},
+		"user":     {"cli.cmd.user", userCommand},
+		"backup":   {"cli.cmd.backup", backupCommand},
+		"restore":  {"cli.cmd.restore", restoreCommand},
+		"init":     {"cli.cmd.init", initCommand},
+		"group":    {"cli.cmd.group", groupCommand},
+		"settings": {"cli.cmd.settings", settingsCommand},
 		// Started by the server itself, once per file, with time and memory limits.
 		extract.Subcommand: {"cli.cmd.extract_worker", extractWorker},
 	}
@@ -113,7 +117,42 @@ func Run(ctx context.Context, e Env) error {
 		usage(e.Stderr)
 		return failure("cli.error.unknown_command", name)
 	}
-	return cmd.run(ctx, e, args)
+	if err := cmd.run(ctx, e, args); !errors.Is(err, errHelp) {
+		return err
+	}
+	return nil // COMMAND -h: the help was printed
+}
+
+// errHelp ends a command whose help was asked for (-h, --help): Run
+// returns nil, the program exits 0.
+var errHelp = errors.New("help")
+
+// commandUsage prints a command's flags with their French descriptions.
+func commandUsage(w io.Writer, name string, fs *flag.FlagSet) {
+	fmt.Fprintln(w, say("cli.usage.command", name))
+	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(w, "  --%-20s %s\n", f.Name, f.Usage) })
+}
+
+var (
+	flagUndefined = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	flagValue     = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]*): (.*)$`)
+	flagArgument  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+)
+
+// flagError says in French what the flag package refused (its messages
+// are English); a setting's own reason (already French) is kept.
+func flagError(err error) string {
+	msg := err.Error()
+	if m := flagUndefined.FindStringSubmatch(msg); m != nil {
+		return say("cli.error.unknown_flag", m[1])
+	}
+	if m := flagValue.FindStringSubmatch(msg); m != nil {
+		return say("cli.error.flag_value", m[1], m[2]) + " : " + m[3]
+	}
+	if m := flagArgument.FindStringSubmatch(msg); m != nil {
+		return say("cli.error.flag_argument", m[1])
+	}
+	return msg
 }
 
 func usage(w io.Writer) {
@@ -136,13 +175,18 @@ func usage(w io.Writer) {
 // settings parses the shared settings plus a command's own flags.
 func settings(e Env, name string, args []string, own func(fs *flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("portique "+name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
+	fs.SetOutput(io.Discard) // the flag package's messages are English: ours are printed instead
+	fs.Usage = func() {}
 	build := config.Flags(fs, e.Getenv)
 	if own != nil {
 		own(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			commandUsage(e.Stdout, name, fs)
+			return nil, nil, errHelp
+		}
+		return nil, nil, failure("cli.error.help_hint", flagError(err), name)
 	}
 	cfg, err := build()
 	if err != nil {
@@ -166,7 +210,13 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 
 // openDB opens and migrates the configured database.
 func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// The data directory holds the database, the documents and the secret
+	// key: its owner only may enter it (0700), also when an earlier version
+	// created it wider.
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, wrap(err, "cli.error.data_dir")
+	}
+	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return nil, wrap(err, "cli.error.data_dir")
 	}
 	d, err := db.Open(ctx, cfg.DBURL, cfg.SQLitePath())

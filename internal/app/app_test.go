@@ -114,7 +114,7 @@ func TestCommands(t *testing.T) {
 		t.Fatal("an unknown command must fail")
 	}
 	err := Run(context.Background(), Env{Args: []string{"migrate", "--session-idle", "never"}, Getenv: env(nil), Stdout: io.Discard, Stderr: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), "duration") {
+	if err == nil || !strings.Contains(err.Error(), "pas une durée") {
 		t.Fatalf("bad setting: err = %v", err)
 	}
 	out.Reset()

@@ -19,6 +19,7 @@ import (
 	"portique/internal/i18n"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -57,6 +58,10 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := demoContact(ctx, d, idx, now, res.Groups["Communication"]); err != nil {
 		return fmt.Errorf("contact: %w", err)
+	}
+	// The body's legal mentions and its audit (the legal pages, the footer).
+	if err := site.New(d).SeedDemo(ctx, now); err != nil {
+		return fmt.Errorf("site: %w", err)
 	}
 	_, err := reindexAll(ctx, d, idx, docs)
 	return err

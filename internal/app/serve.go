@@ -73,6 +73,8 @@ func serve(ctx context.Context, e Env, args []string) error {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+	} else if err := firstStart(ctx, e, cfg, d); err != nil {
+		return err
 	}
 	srv, err := web.New(svc)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/app/services"
+	"portique/internal/db"
 	"portique/internal/users"
 	"portique/internal/valid"
 )
@@ -72,39 +73,44 @@ func userCreate(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	all, err := grs.List(ctx)
-	if err != nil {
-		return err
-	}
 	var ids []int64
-	for _, g := range groups {
-		id := int64(0)
-		for _, x := range all {
-			if !x.Builtin && strings.EqualFold(x.Name, strings.TrimSpace(g)) {
-				id = x.ID
-			}
+	for _, name := range groups {
+		g, err := grs.ByName(ctx, name)
+		if errors.Is(err, db.ErrNotFound) {
+			return failure("cli.user.no_group", name)
 		}
-		if id == 0 {
-			return failure("cli.user.no_group", g)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
+		ids = append(ids, g.ID)
 	}
 	u, link, err := accounts.Create(ctx, cliActor(), users.Form{Email: email, Name: name, Admin: admin, Groups: ids})
-	var verrs valid.Errors
-	if errors.As(err, &verrs) {
-		var msgs []string
-		for f, m := range verrs {
-			msgs = append(msgs, "--"+f+" : "+say(m.Key, m.Args...))
-		}
-		sort.Strings(msgs)
-		return failure("cli.user.invalid", strings.Join(msgs, " ; "))
-	}
-	if err != nil {
-		return fmt.Errorf("user create: %w", err)
+	if err := cliInvalid(err, "cli.user.invalid", nil); err != nil {
+		return err
 	}
 	fmt.Fprintln(e.Stdout, say("cli.user.created", u.Email, u.ID))
 	fmt.Fprintln(e.Stdout, say("cli.user.invitation", cfg.BaseURL+"/invitation/"+link.Token))
 	return nil
+}
+
+// cliInvalid turns the validation errors of a store into one French line
+// naming the flags (key is the message "COMMAND : %s"; flagOf names the
+// flag of a field, the field itself when nil); other errors come back as
+// they are.
+func cliInvalid(err error, key string, flagOf func(string) string) error {
+	var verrs valid.Errors
+	if errors.As(err, &verrs) {
+		var msgs []string
+		for f, m := range verrs {
+			if flagOf != nil {
+				f = flagOf(f)
+			}
+			msgs = append(msgs, "--"+f+" : "+say(m.Key, m.Args...))
+		}
+		sort.Strings(msgs)
+		return failure(key, strings.Join(msgs, " ; "))
+	}
+	return err
 }
 
 func userUnlock(ctx context.Context, e Env, args []string) error {

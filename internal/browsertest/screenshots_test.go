@@ -27,6 +27,7 @@ var shots = []struct{ name, path string }{
 	{"page", "/reduire-ses-dechets"},
 	{"agenda", "/agenda"},
 	{"documents", "/documents"},
+	{"actualites", "/actualites"},
 }
 
 var widths = []struct {

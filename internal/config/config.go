@@ -4,6 +4,8 @@
 package config
 
 import (
+	"sync"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"portique/internal/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +28,9 @@ type Config struct {
 	Demo    bool   // create the demo site on an empty database
 	Dev     bool   // read templates and static files from disk
 
-	SiteName string // name of the public body, shown in the header and emails
-	TimeZone string // zone dates are shown in
+	SiteName   string // name of the public body, shown in the header and emails
+	AdminEmail string // first administrator, created at the first start of an empty database
+	TimeZone   string // zone dates are shown in
 
 	SMTPURL  string // smtp://user:pass@host:587 or smtps://…; empty writes emails to DataDir/outbox
 	MailFrom string
@@ -89,7 +93,7 @@ func integer(p func(c *Config) *int) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return fmt.Errorf("not a whole number: %q", v)
+			return problem("cli.config.whole_number", v)
 		}
 		*p(c) = n
 		return nil
@@ -100,7 +104,7 @@ func boolean(p func(c *Config) *bool) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return fmt.Errorf("not true or false: %q", v)
+			return problem("cli.config.boolean", v)
 		}
 		*p(c) = b
 		return nil
@@ -112,13 +116,13 @@ func parseDuration(v string) (time.Duration, error) {
 	if d, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("not a duration: %q", v)
+			return 0, problem("cli.config.duration", v)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("not a duration: %q (examples: 30m, 24h, 90d)", v)
+		return 0, problem("cli.config.duration", v)
 	}
 	return d, nil
 }
@@ -128,10 +132,11 @@ var settings = []setting{
 	{"addr", "PORTIQUE_ADDR", "listen address", false, str(func(c *Config) *string { return &c.Addr }), "127.0.0.1:8080"},
 	{"data", "PORTIQUE_DATA", "data directory (SQLite file, documents, outbox)", false, str(func(c *Config) *string { return &c.DataDir }), "./data"},
 	{"db", "PORTIQUE_DB", "PostgreSQL URL; empty means SQLite in the data directory", true, str(func(c *Config) *string { return &c.DBURL }), ""},
-	{"base-url", "PORTIQUE_BASE_URL", "public URL used in emails and links (default http://ADDR)", false, str(func(c *Config) *string { return &c.BaseURL }), ""},
+	{"base-url", "PORTIQUE_BASE_URL", "public URL used in emails and links (default https://ADDR with TLS, else http://ADDR)", false, str(func(c *Config) *string { return &c.BaseURL }), ""},
 	{"demo", "PORTIQUE_DEMO", "create the demo site when the database is empty", false, boolean(func(c *Config) *bool { return &c.Demo }), "false"},
 	{"dev", "PORTIQUE_DEV", "read templates and static files from disk", false, boolean(func(c *Config) *bool { return &c.Dev }), "false"},
-	{"site-name", "PORTIQUE_SITE_NAME", "name of the public body", false, str(func(c *Config) *string { return &c.SiteName }), "SYDRAV"},
+	{"site-name", "PORTIQUE_SITE_NAME", "name of the public body until one is set at /admin/parametres", false, str(func(c *Config) *string { return &c.SiteName }), ""},
+	{"admin-email", "PORTIQUE_ADMIN_EMAIL", "first administrator, created (with an invitation link printed) when serve starts on an empty database without --demo", false, str(func(c *Config) *string { return &c.AdminEmail }), ""},
 	{"timezone", "PORTIQUE_TIMEZONE", "time zone dates are shown in", false, str(func(c *Config) *string { return &c.TimeZone }), "Europe/Paris"},
 	{"smtp-url", "PORTIQUE_SMTP_URL", "SMTP server (smtp://user:pass@host:587 STARTTLS, smtps://… TLS); empty writes emails to DATA/outbox", true, str(func(c *Config) *string { return &c.SMTPURL }), ""},
 	{"mail-from", "PORTIQUE_MAIL_FROM", "sender address of emails", false, str(func(c *Config) *string { return &c.MailFrom }), "Portique <no-reply@localhost>"},
@@ -154,7 +159,7 @@ var settings = []setting{
 			}
 			_, n, err := net.ParseCIDR(s)
 			if err != nil {
-				return fmt.Errorf("not a CIDR: %q", s)
+				return problem("cli.config.cidr", s)
 			}
 			c.TrustedProxies = append(c.TrustedProxies, n)
 		}
@@ -173,7 +178,7 @@ var settings = []setting{
 	{"upload-max", "PORTIQUE_UPLOAD_MAX", "largest accepted upload in bytes", false, func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return fmt.Errorf("not a positive number of bytes: %q", v)
+			return problem("cli.config.bytes", v)
 		}
 		c.UploadMax = n
 		return nil
@@ -216,14 +221,14 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error)
 	for _, s := range settings {
 		v := new(string)
 		given[s.flag] = v
-		help := fmt.Sprintf("%s (env %s", s.usage, s.env)
+		file, def := "", ""
 		if s.secret {
-			help += ", or " + s.env + "_FILE"
+			file = text("cli.setting.help_file", s.env)
 		}
 		if s.def != "" {
-			help += ", default " + s.def
+			def = text("cli.setting.help_default", s.def)
 		}
-		help += ")"
+		help := text("cli.setting.help", s.describe(), s.env, file, def)
 		set := func(x string) error { *v = x; return nil }
 		if s.def == "true" || s.def == "false" {
 			fs.BoolFunc(s.flag, help, set) // --demo alone means true
@@ -267,44 +272,44 @@ func Flags(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error)
 func (c *Config) Validate() error {
 	var errs []error
 	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
+		c.BaseURL = c.defaultBaseURL()
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base URL %q must be an absolute http(s) URL", c.BaseURL))
+		errs = append(errs, problem("cli.config.base_url", c.BaseURL))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+		errs = append(errs, problem("cli.config.tls_pair"))
 	}
 	if c.TLSCert != "" && len(c.ACMEDomains) > 0 {
-		errs = append(errs, errors.New("choose either a certificate (--tls-cert) or ACME (--acme-domains), not both"))
+		errs = append(errs, problem("cli.config.tls_or_acme"))
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		errs = append(errs, fmt.Errorf("unknown time zone %q", c.TimeZone))
+		errs = append(errs, problem("cli.config.timezone", c.TimeZone))
 	}
 	if c.ArchiveMonths < 1 {
-		errs = append(errs, errors.New("archive months must be at least 1"))
+		errs = append(errs, problem("cli.config.archive_months"))
 	}
 	if c.ContactRetention < 24*time.Hour {
 		errs = append(errs, errors.New("contact-retention must be at least 1d"))
 	}
 	if c.TrashDays < 1 {
-		errs = append(errs, errors.New("trash days must be at least 1"))
+		errs = append(errs, problem("cli.config.trash_days"))
 	}
 	if c.LockoutThreshold < 1 {
-		errs = append(errs, errors.New("lockout threshold must be at least 1"))
+		errs = append(errs, problem("cli.config.lockout_threshold"))
 	}
 	if c.HashConcurrency < 1 {
-		errs = append(errs, errors.New("hash concurrency must be at least 1"))
+		errs = append(errs, problem("cli.config.hash_concurrency"))
 	}
 	if c.SessionIdle <= 0 || c.SessionMax < c.SessionIdle {
-		errs = append(errs, errors.New("session idle timeout must be positive and not longer than the maximum"))
+		errs = append(errs, problem("cli.config.session"))
 	}
 	if c.BackupEvery < time.Second {
-		errs = append(errs, errors.New("backup-every must be at least 1s"))
+		errs = append(errs, problem("cli.config.backup_every"))
 	}
 	if c.BackupKeep < 1 {
-		errs = append(errs, errors.New("backup-keep must be at least 1"))
+		errs = append(errs, problem("cli.config.backup_keep"))
 	}
 	if c.BackupDir != "" {
 		if abs, err := filepath.Abs(c.BackupDir); err == nil {
@@ -312,17 +317,44 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		errs = append(errs, fmt.Errorf("log format %q: want text or json", c.LogFormat))
+		errs = append(errs, problem("cli.config.log_format", c.LogFormat))
 	}
 	if c.MapTiles != "" && c.MapTileOrigin() == "" {
-		errs = append(errs, fmt.Errorf("map tiles %q: want an http(s) URL with {z}, {x} and {y}", c.MapTiles))
+		errs = append(errs, problem("cli.config.map_tiles", c.MapTiles))
 	}
 	if c.DataDir == "" {
-		errs = append(errs, errors.New("data directory must not be empty"))
+		errs = append(errs, problem("cli.config.data_dir"))
 	} else if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}
 	return errors.Join(errs...)
+}
+
+// defaultBaseURL is the public URL when --base-url is not set: https when
+// the server terminates TLS itself (its first ACME domain, or the listen
+// address), so that links in e-mails and logs never point to plain http
+// on a TLS site.
+func (c *Config) defaultBaseURL() string {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		host, port = c.Addr, ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	scheme, std := "http", "80"
+	if c.TLS() {
+		scheme, std = "https", "443"
+	}
+	if len(c.ACMEDomains) > 0 {
+		host = c.ACMEDomains[0]
+	}
+	if port != "" && port != std {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host
 }
 
 // TLS reports whether the server terminates TLS itself.
@@ -365,12 +397,31 @@ func (c *Config) MapTileOrigin() string {
 // SQLitePath is the database file used when no PostgreSQL URL is set.
 func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "portique.db") }
 
-// Settings lists flag, variable, default and usage of every setting, for the
-// README check and `portique help`.
+// The command line speaks French: the descriptions of the settings and the
+// reasons a value is refused are texts of the catalogue (cli.json; the
+// names of flags and variables stay as they are, scripts use them).
+var catalogue = sync.OnceValue(func() *i18n.Catalog { return i18n.MustLoad("fr") })
+
+func text(key string, args ...any) string { return catalogue().T(key, args...) }
+
+// problem is a refusal whose message is the text of key.
+func problem(key string, args ...any) error { return errors.New(text(key, args...)) }
+
+// describe is the French description of a setting (cli.setting.FLAG); a
+// setting added without one shows its English usage.
+func (s setting) describe() string {
+	if k := "cli.setting." + s.flag; catalogue().Has(k) {
+		return text(k)
+	}
+	return s.usage
+}
+
+// Settings lists flag, variable, default and description of every setting,
+// for the documentation check and `portique help`.
 func Settings() [][4]string {
 	out := make([][4]string, 0, len(settings))
 	for _, s := range settings {
-		out = append(out, [4]string{s.flag, s.env, s.def, s.usage})
+		out = append(out, [4]string{s.flag, s.env, s.def, s.describe()})
 	}
 	return out
 }

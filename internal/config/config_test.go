@@ -107,3 +107,33 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// With TLS and no --base-url, the links the program writes (e-mails, logs)
+// use https; without TLS, http.
+func TestDefaultBaseURL(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "http://127.0.0.1:8080"},
+		{[]string{"--addr", ":8080"}, "http://localhost:8080"},
+		{[]string{"--addr", ":80"}, "http://localhost"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--addr", "0.0.0.0:8443"}, "https://localhost:8443"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--addr", "192.0.2.1:443"}, "https://192.0.2.1"},
+		{[]string{"--acme-domains", "www.exemple.fr,exemple.fr", "--addr", ":443"}, "https://www.exemple.fr"},
+		{[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--base-url", "https://site.exemple.fr/"}, "https://site.exemple.fr"},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		build := config.Flags(fs, func(string) string { return "" })
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := build()
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if cfg.BaseURL != c.want {
+			t.Errorf("%v: base URL %q, want %q", c.args, cfg.BaseURL, c.want)
+		}
+	}
+}

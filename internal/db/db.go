@@ -148,8 +148,11 @@ func Open(ctx context.Context, dsn, sqlitePath string) (*DB, error) {
 		}
 		return &DB{sql: sdb, dialect: Postgres}, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o700); err != nil {
 		return nil, fmt.Errorf("db: create data directory: %w", err)
+	}
+	if err := ownerOnly(sqlitePath); err != nil {
+		return nil, err
 	}
 	// busy_timeout comes first so the other pragmas wait for a busy file;
 	// _txlock=immediate takes the write lock at BEGIN, which avoids the
@@ -172,6 +175,26 @@ func Open(ctx context.Context, dsn, sqlitePath string) (*DB, error) {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", sqlitePath, err)
 	}
 	return &DB{sql: sdb, dialect: SQLite}, nil
+}
+
+// ownerOnly makes the SQLite file readable by its owner only (0600) before
+// SQLite opens it: a new file is created so, an existing one is corrected.
+// SQLite gives its -wal and -shm files the mode of the database file; those
+// left by an earlier version are corrected too.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("db: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("db: restrict %s to its owner: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the cached statements and the pool.

@@ -26,6 +26,7 @@ import (
 var allowed = map[string]string{
 	// Demo seed data: the demo site's own content.
 	"internal/pages/seed.go":          "demo seed data",
+	"internal/pages/news_seed.go":     "demo seed data: the news items",
 	"internal/pages/bulk.go:SeedBulk": "seed data of the load-test tree",
 	"internal/calendar/seed.go":       "demo seed data",
 	"internal/documents/demo.go":      "demo seed data",
@@ -34,6 +35,7 @@ var allowed = map[string]string{
 	"internal/users/demo.go":          "demo seed data",
 	"internal/app/demo.go":            "demo seed data",
 	"internal/app/demo_areas.go":      "demo seed data",
+	"internal/site/demo.go":           "demo seed data: the demo body's legal mentions",
 	// The load generator reads the demo's data by its French names.
 	"cmd/portique-bench/main.go:main":    "names the demo's élu in a flag's help",
 	"cmd/portique-bench/main.go:session": "finds the demo's group Élus by name",

@@ -20,10 +20,11 @@ const (
 	BlockEvents    = "events"    // upcoming events of a calendar
 	BlockCalendar  = "calendar"  // a calendar's month grid (embedded calendar)
 	BlockContact   = "contact"   // a contact form (package contact/form)
+	BlockNews      = "news"      // the latest news items (home page)
 )
 
 // BlockKinds lists the kinds in the order the editor offers them.
-var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockContact}
+var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockNews, BlockContact}
 
 // Limits of block content.
 const (
@@ -77,6 +78,8 @@ func (b Block) Text() string {
 		return t("pages.block_text.calendar", b.CalendarID)
 	case BlockContact:
 		return t("contact.block_text")
+	case BlockNews:
+		return t("pages.block_text.news")
 	}
 	return ""
 }
@@ -163,6 +166,12 @@ func Normalize(in []Block) ([]Block, error) {
 				}
 			}
 			n.Contact = &nc
+		case BlockNews:
+			n.Limit = b.Limit
+			if n.Limit <= 0 {
+				n.Limit = 3
+			}
+			n.Limit = min(n.Limit, MaxNewsBlock)
 		default:
 			ve.Add(key+"type", "pages.error.block_type")
 			continue

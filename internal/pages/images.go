@@ -327,7 +327,8 @@ func (s *Store) GetImage(ctx context.Context, p access.Principal, id int64) (*Im
 // markPublishedImages records which images of a page its newly published
 // blocks show.
 func markPublishedImages(ctx context.Context, q db.Querier, pageID int64, blocks []Block) error {
-	if _, err := q.Exec(ctx, "UPDATE images SET published = FALSE WHERE page_id = ?", pageID); err != nil {
+	// A news item's picture (teaser, list, feed) shows with the page.
+	if _, err := q.Exec(ctx, "UPDATE images SET published = (id = COALESCE((SELECT news_image_id FROM pages WHERE id = ?), 0)) WHERE page_id = ?", pageID, pageID); err != nil {
 		return fmt.Errorf("pages: images of %d: %w", pageID, err)
 	}
 	var ids []any

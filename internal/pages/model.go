@@ -79,6 +79,18 @@ type Page struct {
 	TrashedAt       time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Kind is KindPage, KindNewsIndex (the list of news, /actualites) or
+	// KindNews (a news item, a child of a news index).
+	Kind string
+	// PublishAt and UnpublishAt bound when visitors see a published page
+	// (zero: open). A news item's date is its PublishAt.
+	PublishAt, UnpublishAt time.Time
+	// News items only: the teaser, the picture (an image of the page) and
+	// its alternative text, the category (0: none).
+	Teaser     string
+	ImageID    int64
+	ImageAlt   string
+	CategoryID int64
 }
 
 // IsHome reports whether p is the root of the tree.

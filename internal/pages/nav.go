@@ -53,6 +53,11 @@ func (s *Store) Show(ctx context.Context, p access.Principal, path string, previ
 	if revID == 0 {
 		return nil, fmt.Errorf("pages: %s not published: %w", path, db.ErrNotFound)
 	}
+	// Outside its publication window a page is not there for visitors;
+	// its editors still see it (with a notice).
+	if !v.Draft && lvl < access.Edit && !page.LiveAt(s.now()) {
+		return nil, fmt.Errorf("pages: %s scheduled: %w", path, db.ErrNotFound)
+	}
 	if v.Rev, err = getRevision(ctx, s.d, page.ID, revID); err != nil {
 		return nil, err
 	}
@@ -70,8 +75,9 @@ func (s *Store) Can(ctx context.Context, p access.Principal, id int64, lvl acces
 func (s *Store) links(ctx context.Context, p access.Principal, where string, order string, args ...any) ([]*Link, error) {
 	f, fargs := p.Filter(access.Page, "p.id", access.View)
 	q := `SELECT p.id, COALESCE(p.parent_id, 0), p.title, p.menu_title, p.path FROM pages p
-		WHERE p.trashed_at IS NULL AND p.published_rev IS NOT NULL AND ` + where + " AND " + f + " ORDER BY " + order
-	rows, err := s.d.Query(ctx, q, append(args, fargs...)...)
+		WHERE p.trashed_at IS NULL AND ` + liveWhere + " AND " + where + " AND " + f + " ORDER BY " + order
+	all := append(liveArgs(s.now()), args...)
+	rows, err := s.d.Query(ctx, q, append(all, fargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("pages: links: %w", err)
 	}
@@ -153,8 +159,8 @@ type PublicPage struct {
 // /sitemap.xml. Private pages never appear, whoever asks.
 func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 	f, fargs := access.Anonymous().Filter(access.Page, "p.id", access.View)
-	rows, err := s.d.Query(ctx, `SELECT p.path, p.published_at FROM pages p
-		WHERE p.trashed_at IS NULL AND p.published_rev IS NOT NULL AND `+f+" ORDER BY p.path", fargs...)
+	rows, err := s.d.Query(ctx, `SELECT p.path, p.published_at, p.publish_at FROM pages p
+		WHERE p.trashed_at IS NULL AND `+liveWhere+" AND "+f+" ORDER BY p.path", append(liveArgs(s.now()), fargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("pages: public pages: %w", err)
 	}
@@ -162,9 +168,14 @@ func (s *Store) PublicPages(ctx context.Context) ([]PublicPage, error) {
 	var out []PublicPage
 	for rows.Next() {
 		var pp PublicPage
-		var at sql.NullTime
-		if err := rows.Scan(&pp.Path, &at); err != nil {
+		var at, from sql.NullTime
+		if err := rows.Scan(&pp.Path, &at, &from); err != nil {
 			return nil, err
+		}
+		// A page scheduled after its last publication changed for
+		// visitors when it appeared.
+		if from.Valid && from.Time.After(at.Time) {
+			at = from
 		}
 		if at.Valid {
 			pp.Updated = at.Time.UTC().Format("2006-01-02")

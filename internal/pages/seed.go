@@ -60,7 +60,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 	}
 	// The home page content is a draft on top of the empty first revision.
-	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockChildren); err != nil {
+	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockNews, BlockChildren); err != nil {
 		return err
 	}
 
@@ -83,14 +83,11 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		// address): this page introduces it from the menu.
 		{title: "Déchèteries et points de collecte", slug: "decheteries-et-points-de-collecte", menu: "Déchèteries",
 			meta: "Adresses, horaires et déchets acceptés dans les déchèteries du syndicat.", html: decheteriesHTML},
-		{title: "Actualités", html: `<p>Les dernières nouvelles du syndicat.</p>`, extra: []string{BlockChildren},
-			children: []demo{
-				{title: "Nouveaux horaires d’hiver des déchèteries", html: `<p>Du 1<sup>er</sup> novembre au 28 février, les déchèteries ferment à 17 h. Elles restent ouvertes le samedi de 9 h à 17 h sans interruption.</p>`},
-				{title: "Distribution gratuite de composteurs", html: `<p>Le syndicat distribue des composteurs de 400 litres aux foyers du territoire. Inscription en ligne ou à l’accueil de votre mairie ; un atelier de 30 minutes accompagne chaque remise.</p>`},
-			}},
+		// The news index: its items are seeded by seedNews.
+		{title: "Actualités", meta: "Les actualités du syndicat : collecte, déchèteries, prévention et vie du syndicat.", html: `<p>Les dernières nouvelles du syndicat.</p>`},
 		{title: "Documents publics", meta: "Rapports annuels, délibérations et règlements.", html: documentsHTML},
-		{title: "Accessibilité", hidden: true, meta: "Déclaration d’accessibilité du site (RGAA 4.1).", html: accessibiliteHTML},
-		{title: "Mentions légales", hidden: true, html: mentionsHTML},
+		// The accessibility statement and the legal notice are built from
+		// the site settings (site.SeedDemo), not pages of the tree.
 	}
 	var add func(parent int64, list []demo) error
 	add = func(parent int64, list []demo) error {
@@ -139,7 +136,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 			return err
 		}
 	}
-	return nil
+	return s.seedNews(ctx, a, now, groups)
 }
 
 func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64, title, html string, extra ...string) error {
@@ -211,31 +208,6 @@ const decheteriesHTML = `
 
 const documentsHTML = `
 <p>Les documents publics du syndicat — rapports annuels, délibérations du comité syndical, règlements des déchèteries — sont consultables et téléchargeables dans l’<a href="/documents">espace documentaire</a>.</p>`
-
-const accessibiliteHTML = `
-<p>Le SYDRAV s’engage à rendre son site internet accessible conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.</p>
-<p>Cette déclaration d’accessibilité s’applique au site du SYDRAV.</p>
-<h2>État de conformité</h2>
-<p>Le site est <strong>partiellement conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1, en raison des non-conformités énumérées ci-dessous.</p>
-<h2>Résultats des tests</h2>
-<p>L’audit de conformité réalisé le [date] par [organisme] révèle que [xx] % des critères du RGAA version 4.1 sont respectés.</p>
-<h2>Contenus non accessibles</h2>
-<ul><li>Certains documents PDF anciens ne sont pas balisés.</li></ul>
-<h2>Établissement de cette déclaration</h2>
-<p>Cette déclaration a été établie le [date]. Technologies utilisées : HTML5, CSS, JavaScript (éditeur de texte uniquement).</p>
-<h2>Retour d’information et contact</h2>
-<p>Si vous n’arrivez pas à accéder à un contenu ou à un service, contactez-nous à <a href="mailto:accessibilite@sydrav.fr">accessibilite@sydrav.fr</a> pour être orienté vers une alternative accessible.</p>
-<h2>Voies de recours</h2>
-<p>Si vous constatez un défaut d’accessibilité vous empêchant d’accéder à un contenu, que vous nous l’avez signalé et que vous n’avez pas obtenu de réponse satisfaisante, vous pouvez écrire au <a href="https://formulaire.defenseurdesdroits.fr/">Défenseur des droits</a>, contacter le délégué du Défenseur des droits dans votre région ou envoyer un courrier (gratuit, sans affranchissement) : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</p>`
-
-const mentionsHTML = `
-<h2>Éditeur</h2>
-<p>SYDRAV — Syndicat de traitement des déchets de la vallée, établissement public, 1 rue du Tri, 26000 Valence. Téléphone : 04 00 00 00 00.</p>
-<p>Directeur de la publication : le président du syndicat.</p>
-<h2>Hébergement</h2>
-<p>[Nom, adresse et téléphone de l’hébergeur].</p>
-<h2>Données personnelles</h2>
-<p>Les comptes de l’extranet ne conservent que le nom, l’adresse électronique et l’appartenance aux groupes. Aucun traceur publicitaire n’est utilisé. Pour exercer vos droits (accès, rectification, effacement), écrivez à <a href="mailto:dpo@sydrav.fr">dpo@sydrav.fr</a>.</p>`
 
 // DemoLink is a block to add to a demo page once the other areas' demo
 // content exists: a documents block (a folder) or an events block (a

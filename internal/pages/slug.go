@@ -12,7 +12,8 @@ const MaxSlug = 80
 
 // Reserved are the first path segments the application itself serves; a
 // page directly under the home page cannot take them. /accessibilite and
-// /mentions-legales are not reserved: they are ordinary, editable pages.
+// /mentions-legales are built from the site settings (package site), on
+// every site, and /site serves its logo.
 var Reserved = map[string]bool{
 	"connexion": true, "deconnexion": true, "mot-de-passe-oublie": true,
 	"reinitialisation": true, "mon-compte": true, "agenda": true,
@@ -23,7 +24,8 @@ var Reserved = map[string]bool{
 	"inscription": true, "invitation": true, "flux": true,
 	"ou-jeter": true, "decheteries": true, // the sorting guide and the recycling centres
 	"collecte":           true,
-	"formulaire-contact": true, // where the contact form blocks post
+	"formulaire-contact": true,                                      // where the contact form blocks post
+	"mentions-legales":   true, "accessibilite": true, "site": true, // the site settings' pages
 }
 
 // ligatures are letters that Unicode does not decompose into a base letter

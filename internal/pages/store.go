@@ -41,19 +41,25 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 
 const pageCols = `p.id, COALESCE(p.parent_id, 0), p.slug, p.path, p.position, p.title, p.menu_title,
 	p.meta_description, p.in_menu, COALESCE(p.published_rev, 0), COALESCE(p.draft_rev, 0), p.published_at,
-	p.trashed_at, p.created_at, p.updated_at`
+	p.trashed_at, p.created_at, p.updated_at, p.kind, p.publish_at, p.unpublish_at, p.teaser,
+	COALESCE(p.news_image_id, 0), p.news_image_alt, COALESCE(p.category_id, 0)`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanPage(r scanner) (*Page, error) {
+// scanPage reads pageCols, then extra columns into extra.
+func scanPage(r scanner, extra ...any) (*Page, error) {
 	var p Page
-	var pub, trashed sql.NullTime
-	if err := r.Scan(&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
-		&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt); err != nil {
+	var pub, trashed, from, until sql.NullTime
+	dest := []any{&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
+		&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt,
+		&p.Kind, &from, &until, &p.Teaser, &p.ImageID, &p.ImageAlt, &p.CategoryID}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return nil, db.NotFound(err)
 	}
 	p.PublishedAt = pub.Time
 	p.TrashedAt = trashed.Time
+	p.PublishAt = from.Time
+	p.UnpublishAt = until.Time
 	return &p, nil
 }
 
@@ -280,10 +286,16 @@ func (s *Store) Create(ctx context.Context, a access.Actor, parentID int64, n Ne
 			return err
 		}
 		now := s.now()
+		// A page added to a news index is a news item, dated now (the
+		// editor may change the date before publishing).
+		kind, dated := KindPage, any(nil)
+		if parent.IsNewsIndex() {
+			kind, dated = KindNews, now.Truncate(Minute)
+		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, menu_title, meta_description, in_menu, created_at, updated_at)
-			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE parent_id = ? AND trashed_at IS NULL), ?, ?, ?, ?, ?, ?)
-			RETURNING id`, parent.ID, n.Slug, path, parent.ID, n.Title, n.MenuTitle, n.MetaDescription, !n.HideFromMenu, now, now).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO pages (parent_id, slug, path, position, title, menu_title, meta_description, in_menu, created_at, updated_at, kind, publish_at)
+			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE parent_id = ? AND trashed_at IS NULL), ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`, parent.ID, n.Slug, path, parent.ID, n.Title, n.MenuTitle, n.MetaDescription, !n.HideFromMenu, now, now, kind, dated).Scan(&id); err != nil {
 			return fmt.Errorf("pages: create: %w", err)
 		}
 		if err := access.AddNode(ctx, tx, access.Page, id, parent.ID); err != nil {
@@ -316,13 +328,28 @@ type Props struct {
 	MenuTitle       string
 	MetaDescription string
 	HideFromMenu    bool
+	// Schedule is the publication window, read in Loc (the site's zone).
+	Schedule Schedule
+	Loc      *time.Location
+	// NewsIndex makes an ordinary page the list of its news sub-pages (and
+	// back); ignored for a news item.
+	NewsIndex bool
+	// News holds a news item's own fields (ignored for other pages).
+	News NewsProps
 }
 
-// UpdateProps changes a page's slug, menu title and description (Edit,
+// UpdateProps changes a page's slug, menu title, description, publication
+// window and, for a news item, its teaser, picture and category (Edit,
 // checked before the input). A new slug changes the path of the page and
-// its sub-pages; the old paths answer with a 301.
+// its sub-pages; the old paths answer with a 301. Every field error comes
+// at once (valid.Errors) and nothing is written then.
 func (s *Store) UpdateProps(ctx context.Context, a access.Actor, id int64, pr Props) (*Page, error) {
 	n := NewPage{Title: "x", Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription}
+	if pr.News.Image != nil {
+		if err := s.prepare(ctx, pr.News.Image); err != nil {
+			return nil, err
+		}
+	}
 	var page *Page
 	err := s.d.InTx(ctx, func(tx *db.Tx) error {
 		p, err := getLive(ctx, tx, id)
@@ -332,8 +359,26 @@ func (s *Store) UpdateProps(ctx context.Context, a access.Actor, id int64, pr Pr
 		if err := require(ctx, tx, a.Principal, id, access.Edit); err != nil {
 			return err
 		}
+		ve := valid.Errors{}
 		if err := n.validate(); err != nil {
-			return err
+			ve = err.(valid.Errors)
+		}
+		from, until, err := ParseSchedule(pr.Schedule, pr.Loc)
+		if err != nil {
+			for k, m := range err.(valid.Errors) {
+				ve[k] = m
+			}
+		}
+		if p.IsNews() && from.IsZero() && ve["publish_at"].Key == "" {
+			ve.Add("publish_at", "news.error.date_required")
+		}
+		if p.IsNews() {
+			if err := s.checkNewsProps(ctx, tx, p, &pr.News, ve); err != nil {
+				return err
+			}
+		}
+		if len(ve) > 0 {
+			return ve
 		}
 		newPath := p.Path
 		if !p.IsHome() && n.Slug != p.Slug {
@@ -353,9 +398,26 @@ func (s *Store) UpdateProps(ctx context.Context, a access.Actor, id int64, pr Pr
 		} else {
 			n.Slug = p.Slug
 		}
-		if _, err := tx.Exec(ctx, "UPDATE pages SET slug = ?, menu_title = ?, meta_description = ?, in_menu = ?, updated_at = ? WHERE id = ?",
-			n.Slug, n.MenuTitle, n.MetaDescription, !pr.HideFromMenu, s.now(), id); err != nil {
+		kind := p.Kind
+		if !p.IsNews() {
+			kind = KindPage
+			if pr.NewsIndex {
+				kind = KindNewsIndex
+			}
+		}
+		if _, err := tx.Exec(ctx, "UPDATE pages SET slug = ?, menu_title = ?, meta_description = ?, in_menu = ?, updated_at = ?, publish_at = ?, unpublish_at = ?, kind = ? WHERE id = ?",
+			n.Slug, n.MenuTitle, n.MetaDescription, !pr.HideFromMenu, s.now(), nullTime(from), nullTime(until), kind, id); err != nil {
 			return fmt.Errorf("pages: update %d: %w", id, err)
+		}
+		if p.IsNews() {
+			if err := s.writeNewsProps(ctx, tx, a, p, &pr.News); err != nil {
+				return err
+			}
+		}
+		if !from.Equal(p.PublishAt) || !until.Equal(p.UnpublishAt) {
+			if err := s.record(ctx, tx, a, "page.schedule", id, fmt.Sprintf("publish_at=%s unpublish_at=%s", stamp(from), stamp(until))); err != nil {
+				return err
+			}
 		}
 		if newPath != p.Path {
 			if err := s.rewritePaths(ctx, tx, p.Path, newPath); err != nil {
@@ -365,10 +427,28 @@ func (s *Store) UpdateProps(ctx context.Context, a access.Actor, id int64, pr Pr
 				return err
 			}
 		}
-		page, err = getAny(ctx, tx, id)
-		return err
+		if page, err = getAny(ctx, tx, id); err != nil {
+			return err
+		}
+		// The index carries the window and the teaser.
+		return s.index(ctx, tx, page)
 	})
 	return page, err
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// stamp is a time in an audit detail ("-" for none).
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02T15:04Z")
 }
 
 // subtreeWhere selects a live page and its live descendants by path.

@@ -2,13 +2,13 @@ package pages
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/i18n"
 	"portique/internal/search"
 )
 
@@ -82,13 +82,10 @@ func (s *Store) TrashList(ctx context.Context, p access.Principal) ([]TrashEntry
 	var out []TrashEntry
 	for rows.Next() {
 		var e TrashEntry
-		p := &Page{}
-		var pub, trashed sql.NullTime
-		if err := rows.Scan(&p.ID, &p.ParentID, &p.Slug, &p.Path, &p.Position, &p.Title, &p.MenuTitle,
-			&p.MetaDescription, &p.InMenu, &p.PublishedRev, &p.DraftRev, &pub, &trashed, &p.CreatedAt, &p.UpdatedAt, &e.Count, &e.TrashedBy); err != nil {
+		p, err := scanPage(rows, &e.Count, &e.TrashedBy)
+		if err != nil {
 			return nil, err
 		}
-		p.PublishedAt, p.TrashedAt = pub.Time, trashed.Time
 		e.Page = p
 		out = append(out, e)
 	}
@@ -238,11 +235,21 @@ func (s *Store) index(ctx context.Context, q db.Querier, p *Page) error {
 		return err
 	}
 	body := BlocksText(bl)
+	if p.Teaser != "" {
+		body = p.Teaser + "\n\n" + body
+	}
 	if p.MetaDescription != "" {
 		body = p.MetaDescription + "\n\n" + body
 	}
+	date := p.PublishedAt
+	if p.IsNews() && !p.PublishAt.IsZero() {
+		date = p.PublishAt
+	}
 	doc := search.Doc{Kind: search.KindPage, ID: p.ID, ACLKind: access.Page, ACLID: p.ID,
-		Title: p.Title, Body: body, URL: p.Path, Date: p.PublishedAt}
+		Title: p.Title, Body: body, URL: p.Path, Date: date, VisibleFrom: p.PublishAt, VisibleUntil: p.UnpublishAt}
+	if p.IsNews() {
+		doc.Extra = i18n.French().T("news.search.extra")
+	}
 	if err := s.idx.Replace(ctx, q, search.KindPage, p.ID, []search.Doc{doc}); err != nil {
 		return fmt.Errorf("pages: index %d: %w", p.ID, err)
 	}

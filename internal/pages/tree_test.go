@@ -298,7 +298,7 @@ func TestNavigation(t *testing.T) {
 	if _, err := f.s.UpdateProps(f.ctx, editor, syndicat.ID, pages.Props{Slug: "le-syndicat", MenuTitle: "Syndicat"}); err != nil {
 		t.Fatal(err)
 	}
-	legal, err := f.s.Create(f.ctx, editor, f.home.ID, pages.NewPage{Title: "Mentions légales", HideFromMenu: true})
+	legal, err := f.s.Create(f.ctx, editor, f.home.ID, pages.NewPage{Title: "Vie privée", HideFromMenu: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func TestNavigation(t *testing.T) {
 			t.Errorf("sitemap entry %s has no date", p.Path)
 		}
 	}
-	if !slices.Equal(got, []string{"/", "/le-syndicat", "/le-syndicat/les-elus", "/mentions-legales"}) {
+	if !slices.Equal(got, []string{"/", "/le-syndicat", "/le-syndicat/les-elus", "/vie-privee"}) {
 		t.Fatalf("public pages = %v", got)
 	}
 }

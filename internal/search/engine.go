@@ -149,7 +149,7 @@ func (e *engine) Delete(ctx context.Context, q db.Querier, kind string, id int64
 
 // itemColumns are the columns of search_items common to both engines, in
 // the order of itemArgs.
-const itemColumns = "kind, object_id, acl_kind, acl_id, date, folder_id, url, extra, title"
+const itemColumns = "kind, object_id, acl_kind, acl_id, date, folder_id, url, extra, title, visible_from, visible_until"
 
 func itemArgs(doc Doc) []any {
 	var date, folder any
@@ -159,7 +159,15 @@ func itemArgs(doc Doc) []any {
 	if doc.FolderID != 0 {
 		folder = doc.FolderID
 	}
-	return []any{doc.Kind, doc.ID, string(doc.ACLKind), doc.ACLID, date, folder, doc.URL, doc.Extra, doc.Title}
+	return []any{doc.Kind, doc.ID, string(doc.ACLKind), doc.ACLID, date, folder, doc.URL, doc.Extra, doc.Title,
+		nullTime(doc.VisibleFrom), nullTime(doc.VisibleUntil)}
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
 }
 
 // Default and maximum page sizes.
@@ -348,6 +356,13 @@ func (e *engine) build(p access.Principal, q Query) (with string, withArgs []any
 		withArgs = append(withArgs, fArgs...)
 		conds = append(conds, "(si.acl_kind, si.acl_id) IN (SELECT kind, id FROM vis)")
 	}
+	// Scheduled publication: the same window for everyone.
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	conds = append(conds, "(si.visible_from IS NULL OR si.visible_from <= ?) AND (si.visible_until IS NULL OR si.visible_until > ?)")
+	condArgs = append(condArgs, now.UTC(), now.UTC())
 	if len(q.Kinds) > 0 {
 		conds = append(conds, "si.kind IN ("+db.In(len(q.Kinds))+")")
 		for _, k := range q.Kinds {

@@ -21,7 +21,7 @@ const titleBoost = 1000.0
 
 func (fts5Backend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 		args...).Scan(&id)
 	if err != nil {
 		return 0, err

@@ -38,6 +38,9 @@ type Doc struct {
 	Date     time.Time // publication date (documents), start (events), last publication (pages)
 	FolderID int64     // documents only; 0 otherwise
 	Extra    string    // short label shown with the hit (folder name, calendar name…)
+	// VisibleFrom and VisibleUntil bound when the object shows in results
+	// (a page's scheduled publication); zero: open.
+	VisibleFrom, VisibleUntil time.Time
 }
 
 // Query is what a searcher asks.
@@ -48,6 +51,9 @@ type Query struct {
 	From, To time.Time // publication date range, whole days inclusive in the times' location; zero: open
 	Limit    int       // default 20
 	Offset   int
+	// Now is the instant scheduled objects are shown for (Doc.VisibleFrom,
+	// VisibleUntil); zero: time.Now.
+	Now time.Time
 }
 
 // Hit is one result: one per object; for a document, Part is the page that

@@ -43,7 +43,7 @@ const rankTier = 200
 
 func (tsvectorBackend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+`, title_words, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+	err := q.QueryRow(ctx, "INSERT INTO search_items ("+itemColumns+`, title_words, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		strip(to_tsvector('simple', ?)), strip(to_tsvector('simple', ?) || to_tsvector('simple', ?))) RETURNING id`,
 		append(args, titleToks, titleToks, bodyToks)...).Scan(&id)
 	if err != nil {
@@ -62,7 +62,7 @@ func (tsvectorBackend) insertItem(ctx context.Context, q db.Querier, args []any,
 func (tsvectorBackend) matches(pq parsedQuery, cond string, condArgs []any) (string, []any) {
 	s := `m AS MATERIALIZED (
 	SELECT si.id, si.date, si.title_words @@ to_tsquery('simple', ?) AS in_title
-	FROM (SELECT s.id, s.kind, s.acl_kind, s.acl_id, s.date, s.folder_id, s.title_words FROM search_items s
+	FROM (SELECT s.id, s.kind, s.acl_kind, s.acl_id, s.date, s.folder_id, s.title_words, s.visible_from, s.visible_until FROM search_items s
 		WHERE s.words @@ to_tsquery('simple', ?) OFFSET 0) si
 	WHERE ` + cond
 	args := append([]any{pq.titleTSQuery(), pq.plainTSQuery()}, condArgs...)

@@ -50,6 +50,23 @@ func (s *Accounts) Count(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// CountAdmins returns the number of live administrators (is the site
+// initialised: portique init).
+func (s *Accounts) CountAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM users WHERE is_admin = TRUE AND deleted_at IS NULL").Scan(&n)
+	return n, err
+}
+
+// CountAdminsWithTwoFactor returns the number of live administrators whose
+// second factor is active (the go-live checklist).
+func (s *Accounts) CountAdminsWithTwoFactor(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM users u JOIN user_totp t ON t.user_id = u.id
+		WHERE u.is_admin = TRUE AND u.deleted_at IS NULL AND t.confirmed_at IS NOT NULL`).Scan(&n)
+	return n, err
+}
+
 // Create adds an account without a password and issues its invitation
 // (valid InviteTTL): the person chooses their password through the link,
 // which the caller sends (web emails it, the command line prints it). A

@@ -216,7 +216,7 @@ func (s *Accounts) recordFailure(ctx context.Context, q db.Querier, id int64, no
 // confirmation (fields "password" and "confirm").
 func (s *Accounts) CheckNewPassword(u *User, password, confirm string) error {
 	errs := valid.Errors{}
-	ctxWords := []string{s.SiteName, "sydrav", "portique"}
+	ctxWords := []string{s.SiteName, "portique"}
 	if u != nil {
 		ctxWords = append(ctxWords, u.Email, u.Name)
 	}

@@ -222,3 +222,32 @@ func (s *Groups) Members(ctx context.Context, groupID int64) ([]User, error) {
 	}
 	return out, rows.Err()
 }
+
+// ByName returns the group an administrator means by name, as the command
+// line names groups: the same trimming as Create, the exact name first,
+// else the one group whose name matches ignoring case. The built-in groups
+// are not found (nobody is added to them). db.ErrNotFound when none.
+func (s *Groups) ByName(ctx context.Context, name string) (*Group, error) {
+	name = strings.TrimSpace(name)
+	all, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var match *Group
+	for i := range all {
+		g := &all[i]
+		if g.Builtin {
+			continue
+		}
+		if g.Name == name {
+			return g, nil
+		}
+		if strings.EqualFold(g.Name, name) {
+			match = g
+		}
+	}
+	if match == nil {
+		return nil, fmt.Errorf("users: group %q: %w", name, db.ErrNotFound)
+	}
+	return match, nil
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"time"
 
 	"portique/internal/mail"
@@ -10,7 +11,7 @@ import (
 // sendMail renders an email and sends it in the background. The link is
 // always built from the configured public URL, never from the request.
 func (s *Server) sendMail(kind string, u *users.User, path string, expires time.Time) {
-	d := mail.Data{SiteName: s.cfg.SiteName, Name: u.Name, Link: s.cfg.BaseURL + path}
+	d := mail.Data{SiteName: s.siteName(context.Background()), Name: u.Name, Link: s.cfg.BaseURL + path}
 	if !expires.IsZero() {
 		lt := expires.In(s.cfg.Location())
 		d.Expires = s.cat.T("accounts.mail.expires", frenchDate(lt), lt.Format("15:04"))

@@ -10,7 +10,9 @@ type adminTool struct {
 
 type adminHomePage struct {
 	Page
-	Tools []adminTool
+	Tools     []adminTool
+	Checklist []checkItem // before going live (site_settings.go)
+	Missing   int         // items of Checklist not done
 }
 
 // adminTools lists the administration tools. Other areas add their entry
@@ -26,10 +28,17 @@ func (s *Server) adminTools() []adminTool {
 		{"/documents/corbeille", t("documents.trash.link"), t("accounts.admin.documents_trash_help")},
 		{"/collecte/gestion", t("collecte.admin.tool"), t("collecte.admin.tool_help")},
 		{"/admin/messages", t("contact.inbox.title"), t("contact.admin.tool_help")},
+		{"/admin/parametres", t("site.admin.tool"), t("site.admin.tool_help")},
 	}
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "admin_home", &adminHomePage{Page: s.page(r, s.cat.T("accounts.admin.title")), Tools: s.adminTools()})
+	p := &adminHomePage{Page: s.page(r, s.cat.T("accounts.admin.title")), Tools: s.adminTools(), Checklist: s.goLiveChecklist(r.Context())}
+	for _, c := range p.Checklist {
+		if !c.Done {
+			p.Missing++
+		}
+	}
+	s.render(w, r, http.StatusOK, "admin_home", p)
 	return nil
 }

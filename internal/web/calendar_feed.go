@@ -36,7 +36,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := st.WriteFeed(r.Context(), &buf, p, calendar.FeedOptions{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL}); err != nil {
+	if err := st.WriteFeed(r.Context(), &buf, p, calendar.FeedOptions{Name: s.siteName(r.Context()), BaseURL: s.cfg.BaseURL}); err != nil {
 		return err
 	}
 	return writeICS(w, buf.Bytes(), "agenda.ics")
@@ -47,7 +47,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) calendarPublicFeed(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	if err := s.calendar.WriteFeed(r.Context(), &buf, access.Anonymous(),
-		calendar.FeedOptions{Name: s.cfg.SiteName + " – " + s.cat.T("calendar.public_feed"), BaseURL: s.cfg.BaseURL}); err != nil {
+		calendar.FeedOptions{Name: s.siteName(r.Context()) + " – " + s.cat.T("calendar.public_feed"), BaseURL: s.cfg.BaseURL}); err != nil {
 		return err
 	}
 	return writeICS(w, buf.Bytes(), "agenda-public.ics")

@@ -66,8 +66,9 @@ func (c *pageCache) view(key string, version int64, now time.Time) *pageShowData
 	return nil
 }
 
-// storeView keeps a member's page view, without the person's own data.
-func (c *pageCache) storeView(key string, version int64, now time.Time, d pageShowData) {
+// storeView keeps a member's page view, without the person's own data,
+// until the TTL or until (when not zero and sooner: a scheduled change).
+func (c *pageCache) storeView(key string, version int64, now, until time.Time, d pageShowData) {
 	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -78,7 +79,11 @@ func (c *pageCache) storeView(key string, version int64, now time.Time, d pageSh
 	if old := c.views[key]; old != nil {
 		c.viewBytes -= len(old.data.BlocksHTML) + 2048
 	}
-	c.views[key] = &cachedView{version: version, expires: now.Add(pageCacheTTL), data: d}
+	expires := now.Add(pageCacheTTL)
+	if !until.IsZero() && until.Before(expires) {
+		expires = until
+	}
+	c.views[key] = &cachedView{version: version, expires: expires, data: d}
 	c.viewBytes += size
 }
 
@@ -134,13 +139,18 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		}
 		rec := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
 		setCookies := len(w.Header().Values("Set-Cookie"))
-		lim := &cacheLimit{}
+		lim := &cacheLimit{version: v}
 		if err := h(rec, r.WithContext(context.WithValue(r.Context(), cacheLimitKey{}, lim))); err != nil {
 			return err
 		}
 		expires := now.Add(pageCacheTTL)
 		if !lim.until.IsZero() && lim.until.Before(expires) {
 			expires = lim.until
+		}
+		// Scheduled publication: nothing is kept past the next minute at
+		// which a page appears or disappears (menus, lists, the page).
+		if next := s.scheduleLimit(r); !next.IsZero() && next.Before(expires) {
+			expires = next
 		}
 		// Only plain successful pages that set no cookie of their own and
 		// are not marked no-store are kept.
@@ -157,8 +167,12 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 }
 
 // cacheLimit is how long the page being rendered for the cache may be kept
-// (zero: pageCacheTTL).
-type cacheLimit struct{ until time.Time }
+// (zero: pageCacheTTL), and the content version it is kept under (the site
+// settings it shows are read at that version at least: site_settings.go).
+type cacheLimit struct {
+	until   time.Time
+	version int64
+}
 
 type cacheLimitKey struct{}
 

@@ -29,6 +29,7 @@ type blockView struct {
 	Calendar *calendarBlockView
 	// Contact is a contact form (contact_form.go).
 	Contact *contactView
+	News    []newsCard // latest-news block (news_show.go)
 }
 
 // imageView is an <img> with its responsive variants.
@@ -55,6 +56,13 @@ type pageShowData struct {
 	// Contact: the page holds a contact form (its scripts; never cached,
 	// the form carries the visitor's tokens).
 	Contact *contactView
+	// News (news_show.go): the list of a news index, the header of a news
+	// item, Open Graph, the feeds' links, the schedule notice for editors.
+	NewsList     *newsListView
+	NewsHead     *newsHead
+	OG           *openGraph
+	Feeds        bool
+	ScheduleNote string
 }
 
 // pageShow serves the page tree: "/" and "/{slug}/{slug}…". Visitors see the
@@ -155,11 +163,14 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 	if data.BlocksHTML, err = s.partialHTML("page-blocks", data.Blocks); err != nil {
 		return err
 	}
+	if err := s.addNewsView(r, &data); err != nil {
+		return err
+	}
 	if data.CanEdit {
 		data.BodyClass = "can-edit"
 	}
 	if viewKey != "" && !data.Draft && data.Contact == nil {
-		s.pageCache.storeView(viewKey, version, s.now(), data)
+		s.pageCache.storeView(viewKey, version, s.now(), s.scheduleLimit(r), data)
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	if data.Contact != nil {
@@ -248,6 +259,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			for _, o := range occ {
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
+		case pages.BlockNews:
+			v.More = newsPath
+			news, err := s.latestNews(r, b.Limit)
+			if err != nil {
+				return nil, err
+			}
+			v.News = news
 		case pages.BlockCalendar:
 			cb, err := s.calendarBlock(r, b.CalendarID, i)
 			if err != nil {

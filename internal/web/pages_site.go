@@ -96,7 +96,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 		if s.search == nil {
 			d.Unavailable = true
 		} else {
-			sq := search.Query{Text: d.Q, From: from, To: to, Limit: searchPerPage, Offset: (d.PageNum - 1) * searchPerPage}
+			sq := search.Query{Text: d.Q, From: from, To: to, Limit: searchPerPage, Offset: (d.PageNum - 1) * searchPerPage, Now: s.now()}
 			for _, k := range searchKinds {
 				if k == d.Kind {
 					sq.Kinds = []string{k}
@@ -209,6 +209,8 @@ func (s *Server) sitemapXML(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, access.ErrForbidden) {
 		return err
 	}
+	// The legal pages every site has (site_legal.go).
+	set.URLs = append(set.URLs, sitemapURL{Loc: base + "/mentions-legales"}, sitemapURL{Loc: base + "/accessibilite"})
 	out, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ type pageFormData struct {
 	Page
 	P       *pages.Page
 	Form    pages.NewPage // new sub-page, properties
+	News    *newsForm     // properties: publication window, news fields (news_props.go)
 	Targets []*pages.Link // move: possible parents
 	Parent  int64         // move: chosen parent
 	Pos     string        // move: chosen position (1-based, empty: last)
@@ -95,6 +96,9 @@ func (s *Server) pageProps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := pageFormData{P: p, Form: pages.NewPage{Slug: p.Slug, MenuTitle: p.MenuTitle, MetaDescription: p.MetaDescription, HideFromMenu: !p.InMenu}}
+	if d.News, err = s.newsFormOf(r, p, nil); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "pages_props", s.pageForm(r, "pages.props.title", d))
 	return nil
 }
@@ -105,12 +109,20 @@ func (s *Server) pagePropsSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	upload, err := s.readNewsProps(w, r)
+	if err != nil {
+		return err
+	}
 	pr := pages.Props{Slug: r.FormValue("slug"), MenuTitle: r.FormValue("menu_title"), MetaDescription: r.FormValue("meta_description"),
 		HideFromMenu: r.FormValue("in_menu") == ""}
-	p, err := s.pages.UpdateProps(r.Context(), s.actor(r), id, pr)
+	// A picture refused (type, size) is reported before anything is written.
+	var p *pages.Page
+	if err = s.newsPropsOf(r, &pr, upload); err == nil {
+		p, err = s.pages.UpdateProps(r.Context(), s.actor(r), id, pr)
+	}
 	if ve, ok := formErrors(err); ok {
 		d := pageFormData{Form: pages.NewPage{Slug: pr.Slug, MenuTitle: pr.MenuTitle, MetaDescription: pr.MetaDescription, HideFromMenu: pr.HideFromMenu}}
-		return s.pageFormAgain(w, r, access.Edit, "pages_props", "pages.props.title", d, ve)
+		return s.pagePropsAgain(w, r, d, pr, ve)
 	}
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/i18n"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -42,6 +43,12 @@ type Page struct {
 	Errors map[string]string
 	// BodyClass lets a page style its body (e.g. "editing").
 	BodyClass string
+	// Site are the site's settings; A11yStatus the conformity it declares
+	// (« non conforme » until an audit is entered), LogoURL its logo ("":
+	// none).
+	Site       *site.Settings
+	A11yStatus string
+	LogoURL    string
 }
 
 // NavItem is a link of the main menu or the breadcrumb.
@@ -60,15 +67,21 @@ func (s *Server) page(r *http.Request, title string) Page {
 // view cache keeps it).
 func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page {
 	st := state(r)
+	set := s.siteSettings(r.Context())
 	p := Page{
-		Title:     title,
-		SiteName:  s.cfg.SiteName,
-		Lang:      s.cat.Lang,
-		Path:      r.URL.Path,
-		User:      currentUser(r),
-		Principal: principal(r),
-		CSRF:      st.csrf,
-		Flash:     s.takeFlash(r),
+		Title:      title,
+		SiteName:   set.Get(site.Name),
+		Site:       set,
+		A11yStatus: s.cat.T("site.status." + string(set.Status())),
+		Lang:       s.cat.Lang,
+		Path:       r.URL.Path,
+		User:       currentUser(r),
+		Principal:  principal(r),
+		CSRF:       st.csrf,
+		Flash:      s.takeFlash(r),
+	}
+	if set.Logo != nil {
+		p.LogoURL = logoURL(set)
 	}
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd

@@ -42,6 +42,8 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.actsRoutes()...)
 	rs = append(rs, s.collecteRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
+	rs = append(rs, s.siteRoutes()...)
+	rs = append(rs, s.newsRoutes()...)
 	rs = append(rs, s.pageRoutes()...) // last: holds the catch-all page tree route
 	return rs
 }

@@ -26,6 +26,7 @@ import (
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -63,6 +64,7 @@ type Server struct {
 	csp      string
 	collecte *collecte.Store
 	contact  *contact.Store // the contact form's messages
+	site     *site.Store    // the site's settings
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -94,6 +96,7 @@ func New(d *Deps) (*Server, error) {
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
 		contact:  d.Contact,
+		site:     d.Site,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

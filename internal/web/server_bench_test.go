@@ -10,11 +10,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
 	"portique/internal/app/services"
 	"portique/internal/dbtest"
+	"portique/internal/pages"
 )
 
 func newBenchServer(b *testing.B) (*Server, string) {
@@ -71,4 +73,53 @@ func BenchmarkPublicPageNewVisitor(b *testing.B) {
 func BenchmarkMemberPage(b *testing.B) {
 	srv, token := newBenchServer(b)
 	benchServe(b, srv, "/", &http.Cookie{Name: "portique", Value: token})
+}
+
+// BenchmarkNewsCachedPages: an anonymous visitor's request for the news
+// list, a filtered list, a news item, the feeds and the home page with its
+// latest-news block, served from the visitors' page cache, next to an
+// ordinary page of the same demo site (target: no more server CPU than the
+// ordinary page). cpu-ns/op is the process's CPU time per request.
+//
+//	go test -run XXX -bench NewsCachedPages ./internal/web/
+func BenchmarkNewsCachedPages(b *testing.B) {
+	ctx := context.Background()
+	d := dbtest.NewDB(b)
+	if err := pages.SeedDemo(ctx, d, time.Now(), map[string]int64{}, 0); err != nil {
+		b.Fatal(err)
+	}
+	srv := buildServer(b, testConfig(b), d, services.Options{NoSearch: true})
+	csrf := &http.Cookie{Name: "portique-csrf", Value: "0123456789abcdef0123456789abcdef0123"}
+	for _, c := range []struct{ name, path string }{
+		{"ordinary-page", "/guide-du-tri"},
+		{"home-latest-news", "/"},
+		{"news-list", "/actualites"},
+		{"news-list-category", "/actualites?categorie=vie-du-syndicat"},
+		{"news-item", "/actualites/distribution-gratuite-de-composteurs"},
+		{"feed-rss", "/actualites/flux.rss"},
+		{"feed-atom", "/actualites/flux.atom"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			get := func() int {
+				req := httptest.NewRequest(http.MethodGet, c.path, nil)
+				req.RemoteAddr = "127.0.0.1:4000"
+				req.AddCookie(csrf)
+				w := &countingWriter{h: http.Header{}}
+				srv.ServeHTTP(w, req)
+				if w.code != http.StatusOK {
+					b.Fatalf("GET %s = %d", c.path, w.code)
+				}
+				return w.n
+			}
+			size := get() // fills the cache
+			b.ReportAllocs()
+			runtime.GC()
+			cpu := processCPU()
+			for b.Loop() {
+				get()
+			}
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(size), "bytes")
+		})
+	}
 }

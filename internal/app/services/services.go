@@ -10,6 +10,7 @@
 package services
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -32,6 +33,7 @@ import (
 	"portique/internal/mail"
 	"portique/internal/pages"
 	"portique/internal/search"
+	"portique/internal/site"
 	"portique/internal/users"
 )
 
@@ -61,6 +63,7 @@ type Deps struct {
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
 	Contact   *contact.Store // the contact form's messages and inbox
+	Site      *site.Store    // the site's settings (name, logo, legal mentions, audit)
 }
 
 // Options are what differs between the program and its tests.
@@ -130,7 +133,12 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Site = Site(cfg, d, o.Now, cat)
 	s.Accounts, s.Groups = accounts(cfg, d, o, cat)
+	// A new password may not be the body's name (the name at start-up).
+	if set, err := s.Site.Current(context.Background()); err == nil {
+		s.Accounts.SiteName = set.Get(site.Name)
+	}
 
 	s.Guide = guide.New(d, s.Search)
 	s.Guide.Now = o.Now
@@ -171,6 +179,21 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
 	return s, nil
+}
+
+// Site builds the store of the site's settings: where the name is not set,
+// --site-name, else the catalogue's neutral name (never a demo body's).
+func Site(cfg *config.Config, d *db.DB, now func() time.Time, cat *i18n.Catalog) *site.Store {
+	st := site.New(d)
+	if now != nil {
+		st.Now = now
+	}
+	name := strings.TrimSpace(cfg.SiteName)
+	if name == "" {
+		name = cat.T("site.default_name")
+	}
+	st.Defaults = map[string]string{site.Name: name}
+	return st
 }
 
 // Accounts builds the stores of accounts and groups as New does, for the
