@@ -138,8 +138,9 @@ func demoRegister(ctx context.Context, d *db.DB, register *acts.Store, now time.
 	return register.SeedDemo(ctx, now, sec, acts.DemoEvents{Comite: event("Comité syndical"), Bureau: event("Bureau syndical")})
 }
 
-// reindexAll re-feeds the search index from every area and returns how many
-// objects were indexed.
+// reindexAll re-feeds the search index from every area, records the
+// analyser version it was built with, and returns how many objects were
+// indexed.
 func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store) (int, error) {
 	total := 0
 	for name, f := range map[string]func(context.Context) (int, error){
@@ -157,7 +158,8 @@ func reindexAll(ctx context.Context, d *db.DB, idx search.Index, docs *documents
 		}
 		total += n
 	}
-	return total, nil
+	// The index now holds this analyser's tokens (no rebuild at start-up).
+	return total, search.MarkAnalyzed(ctx, d)
 }
 
 // reindex rebuilds the search index from the stored pages, events and

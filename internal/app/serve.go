@@ -59,7 +59,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
+	runners, err := extractionJobs(cfg, d, svc.Documents, svc.Acts, log, e.Now)
 	if err != nil {
 		return err
 	}
@@ -95,12 +95,14 @@ func serve(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	go housekeeping(ctx, cfg, d, svc, log, e.Now)
-	// Background jobs (text extraction) stop with ctx; a job cut short is
-	// retried after its lease, here or on another instance.
-	waitJobs := runner.Start(ctx)
-	defer waitJobs()
-	waitMail := mailRunner.Start(ctx)
-	defer waitMail()
+	go reindexIfStale(ctx, d, svc.Search, svc.Documents, log) // search answers meanwhile
+	// Background jobs stop with ctx; a job cut short is retried after its
+	// lease, here or on another instance.
+	// Background jobs (text extraction, OCR, the contact form's e-mails):
+	// each runner has its own workers.
+	for _, runner := range append(runners, mailRunner) {
+		defer runner.Start(ctx)()
+	}
 	go purgeBlobs(ctx, svc.Documents, log)
 	if cfg.BackupDir != "" {
 		sched := &backup.Schedule{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep,
@@ -133,20 +135,59 @@ func serve(ctx context.Context, e Env, args []string) error {
 	return nil
 }
 
-// extractionJobs builds the job runner that extracts and indexes the
-// uploaded files (documents and the register's acts), in child processes of this very binary (`portique
-// extract-worker`).
-func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) (*jobs.Runner, error) {
-	child, err := extract.NewChild(filepath.Join(cfg.DataDir, "cache", "pdfium"))
+// extractionJobs builds the job runners that extract and indexes the
+// uploaded files (documents and the register's acts), in child processes of
+// this very binary (`portique extract-worker`): one runner for ordinary
+// files, and beside it one for the slow work (optical character recognition
+// of scans, and the register's PDFs, often scans), so an ordinary document
+// never waits behind a scan.
+func extractionJobs(cfg *config.Config, d *db.DB, docs *documents.Store, register *acts.Store, log *slog.Logger, now func() time.Time) ([]*jobs.Runner, error) {
+	cache := filepath.Join(cfg.DataDir, "cache", "pdfium")
+	plain, err := extract.NewChild(cache)
 	if err != nil {
 		return nil, err
 	}
-	runner := jobs.NewRunner(d)
-	runner.Log = log
-	runner.Now = now
-	docs.RegisterJobs(runner, child)
-	register.RegisterJobs(runner, child) // the register of acts' PDFs
-	return runner, nil
+	plain.Options.OCR = false
+	ocr, err := extract.NewChild(cache)
+	if err != nil {
+		return nil, err
+	}
+	runner := func() *jobs.Runner {
+		r := jobs.NewRunner(d)
+		r.Log = log
+		r.Now = now
+		return r
+	}
+	fast, slow := runner(), runner()
+	docs.RegisterJobs(fast, plain)
+	if extract.OCRAvailable() {
+		docs.RegisterOCRJobs(slow, ocr)
+	}
+	register.RegisterJobs(slow, ocr) // the register of acts' PDFs
+	return []*jobs.Runner{fast, slow}, nil
+}
+
+// reindexIfStale rebuilds the search index once when it was built by an
+// older analyser (search.AnalyzerVersion: e.g. after an upgrade that made
+// « déchetterie » and « déchèterie » one word), then records the version.
+// Search keeps answering during the rebuild (it replaces objects one by one).
+func reindexIfStale(ctx context.Context, d *db.DB, idx search.Index, docs *documents.Store, log *slog.Logger) {
+	stale, err := search.AnalyzerStale(ctx, d)
+	if err != nil || !stale {
+		if err != nil {
+			log.Error("search index version", "err", err)
+		}
+		return
+	}
+	log.Info("search index built by an older analyser: rebuilding it", "version", search.AnalyzerVersion)
+	n, err := reindexAll(ctx, d, idx, docs)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("search index rebuild", "err", err)
+		}
+		return
+	}
+	log.Info("search index rebuilt", "objects", n)
 }
 
 // listen opens the listener: plain TCP, TLS with a certificate pair, or TLS

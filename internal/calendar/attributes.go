@@ -43,6 +43,8 @@ func (a *Attribute) validate() error {
 		}
 	}
 	a.Choices = choices
+	slices.Sort(a.Calendars)
+	a.Calendars = slices.Compact(a.Calendars)
 	if a.Type == AttrChoice && len(a.Choices) == 0 {
 		errs.Add("choix", "calendar.error.attr_choices")
 	}
@@ -75,7 +77,45 @@ func (s *Store) attributes(ctx context.Context, q db.Querier) ([]Attribute, erro
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The calendars each attribute is limited to.
+	at := map[int64]int{}
+	for i, a := range out {
+		at[a.ID] = i
+	}
+	crows, err := q.Query(ctx, "SELECT attribute_id, calendar_id FROM event_attribute_calendars ORDER BY attribute_id, calendar_id")
+	if err != nil {
+		return nil, fmt.Errorf("calendar: attribute calendars: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var aid, cid int64
+		if err := crows.Scan(&aid, &cid); err != nil {
+			return nil, err
+		}
+		if i, ok := at[aid]; ok {
+			out[i].Calendars = append(out[i].Calendars, cid)
+		}
+	}
+	return out, crows.Err()
+}
+
+// setAttributeCalendars limits an attribute to the calendars of a that
+// exist (none: every calendar).
+func setAttributeCalendars(ctx context.Context, tx *db.Tx, a Attribute) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM event_attribute_calendars WHERE attribute_id = ?", a.ID); err != nil {
+		return fmt.Errorf("calendar: attribute %d calendars: %w", a.ID, err)
+	}
+	for _, cid := range a.Calendars {
+		if _, err := tx.Exec(ctx, `INSERT INTO event_attribute_calendars (attribute_id, calendar_id)
+			SELECT ?, id FROM calendars WHERE id = ?`, a.ID, cid); err != nil {
+			return fmt.Errorf("calendar: attribute %d calendars: %w", a.ID, err)
+		}
+	}
+	return nil
 }
 
 // Attribute returns one definition.
@@ -119,6 +159,10 @@ func (s *Store) CreateAttribute(ctx context.Context, actor access.Actor, a Attri
 			}
 			return fmt.Errorf("calendar: create attribute: %w", err)
 		}
+		a.ID = id
+		if err := setAttributeCalendars(ctx, tx, a); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, actor, s.Now(), "calendar.attribute_created", audit.Object("attribute", id), a.Key)
 	})
 	return id, err
@@ -142,6 +186,9 @@ func (s *Store) UpdateAttribute(ctx context.Context, actor access.Actor, a Attri
 		if _, err := tx.Exec(ctx, "UPDATE event_attributes SET label = ?, type = ?, choices = ?, help = ?, position = ? WHERE id = ?",
 			a.Label, a.Type, strings.Join(a.Choices, "\n"), strings.TrimSpace(a.Help), a.Position, a.ID); err != nil {
 			return fmt.Errorf("calendar: update attribute %d: %w", a.ID, err)
+		}
+		if err := setAttributeCalendars(ctx, tx, a); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, s.Now(), "calendar.attribute_updated", audit.Object("attribute", a.ID), a.Key)
 	})

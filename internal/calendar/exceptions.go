@@ -293,11 +293,7 @@ func (s *Store) SplitSeries(ctx context.Context, a access.Actor, eventID int64, 
 		if p.UserID != 0 {
 			by = p.UserID
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO events (uid, calendar_id, title, description, location, starts_at, ends_at,
-			all_day, rrule, series_end, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
-			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&newID); err != nil {
+		if newID, err = s.insertEvent(ctx, tx, v, by, now); err != nil {
 			return fmt.Errorf("calendar: split series %d: %w", eventID, err)
 		}
 		if err := saveExtras(ctx, tx, newID, v.eventValues); err != nil {

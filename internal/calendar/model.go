@@ -17,6 +17,7 @@ package calendar
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -129,6 +130,20 @@ type Attribute struct {
 	Choices  []string // type choice
 	Help     string
 	Position int
+	// Calendars limits the attribute to these calendars (its field, its
+	// values and the agenda's filter); empty: every calendar.
+	Calendars []int64
+}
+
+// AppliesTo reports whether the attribute is used by calendar id.
+func (a Attribute) AppliesTo(id int64) bool {
+	return len(a.Calendars) == 0 || slices.Contains(a.Calendars, id)
+}
+
+// AppliesToAny reports whether the attribute is used by one of the
+// calendars (those a visitor sees, for the agenda's filter).
+func (a Attribute) AppliesToAny(ids []int64) bool {
+	return len(a.Calendars) == 0 || slices.ContainsFunc(ids, a.AppliesTo)
 }
 
 // AttributeValue is an attribute's value on one event.

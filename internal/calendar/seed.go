@@ -68,6 +68,21 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 		ids[c.name] = strconv.FormatInt(id, 10)
 	}
+	// The statutory bodies are an internal category: limited to the
+	// Instances calendar, the public agenda's filter does not offer them.
+	all, err := s.Attributes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		if a.Key == "instance" {
+			inst, _ := strconv.ParseInt(ids["Instances"], 10, 64)
+			a.Calendars = []int64{inst}
+			if err := s.UpdateAttribute(ctx, sys, a); err != nil {
+				return fmt.Errorf("calendar: demo attribute %s: %w", a.Key, err)
+			}
+		}
+	}
 	loc := loadLocation(DefaultTimeZone)
 	today := dateOf(now.In(loc))
 	start := today.AddDate(0, -2, 0)

@@ -306,6 +306,23 @@ func getCalendar(ctx context.Context, q db.Querier, id int64) (Calendar, error) 
 	return c, nil
 }
 
+// insertEvent writes a new event row. Its id is never one a deleted event
+// had: on SQLite (which would give max(id) + 1 again) it is the next of
+// event_ids (migration 0251); PostgreSQL's identity never reuses one.
+func (s *Store) insertEvent(ctx context.Context, tx *db.Tx, v checkedValues, by any, now time.Time) (int64, error) {
+	idExpr := "DEFAULT"
+	if s.db.Dialect() == db.SQLite {
+		idExpr = "(SELECT last_id + 1 FROM event_ids)"
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO events (id, uid, calendar_id, title, description, location, starts_at, ends_at,
+		all_day, rrule, series_end, created_by, created_at, updated_at)
+		VALUES (`+idExpr+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
+		v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&id)
+	return id, err
+}
+
 // CreateEvent validates the form and creates the event, with its audit
 // entry. a needs access.Edit on the form's calendar (access.ErrForbidden
 // otherwise, also for a calendar that does not exist). Invalid input is
@@ -322,11 +339,7 @@ func (s *Store) CreateEvent(ctx context.Context, a access.Actor, f EventForm) (i
 		if a.UserID != 0 {
 			by = a.UserID
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO events (uid, calendar_id, title, description, location, starts_at, ends_at,
-			all_day, rrule, series_end, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			newUID(), v.calendarID, v.title, v.description, v.location, v.start.UTC(), v.end.UTC(),
-			v.allDay, v.rule, seriesEndValue(v.seriesEnd), by, now, now).Scan(&id); err != nil {
+		if id, err = s.insertEvent(ctx, tx, v, by, now); err != nil {
 			return fmt.Errorf("calendar: create event: %w", err)
 		}
 		if err := saveExtras(ctx, tx, id, v.eventValues); err != nil {
@@ -372,6 +385,8 @@ func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal,
 			return checkedValues{}, err
 		}
 		loc = c.Location()
+		// An attribute limited to other calendars takes no value here.
+		attrs = slices.DeleteFunc(attrs, func(a Attribute) bool { return !a.AppliesTo(calID) })
 	}
 	v, err := f.validate(loc, attrs)
 	if err != nil {

@@ -22,16 +22,27 @@ import (
 // text and indexes it.
 const JobExtract = "documents.extract"
 
+// JobOCR is the kind of the job that reads a scanned PDF (no text layer)
+// with optical character recognition. It runs in its own worker, beside
+// JobExtract, so ordinary files never wait behind a slow scan.
+const JobOCR = "documents.ocr"
+
 const docCols = `d.id, d.folder_id, f.name, d.title, d.filename, d.media_type, d.size, d.sha256, d.blob_key,
 	d.version, d.published_on, d.added_at, COALESCE(d.added_by, 0), d.updated_at, d.pinned,
-	d.text_status, d.text_reason, d.pages, d.trashed_at, d.description`
+	d.text_status, d.text_reason, d.pages, d.trashed_at, d.description, d.created_at, d.text_ocr`
 
 const docFrom = " FROM documents d JOIN folders f ON f.id = d.folder_id"
 
-func scanDoc(sc interface{ Scan(...any) error }, d *Document) error {
-	return sc.Scan(&d.ID, &d.FolderID, &d.FolderName, &d.Title, &d.Filename, &d.MediaType, &d.Size, &d.SHA256, &d.BlobKey,
+func scanDoc(sc interface{ Scan(...any) error }, d *Document, more ...any) error {
+	var created *time.Time // NULL for a row written before migration 0350 filled it
+	err := sc.Scan(append([]any{&d.ID, &d.FolderID, &d.FolderName, &d.Title, &d.Filename, &d.MediaType, &d.Size, &d.SHA256, &d.BlobKey,
 		&d.Version, &d.PublishedOn, &d.AddedAt, &d.AddedBy, &d.UpdatedAt, &d.Pinned,
-		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt, &d.Description)
+		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt, &d.Description, &created, &d.TextOCR}, more...)...)
+	d.CreatedAt = d.AddedAt
+	if created != nil {
+		d.CreatedAt = *created
+	}
+	return err
 }
 
 func (s *Store) load(ctx context.Context, q db.Querier, id int64, trashed bool) (*Document, error) {
@@ -302,8 +313,8 @@ func (s *Store) Upload(ctx context.Context, a access.Actor, in UploadInput) (*Do
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (folder_id, title, filename, media_type, size, sha256, blob_key,
-			published_on, added_at, added_by, updated_at, text_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, nullID(a.UserID), now, TextPending, desc).Scan(&id); err != nil {
+			published_on, added_at, created_at, added_by, updated_at, text_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, now, nullID(a.UserID), now, TextPending, desc).Scan(&id); err != nil {
 			return fmt.Errorf("documents: insert: %w", err)
 		}
 		if err := s.enqueueExtract(ctx, tx, id, st.SHA256); err != nil {
@@ -337,8 +348,12 @@ type extractPayload struct {
 }
 
 func (s *Store) enqueueExtract(ctx context.Context, q db.Querier, id int64, sha string) error {
+	return s.enqueue(ctx, q, JobExtract, id, sha)
+}
+
+func (s *Store) enqueue(ctx context.Context, q db.Querier, kind string, id int64, sha string) error {
 	b, _ := json.Marshal(extractPayload{id, sha})
-	_, err := jobs.Enqueue(ctx, q, JobExtract, string(b), s.Now())
+	_, err := jobs.Enqueue(ctx, q, kind, string(b), s.Now())
 	return err
 }
 
@@ -455,7 +470,7 @@ func (s *Store) Replace(ctx context.Context, a access.Actor, id int64, filename 
 			return fmt.Errorf("documents: keep version %d of %d: %w", d.Version, d.ID, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET filename = ?, media_type = ?, size = ?, sha256 = ?, blob_key = ?,
-			version = version + 1, added_at = ?, added_by = ?, text_status = ?, text_reason = '', pages = 0 WHERE id = ?`,
+			version = version + 1, added_at = ?, added_by = ?, text_status = ?, text_reason = '', text_ocr = FALSE, pages = 0 WHERE id = ?`,
 			name, mt, st.Size, st.SHA256, key, now, nullID(a.UserID), TextPending, id); err != nil {
 			return fmt.Errorf("documents: replace %d: %w", id, err)
 		}

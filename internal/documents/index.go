@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
@@ -129,7 +130,15 @@ type Extractor interface {
 // ExtractJob is the handler of JobExtract: it extracts the text of the
 // document's current file, stores it per page and indexes it. A job whose
 // file was replaced meanwhile does nothing (the replacement queued its own).
-func (s *Store) ExtractJob(ex Extractor) jobs.Handler {
+// A file without a text layer (a scan) is handed to JobOCR when a runner
+// does OCR (RegisterOCRJobs), so this worker goes on with the next file.
+func (s *Store) ExtractJob(ex Extractor) jobs.Handler { return s.extractJob(ex, false) }
+
+// OCRJob is the handler of JobOCR: the same as ExtractJob, with ex reading
+// scans by optical character recognition (a slow child process).
+func (s *Store) OCRJob(ex Extractor) jobs.Handler { return s.extractJob(ex, true) }
+
+func (s *Store) extractJob(ex Extractor, ocr bool) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var pl extractPayload
 		if err := json.Unmarshal([]byte(j.Payload), &pl); err != nil {
@@ -150,8 +159,30 @@ func (s *Store) ExtractJob(ex Extractor) jobs.Handler {
 		if err != nil {
 			return err // infrastructure failure: retried
 		}
+		if !ocr && res.Reason == extract.ReasonScanned && s.wakeOCR != nil {
+			return s.queueOCR(ctx, pl.Doc, pl.SHA256, len(res.Pages))
+		}
 		return s.SetText(ctx, pl.Doc, pl.SHA256, res)
 	}
+}
+
+// queueOCR marks a scanned document as waiting for OCR and queues JobOCR.
+func (s *Store) queueOCR(ctx context.Context, id int64, sha string, pages int) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE documents SET text_status = ?, text_reason = ?, pages = ? WHERE id = ? AND sha256 = ?",
+			TextPending, ReasonOCRQueued, pages, id, sha)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // replaced meanwhile
+		}
+		return s.enqueue(ctx, tx, JobOCR, id, sha)
+	})
+	if err == nil {
+		s.wakeOCR()
+	}
+	return err
 }
 
 // SetText stores the extraction result of a document's file (identified by
@@ -185,8 +216,9 @@ func (s *Store) SetText(ctx context.Context, id int64, sha string, res extract.R
 		} else if n == 0 {
 			status, reason = TextNone, extract.ReasonEmpty
 		}
-		if _, err := tx.Exec(ctx, "UPDATE documents SET text_status = ?, text_reason = ?, pages = ? WHERE id = ?",
-			status, reason, len(res.Pages), id); err != nil {
+		ocr := status == TextDone && res.Engine == extract.EngineOCR
+		if _, err := tx.Exec(ctx, "UPDATE documents SET text_status = ?, text_reason = ?, text_ocr = ?, pages = ? WHERE id = ?",
+			status, reason, ocr, len(res.Pages), id); err != nil {
 			return err
 		}
 		return s.reindex(ctx, tx, id)
@@ -217,8 +249,65 @@ func HumanSize(n int64) string {
 }
 
 // RegisterJobs makes a job runner run the extraction jobs with ex (an
-// *extract.Child in production), and wakes it after each upload.
+// *extract.Child without OCR in production), and wakes it after each upload.
 func (s *Store) RegisterJobs(r *jobs.Runner, ex Extractor) {
 	r.Handle(JobExtract, s.ExtractJob(ex))
 	s.Wake = r.Wake
+}
+
+// RegisterOCRJobs makes another runner read scans with ex (an *extract.Child
+// with OCR on): the scans found by the extraction jobs are queued for it
+// instead of being marked unreadable. Call it before the runners start.
+func (s *Store) RegisterOCRJobs(r *jobs.Runner, ex Extractor) {
+	r.Handle(JobOCR, s.OCRJob(ex))
+	s.wakeOCR = r.Wake
+}
+
+// AwaitText waits, max at most, for the extraction of freshly stored files,
+// so that the uploader is told at once when a file's text could not be read.
+// It waits only when a job runner of this process extracts (RegisterJobs);
+// a scan handed to OCR counts as read. It returns the ids of the documents
+// whose text could not be read (Document.Unreadable).
+func (s *Store) AwaitText(ctx context.Context, ids []int64, max time.Duration) ([]int64, error) {
+	if s.Wake == nil || len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	deadline := time.Now().Add(max)
+	for {
+		var bad []int64
+		pending := false
+		rows, err := s.db.Query(ctx, "SELECT id, text_status, text_reason FROM documents WHERE id IN ("+db.In(len(ids))+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("documents: await text: %w", err)
+		}
+		for rows.Next() {
+			var d Document
+			if err := rows.Scan(&d.ID, &d.TextStatus, &d.TextReason); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			pending = pending || (d.TextStatus == TextPending && d.TextReason != ReasonOCRQueued)
+			if d.Unreadable() {
+				bad = append(bad, d.ID)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if !pending || time.Now().After(deadline) {
+			return bad, nil
+		}
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return bad, nil
+		case <-t.C:
+		}
+	}
 }

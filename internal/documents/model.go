@@ -11,6 +11,8 @@ package documents
 
 import (
 	"time"
+
+	"portique/internal/extract"
 )
 
 // Errors: the store returns db.ErrNotFound for no such document or folder,
@@ -31,6 +33,10 @@ const (
 	TextNone    = "none"    // no indexable text; TextReason says why (an extract.Reason* catalogue key)
 )
 
+// ReasonOCRQueued is the TextReason of a pending document whose file has no
+// text layer and waits for optical character recognition (JobOCR).
+const ReasonOCRQueued = "documents.reason.ocr-queued"
+
 // Folder is a node of the folder tree.
 type Folder struct {
 	ID        int64
@@ -38,7 +44,7 @@ type Folder struct {
 	Name      string
 	CreatedAt time.Time
 	Depth     int // in a Tree listing
-	Count     int // visible current (or archived) documents, in a Tree listing
+	Count     int // visible current (or archived) documents, sub-folders included, in a Tree listing
 }
 
 // Document is a file in a folder. The current file's fields are inline;
@@ -55,16 +61,34 @@ type Document struct {
 	SHA256      string
 	BlobKey     string
 	Version     int
-	PublishedOn string // calendar date YYYY-MM-DD
-	AddedAt     time.Time
+	PublishedOn string    // calendar date YYYY-MM-DD
+	AddedAt     time.Time // when the current file was added
+	CreatedAt   time.Time // the first upload ("Ajouté le" keeps it across replacements)
 	AddedBy     int64
 	UpdatedAt   time.Time
 	Pinned      bool
 	TextStatus  string
 	TextReason  string
+	TextOCR     bool // the text was read by optical character recognition
 	Pages       int
 	TrashedAt   *time.Time
 	Archived    bool // computed from PublishedOn, Pinned and the clock
+}
+
+// Unreadable reports whether the file's text could not be read (a damaged,
+// encrypted or scanned file, an extraction cut short): the uploader is told,
+// since the document is then found by its title and file name only. An
+// image, an empty file or a type we do not read is not a failure.
+func (d Document) Unreadable() bool {
+	if d.TextStatus != TextNone {
+		return false
+	}
+	switch d.TextReason {
+	case extract.ReasonScanned, extract.ReasonEncrypted, extract.ReasonDamaged, extract.ReasonNoTool,
+		extract.ReasonTimeout, extract.ReasonTooComplex:
+		return true
+	}
+	return false
 }
 
 // Published returns the publication date at midnight UTC (for the index).

@@ -37,6 +37,8 @@ type Store struct {
 	// Wake is called after an extraction job is enqueued (the server sets
 	// it to the job runner's Wake so the upload is indexed at once).
 	Wake func()
+	// wakeOCR wakes the OCR runner; nil when no runner does OCR.
+	wakeOCR func()
 }
 
 // NewStore returns a store. index may be nil (nothing is indexed).
@@ -364,15 +366,38 @@ func (s *Store) Tree(ctx context.Context, p access.Principal, archived bool) ([]
 		children[parent] = append(children[parent], x)
 	}
 	var out []Folder
-	var walk func(parent int64, depth int)
-	walk = func(parent int64, depth int) {
+	// walk lists the tree in order; a folder's count takes in the
+	// documents of its sub-folders (those p sees), as people expect of a
+	// folder. It returns the count of parent's sub-tree.
+	var walk func(parent int64, depth int) int
+	walk = func(parent int64, depth int) int {
+		total := 0
 		for _, c := range children[parent] {
 			c.Depth = depth
+			at := len(out)
 			out = append(out, c)
-			walk(c.ID, depth+1)
+			out[at].Count += walk(c.ID, depth+1)
+			total += out[at].Count
 		}
+		return total
 	}
 	walk(0, 0)
+	return out, nil
+}
+
+// SubFolders returns the folders directly under parent that p may see, in
+// name order, with their counts (sub-folders included). parent 0: the roots.
+func (s *Store) SubFolders(ctx context.Context, p access.Principal, parent int64) ([]Folder, error) {
+	tree, err := s.Tree(ctx, p, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []Folder
+	for _, f := range tree {
+		if f.ParentID == parent {
+			out = append(out, f)
+		}
+	}
 	return out, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
@@ -212,6 +213,10 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 	viewer := e.user("viewer@sydrav.fr", false, elus)
 	f := e.folder(0, "Technique", access.Grant{GroupID: g, Level: access.Edit}, access.Grant{GroupID: elus, Level: access.View})
 	d := e.upload(f, "note.txt", []byte("version un\n"), "2026-10-01")
+	first := d.AddedAt
+	e.clock.mu.Lock()
+	e.clock.t = e.clock.t.Add(48 * time.Hour)
+	e.clock.mu.Unlock()
 
 	// Two editors replace at once: both files are kept, one after the other.
 	var wg sync.WaitGroup
@@ -230,6 +235,10 @@ func TestReplaceKeepsURLAndVersions(t *testing.T) {
 	must(t, err)
 	if cur.Version != 3 || cur.ID != d.ID {
 		t.Fatalf("version %d, want 3", cur.Version)
+	}
+	// "Ajouté le" is the first upload's date; the current file has its own.
+	if !cur.CreatedAt.Equal(first) || cur.AddedAt.Equal(first) {
+		t.Errorf("after replacement: created %v added %v, want created %v and a later added", cur.CreatedAt, cur.AddedAt, first)
 	}
 	vs, err := e.s.Versions(e.ctx, editor, d.ID)
 	must(t, err)

@@ -49,6 +49,7 @@ const (
 	EngineAuto      = ""          // pdftotext when installed, else pdfium
 	EnginePdftotext = "pdftotext" // poppler's pdftotext (fast; must be installed)
 	EnginePdfium    = "pdfium"    // PDFium in WebAssembly (built in)
+	EngineOCR       = "tesseract" // the Engine of a Result read by OCR
 )
 
 // Options choose the PDF engine.

@@ -89,7 +89,7 @@ func ocrPDF(ctx context.Context, path string, n int) (Result, bool) {
 	if blank(pages) {
 		return Result{}, false
 	}
-	return Result{Pages: pages, Engine: "tesseract"}, true
+	return Result{Pages: pages, Engine: EngineOCR}, true
 }
 
 // limitedBuffer keeps at most max bytes and silently drops the rest, so a

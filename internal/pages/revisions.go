@@ -17,7 +17,10 @@ import (
 	"portique/internal/valid"
 )
 
-const revCols = `r.id, r.page_id, COALESCE(r.author_id, 0), r.author_name, r.created_at, r.published_at,
+// revCols name the author by the account's display name (as it is now),
+// falling back to what was recorded (the login e-mail) for a deleted account.
+const revCols = `r.id, r.page_id, COALESCE(r.author_id, 0),
+	COALESCE((SELECT NULLIF(u.name, '') FROM users u WHERE u.id = r.author_id), r.author_name), r.created_at, r.published_at,
 	r.title, r.blocks, r.note, COALESCE(r.base_rev, 0)`
 
 func scanRevision(sc scanner) (*Revision, error) {

@@ -41,6 +41,8 @@ func TestAnalyzeSameTokens(t *testing.T) {
 		{"l’Ardèche", "l'Ardeche", "ardeche", "Ardèche"},
 		{"électricité", "electricite"},
 		{"déchèterie", "decheterie", "déchèteries"},
+		{"déchèterie", "déchetterie", "DÉCHETTERIES", "dechetterie"},
+		{"clé", "clef", "clefs"},
 	} {
 		want := Analyze(forms[0])
 		for _, f := range forms[1:] {

@@ -217,9 +217,10 @@ func TestFrenchCases(t *testing.T) {
 		want  []int64 // document ids that must be found
 		not   []int64 // document ids that must not be found
 	}{
-		{"accents folded", "dechetterie", []int64{1}, []int64{7, 8}},
-		{"accented spelling", "déchèteries", []int64{7, 8}, []int64{1}},
-		{"unaccented, singular", "decheterie", []int64{7, 8}, []int64{1}},
+		// « déchetterie » and « déchèterie » are one word (issue 13).
+		{"accents folded, other spelling", "dechetterie", []int64{1, 7, 8}, nil},
+		{"accented spelling", "déchèteries", []int64{1, 7, 8}, nil},
+		{"unaccented, singular", "decheterie", []int64{1, 7, 8}, nil},
 		{"singular finds plural", "déchet", []int64{2, 4, 5}, nil},
 		{"plural finds singular", "déchets", []int64{2, 4, 5}, nil},
 		{"collecte finds collectes", "collecte", []int64{2, 5, 6}, nil},

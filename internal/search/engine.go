@@ -199,6 +199,7 @@ func (e *engine) Search(ctx context.Context, p access.Principal, q Query) (Resul
 	if err != nil {
 		return Result{}, err
 	}
+	res.Cut = pq.cut
 	if len(res.Hits) == 0 {
 		if res.Total == 0 {
 			res.Suggestion, err = e.suggest(ctx, p, q)

@@ -10,8 +10,14 @@ import (
 
 // fts5Backend is the SQLite engine: a contentless FTS5 table (search_fts)
 // whose rowid is search_items.id. bm25 weighs the title column five times
-// the body.
+// the body, and an item whose title holds every word of the query comes
+// before those that do not (titleBoost): bm25 alone let a long study titled
+// with the query's words sink below short notes that merely mention them.
 type fts5Backend struct{}
+
+// titleBoost is added to the score of an item whose title holds every word
+// of the query, on both engines: more than any bm25 or ts_rank score.
+const titleBoost = 1000.0
 
 func (fts5Backend) insertItem(ctx context.Context, q db.Querier, args []any, titleToks, bodyToks string) (int64, error) {
 	var id int64
@@ -26,10 +32,11 @@ func (fts5Backend) insertItem(ctx context.Context, q db.Querier, args []any, tit
 
 func (fts5Backend) matches(pq parsedQuery, cond string, condArgs []any) (string, []any) {
 	return `m AS (
-	SELECT si.id, -bm25(search_fts, 5.0, 1.0) AS score
+	SELECT si.id, -bm25(search_fts, 5.0, 1.0)
+		+ CASE WHEN si.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) THEN ` + fmt.Sprint(titleBoost) + ` ELSE 0 END AS score
 	FROM search_fts JOIN search_items si ON si.id = search_fts.rowid
 	WHERE search_fts MATCH ? AND ` + cond + `
-)`, append([]any{pq.fts5()}, condArgs...)
+)`, append([]any{pq.fts5Title(), pq.fts5()}, condArgs...)
 }
 
 // ranked orders every match by bm25. The score is computed in m and the

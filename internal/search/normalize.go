@@ -189,6 +189,14 @@ func stem(tok string) string {
 	if len(tok) <= 2 || !hasLetter(tok) {
 		return tok
 	}
+	s := snowball(tok)
+	if v, ok := variants[s]; ok {
+		return v
+	}
+	return s
+}
+
+func snowball(tok string) string {
 	s := french.Stem(tok, false)
 	if len(s) > 3 && strings.HasSuffix(s, "e") {
 		s = s[:len(s)-1]
@@ -198,6 +206,37 @@ func stem(tok string) string {
 	}
 	return s
 }
+
+// variantSpellings are words French writes two ways (the second is the
+// one kept): both spellings give the same token, on both engines, so either
+// finds the other. Changing this list changes the tokens: raise
+// AnalyzerVersion so that the index is rebuilt at the next start.
+var variantSpellings = [][2]string{
+	{"dechetterie", "decheterie"},
+	{"dechetteries", "decheteries"},
+	{"clef", "cle"},
+	{"clefs", "cles"},
+	{"cuillere", "cuiller"},
+	{"paye", "paie"},
+	{"nenuphar", "nenufar"},
+}
+
+// variants maps the stem of a variant spelling to the stem of the kept one.
+var variants = func() map[string]string {
+	m := map[string]string{}
+	for _, v := range variantSpellings {
+		if a, b := snowball(v[0]), snowball(v[1]); a != b {
+			m[a] = b
+		}
+	}
+	return m
+}()
+
+// AnalyzerVersion numbers the analyser's output: when a change makes it
+// give other tokens for the same text (variantSpellings, the stemmer), it is
+// raised, and the server rebuilds the index once at start-up (see
+// AnalyzerStale).
+const AnalyzerVersion = 2
 
 func hasLetter(s string) bool {
 	for _, r := range s {

@@ -25,9 +25,14 @@ import (
 const (
 	maxQueryBytes = 1000
 	maxClauses    = 16
-	maxAlts       = 8
+	maxAlts       = MaxAlternatives
 	maxPhraseLen  = 16
 )
+
+// MaxAlternatives is the number of OU alternatives of one word that are
+// searched; past it (or past 16 words) the query is cut and Result.Cut says
+// so, so that the searcher is told.
+const MaxAlternatives = 32
 
 // phrase is a run of consecutive tokens (one token for a plain word).
 type phrase []string
@@ -41,6 +46,7 @@ type clause struct {
 // parsedQuery is the engine-neutral form of a query.
 type parsedQuery struct {
 	clauses []clause
+	cut     bool // words or alternatives past the limits were left out
 }
 
 // empty reports whether nothing positive is left to search for: a query of
@@ -136,19 +142,31 @@ func parseQuery(text string) parsedQuery {
 			toks = toks[:maxPhraseLen]
 		}
 		last := len(pq.clauses) - 1
-		if orNext && !neg && last >= 0 && !pq.clauses[last].neg && len(pq.clauses[last].alts) < maxAlts {
+		switch {
+		case orNext && !neg && last >= 0 && !pq.clauses[last].neg && len(pq.clauses[last].alts) < maxAlts:
 			pq.clauses[last].alts = append(pq.clauses[last].alts, toks)
-		} else {
+		case orNext && !neg && last >= 0 && !pq.clauses[last].neg:
+			pq.cut = true // one alternative too many: left out, and said
+		default:
 			pq.clauses = append(pq.clauses, clause{neg: neg, alts: []phrase{toks}})
 		}
 		orNext = false
+	}
+	if i < len(text) && len(Analyze(text[i:])) > 0 {
+		pq.cut = true // words past maxClauses
 	}
 	return pq
 }
 
 // fts5 renders the query as an FTS5 MATCH expression. Every token is
 // double-quoted, so FTS5 keywords (AND, NEAR…) and operators are inert.
-func (pq parsedQuery) fts5() string {
+func (pq parsedQuery) fts5() string { return pq.renderFTS5(false) }
+
+// fts5Title matches items whose title holds every positive clause (the
+// title signal of the ranking).
+func (pq parsedQuery) fts5Title() string { return "{title} : (" + pq.renderFTS5(true) + ")" }
+
+func (pq parsedQuery) renderFTS5(positiveOnly bool) string {
 	var pos, neg []string
 	for _, c := range pq.clauses {
 		alts := make([]string, len(c.alts))
@@ -166,6 +184,9 @@ func (pq parsedQuery) fts5() string {
 		}
 	}
 	s := strings.Join(pos, " AND ")
+	if positiveOnly {
+		return s
+	}
 	if len(neg) > 0 {
 		s = "(" + s + ") NOT (" + strings.Join(neg, " OR ") + ")"
 	}
@@ -217,15 +238,16 @@ func (pq parsedQuery) renderTS(positions bool) string {
 	return strings.Join(parts, " & ")
 }
 
-// anyTSQuery matches a vector holding any positive token of the query (the
-// "found in the title" signal of the PostgreSQL ranking).
-func (pq parsedQuery) anyTSQuery() string {
-	var toks []string
-	for t := range pq.terms() {
-		toks = append(toks, "'"+t+"'")
+// titleTSQuery matches a title holding every positive clause (without
+// positions): the title signal of the ranking, as fts5Title on SQLite.
+func (pq parsedQuery) titleTSQuery() string {
+	pos := parsedQuery{}
+	for _, c := range pq.clauses {
+		if !c.neg {
+			pos.clauses = append(pos.clauses, c)
+		}
 	}
-	slices.Sort(toks)
-	return strings.Join(toks, " | ")
+	return pos.renderTS(false)
 }
 
 // hasPhrase reports whether some clause holds a phrase of several tokens.

@@ -72,3 +72,23 @@ func indexedIDs(ctx context.Context, q db.Querier, kind string) ([]int64, error)
 	}
 	return ids, rows.Err()
 }
+
+// AnalyzerStale reports whether the index was built by an older analyser
+// (AnalyzerVersion changed since): its tokens differ from what queries are
+// analysed to, and the index must be rebuilt.
+func AnalyzerStale(ctx context.Context, q db.Querier) (bool, error) {
+	var v int
+	if err := q.QueryRow(ctx, "SELECT version FROM search_analyzer WHERE id = 1").Scan(&v); err != nil {
+		return false, fmt.Errorf("search: analyser version: %w", err)
+	}
+	return v != AnalyzerVersion, nil
+}
+
+// MarkAnalyzed records that the index now holds the tokens of this
+// analyser (after a full rebuild).
+func MarkAnalyzed(ctx context.Context, q db.Querier) error {
+	if _, err := q.Exec(ctx, "UPDATE search_analyzer SET version = ? WHERE id = 1", AnalyzerVersion); err != nil {
+		return fmt.Errorf("search: record analyser version: %w", err)
+	}
+	return nil
+}

@@ -80,6 +80,9 @@ type Result struct {
 	// words replaced by close indexed words, offered only when that query
 	// finds something the searcher may see ("Vouliez-vous dire …").
 	Suggestion string
+	// Cut says the query had more words or OU alternatives than are
+	// searched (MaxAlternatives): the rest was left out, and the page says so.
+	Cut bool
 }
 
 // Index is implemented by the FTS5 and tsvector engines.

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"portique/internal/audit"
@@ -11,7 +14,8 @@ import (
 )
 
 // journalActions are the action prefixes offered in the journal filter.
-var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant.", "twofa."}
+var journalActions = []string{"login.", "account.", "recovery.", "invitation.", "user.", "group.", "membership.", "password.", "session.", "grant.", "twofa.",
+	"page.", "document.", "folder.", "event.", "calendar."}
 
 type journalPage struct {
 	Page
@@ -64,7 +68,9 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Entries = entries
+	if p.Entries, err = s.namedGroups(r.Context(), entries); err != nil {
+		return err
+	}
 	link := func(n int) string {
 		v := url.Values{}
 		for k, val := range map[string]string{"action": p.Action, "compte": p.Account, "du": p.From, "au": p.To} {
@@ -83,4 +89,54 @@ func (s *Server) adminJournal(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "admin_journal", &p)
 	return nil
+}
+
+// Group ids as the areas write them in the trail (audit details are data):
+// the object "group:3", "grants=3:view,4:edit", "groups=3:view",
+// "group3=view", "group:3=view".
+var (
+	groupRef  = regexp.MustCompile(`\bgroup:?(\d+)\b`)
+	grantList = regexp.MustCompile(`\b(grants|groups)=([0-9a-z:,]+)`)
+	grantItem = regexp.MustCompile(`\b(\d+):`)
+)
+
+// namedGroups shows the trail with group names instead of group ids
+// ("grants=Élus:view", "group:3 (Élus)"), the names of today; a group
+// since deleted keeps its id.
+func (s *Server) namedGroups(ctx context.Context, entries []audit.Entry) ([]audit.Entry, error) {
+	groups, err := s.groups.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := map[string]string{}
+	for _, g := range groups {
+		name[strconv.FormatInt(g.ID, 10)] = g.Name
+	}
+	if len(name) == 0 {
+		return entries, nil
+	}
+	named := func(id string) (string, bool) { n, ok := name[id]; return n, ok }
+	for i := range entries {
+		e := &entries[i]
+		if id, ok := strings.CutPrefix(e.Object, "group:"); ok {
+			if n, ok := named(id); ok {
+				e.Object += " (" + n + ")"
+			}
+		}
+		e.Detail = grantList.ReplaceAllStringFunc(e.Detail, func(m string) string {
+			return grantItem.ReplaceAllStringFunc(m, func(item string) string {
+				if n, ok := named(strings.TrimSuffix(item, ":")); ok {
+					return n + ":"
+				}
+				return item
+			})
+		})
+		e.Detail = groupRef.ReplaceAllStringFunc(e.Detail, func(m string) string {
+			if n, ok := named(groupRef.FindStringSubmatch(m)[1]); ok {
+				return n
+			}
+			return m
+		})
+	}
+	return entries, nil
 }

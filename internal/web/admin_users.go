@@ -240,6 +240,7 @@ type confirmPage struct {
 	Action   string
 	Cancel   string
 	Button   string
+	Confirm  bool // the form sends confirme=1 (handlers that also take a one-click post)
 }
 
 func (s *Server) adminUserDeleteConfirm(w http.ResponseWriter, r *http.Request) error {

@@ -176,12 +176,17 @@ type calendarAttributesPage struct {
 	New        calendar.Attribute
 	NewChoices string
 	FormID     string
+	Calendars  []calendar.CalendarInfo // to limit an attribute to some of them
 }
 
 func (s *Server) calendarAttributesPage(r *http.Request) (calendarAttributesPage, error) {
 	attrs, err := s.calendar.Attributes(r.Context())
+	if err != nil {
+		return calendarAttributesPage{}, err
+	}
+	cals, err := s.calendar.Calendars(r.Context(), principal(r), access.View)
 	return calendarAttributesPage{Page: s.page(r, s.cat.T("calendar.attrs.title")), Attributes: attrs, Types: calendar.AttributeTypes,
-		New: calendar.Attribute{Type: calendar.AttrText}}, err
+		New: calendar.Attribute{Type: calendar.AttrText}, Calendars: cals}, err
 }
 
 func (s *Server) calendarAttributes(w http.ResponseWriter, r *http.Request) error {

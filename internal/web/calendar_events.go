@@ -211,6 +211,9 @@ type calendarFormPage struct {
 	EventID    int64
 	Occurrence int64  // editing one occurrence or "this and following"
 	Scope      string // "", "une" (this occurrence) or "suivantes"
+	// AttrCalendars names, for an attribute limited to some calendars, those
+	// of them the editor may use ("" when the attribute is for every calendar).
+	AttrCalendars map[int64]string
 }
 
 // Checked reports whether a weekday code is ticked in the form.
@@ -236,7 +239,19 @@ func (s *Server) calendarFormPage(r *http.Request, title string, f calendar.Even
 	if f.Attributes == nil {
 		f.Attributes = map[string]string{}
 	}
-	return calendarFormPage{Page: s.page(r, title), Form: f, Calendars: cals, Attributes: attrs, Weekdays: calendar.WeekdayCodes,
+	limited := map[int64]string{}
+	for _, a := range attrs {
+		var names []string
+		for _, c := range cals {
+			if len(a.Calendars) > 0 && a.AppliesTo(c.ID) {
+				names = append(names, c.Name)
+			}
+		}
+		if len(a.Calendars) > 0 {
+			limited[a.ID] = strings.Join(names, ", ")
+		}
+	}
+	return calendarFormPage{Page: s.page(r, title), Form: f, Calendars: cals, Attributes: attrs, AttrCalendars: limited, Weekdays: calendar.WeekdayCodes,
 		Freqs:     []string{calendar.FreqNone, calendar.FreqDaily, calendar.FreqWeekly, calendar.FreqMonthly, calendar.FreqYearly},
 		Positions: []string{"1", "2", "3", "4", "-1"}, Ends: []string{calendar.EndNever, calendar.EndUntil, calendar.EndCount}}, nil
 }
@@ -367,15 +382,59 @@ func (s *Server) calendarEventUpdate(w http.ResponseWriter, r *http.Request) err
 	return s.seeOther(w, r, "calendar.flash.saved", calendar.EventURL(saved))
 }
 
+// calendarEventDelete deletes an event. A whole series goes only after
+// its confirmation page (a post without confirme=1 is sent there).
 func (s *Server) calendarEventDelete(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
+	if r.PostFormValue("confirme") != "1" {
+		e, lvl, err := s.calendar.Event(r.Context(), principal(r), id)
+		if err != nil {
+			return err
+		}
+		if lvl < access.Edit {
+			return access.ErrForbidden
+		}
+		if e.Recurring() {
+			http.Redirect(w, r, calendar.EventURL(id)+"/supprimer", http.StatusSeeOther)
+			return nil
+		}
+	}
 	if err := s.calendar.DeleteEvent(r.Context(), s.actor(r), id); err != nil {
 		return err
 	}
 	return s.seeOther(w, r, "calendar.flash.deleted", "/agenda")
+}
+
+// calendarEventDeleteConfirm asks before an event (a whole series) is
+// deleted.
+func (s *Server) calendarEventDeleteConfirm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	e, lvl, err := s.calendar.Event(r.Context(), principal(r), id)
+	if err != nil {
+		return err
+	}
+	if lvl < access.Edit {
+		return access.ErrForbidden
+	}
+	q, button := "calendar.delete_question", "calendar.delete"
+	if e.Recurring() {
+		q, button = "calendar.delete_series_question", "calendar.delete_series"
+	}
+	s.render(w, r, http.StatusOK, "admin_confirm", confirmPage{
+		Page:     s.page(r, s.cat.T("calendar.delete_title", e.Title)),
+		Question: s.cat.T(q, e.Title),
+		Action:   calendar.EventURL(id) + "/supprimer",
+		Cancel:   calendar.EventURL(id),
+		Button:   s.cat.T(button),
+		Confirm:  true,
+	})
+	return nil
 }
 
 func (s *Server) calendarOccurrenceCancel(w http.ResponseWriter, r *http.Request) error {

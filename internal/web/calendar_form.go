@@ -94,6 +94,12 @@ func grantsFromForm(r *http.Request, groups []users.Group) ([]access.Grant, map[
 func attributeFromForm(r *http.Request) calendar.Attribute {
 	pos, _ := strconv.Atoi(r.PostFormValue("position"))
 	choices := strings.Split(strings.ReplaceAll(r.PostFormValue("choix"), "\r\n", "\n"), "\n")
+	var cals []int64
+	for _, v := range r.PostForm["agendas"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			cals = append(cals, id)
+		}
+	}
 	return calendar.Attribute{Key: r.PostFormValue("cle"), Label: r.PostFormValue("libelle"), Type: r.PostFormValue("type"),
-		Choices: choices, Help: r.PostFormValue("aide"), Position: pos}
+		Choices: choices, Help: r.PostFormValue("aide"), Position: pos, Calendars: cals}
 }

@@ -184,7 +184,8 @@ func TestCalendarEventForms(t *testing.T) {
 	wantStatus(t, tech.get(t, loc+"/modifier?occurrence="+occ+"&portee=une"), http.StatusOK)
 	rec = tech.post(t, loc+"/modifier", url.Values{"occurrence": {occ}, "portee": {"une"}, "calendrier": {cal}, "titre": {"X"}, "debut_date": {"2026-04-31"}, "debut_heure": {"18:00"}})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
-	wantStatus(t, tech.post(t, loc+"/supprimer", nil), http.StatusSeeOther)
+	// A series goes after its confirmation (TestCalendarSeriesDeleteAsksFirst).
+	wantStatus(t, tech.post(t, loc+"/supprimer", url.Values{"confirme": {"1"}}), http.StatusSeeOther)
 	wantStatus(t, elu.get(t, "/agenda/evenements/"+id), http.StatusNotFound)
 }
 

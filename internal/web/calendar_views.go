@@ -128,8 +128,14 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The filter offers only the attributes of calendars the visitor sees
+	// (an attribute limited to internal calendars is not listed publicly).
+	seen := make([]int64, len(cals))
+	for i, c := range cals {
+		seen[i] = c.ID
+	}
 	for _, a := range attrs {
-		if a.Type == calendar.AttrChoice {
+		if a.Type == calendar.AttrChoice && a.AppliesToAny(seen) {
 			page.ChoiceAttrs = append(page.ChoiceAttrs, a)
 		}
 	}
@@ -307,6 +313,22 @@ func weeksOf(days []dayCell) [][]dayCell {
 	return weeks
 }
 
+// hourSpan is the first and last hour rows of a time grid (hours, in
+// order) that a timed occurrence within one day covers: from the row of its
+// start to the row of its last minute, clamped to the grid.
+func hourSpan(start, end time.Time, hours []int) (first, last int) {
+	lo, hi := hours[0], hours[len(hours)-1]
+	first = min(max(start.Hour(), lo), hi)
+	last = end.Hour()
+	if end.Minute() == 0 && end.Second() == 0 && end.After(start) {
+		last-- // ends on the hour: that row is not covered
+	}
+	if end.YearDay() != start.YearDay() {
+		last = hi // ends at midnight
+	}
+	return first, min(max(last, first), hi)
+}
+
 // dayCells builds the days of [from, to) and places each occurrence in
 // every day it covers (all-day, continued and multi-day ones apart; by hour
 // for the time grids), as each day's ready <li> lists.
@@ -342,7 +364,13 @@ func (s *Server) dayCells(occ []calendar.Occurrence, from, to time.Time, month t
 			case o.AllDay || continues || o.End.After(bounds[i+1]):
 				slot = 0
 			case timeGrid:
-				slot = 1 + min(max(o.Start.In(loc).Hour(), hours[0]), hours[len(hours)-1])
+				// Every hour row the event covers, from its start to its end
+				// (the rows after the first say "suite").
+				first, last := hourSpan(o.Start.In(loc), o.End.In(loc), hours)
+				for h := first; h <= last; h++ {
+					places = append(places, placement{day: i, slot: 1 + h, occ: k, continues: h > first})
+				}
+				continue
 			}
 			places = append(places, placement{day: i, slot: slot, occ: k, continues: continues})
 		}

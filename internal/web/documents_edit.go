@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/documents"
@@ -15,6 +16,11 @@ import (
 
 // maxFilesPerUpload bounds one upload form.
 const maxFilesPerUpload = 20
+
+// textWait is how long an upload waits for the text of its files, so the
+// uploader learns at once when a file could not be read (ordinary files
+// take well under a second; scans go to OCR, which is not awaited).
+const textWait = 3 * time.Second
 
 // documentUpload receives one or more files for a folder. The multipart body
 // is streamed: each file goes straight to disk through the store, never
@@ -99,7 +105,17 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = map[string]string{"file": s.joinMessages(msgs)}
 		return s.unprocessable(w, r, "documents_index", &p, nil)
 	}
-	return s.seeOther(w, r, "documents.flash.uploaded", folderURL(folderID, false))
+	ids := make([]int64, len(uploaded))
+	for i, d := range uploaded {
+		ids[i] = d.ID
+	}
+	flash := "documents.flash.uploaded"
+	if bad, err := s.docs.AwaitText(ctx, ids, textWait); err != nil {
+		return err
+	} else if len(bad) > 0 {
+		flash = "documents.flash.uploaded_unreadable"
+	}
+	return s.seeOther(w, r, flash, folderURL(folderID, false))
 }
 
 // documentEdit runs one change on a document: success redirects to the
@@ -124,6 +140,13 @@ func (s *Server) documentEdit(w http.ResponseWriter, r *http.Request, flash stri
 	}
 	if err != nil {
 		return err
+	}
+	if flash == "documents.flash.replaced" {
+		if bad, err := s.docs.AwaitText(r.Context(), []int64{id}, textWait); err != nil {
+			return err
+		} else if len(bad) > 0 {
+			flash = "documents.flash.replaced_unreadable"
+		}
 	}
 	return s.seeOther(w, r, flash, documentURL(id))
 }

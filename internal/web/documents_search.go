@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"portique/internal/access"
 	"portique/internal/documents"
 	"portique/internal/search"
 	"portique/internal/valid"
@@ -24,6 +26,8 @@ type documentSearchPage struct {
 	PrevURL     string
 	NextURL     string
 	Suggestion  searchSuggestion
+	Cut         bool // the query had more words or alternatives than searched
+	MaxAlts     int
 }
 
 // documentHit is a search hit with its archive label and a link to the page
@@ -34,6 +38,38 @@ type documentHit struct {
 	File     *documents.Document // its format and size (nil: not visible any more)
 	Snippet  template.HTML       // escaped by the search engine, <mark> only
 	OpenURL  string
+}
+
+// documentHits adds to the document hits among hits their archive label
+// and the link to the page of the file where the words are (the same on
+// /recherche and /documents/recherche). Other hits pass as they are.
+func (s *Server) documentHits(ctx context.Context, pr access.Principal, hits []search.Hit) ([]documentHit, error) {
+	ids := make([]int64, 0, len(hits))
+	for _, h := range hits {
+		if h.Kind == search.KindDocument {
+			ids = append(ids, h.ID)
+		}
+	}
+	// One query gives the archive label and the format and size shown
+	// beside each link to the file (RGAA 13.3).
+	files, err := s.docs.Files(ctx, pr, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]documentHit, 0, len(hits))
+	for _, h := range hits {
+		dh := documentHit{Hit: h, Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+		if h.Kind == search.KindDocument {
+			if f := files[h.ID]; f != nil {
+				dh.Archived, dh.File = f.Archived, f
+			}
+			if h.Part > 0 {
+				dh.OpenURL = documentURL(h.ID) + "/telecharger?inline=1#page=" + strconv.Itoa(h.Part)
+			}
+		}
+		out = append(out, dh)
+	}
+	return out, nil
 }
 
 // documentSearch searches inside the documents the visitor may download;
@@ -88,25 +124,9 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Total = res.Total
 		p.Suggestion = suggestionFor(r, res.Suggestion)
-		ids := make([]int64, 0, len(res.Hits))
-		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
-		}
-		// One query gives the archive label and the format and size shown
-		// beside each link to the file (RGAA 13.3).
-		files, err := s.docs.Files(ctx, pr, ids)
-		if err != nil {
+		p.Cut, p.MaxAlts = res.Cut, search.MaxAlternatives
+		if p.Hits, err = s.documentHits(ctx, pr, res.Hits); err != nil {
 			return err
-		}
-		for _, h := range res.Hits {
-			dh := documentHit{Hit: h, Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
-			if f := files[h.ID]; f != nil {
-				dh.Archived, dh.File = f.Archived, f
-			}
-			if h.Part > 0 {
-				dh.OpenURL = documentURL(h.ID) + "/telecharger?inline=1#page=" + strconv.Itoa(h.Part)
-			}
-			p.Hits = append(p.Hits, dh)
 		}
 		if page > 1 {
 			p.PrevURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page-1))

@@ -457,6 +457,19 @@ func TestDocumentSearchOverHTTP(t *testing.T) {
 	if !strings.Contains(b, "<mark>") || !strings.Contains(b, "page 154") || !strings.Contains(b, "Archivé") || !strings.Contains(b, "1 résultat") {
 		t.Errorf("élu search page lacks the hit, its page, its highlight or its archive label")
 	}
+	// The site search shows a document hit the same way: its page (linked
+	// to that page of the PDF) and its archive label (issue 13).
+	b = body(t, elu.get(t, "/recherche?q=Fourmili%C3%A8re"))
+	if !strings.Contains(b, "page 154") || !strings.Contains(b, "Archivé") || !strings.Contains(b, "/telecharger?inline=1#page=154") {
+		t.Errorf("/recherche: a document hit lacks its page, its page link or its archive label")
+	}
+	// A query with too many OU alternatives says it was cut.
+	many := strings.Repeat("fourmilière OU ", 40) + "déchets"
+	for _, path := range []string{"/recherche?q=", "/documents/recherche?q="} {
+		if b := body(t, elu.get(t, path+url.QueryEscape(many))); !strings.Contains(b, "Votre recherche était trop longue") {
+			t.Errorf("%s: a cut query is not said", path)
+		}
+	}
 	b = body(t, other.get(t, "/documents/recherche?q=Fourmili%C3%A8re"))
 	if strings.Contains(b, "<mark>") || !strings.Contains(b, "0 résultat") {
 		t.Error("a member without access found the register")
@@ -610,7 +623,7 @@ func TestDocumentsCatalogueKeys(t *testing.T) {
 		b, err := os.ReadFile(f)
 		must(t, err)
 		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if m[1] == documents.JobExtract || m[1] == "documents.css" { // a job's kind, a style sheet
+			if m[1] == documents.JobExtract || m[1] == documents.JobOCR || m[1] == "documents.css" { // a job's kind, a style sheet
 				continue
 			}
 			n++

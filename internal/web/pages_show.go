@@ -22,6 +22,7 @@ type blockView struct {
 	Caption string
 	Links   []*pages.Link        // child pages
 	Docs    []documents.Document // documents block: newest documents of the folder the viewer may see
+	Folders []documents.Folder   // documents block: its sub-folders the viewer may see, when it holds no document
 	Events  []occView            // events block: next occurrences the viewer may see
 	More    string               // documents and events blocks: link to the whole folder or agenda
 	// Calendar is the embedded calendar block's month (calendar_blocks.go).
@@ -250,6 +251,12 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 			v.Docs = docs
 			if len(docs) > 0 && docs[0].FolderID == b.FolderID {
 				v.Label = s.cat.T("pages.block.documents_label", docs[0].FolderName)
+			}
+			if len(docs) == 0 {
+				// A folder of folders: its sub-folders, rather than "no document".
+				if v.Folders, err = s.docs.SubFolders(r.Context(), principal(r), b.FolderID); err != nil {
+					return nil, err
+				}
 			}
 		case pages.BlockEvents:
 			v.More = "/agenda"

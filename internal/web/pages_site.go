@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/xml"
 	"errors"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,10 +30,12 @@ type searchData struct {
 	Searched          bool
 	Unavailable       bool
 	Total             int
-	Hits              []hitView
+	Hits              []documentHit // any kind; document hits carry their archive label and page link
 	PageNum           int
 	Prev, Next        string // URLs of the neighbouring result pages
 	Suggestion        searchSuggestion
+	Cut               bool // the query had more words or alternatives than searched
+	MaxAlts           int
 }
 
 // searchSuggestion is the "Vouliez-vous dire" link of a search that found
@@ -54,12 +55,6 @@ func suggestionFor(r *http.Request, text string) searchSuggestion {
 	v.Del("page")
 	v.Set("q", text)
 	return searchSuggestion{Text: text, URL: r.URL.Path + "?" + v.Encode()}
-}
-
-// hitView is a search hit with its snippet ready for the template.
-type hitView struct {
-	search.Hit
-	Snippet template.HTML
 }
 
 const searchPerPage = 20
@@ -113,8 +108,13 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 			}
 			d.Total = res.Total
 			d.Suggestion = suggestionFor(r, res.Suggestion)
-			for _, h := range res.Hits {
-				d.Hits = append(d.Hits, hitView{Hit: h, Snippet: template.HTML(pages.SanitizeSnippet(h.Snippet))})
+			d.Cut, d.MaxAlts = res.Cut, search.MaxAlternatives
+			for i := range res.Hits {
+				res.Hits[i].Snippet = pages.SanitizeSnippet(res.Hits[i].Snippet)
+			}
+			// Document hits: archive label and the page of the file, as on /documents/recherche.
+			if d.Hits, err = s.documentHits(r.Context(), principal(r), res.Hits); err != nil {
+				return err
 			}
 			link := func(n int) string {
 				v := r.URL.Query()

@@ -254,6 +254,10 @@ func TestPageEditPublishFlow(t *testing.T) {
 	rec = f.editor.get(t, fmt.Sprintf("/pages/%d/historique", f.seances.ID))
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "Séance de mars", "v1", "Restaurer cette version")
+	// The editor is named by display name, not by the login e-mail (issue 13).
+	if b := body(t, f.editor.get(t, fmt.Sprintf("/pages/%d/historique", f.seances.ID))); strings.Contains(b, "redaction@sydrav.fr") || !strings.Contains(b, "<td>redaction</td>") {
+		t.Error("the history shows the e-mail, not the display name")
+	}
 	rec = f.editor.get(t, fmt.Sprintf("/pages/%d/historique/comparer?de=%d&a=%d", f.seances.ID, base, draft))
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "<del>", "Compte rendu de séance", "<ins>", "Nouveau compte rendu")
@@ -333,7 +337,7 @@ func TestPageStaleSave(t *testing.T) {
 	mine.Set("op", "save")
 	rec := f.editor.postMultipart(t, path, mine, nil)
 	wantStatus(t, rec, 409)
-	wantBody(t, rec, "Quelqu’un a modifié cette page", "Version de l’administrateur", "Mon texte à ne pas perdre", "admin@sydrav.fr")
+	wantBody(t, rec, "Quelqu’un a modifié cette page", "Version de l’administrateur", "Mon texte à ne pas perdre", "<p>admin a enregistré")
 	// Saving again from the form (now based on their version) goes through.
 	p := f.page(t, f.seances.ID)
 	mine.Set("base", fmt.Sprint(p.DraftRev))

@@ -14,6 +14,7 @@ func (s *Server) calendarRoutes() []route {
 		{"GET /agenda/evenements/{file}", public, s.calendarEventShow}, // {id} or {id}.ics
 		{"GET /agenda/evenements/{id}/modifier", member, s.calendarEventEdit},
 		{"POST /agenda/evenements/{id}/modifier", member, s.calendarEventUpdate},
+		{"GET /agenda/evenements/{id}/supprimer", member, s.calendarEventDeleteConfirm},
 		{"POST /agenda/evenements/{id}/supprimer", member, s.calendarEventDelete},
 		{"POST /agenda/evenements/{id}/annuler", member, s.calendarOccurrenceCancel},
 		{"POST /agenda/evenements/{id}/retablir", member, s.calendarOccurrenceRestore},
