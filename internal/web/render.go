@@ -47,6 +47,7 @@ type Page struct {
 	// (« non conforme » until an audit is entered), LogoURL its logo ("":
 	// none).
 	Site       *site.Settings
+	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
 }
@@ -83,6 +84,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	if set.Logo != nil {
 		p.LogoURL = logoURL(set)
 	}
+	p.ThemeURL = themeURL(set)
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 	}

@@ -1,0 +1,42 @@
+package browsertest
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// facePages are the public page types every identity must keep accessible.
+var facePages = []string{"/", "/reduire-ses-dechets", "/agenda", "/documents", "/actualites", "/mentions-legales"}
+
+// Every public page type passes axe-core (WCAG 2.1 A/AA) with the default
+// identity and with two others (dark blue, orange) set as an administrator
+// would, and none scrolls sideways at 320 px.
+func TestIdentitiesAccessible(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	for _, id := range []struct{ name, primary, secondary string }{
+		{"default", "", ""},
+		{"dark blue", "#0d2b6b", "#1a237e"},
+		{"orange", "#a34a00", "#8a3b00"},
+	} {
+		for k, v := range map[string]string{"site.colour_primary": id.primary, "site.colour_secondary": id.secondary} {
+			if _, err := site.DB.Exec(context.Background(), `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A running process trusts its copy of the settings 2 s at most.
+		time.Sleep(2100 * time.Millisecond)
+		for _, p := range facePages {
+			if st := site.Go(t, ctx, p+"?identite="+id.name); st != http.StatusOK {
+				t.Fatalf("%s: GET %s = %d", id.name, p, st)
+			}
+			if id.primary != "" && !Eval[bool](t, ctx, `!!document.querySelector('link[href^="/site/theme/"]')`) {
+				t.Errorf("%s: %s does not link the theme", id.name, p)
+			}
+			AssertAccessible(t, ctx)
+		}
+	}
+}
