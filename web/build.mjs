@@ -23,6 +23,7 @@ const entries = [
   { in: "web/centres/map.js", out: "centres-map" },
   { in: "web/collecte/collecte.js", out: "collecte" },
   { in: "web/contact/contact.js", out: "contact" },
+  { in: "web/editor/docpicker.js", out: "docpicker" },
   { in: "web/editor/editor.js", out: "editor" },
   { in: "web/guide/combobox.js", out: "guide" },
 ];

@@ -63,15 +63,24 @@ func serve(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The contact form's e-mails have their own runner: a backlog of text
-	// extractions (minutes after a big upload) must not hold them back.
-	mailRunner := jobs.NewRunner(d)
-	mailRunner.Log, mailRunner.Now = log, e.Now
+	// E-mails have their own runner (notifications, digests, convocations,
+	// invitations of an import, the contact form's messages): a backlog of
+	// text extractions (minutes after a big upload) must not hold them
+	// back, and a mail server that is down makes them wait, not give up.
+	mailRunner, err := notifyJobs(ctx, d, svc, log, e.Now)
+	if err != nil {
+		return err
+	}
 	svc.Contact.RegisterJobs(mailRunner)
 
 	if cfg.Demo {
 		if err := seedDemo(ctx, e, cfg, d, log, svc.Search, svc.Documents, svc.Acts); err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		// A convened comité with answers, and the accounts' notification
+		// preferences (once: nothing when a session exists).
+		if err := svc.Convocations.SeedDemo(ctx, svc.Notify, e.Now()); err != nil {
+			return fmt.Errorf("demo convocations: %w", err)
 		}
 	} else if err := firstStart(ctx, e, cfg, d); err != nil {
 		return err

@@ -16,8 +16,10 @@ import (
 )
 
 // WCAGTags are the axe-core rule tags checked: WCAG 2.0 and 2.1, levels A
-// and AA (the RGAA 4 reference level).
-var WCAGTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
+// and AA (the RGAA 4 reference level), and axe's best practices (landmarks
+// with distinct names, heading order, every content in a landmark…), which
+// an RGAA audit reports too.
+var WCAGTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"}
 
 var (
 	axeOnce   sync.Once
@@ -72,7 +74,7 @@ func AssertAccessible(t testing.TB, ctx context.Context) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "axe-core: %d WCAG 2.1 A/AA violation(s) on %s:\n", len(res.Violations), Location(t, ctx))
+	fmt.Fprintf(&b, "axe-core: %d WCAG 2.1 A/AA or best-practice violation(s) on %s:\n", len(res.Violations), Location(t, ctx))
 	for _, v := range res.Violations {
 		fmt.Fprintf(&b, "- %s (%s): %s\n  %s\n", v.ID, v.Impact, v.Help, v.HelpURL)
 		for _, n := range v.Nodes {

@@ -10,6 +10,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/audit"
 	"portique/internal/db"
+	"portique/internal/notify"
 	"portique/internal/valid"
 )
 
@@ -113,6 +114,9 @@ func (s *Store) CancelOccurrence(ctx context.Context, a access.Actor, eventID in
 		if err := bumpSequence(ctx, tx, eventID, now); err != nil {
 			return err
 		}
+		if err := s.emitOccurrence(ctx, tx, a, now, notify.EventCancelled, eventID, ""); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, now, "event.occurrence_cancelled", audit.Object("event", eventID), occurrenceDetail(original))
 	})
 }
@@ -183,6 +187,9 @@ func (s *Store) ChangeOccurrence(ctx context.Context, a access.Actor, eventID in
 		title := e.Title
 		if o.Title != nil {
 			title = *o.Title
+		}
+		if err := s.emitOccurrence(ctx, tx, a, now, notify.EventUpdated, eventID, title); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, a, now, "event.updated", audit.Object("event", eventID), title+" "+occurrenceDetail(original))
 	})
@@ -325,6 +332,11 @@ func (s *Store) SplitSeries(ctx context.Context, a access.Actor, eventID int64, 
 		if err := s.reindex(ctx, tx, newID); err != nil {
 			return err
 		}
+		// The series changes from this occurrence on: told as a change of
+		// the series (its session, if any, follows the original event).
+		if err := s.emitOccurrence(ctx, tx, a, now, notify.EventUpdated, eventID, v.title); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, now, "event.updated", audit.Object("event", newID),
 			fmt.Sprintf("%s from=%s %s", v.title, audit.Object("event", eventID), occurrenceDetail(original)))
 	})
@@ -339,4 +351,18 @@ func nullString(s *string) any {
 		return nil
 	}
 	return *s
+}
+
+// emitOccurrence tells notify of a change to one occurrence (the series
+// keeps its address).
+func (s *Store) emitOccurrence(ctx context.Context, q db.Querier, a access.Actor, now time.Time, action string, eventID int64, title string) error {
+	e, err := getEvent(ctx, q, eventID)
+	if err != nil {
+		return err
+	}
+	if title == "" {
+		title = e.Title
+	}
+	return notify.Emit(ctx, q, now, notify.Change{Action: action, ACLKind: access.Calendar, ACLID: e.CalendarID,
+		ItemID: eventID, Title: title, Path: fmt.Sprintf("/agenda/evenements/%d", eventID), ActorID: a.UserID})
 }

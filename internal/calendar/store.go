@@ -17,6 +17,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/audit"
 	"portique/internal/db"
+	"portique/internal/notify"
 	"portique/internal/search"
 	"portique/internal/valid"
 )
@@ -334,6 +335,9 @@ func (s *Store) CreateEvent(ctx context.Context, a access.Actor, f EventForm) (i
 		if err := s.reindex(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := emit(ctx, tx, a, now, notify.EventCreated, v.calendarID, id, v.title); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, now, "event.created", audit.Object("event", id), v.title)
 	})
 	return id, err
@@ -438,6 +442,9 @@ func (s *Store) updateEvent(ctx context.Context, tx *db.Tx, a access.Actor, id i
 	if err := s.reindex(ctx, tx, id); err != nil {
 		return err
 	}
+	if err := emit(ctx, tx, a, s.Now(), notify.EventUpdated, v.calendarID, id, v.title); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, a, s.Now(), "event.updated", audit.Object("event", id), v.title)
 }
 
@@ -453,6 +460,9 @@ func (s *Store) DeleteEvent(ctx context.Context, a access.Actor, id int64) error
 			return fmt.Errorf("calendar: delete event %d: %w", id, err)
 		}
 		if err := s.unindex(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := emit(ctx, tx, a, s.Now(), notify.EventCancelled, e.CalendarID, id, e.Title); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a, s.Now(), "event.deleted", audit.Object("event", id), e.Title)
@@ -644,4 +654,15 @@ func (s *Store) Grants(ctx context.Context, id int64) (map[int64]access.Level, e
 		out[g.GroupID] = g.Level
 	}
 	return out, nil
+}
+
+// emit tells notify of a change to an event, in the change's transaction.
+// A deleted event (EventCancelled) has no address any more.
+func emit(ctx context.Context, q db.Querier, a access.Actor, now time.Time, action string, calendarID, eventID int64, title string) error {
+	path := fmt.Sprintf("/agenda/evenements/%d", eventID)
+	if action == notify.EventCancelled {
+		path = ""
+	}
+	return notify.Emit(ctx, q, now, notify.Change{Action: action, ACLKind: access.Calendar, ACLID: calendarID,
+		ItemID: eventID, Title: title, Path: path, ActorID: a.UserID})
 }

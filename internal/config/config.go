@@ -62,6 +62,8 @@ type Config struct {
 	BackupEvery    time.Duration // time between two scheduled backups
 	BackupKeep     int           // scheduled backups kept
 
+	DigestHour int // local hour (0-23) the daily notification digest goes out
+
 	LogFormat string // text or json
 	LogLevel  string // debug, info, warn, error
 }
@@ -188,6 +190,14 @@ var settings = []setting{
 	{"backup-dir", "PORTIQUE_BACKUP_DIR", "folder of scheduled backups (empty: no scheduled backup)", false, str(func(c *Config) *string { return &c.BackupDir }), ""},
 	{"backup-every", "PORTIQUE_BACKUP_EVERY", "time between two scheduled backups", false, dur(func(c *Config) *time.Duration { return &c.BackupEvery }), "24h"},
 	{"backup-keep", "PORTIQUE_BACKUP_KEEP", "scheduled backups kept (older ones are removed)", false, integer(func(c *Config) *int { return &c.BackupKeep }), "14"},
+	{"digest-hour", "PORTIQUE_DIGEST_HOUR", "local hour (0-23) the daily notification digest goes out", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 23 {
+			return fmt.Errorf("not an hour from 0 to 23: %q", v)
+		}
+		c.DigestHour = n
+		return nil
+	}, "7"},
 	{"log-format", "PORTIQUE_LOG_FORMAT", "text or json", false, str(func(c *Config) *string { return &c.LogFormat }), "text"},
 	{"log-level", "PORTIQUE_LOG_LEVEL", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel }), "info"},
 }

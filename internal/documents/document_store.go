@@ -14,6 +14,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/jobs"
+	"portique/internal/notify"
 	"portique/internal/valid"
 )
 
@@ -23,14 +24,14 @@ const JobExtract = "documents.extract"
 
 const docCols = `d.id, d.folder_id, f.name, d.title, d.filename, d.media_type, d.size, d.sha256, d.blob_key,
 	d.version, d.published_on, d.added_at, COALESCE(d.added_by, 0), d.updated_at, d.pinned,
-	d.text_status, d.text_reason, d.pages, d.trashed_at`
+	d.text_status, d.text_reason, d.pages, d.trashed_at, d.description`
 
 const docFrom = " FROM documents d JOIN folders f ON f.id = d.folder_id"
 
 func scanDoc(sc interface{ Scan(...any) error }, d *Document) error {
 	return sc.Scan(&d.ID, &d.FolderID, &d.FolderName, &d.Title, &d.Filename, &d.MediaType, &d.Size, &d.SHA256, &d.BlobKey,
 		&d.Version, &d.PublishedOn, &d.AddedAt, &d.AddedBy, &d.UpdatedAt, &d.Pinned,
-		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt)
+		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt, &d.Description)
 }
 
 func (s *Store) load(ctx context.Context, q db.Querier, id int64, trashed bool) (*Document, error) {
@@ -74,6 +75,8 @@ func (s *Store) IsPublic(ctx context.Context, d *Document) (bool, error) {
 type ListQuery struct {
 	FolderID int64  // 0: every folder
 	Archived bool   // the archive instead of current documents
+	AnyAge   bool   // current and archived documents both (Archived ignored)
+	From, To string // publication dates YYYY-MM-DD, inclusive; "" for no bound
 	Sort     string // "date" (newest publication first, default) or "name"
 	Limit    int    // default 50, at most 500
 	Offset   int
@@ -103,12 +106,23 @@ func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]D
 		where += " AND " + f
 		args = fargs
 	}
-	if lq.Archived {
+	switch {
+	case lq.AnyAge:
+	case lq.Archived:
 		where += " AND " + archiveSQL
-	} else {
+		args = append(args, s.Cutoff())
+	default:
 		where += " AND NOT " + archiveSQL
+		args = append(args, s.Cutoff())
 	}
-	args = append(args, s.Cutoff())
+	if lq.From != "" {
+		where += " AND d.published_on >= ?"
+		args = append(args, lq.From)
+	}
+	if lq.To != "" {
+		where += " AND d.published_on <= ?"
+		args = append(args, lq.To)
+	}
 	if lq.FolderID != 0 {
 		where += " AND d.folder_id = ?"
 		args = append(args, lq.FolderID)
@@ -140,6 +154,9 @@ func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]D
 			return nil, 0, err
 		}
 		d.Archived = lq.Archived
+		if lq.AnyAge {
+			d.Archived = IsArchived(d.PublishedOn, d.Pinned, s.Cutoff())
+		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
@@ -164,6 +181,7 @@ type UploadInput struct {
 	FolderID    int64
 	Filename    string    // as sent by the browser; sanitised
 	Title       string    // optional; defaults to the file name without extension
+	Description string    // optional, plain text (at most maxDescription characters)
 	PublishedOn string    // optional YYYY-MM-DD; defaults to today
 	Body        io.Reader // streamed to disk, never held in memory
 }
@@ -191,6 +209,19 @@ func checkTitle(title string) (string, error) {
 		return "", valid.One("title", "documents.error.title_too_long", maxTitle)
 	}
 	return title, nil
+}
+
+// maxDescription is the longest description, in characters.
+const maxDescription = 2000
+
+// checkDescription tidies a description (plain text; blank lines kept as
+// typed, surrounding space dropped).
+func checkDescription(d string) (string, error) {
+	d = strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(d, "\r\n", "\n"), ""))
+	if utf8.RuneCountInString(d) > maxDescription {
+		return "", valid.One("description", "documents.error.description_too_long", maxDescription)
+	}
+	return d, nil
 }
 
 // titleFromName is the default title: the file name without its extension.
@@ -244,6 +275,10 @@ func (s *Store) Upload(ctx context.Context, a access.Actor, in UploadInput) (*Do
 			return nil, err
 		}
 	}
+	desc, err := checkDescription(in.Description)
+	if err != nil {
+		return nil, err
+	}
 	st, mt, name, err := s.stage(in.Body, in.Filename)
 	if err != nil {
 		return nil, err
@@ -267,14 +302,18 @@ func (s *Store) Upload(ctx context.Context, a access.Actor, in UploadInput) (*Do
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO documents (folder_id, title, filename, media_type, size, sha256, blob_key,
-			published_on, added_at, added_by, updated_at, text_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, nullID(a.UserID), now, TextPending).Scan(&id); err != nil {
+			published_on, added_at, added_by, updated_at, text_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.FolderID, title, name, mt, st.Size, st.SHA256, key, pub, now, nullID(a.UserID), now, TextPending, desc).Scan(&id); err != nil {
 			return fmt.Errorf("documents: insert: %w", err)
 		}
 		if err := s.enqueueExtract(ctx, tx, id, st.SHA256); err != nil {
 			return err
 		}
 		if err := s.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := notify.Emit(ctx, tx, now, notify.Change{Action: notify.DocumentAdded, ACLKind: access.Folder, ACLID: in.FolderID,
+			ItemID: id, Title: title, Path: fmt.Sprintf("/documents/%d", id), ActorID: a.UserID}); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, a, "document.uploaded", documentObject(id), name)
@@ -429,6 +468,10 @@ func (s *Store) Replace(ctx context.Context, a access.Actor, id int64, filename 
 		if err := s.reindex(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := notify.Emit(ctx, tx, now, notify.Change{Action: notify.DocumentReplaced, ACLKind: access.Folder, ACLID: d.FolderID,
+			ItemID: id, Title: d.Title, Path: fmt.Sprintf("/documents/%d", id), ActorID: a.UserID}); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, a, "document.replaced", documentObject(id), fmt.Sprintf("%s version=%d", name, d.Version+1))
 	})
 	if err != nil {
@@ -478,28 +521,32 @@ func (s *Store) Trash(ctx context.Context, a access.Actor, id int64) error {
 	})
 }
 
-// ArchivedIDs tells which of the given documents are archived now (for
-// labelling search hits).
-func (s *Store) ArchivedIDs(ctx context.Context, ids []int64) (map[int64]bool, error) {
-	out := map[int64]bool{}
+// Files returns, of the given documents, those p may view (not in the
+// trash), by id, in one query: for the format and size shown beside a link
+// to a file (event documents, search hits).
+func (s *Store) Files(ctx context.Context, p access.Principal, ids []int64) (map[int64]*Document, error) {
+	out := map[int64]*Document{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := []any{s.Cutoff()}
+	f, fargs := p.Filter(access.Folder, "d.folder_id", access.View)
+	args := make([]any, 0, len(ids)+len(fargs))
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := s.db.Query(ctx, "SELECT d.id FROM documents d WHERE "+archiveSQL+" AND d.id IN ("+db.In(len(ids))+")", args...)
+	args = append(args, fargs...)
+	rows, err := s.db.Query(ctx, "SELECT "+docCols+docFrom+" WHERE d.id IN ("+db.In(len(ids))+") AND d.trashed_at IS NULL AND "+f, args...)
 	if err != nil {
-		return nil, fmt.Errorf("documents: archived ids: %w", err)
+		return nil, fmt.Errorf("documents: files: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		d := &Document{}
+		if err := scanDoc(rows, d); err != nil {
 			return nil, err
 		}
-		out[id] = true
+		d.Archived = IsArchived(d.PublishedOn, d.Pinned, s.Cutoff())
+		out[d.ID] = d
 	}
 	return out, rows.Err()
 }

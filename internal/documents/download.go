@@ -53,7 +53,7 @@ func (s *Store) OpenForDownload(ctx context.Context, a access.Actor, id int64, v
 	row := s.db.QueryRow(ctx, q, args...)
 	if err := row.Scan(&d.ID, &d.FolderID, &d.FolderName, &d.Title, &d.Filename, &d.MediaType, &d.Size, &d.SHA256, &d.BlobKey,
 		&d.Version, &d.PublishedOn, &d.AddedAt, &d.AddedBy, &d.UpdatedAt, &d.Pinned,
-		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt,
+		&d.TextStatus, &d.TextReason, &d.Pages, &d.TrashedAt, &d.Description,
 		&live, &canView, &canEdit, &isPublic, &vNum, &vName, &vType, &vSHA, &vKey, &vAdded); err != nil {
 		return nil, fmt.Errorf("documents: download %d: %w", id, db.NotFound(err))
 	}

@@ -48,6 +48,7 @@ type Document struct {
 	FolderID    int64
 	FolderName  string
 	Title       string
+	Description string // plain text, typed at upload ("" when none)
 	Filename    string
 	MediaType   string
 	Size        int64

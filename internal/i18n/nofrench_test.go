@@ -35,6 +35,7 @@ var allowed = map[string]string{
 	"internal/users/demo.go":          "demo seed data",
 	"internal/app/demo.go":            "demo seed data",
 	"internal/app/demo_areas.go":      "demo seed data",
+	"internal/convocations/demo.go":   "demo seed data: the comité's delegates and agenda",
 	"internal/site/demo.go":           "demo seed data: the demo body's legal mentions",
 	// The load generator reads the demo's data by its French names.
 	"cmd/portique-bench/main.go:main":    "names the demo's élu in a flag's help",

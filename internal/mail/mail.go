@@ -27,6 +27,8 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Headers are extra header fields (List-Unsubscribe, List-Unsubscribe-Post).
+	Headers map[string]string
 }
 
 // Config configures a Mailer.
@@ -101,6 +103,9 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 	g.Subject(msg.Subject)
 	g.SetDateWithValue(m.cfg.Now())
 	g.SetMessageID()
+	for k, v := range msg.Headers {
+		g.SetGenHeader(gomail.Header(k), v)
+	}
 	g.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		g.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)

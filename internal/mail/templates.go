@@ -24,6 +24,24 @@ type Data struct {
 	Link     string // one-time link (invitation, reset) or recovery page
 	Expires  string // when the link stops working, in words ("dans 1 heure")
 	Until    string // end of a lock, in Paris time
+
+	// The notice kind (notifications, digests, convocations): every text
+	// comes from the caller (its catalogue); the template lays it out.
+	Subject          string
+	Intro            string
+	Items            []Item
+	Actions          []Item // links to act on (answer a convocation…)
+	Outro            string
+	Unsubscribe      string // one-click unsubscribe page
+	UnsubscribeLabel string
+}
+
+// Item is one line of a notice: what happened, to what, and where.
+type Item struct {
+	Label string
+	Title string
+	Note  string
+	URL   string
 }
 
 // Kinds of emails.
@@ -31,6 +49,7 @@ const (
 	Invitation = "invitation"
 	Reset      = "reset"
 	Locked     = "locked"
+	Notice     = "notice"
 	// TwoFactorReset tells a member an administrator removed their second
 	// factor (Link: the page to set up a new one).
 	TwoFactorReset = "twofa_reset"

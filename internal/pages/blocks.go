@@ -45,7 +45,8 @@ type Block struct {
 	Type       string `json:"type"`
 	HTML       string `json:"html,omitempty"`        // text
 	ImageID    int64  `json:"image_id,omitempty"`    // image
-	Alt        string `json:"alt,omitempty"`         // image: required alternative text
+	Alt        string `json:"alt,omitempty"`         // image: required alternative text, unless decorative
+	Decorative bool   `json:"decorative,omitempty"`  // image: marked decorative by the editor (empty alt, RGAA 1.2)
 	Caption    string `json:"caption,omitempty"`     // image
 	FolderID   int64  `json:"folder_id,omitempty"`   // documents
 	CalendarID int64  `json:"calendar_id,omitempty"` // events, calendar
@@ -119,10 +120,16 @@ func Normalize(in []Block) ([]Block, error) {
 			n.ImageID = b.ImageID
 			n.Alt = strings.TrimSpace(b.Alt)
 			n.Caption = strings.TrimSpace(b.Caption)
+			n.Decorative = b.Decorative
 			if n.ImageID <= 0 {
 				ve.Add(key+"image", "pages.error.image_missing")
 			}
 			switch {
+			case n.Decorative && n.Caption != "":
+				// A captioned image carries information: it is not decorative.
+				ve.Add(key+"decorative", "pages.error.decorative_caption")
+			case n.Decorative:
+				n.Alt = "" // the explicit choice: an empty alternative
 			case n.Alt == "":
 				ve.Add(key+"alt", "pages.error.alt_required")
 			case utf8.RuneCountInString(n.Alt) > MaxAlt:

@@ -12,6 +12,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/db"
 	"portique/internal/i18n"
+	"portique/internal/notify"
 
 	"portique/internal/valid"
 )
@@ -325,6 +326,12 @@ func (s *Store) publish(ctx context.Context, q db.Querier, a access.Actor, p *Pa
 	}
 	if err := s.index(ctx, q, page); err != nil {
 		return nil, err
+	}
+	if !p.Published() { // a new page: private ones are told (notify decides)
+		if err := notify.Emit(ctx, q, now, notify.Change{Action: notify.PagePublished, ACLKind: access.Page, ACLID: p.ID,
+			ItemID: p.ID, Title: rev.Title, Path: page.Path, ActorID: a.UserID}); err != nil {
+			return nil, err
+		}
 	}
 	return page, s.record(ctx, q, a, "page.publish", p.ID, fmt.Sprintf("path=%s rev=%d", p.Path, rev.ID))
 }

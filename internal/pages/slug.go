@@ -23,7 +23,8 @@ var Reserved = map[string]bool{
 	"robots.txt": true, "favicon.ico": true, "api": true,
 	"inscription": true, "invitation": true, "flux": true,
 	"ou-jeter": true, "decheteries": true, // the sorting guide and the recycling centres
-	"collecte":           true,
+	"collecte":      true,
+	"notifications": true, "convocations": true, // e-mail notifications' links
 	"formulaire-contact": true,                                      // where the contact form blocks post
 	"mentions-legales":   true, "accessibilite": true, "site": true, // the site settings' pages
 }

@@ -20,6 +20,8 @@ type profilePage struct {
 	Form string
 	// CalendarSub is the calendar subscription block (personal feed link).
 	CalendarSub CalendarSubscription
+	// Notify is the e-mail notification preferences block.
+	Notify NotifyPrefs
 }
 
 func (s *Server) profilePage(r *http.Request) (profilePage, error) {
@@ -33,6 +35,9 @@ func (s *Server) profilePage(r *http.Request) (profilePage, error) {
 		Sessions: ses, CurrentHash: state(r).session.IDHash,
 	}
 	if p.CalendarSub, err = s.calendarSubscription(r); err != nil {
+		return profilePage{}, err
+	}
+	if p.Notify, err = s.notifyPrefs(r); err != nil {
 		return profilePage{}, err
 	}
 	groups, err := s.groups.List(r.Context())

@@ -80,6 +80,7 @@ func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) error {
 		s.sendMail(mail.Reset, u, "/reinitialisation/"+link.Token, link.Expires)
 	}
 	p.Sent = true
+	p.Title = s.cat.T("accounts.forgot.sent_title") // its own title (RGAA 8.6)
 	s.render(w, r, http.StatusOK, "account_forgot", &p)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"portique/internal/access"
 	"portique/internal/calendar"
 	"portique/internal/db"
+	"portique/internal/documents"
 )
 
 // calendarEventPage is the data of an event's page (also the popup's source).
@@ -24,6 +25,10 @@ type calendarEventPage struct {
 	CanEdit     bool
 	Recurrence  string
 	Upcoming    []occView
+	Answer      answerForm // a convened member's answer, when the event is a session
+	// Files are the linked documents the viewer may download, by id, for
+	// their format, size and date beside each link.
+	Files map[string]*documents.Document
 }
 
 func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error {
@@ -106,6 +111,21 @@ func (s *Server) calendarEventShow(w http.ResponseWriter, r *http.Request) error
 				page.Upcoming = append(page.Upcoming, s.occView(o, loc))
 			}
 		}
+	}
+	if err := s.eventAnswer(r, id, &page.Answer); err != nil {
+		return err
+	}
+	var fileIDs []int64
+	for _, d := range e.Documents {
+		fileIDs = append(fileIDs, d.ID)
+	}
+	for _, a := range e.Attributes {
+		if id, err := strconv.ParseInt(a.Value, 10, 64); a.Type == "document" && err == nil {
+			fileIDs = append(fileIDs, id)
+		}
+	}
+	if page.Files, err = s.fileFacts(r, fileIDs); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "calendar_event", page)
 	return nil

@@ -200,6 +200,8 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	for _, v := range []string{viewMonth, viewWeek, viewDay, viewList} {
 		page.ViewURLs[v] = link(v, date)
 	}
+	// Each view and period has its own title (RGAA 8.6).
+	page.Title = s.cat.T("calendar.title_view", page.Heading, s.cat.T("calendar.view."+view))
 	s.render(w, r, http.StatusOK, "calendar_view", page)
 	return nil
 }
@@ -245,7 +247,8 @@ func (s *Server) writeOccItem(b *strings.Builder, o *calendar.Occurrence, url, t
 		b.WriteString(`</span> `)
 	}
 	b.WriteString(html.EscapeString(o.Title))
-	b.WriteString(`</a> <span class="sr-only">(`)
+	// The calendar's name is shown, not only its colour (RGAA 3.1).
+	b.WriteString(`</a> <span class="cal-name">(`)
 	b.WriteString(html.EscapeString(o.CalendarName))
 	if continues {
 		b.WriteString(", ")

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"portique/internal/db"
 )
@@ -34,9 +37,37 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 
 // sessionExtend pushes back the idle deadline of the session (RGAA 13.1)
 // and returns to the page the person was on.
+// A script asking for JSON (Accept: application/json) gets the new idle
+// end and the texts to show instead, so the page is not reloaded (no
+// unsaved text lost, no focus moved).
 func (s *Server) sessionExtend(w http.ResponseWriter, r *http.Request) error {
-	if err := s.sessions.Extend(r.Context(), state(r).session.IDHash); err != nil {
+	ses := state(r).session
+	if err := s.sessions.Extend(r.Context(), ses.IDHash); err != nil {
 		return err
+	}
+	if strings.Contains(r.Header.Get("Accept"), "application/json") {
+		end := s.now().UTC().Add(s.sessions.Idle)
+		final := !end.Before(ses.ExpiresAt)
+		if final {
+			end = ses.ExpiresAt
+		}
+		loc := s.cfg.Location()
+		hm := end.In(loc).Format("15:04")
+		out := map[string]any{
+			"idle_end": end.UTC().Format(time.RFC3339),
+			"final":    final,
+			"message":  s.cat.T("site.session.extended_until", hm),
+			"ends":     s.cat.T("site.session.ends", hm),
+			"warning":  s.cat.T("site.session.warning", hm),
+		}
+		if final {
+			out["message"] = s.cat.T("site.session.final", hm)
+			out["ends"] = out["message"]
+			out["warning"] = out["message"]
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		return json.NewEncoder(w).Encode(out)
 	}
 	back := "/"
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {

@@ -40,6 +40,7 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 	var uploaded []documents.Document
 	var msgs []valid.Message
 	pub, files := "", 0
+	title, desc := "", "" // for the first file only
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -53,6 +54,12 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 		case "published_on":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			pub = strings.TrimSpace(string(b))
+		case "title":
+			b, _ := io.ReadAll(io.LimitReader(part, 4<<10))
+			title = string(b)
+		case "description":
+			b, _ := io.ReadAll(io.LimitReader(part, 16<<10))
+			desc = string(b)
 		case "file":
 			if part.FileName() == "" {
 				break // the empty file input of a form sent without a file
@@ -62,9 +69,11 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) error {
 				msgs = append(msgs, valid.Message{Key: "documents.upload.too_many", Args: []any{maxFilesPerUpload}})
 				break
 			}
-			d, err := s.docs.Upload(ctx, a, documents.UploadInput{FolderID: folderID, Filename: part.FileName(), PublishedOn: pub, Body: part})
+			d, err := s.docs.Upload(ctx, a, documents.UploadInput{FolderID: folderID, Filename: part.FileName(), PublishedOn: pub,
+				Title: title, Description: desc, Body: part})
+			title, desc = "", "" // the next files take their file names
 			if ve, ok := formErrors(err); ok {
-				for _, k := range []string{"file", "published_on", "title"} {
+				for _, k := range []string{"file", "published_on", "title", "description"} {
 					if m, ok := ve[k]; ok {
 						msgs = append(msgs, m)
 					}

@@ -18,6 +18,7 @@ type documentsIndexPage struct {
 	Archived  bool
 	Folder    *documents.Folder // nil: every folder
 	Crumbs    []documents.Folder
+	Heading   string // the h1; the title adds the folder's path (RGAA 8.6)
 	Tree      []documents.Folder
 	Docs      []documents.Document
 	Total     int
@@ -115,7 +116,8 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 			title = f.Name + " – " + s.cat.T("documents.archive.title")
 		}
 	}
-	p.Page = s.page(r, title)
+	p.Page = s.page(r, folderTitle(title, p.Crumbs))
+	p.Heading = title
 	var err error
 	if p.Tree, err = s.docs.Tree(ctx, pr, archived); err != nil {
 		return p, err

@@ -31,7 +31,8 @@ type documentSearchPage struct {
 type documentHit struct {
 	search.Hit
 	Archived bool
-	Snippet  template.HTML // escaped by the search engine, <mark> only
+	File     *documents.Document // its format and size (nil: not visible any more)
+	Snippet  template.HTML       // escaped by the search engine, <mark> only
 	OpenURL  string
 }
 
@@ -69,6 +70,13 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 	page = max(page, 1)
 	sq.Offset = (page - 1) * searchPerPage
 	switch {
+	case p.Q == "" && len(errs) == 0 && (p.Du != "" || p.Au != ""):
+		// A period without words lists the documents published in it,
+		// current and archived, newest first (from the documents store:
+		// the index needs words).
+		if err := s.documentsInPeriod(r, &p, sq, page); err != nil {
+			return err
+		}
 	case p.Q == "" || len(errs) > 0:
 	case s.search == nil:
 		p.Unavailable = true
@@ -84,12 +92,17 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 		for _, h := range res.Hits {
 			ids = append(ids, h.ID)
 		}
-		archived, err := s.docs.ArchivedIDs(ctx, ids)
+		// One query gives the archive label and the format and size shown
+		// beside each link to the file (RGAA 13.3).
+		files, err := s.docs.Files(ctx, pr, ids)
 		if err != nil {
 			return err
 		}
 		for _, h := range res.Hits {
-			dh := documentHit{Hit: h, Archived: archived[h.ID], Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+			dh := documentHit{Hit: h, Snippet: template.HTML(h.Snippet), OpenURL: h.URL} //nolint:gosec // the engine escapes snippets
+			if f := files[h.ID]; f != nil {
+				dh.Archived, dh.File = f.Archived, f
+			}
 			if h.Part > 0 {
 				dh.OpenURL = documentURL(h.ID) + "/telecharger?inline=1#page=" + strconv.Itoa(h.Part)
 			}
@@ -102,9 +115,39 @@ func (s *Server) documentSearch(w http.ResponseWriter, r *http.Request) error {
 			p.NextURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page+1))
 		}
 	}
+	p.Title = s.searchTitle(p.Title, p.Q, p.Searched, p.Total, page)
 	if len(errs) > 0 {
 		return s.unprocessable(w, r, "documents_search", &p, errs)
 	}
 	s.render(w, r, http.StatusOK, "documents_search", p)
+	return nil
+}
+
+// documentsInPeriod fills p with the documents published between sq.From
+// and sq.To that the visitor may see.
+func (s *Server) documentsInPeriod(r *http.Request, p *documentSearchPage, sq search.Query, page int) error {
+	lq := documents.ListQuery{FolderID: p.FolderID, AnyAge: true, Limit: searchPerPage, Offset: sq.Offset}
+	if !sq.From.IsZero() {
+		lq.From = sq.From.Format(time.DateOnly)
+	}
+	if !sq.To.IsZero() {
+		lq.To = sq.To.Format(time.DateOnly)
+	}
+	docs, total, err := s.docs.List(r.Context(), principal(r), lq)
+	if err != nil {
+		return err
+	}
+	p.Searched, p.Total = true, total
+	for _, d := range docs {
+		p.Hits = append(p.Hits, documentHit{Archived: d.Archived, OpenURL: documentURL(d.ID), Hit: search.Hit{
+			Kind: search.KindDocument, ID: d.ID, Title: d.Title, URL: documentURL(d.ID), Date: d.Published(), FolderID: d.FolderID, Extra: d.FolderName}})
+	}
+	q := r.URL.Query()
+	if page > 1 {
+		p.PrevURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page-1))
+	}
+	if sq.Offset+len(docs) < total {
+		p.NextURL = withQuery(r.URL.Path, q, "page", strconv.Itoa(page+1))
+	}
 	return nil
 }

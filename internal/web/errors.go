@@ -9,6 +9,7 @@ import (
 	"portique/internal/acts"
 	"portique/internal/calendar"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/users"
@@ -47,12 +48,16 @@ var refusals = []struct {
 	{pages.ErrDraftPending, http.StatusConflict, "pages.error.draft_pending"},
 	{pages.ErrParentTrashed, http.StatusConflict, "pages.error.parent_trashed"},
 	{pages.ErrNotTrashed, http.StatusConflict, "pages.error.not_trashed"},
+	{pages.ErrNotPublished, http.StatusConflict, "pages.error.not_published"},
+	{pages.ErrHomeUnpublish, http.StatusConflict, "pages.error.home_unpublish"},
 	{acts.ErrPublished, http.StatusConflict, "acts.error.published"},
 	{acts.ErrNotPublished, http.StatusConflict, "acts.error.not_published"},
 	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
+	{convocations.ErrNotSent, http.StatusConflict, "convocations.error.not_sent"},
+	{convocations.ErrNotConvened, http.StatusNotFound, ""},
 	{contact.ErrThrottled, http.StatusTooManyRequests, "contact.error.throttled"},
 	{users.ErrTwoFactorOn, http.StatusConflict, "twofa.error.on"},
 	{users.ErrTwoFactorOff, http.StatusConflict, "twofa.error.off"},

@@ -115,7 +115,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // logPath hides secrets that live in paths (reset and invitation tokens,
 // calendar feed tokens).
 func logPath(p string) string {
-	for _, prefix := range []string{"/reinitialisation/", "/invitation/", "/agenda/flux/"} {
+	for _, prefix := range []string{"/reinitialisation/", "/invitation/", "/agenda/flux/", "/notifications/desabonnement/", "/convocations/reponse/"} {
 		if strings.HasPrefix(p, prefix) {
 			return prefix + "…"
 		}
@@ -190,6 +190,10 @@ func (s *Server) withCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		if csrfExempt(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -37,9 +37,9 @@ func (s *Server) newsFeed(format string) handlerFunc {
 			return err
 		}
 		f := &feeds.Feed{
-			Title:       s.cat.T("news.feed.title", s.cfg.SiteName),
+			Title:       s.cat.T("news.feed.title", s.siteName(r.Context())),
 			Link:        &feeds.Link{Href: s.absURL(r, index.Path)},
-			Description: s.cat.T("news.feed.description", s.cfg.SiteName),
+			Description: s.cat.T("news.feed.description", s.siteName(r.Context())),
 			Id:          s.absURL(r, index.Path),
 			Updated:     index.PublishedAt,
 		}

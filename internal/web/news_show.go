@@ -172,7 +172,7 @@ func (s *Server) addNewsView(r *http.Request, d *pageShowData) error {
 	}
 	og := &openGraph{Type: "website", Title: d.Rev.Title, Description: d.Meta, URL: s.absURL(r, p.Path)}
 	if p.IsHome() {
-		og.Title = s.cfg.SiteName
+		og.Title = s.siteName(r.Context())
 	}
 	if d.NewsHead != nil {
 		og.Type = "article"

@@ -77,7 +77,7 @@ func TestBrowserPageEditing(t *testing.T) {
 
 	// Edit mode: the paragraph becomes a rich-text editor in place.
 	browsertest.Submit(t, bctx, `nav.page-toolbar a[href$="/modifier"]`)
-	browsertest.Run(t, bctx, "wait for the editor", chromedp.WaitVisible(chromedp.CSS(".rte-content")))
+	openTextBlocks(t, bctx)
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Run(t, bctx, "type in the editor",
 		chromedp.Click(chromedp.CSS(".rte-content")),
@@ -96,7 +96,7 @@ func TestBrowserPageEditing(t *testing.T) {
 	// Add an image block (the form re-renders without saving, the text kept).
 	browsertest.Run(t, bctx, "choose image block", chromedp.SetValue(chromedp.CSS("#add_type"), "image"))
 	browsertest.Submit(t, bctx, `button[name="op"][value="add"]`)
-	browsertest.Run(t, bctx, "wait for the editor again", chromedp.WaitVisible(chromedp.CSS(".rte-content")))
+	openTextBlocks(t, bctx)
 	if txt := browsertest.Text(t, bctx, ".rte-content"); !strings.Contains(txt, "Horaires d’été") {
 		t.Fatalf("text lost when adding a block: %q", txt)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"portique/internal/access"
+	"portique/internal/db"
 	"portique/internal/pages"
 	"portique/internal/valid"
 )
@@ -19,6 +20,9 @@ type editBlock struct {
 	Index int
 	pages.Block
 	Image *imageView // preview of the chosen image
+	// Live is the block as the page shows it (the in-place editor's view;
+	// empty when it shows nothing yet, e.g. no folder chosen).
+	Live []blockView
 }
 
 // Num is the block's position counted from 1, for labels.
@@ -43,8 +47,11 @@ type pageEditData struct {
 	Theirs       *pages.Revision
 	TheirsBlocks []blockView
 	ImageMax     int64 // largest image accepted, in bytes
-	EditorJS     string
-	EditorCSS    string
+	// Added is the index of the block just added (the in-place editor
+	// opens it), -1 when none.
+	Added     int
+	EditorJS  string
+	EditorCSS string
 }
 
 // choice is an option of a select.
@@ -63,7 +70,7 @@ func (s *Server) pageEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.editData(r, p, editInput{base: rev.ID, title: rev.Title, blocks: rev.Blocks})
+	data, err := s.editData(r, p, editInput{base: rev.ID, title: rev.Title, blocks: rev.Blocks, added: -1})
 	if err != nil {
 		return err
 	}
@@ -78,6 +85,7 @@ type editInput struct {
 	title  string
 	note   string
 	blocks []pages.Block
+	added  int // index of a block just added, or -1
 }
 
 func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEditData, error) {
@@ -98,6 +106,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 		Images:    imgs,
 		Kinds:     pages.BlockKinds,
 		ImageMax:  s.pages.ImageMax,
+		Added:     in.added,
 	}
 	d.BodyClass = "editing"
 	for i, b := range in.blocks {
@@ -107,6 +116,9 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 		eb := editBlock{Index: i, Block: b}
 		if img, ok := byID[b.ImageID]; ok && b.Type == pages.BlockImage {
 			eb.Image = imageViewOf(img, b.Alt)
+		}
+		if eb.Live, err = s.liveView(r, p, b); err != nil {
+			return nil, err
 		}
 		d.Blocks = append(d.Blocks, eb)
 	}
@@ -132,6 +144,21 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 	return d, nil
 }
 
+// liveView renders one block of the edit form as the page shows it. A
+// block that refers to nothing (yet) or to something the editor may not see
+// has an empty view: the form's fields say what is wrong.
+func (s *Server) liveView(r *http.Request, p *pages.Page, b pages.Block) ([]blockView, error) {
+	if b.Type == pages.BlockContact {
+		// Its view is a form: it cannot sit inside the edit form.
+		return nil, nil
+	}
+	v, err := s.blockViews(r, p, []pages.Block{b})
+	if errors.Is(err, db.ErrNotFound) || errors.Is(err, access.ErrForbidden) {
+		return nil, nil
+	}
+	return v, err
+}
+
 // parseBlocks reads blocks.N.* fields, N from 0 while a type is present.
 func parseBlocks(r *http.Request) []pages.Block {
 	var out []pages.Block
@@ -151,6 +178,7 @@ func parseBlocks(r *http.Request) []pages.Block {
 			ImageID:    num("image_id"),
 			Alt:        r.FormValue(key("alt")),
 			Caption:    r.FormValue(key("caption")),
+			Decorative: r.FormValue(key("decorative")) == "1",
 			FolderID:   num("folder_id"),
 			CalendarID: num("calendar_id"),
 			Limit:      int(num("limit")),
@@ -165,11 +193,16 @@ func parseBlocks(r *http.Request) []pages.Block {
 
 // applyOp performs a structure change asked by a button of the form
 // ("add", "up:2", "down:0", "remove:3"); it reports whether op was one.
-func applyOp(op, addType string, blocks []pages.Block) ([]pages.Block, bool) {
+// "add" inserts before the block at addAt (the in-place editor's "add a
+// block here"), at the end when addAt is out of range.
+func applyOp(op, addType string, addAt int, blocks []pages.Block) ([]pages.Block, bool) {
 	if op == "add" {
 		for _, k := range pages.BlockKinds {
 			if k == addType && len(blocks) < pages.MaxBlocks {
-				return append(blocks, pages.Block{Type: k}), true
+				if addAt < 0 || addAt > len(blocks) {
+					addAt = len(blocks)
+				}
+				return slices.Insert(blocks, addAt, pages.Block{Type: k}), true
 			}
 		}
 		return blocks, true
@@ -247,7 +280,7 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := http.StatusUnprocessableEntity
 	var theirs *pages.Revision
-	if _, ok := applyOp(op, "", slices.Clone(e.Blocks)); ok {
+	if _, ok := applyOp(op, "", -1, slices.Clone(e.Blocks)); ok {
 		status = http.StatusOK
 	} else if len(errs) == 0 {
 		// Calendars and folders of the blocks: the editor may only show
@@ -282,10 +315,22 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		errs.Merge(ve)
 	}
+	added := -1
 	if status == http.StatusOK {
-		e.Blocks, _ = applyOp(op, r.FormValue("add_type"), e.Blocks)
+		at, err := strconv.Atoi(r.FormValue("add_at"))
+		if err != nil {
+			at = -1
+		}
+		n := len(e.Blocks)
+		e.Blocks, _ = applyOp(op, r.FormValue("add_type"), at, e.Blocks)
+		if len(e.Blocks) > n {
+			added = at
+			if at < 0 || at > n {
+				added = n
+			}
+		}
 	}
-	return s.renderEdit(w, r, status, editInput{base: e.Base, title: e.Title, note: e.Note, blocks: e.Blocks}, errs, theirs)
+	return s.renderEdit(w, r, status, editInput{base: e.Base, title: e.Title, note: e.Note, blocks: e.Blocks, added: added}, errs, theirs)
 }
 
 // imageFiles are the pictures attached to the image blocks of the form.
@@ -309,7 +354,13 @@ func (s *Server) readImages(e *pages.Edit, files map[int]*multipart.FileHeader) 
 		if err != nil {
 			return nil, err
 		}
-		u, err := s.pages.ReadImage(fh.Filename, e.Blocks[i].Alt, f)
+		alt := e.Blocks[i].Alt
+		if e.Blocks[i].Decorative && strings.TrimSpace(alt) == "" {
+			// A decorative picture has no alternative; the library still
+			// names it, by its file name.
+			alt = fh.Filename
+		}
+		u, err := s.pages.ReadImage(fh.Filename, alt, f)
 		f.Close()
 		if ve, ok := formErrors(err); ok {
 			for k, v := range ve {
@@ -392,4 +443,20 @@ func (s *Server) pageCancel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.seeOther(w, r, "pages.flash.cancelled", p.Path)
+}
+
+// pageUnpublish takes the page back to draft (the toolbar's "Dépublier"):
+// visitors no longer see it, its content waits as the draft. A publication
+// newer than the one shown is a refusal (pages.ErrStale).
+func (s *Server) pageUnpublish(w http.ResponseWriter, r *http.Request) error {
+	id, err := pageID(r)
+	if err != nil {
+		return err
+	}
+	published, _ := strconv.ParseInt(r.FormValue("published"), 10, 64)
+	p, err := s.pages.Unpublish(r.Context(), s.actor(r), id, published)
+	if err != nil {
+		return err
+	}
+	return s.seeOther(w, r, "pages.flash.unpublished", p.Path)
 }

@@ -29,6 +29,9 @@ type blockView struct {
 	// Contact is a contact form (contact_form.go).
 	Contact *contactView
 	News    []newsCard // latest-news block (news_show.go)
+	// Label names the block's landmark, distinct from the other blocks'
+	// of the page (blockLabels).
+	Label string
 }
 
 // imageView is an <img> with its responsive variants.
@@ -226,6 +229,9 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Image = imageViewOf(img, b.Alt)
+			if b.Decorative {
+				v.Image.Alt = "" // an explicit choice of the editor (RGAA 1.2)
+			}
 			v.Caption = b.Caption
 		case pages.BlockChildren:
 			links, err := s.pages.Children(r.Context(), principal(r), p.ID)
@@ -242,6 +248,9 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.Docs = docs
+			if len(docs) > 0 && docs[0].FolderID == b.FolderID {
+				v.Label = s.cat.T("pages.block.documents_label", docs[0].FolderName)
+			}
 		case pages.BlockEvents:
 			v.More = "/agenda"
 			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
@@ -282,6 +291,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 		}
 		out = append(out, v)
 	}
+	s.blockLabels(out)
 	return out, nil
 }
 

@@ -129,6 +129,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	d.Title = s.searchTitle(d.Title, d.Q, d.Searched, d.Total, d.PageNum)
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_search", d)
 	return nil

@@ -665,6 +665,10 @@ func TestPageDocumentsAndEventsBlocks(t *testing.T) {
 	wantStatus(t, rec, 200)
 	wantBody(t, rec, "Délibération budget primitif", "Collecte des encombrants", "Place du marché", "Aucun document à afficher")
 	wantNoBody(t, rec, "Note confidentielle", "huis clos", "bureau restreint", "Salle des élus")
+	// Each block's landmark has its own name (RGAA 12.6), and each file
+	// its format and size (RGAA 13.3).
+	wantBody(t, rec, `aria-label="Documents : Délibérations"`, `aria-label="Liste de documents"`,
+		`aria-label="Prochains événements"`, `aria-label="Prochains événements (2)"`, "(PDF, ")
 	rec = f.elu.get(t, "/le-syndicat")
 	wantBody(t, rec, "Délibération budget primitif", "Note confidentielle du bureau", "Réunion du bureau restreint")
 	// The edit form offers the folders and calendars the editor may see.

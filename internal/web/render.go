@@ -39,6 +39,9 @@ type Page struct {
 	// SessionIdleEnd is when the session ends without activity (zero for
 	// visitors); the layout offers to extend it (RGAA 13.1).
 	SessionIdleEnd time.Time
+	// SessionFinal: the idle end is the session's absolute end, no
+	// extension is possible (the footer says so instead of offering one).
+	SessionFinal bool
 	// Errors holds translated field errors of a form re-rendered with 422.
 	Errors map[string]string
 	// BodyClass lets a page style its body (e.g. "editing").
@@ -50,6 +53,9 @@ type Page struct {
 	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
+	// Failed is set by render for a 422 answer: the title then starts with
+	// "Erreur : " (RGAA 8.6), whatever handler re-rendered the form.
+	Failed bool
 }
 
 // NavItem is a link of the main menu or the breadcrumb.
@@ -87,6 +93,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	p.ThemeURL = themeURL(set)
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
+		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
 	}
 	p.Nav = nav
 	return p
@@ -174,6 +181,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if renderHook != nil {
 		renderHook(name)
 	}
+	if pd, ok := data.(pageData); ok && status == http.StatusUnprocessableEntity {
+		pd.base().Failed = true
+	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	err := fmt.Errorf("web: no template %q", name)
@@ -242,6 +252,10 @@ func (s *Server) funcs() template.FuncMap {
 		"isotime":  func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
 		"hhmm":     func(t time.Time) string { return t.In(loc).Format("15:04") },
 		"bytes":    humanBytes,
+		// fieldAnchor is the id an error summary links to (a11y.go).
+		"fieldAnchor": fieldAnchor,
+		// folderTree nests a depth-first folder listing (a11y.go).
+		"folderTree": folderTree,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd arguments")

@@ -41,6 +41,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.centreRoutes()...)
 	rs = append(rs, s.actsRoutes()...)
 	rs = append(rs, s.collecteRoutes()...)
+	rs = append(rs, s.notifyRoutes()...)
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.siteRoutes()...)
 	rs = append(rs, s.newsRoutes()...)

@@ -11,10 +11,12 @@ func (s *Server) pageRoutes() []route {
 		{"GET /sitemap.xml", public, s.sitemapXML},
 		{"GET /medias/{id}/{size}", public, s.pageImage},
 
+		{"GET /pages/liens", member, s.pageLinks},
 		{"GET /pages/{id}/modifier", member, s.pageEdit},
 		{"POST /pages/{id}/modifier", member, s.pageSave},
 		{"POST /pages/{id}/publier", member, s.pagePublish},
 		{"POST /pages/{id}/annuler", member, s.pageCancel},
+		{"POST /pages/{id}/depublier", member, s.pageUnpublish},
 		{"GET /pages/{id}/ajouter", member, s.pageNew},
 		{"POST /pages/{id}/ajouter", member, s.pageCreate},
 		{"GET /pages/{id}/proprietes", member, s.pageProps},

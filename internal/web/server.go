@@ -19,11 +19,13 @@ import (
 	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/site"
@@ -63,6 +65,8 @@ type Server struct {
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store
+	notify   *notify.Store
+	convs    *convocations.Store
 	contact  *contact.Store // the contact form's messages
 	site     *site.Store    // the site's settings
 }
@@ -95,6 +99,8 @@ func New(d *Deps) (*Server, error) {
 		centres:  d.Centres,
 		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
 		collecte: d.Collecte,
+		notify:   d.Notify,
+		convs:    d.Convocations,
 		contact:  d.Contact,
 		site:     d.Site,
 	}

@@ -6,7 +6,13 @@
 import { Editor } from "@tiptap/core";
 import StarterKit from "@tiptap/starter-kit";
 import "./editor.css";
-import { TableKit } from "@tiptap/extension-table";
+import { keepDrafts } from "./drafts.js";
+import { inPlace } from "./inplace.js";
+import { pickLink } from "./links.js";
+import {
+  Lang, Pre, PTable, PTableCell, PTableHeader, PTableRow, Subscript, Superscript, TableBlock, TableCaption,
+  editCaption, fromEditor, insertAccessibleTable, leaveTable, toEditor, toggleHeaderRow,
+} from "./schema.js";
 
 const buttons = [
   { id: "h2", label: "Titre", key: "heading", attrs: { level: 2 }, run: (c) => c.toggleHeading({ level: 2 }) },
@@ -18,12 +24,37 @@ const buttons = [
   { id: "quote", label: "Citation", key: "blockquote", run: (c) => c.toggleBlockquote() },
   { id: "link", label: "Lien", key: "link", link: true },
   { id: "table", label: "Tableau", key: "table", table: true },
+  { id: "caption", label: "Légende du tableau", inTable: true, custom: editCaption },
+  { id: "header", label: "Ligne d’en-tête", inTable: true, key: "headerRow", custom: toggleHeaderRow },
   { id: "row", label: "Ajouter une ligne", inTable: true, run: (c) => c.addRowAfter() },
   { id: "col", label: "Ajouter une colonne", inTable: true, run: (c) => c.addColumnAfter() },
-  { id: "deltable", label: "Supprimer le tableau", inTable: true, run: (c) => c.deleteTable() },
+  { id: "delrow", label: "Supprimer la ligne", inTable: true, run: (c) => c.deleteRow() },
+  { id: "deltable", label: "Supprimer le tableau", inTable: true, custom: deleteTableBlock },
+  { id: "leave", label: "Sortir du tableau", inTable: true, custom: leaveTable },
   { id: "undo", label: "Annuler la frappe", run: (c) => c.undo() },
   { id: "redo", label: "Rétablir", run: (c) => c.redo() },
 ];
+
+// deleteTableBlock removes the table with its caption.
+function deleteTableBlock(editor) {
+  const { $from } = editor.state.selection;
+  for (let d = $from.depth; d > 0; d--) {
+    if ($from.node(d).type.name === "tableBlock") {
+      return editor.chain().focus().deleteRange({ from: $from.before(d), to: $from.after(d) }).run();
+    }
+  }
+  return false;
+}
+
+// headerRowActive: the first row of the current table is a header row.
+function headerRowActive(editor) {
+  const { $from } = editor.state.selection;
+  for (let d = $from.depth; d > 0; d--) {
+    const n = $from.node(d);
+    if (n.type.name === "table") return n.firstChild?.attrs.section === "thead";
+  }
+  return false;
+}
 
 function safeURL(url) {
   const u = url.trim();
@@ -53,16 +84,27 @@ function enhance(textarea) {
     // ProseMirror base styles come from editor.css (imported from the
     // packages) instead of being injected.
     injectCSS: false,
-    content: textarea.value,
+    content: toEditor(textarea.value),
     extensions: [
       StarterKit.configure({
         heading: { levels: [2, 3, 4] },
         codeBlock: false,
         link: { openOnClick: false, autolink: true, HTMLAttributes: { target: null, rel: null }, protocols: ["mailto", "tel"] },
       }),
-      TableKit.configure({ table: { resizable: false } }),
+      Pre,
+      Subscript,
+      Superscript,
+      TableBlock,
+      TableCaption,
+      PTable.configure({ resizable: false }),
+      PTableRow,
+      PTableHeader,
+      PTableCell,
+      Lang,
     ],
     editorProps: {
+      // A pasted table keeps its caption and header rows too.
+      transformPastedHTML: (html) => toEditor(html),
       attributes: {
         id: (textarea.id || "rte") + "-rte",
         role: "textbox",
@@ -73,7 +115,7 @@ function enhance(textarea) {
       },
     },
     onUpdate: ({ editor }) => {
-      textarea.value = editor.isEmpty ? "" : editor.getHTML();
+      textarea.value = editor.isEmpty ? "" : fromEditor(editor.getHTML());
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     },
   });
@@ -86,7 +128,12 @@ function enhance(textarea) {
     el.tabIndex = i === 0 ? 0 : -1;
     if (b.key && !b.table) el.setAttribute("aria-pressed", "false");
     el.addEventListener("click", () => {
+      if (b.custom) {
+        b.custom(editor);
+        return;
+      }
       const chain = editor.chain().focus();
+      if (b.link && pickLink(editor, safeURL)) return;
       if (b.link) {
         const current = editor.getAttributes("link").href || "";
         const answer = window.prompt("Adresse du lien (laisser vide pour retirer le lien) :", current);
@@ -104,7 +151,7 @@ function enhance(textarea) {
         return;
       }
       if (b.table) {
-        chain.insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run();
+        insertAccessibleTable(editor);
         return;
       }
       b.run(chain).run();
@@ -135,7 +182,8 @@ function enhance(textarea) {
     const inTable = editor.isActive("table");
     for (const { def, el } of made) {
       if (def.inTable) el.hidden = !inTable;
-      if (def.key && !def.table) el.setAttribute("aria-pressed", String(editor.isActive(def.key, def.attrs || {})));
+      if (def.key === "headerRow") el.setAttribute("aria-pressed", String(headerRowActive(editor)));
+      else if (def.key && !def.table) el.setAttribute("aria-pressed", String(editor.isActive(def.key, def.attrs || {})));
     }
     if (!made.some((m) => m.el.tabIndex === 0 && !m.el.hidden)) made[0].el.tabIndex = 0;
   };
@@ -146,7 +194,10 @@ function enhance(textarea) {
 }
 
 function init() {
-  const editors = [...document.querySelectorAll('textarea[data-editor="rich"]')].map(enhance);
+  const areas = [...document.querySelectorAll('textarea[data-editor="rich"]')];
+  const editors = areas.map(enhance);
+  const byArea = new WeakMap(areas.map((t, i) => [t, editors[i]]));
+  const richOf = (textarea) => byArea.get(textarea);
   // Warn before leaving with unsaved changes (the server keeps nothing until "Enregistrer").
   const form = document.querySelector("form[data-page-editor]");
   if (form) {
@@ -156,6 +207,10 @@ function init() {
     window.addEventListener("beforeunload", (e) => {
       if (dirty) e.preventDefault();
     });
+  }
+  if (form) {
+    keepDrafts(form, (name, value) => richOf(form.elements[name])?.commands.setContent(toEditor(value), { emitUpdate: true }));
+    inPlace(form, richOf);
   }
   document.documentElement.classList.add("rte-ready");
   window.portiqueEditors = editors;

@@ -26,11 +26,14 @@ import (
 	"portique/internal/collecte"
 	"portique/internal/config"
 	"portique/internal/contact"
+	"portique/internal/convocations"
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
+	"portique/internal/jobs"
 	"portique/internal/mail"
+	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/site"
@@ -62,8 +65,11 @@ type Deps struct {
 	Mail      *mail.Mailer
 	Captcha   *captcha.Captcha
 	Collecte  *collecte.Store
-	Contact   *contact.Store // the contact form's messages and inbox
-	Site      *site.Store    // the site's settings (name, logo, legal mentions, audit)
+	Notify    *notify.Store // e-mail notifications (jobs: RegisterMailJobs)
+	// Convocations are the sessions (comité, bureau…) of events.
+	Convocations *convocations.Store
+	Contact      *contact.Store // the contact form's messages and inbox
+	Site         *site.Store    // the site's settings (name, logo, legal mentions, audit)
 }
 
 // Options are what differs between the program and its tests.
@@ -164,7 +170,8 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 	s.Contact.Limiter = &users.Throttle{DB: d}
 	s.Contact.Retention = cfg.ContactRetention
 	s.Contact.Mail = s.Mail
-	s.Contact.BaseURL, s.Contact.SiteName = cfg.BaseURL, cfg.SiteName
+	// The body's name at start-up (the site settings, else --site-name).
+	s.Contact.BaseURL, s.Contact.SiteName = cfg.BaseURL, s.Accounts.SiteName
 	if cfg.UploadMax > 0 && cfg.UploadMax < s.Contact.MaxFileSize {
 		s.Contact.MaxFileSize = cfg.UploadMax
 	}
@@ -175,6 +182,12 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		rand.Read(b[:]) //nolint:errcheck // never fails
 		key = hex.EncodeToString(b[:])
 	}
+	s.Notify = &notify.Store{DB: d, Accounts: s.Accounts, Mail: s.Mail, Cat: cat, Signer: notify.NewSigner(key),
+		BaseURL: strings.TrimRight(cfg.BaseURL, "/"), SiteName: cfg.SiteName, Location: cfg.Location(),
+		DigestHour: cfg.DigestHour, Now: o.Now, Log: o.Log}
+	s.Convocations = &convocations.Store{DB: d, Calendar: s.Calendar, Documents: s.Documents, Accounts: s.Accounts,
+		Groups: s.Groups, Notify: s.Notify, Now: o.Now}
+	s.Notify.Hooks = append(s.Notify.Hooks, s.Convocations.Hook)
 	// The captcha asks and reads its question with the catalogue's words.
 	s.Captcha = &captcha.Captcha{Key: key, Replay: &users.Throttle{DB: d}, Now: o.Now,
 		Numbers: strings.Fields(cat.T("accounts.captcha.numbers"))}
@@ -225,4 +238,11 @@ func accounts(cfg *config.Config, d *db.DB, o Options, cat *i18n.Catalog) (*user
 		DeletedName: cat.T("accounts.deleted_name"),
 	}
 	return a, &users.Groups{DB: d, Now: o.Now}
+}
+
+// RegisterMailJobs gives r the jobs that send e-mail (notifications and
+// digests, convocations, invitations of an import).
+func (s *Deps) RegisterMailJobs(r *jobs.Runner) {
+	s.Notify.RegisterJobs(r)
+	s.Convocations.RegisterJobs(r)
 }
