@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // facePages are the public page types every identity must keep accessible.
@@ -37,6 +39,21 @@ func TestIdentitiesAccessible(t *testing.T) {
 				t.Errorf("%s: %s does not link the theme", id.name, p)
 			}
 			AssertAccessible(t, ctx)
+		}
+	}
+}
+
+// No public page type scrolls sideways on a 320 px wide screen (WCAG 1.4.10).
+func TestNoSidewaysScrollAt320(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	Run(t, ctx, "viewport 320", chromedp.EmulateViewport(320, 640))
+	for _, p := range facePages {
+		if st := site.Go(t, ctx, p); st != http.StatusOK {
+			t.Fatalf("GET %s = %d", p, st)
+		}
+		if w := Eval[float64](t, ctx, `document.documentElement.scrollWidth`); w > 320 {
+			t.Errorf("%s is %v px wide at 320 px (%s)", p, w, Eval[string](t, ctx, `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 321).slice(0, 6).map(e => e.tagName + "." + e.className + "#" + e.id).join(" ")`))
 		}
 	}
 }
