@@ -56,4 +56,21 @@ func TestNoSidewaysScrollAt320(t *testing.T) {
 			t.Errorf("%s is %v px wide at 320 px (%s)", p, w, Eval[string](t, ctx, `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 321).slice(0, 6).map(e => e.tagName + "." + e.className + "#" + e.id).join(" ")`))
 		}
 	}
+	// The menu is folded on a phone and unfolds without JavaScript.
+	site.Go(t, ctx, "/")
+	if Eval[bool](t, ctx, `getComputedStyle(document.querySelector(".main-nav ul")).display !== "none"`) {
+		t.Error("the menu is not folded at 320 px")
+	}
+	if st := site.Go(t, ctx, "/?plan=1#menu"); st != http.StatusOK {
+		t.Fatalf("GET /?plan=1#menu = %d", st)
+	}
+	if !Eval[bool](t, ctx, `getComputedStyle(document.querySelector(".main-nav ul")).display === "flex"`) {
+		t.Error("#menu does not unfold the menu")
+	}
+	AssertAccessible(t, ctx)
+	Run(t, ctx, "viewport 1280", chromedp.EmulateViewport(1280, 800))
+	site.Go(t, ctx, "/")
+	if !Eval[bool](t, ctx, `getComputedStyle(document.querySelector(".main-nav ul")).display === "flex" && getComputedStyle(document.querySelector(".menu-open")).display === "none"`) {
+		t.Error("the desktop menu is folded")
+	}
 }
