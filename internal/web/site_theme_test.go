@@ -54,3 +54,16 @@ func TestSiteThemeColours(t *testing.T) {
 	}
 	wantStatus(t, visitor.get(t, urls[0]), http.StatusNotFound)
 }
+
+// The footer gives the body's address, telephone and e-mail from the settings.
+func TestFooterContact(t *testing.T) {
+	ts := newAccountsServer(t)
+	adm := ts.loginAs(t, ts.createUser(t, "admin@example.fr", true))
+	wantStatus(t, adm.post(t, "/admin/parametres", siteForm()), http.StatusSeeOther)
+	b := body(t, ts.visitor().get(t, "/mentions-legales"))
+	for _, want := range []string{"07000 Privas", "04 75 00 00 00", `href="tel:04`, `href="mailto:contact@eaux-val.fr"`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("footer lacks %q", want)
+		}
+	}
+}
