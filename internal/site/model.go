@@ -90,6 +90,8 @@ var Fields = []Field{
 	{Exempt, LongText, 4000},
 	{PlanURL, URL, 500},
 	{Privacy, LongText, 4000},
+	{Primary, Colour, 7},
+	{Secondary, Colour, 7},
 }
 
 // FieldOf returns the field of key.
@@ -206,6 +208,9 @@ func Validate(values map[string]string) (map[string]string, error) {
 		n, key := f.Normalize(v)
 		if key != "" {
 			errs.Add(k, key)
+			continue
+		}
+		if (k == Primary || k == Secondary) && !checkContrast(errs, k, n) {
 			continue
 		}
 		out[k] = n

@@ -50,6 +50,7 @@ type Page struct {
 	// (« non conforme » until an audit is entered), LogoURL its logo ("":
 	// none).
 	Site       *site.Settings
+	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
 	// Failed is set by render for a 422 answer: the title then starts with
@@ -89,6 +90,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	if set.Logo != nil {
 		p.LogoURL = logoURL(set)
 	}
+	p.ThemeURL = themeURL(set)
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)

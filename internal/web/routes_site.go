@@ -9,6 +9,7 @@ func (s *Server) siteRoutes() []route {
 		{"GET /mentions-legales", public, s.cachedForVisitors(s.legalNotice)},
 		{"GET /accessibilite", public, s.cachedForVisitors(s.accessibilityStatement)},
 		{"GET /site/logo", public, s.siteLogo},
+		{"GET /site/theme/{name}", public, s.siteTheme},
 
 		{"GET /admin/parametres", admin, s.adminSettings},
 		{"POST /admin/parametres", admin, s.adminSettingsSave},

@@ -70,6 +70,7 @@ var siteSections = []struct {
 	keys         []string
 }{
 	{"site.settings.identity", "", []string{site.Name, site.Address, site.ContactMail, site.Telephone, site.Siret}},
+	{"site.settings.colours", "site.settings.colours_intro", []string{site.Primary, site.Secondary}},
 	{"site.settings.publisher", "", []string{site.Director, site.HostName, site.HostAddress, site.Privacy}},
 	{"site.settings.audit", "site.settings.audit_intro", []string{site.AuditDate, site.AuditRate, site.AuditBy, site.AuditPages,
 		site.AuditTools, site.AuditEnv, site.NonCompliant, site.Derogations, site.Exempt, site.PlanURL}},
