@@ -14,9 +14,13 @@ import (
 // they are rebuilt from the others: the search index (FTS5 on SQLite,
 // tsvector on PostgreSQL, engine-specific by nature), which a restore
 // rebuilds with the same code as `portique reindex`. A new derived table
-// whose name does not start with one of these is one line here.
+// whose name does not start with one of these is one line here. Also
+// derived: SQLite's event_ids (the highest event id ever given, which
+// PostgreSQL's identity keeps by itself); after a restore the calendar
+// store takes the highest id present when the mark is behind.
 var Derived = []string{
-	"search_", // internal/search: items, parts, vectors, terms, FTS5 tables
+	"search_",   // internal/search: items, parts, vectors, terms, FTS5 tables
+	"event_ids", // internal/calendar on SQLite (migration 0251)
 }
 
 // schemaTable is where the migrations record themselves; its versions go to

@@ -308,11 +308,13 @@ func getCalendar(ctx context.Context, q db.Querier, id int64) (Calendar, error) 
 
 // insertEvent writes a new event row. Its id is never one a deleted event
 // had: on SQLite (which would give max(id) + 1 again) it is the next of
-// event_ids (migration 0251); PostgreSQL's identity never reuses one.
+// event_ids (migration 0251), or of the highest id present when that mark
+// is behind (a site restored from PostgreSQL, whose archive has no
+// event_ids); PostgreSQL's identity never reuses one.
 func (s *Store) insertEvent(ctx context.Context, tx *db.Tx, v checkedValues, by any, now time.Time) (int64, error) {
 	idExpr := "DEFAULT"
 	if s.db.Dialect() == db.SQLite {
-		idExpr = "(SELECT last_id + 1 FROM event_ids)"
+		idExpr = "(SELECT MAX(COALESCE((SELECT MAX(last_id) FROM event_ids), 0), COALESCE((SELECT MAX(id) FROM events), 0)) + 1)"
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO events (id, uid, calendar_id, title, description, location, starts_at, ends_at,
