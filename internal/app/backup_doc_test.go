@@ -21,10 +21,6 @@ import (
 // PostgreSQL. A command followed by "# refused" must fail; serve runs
 // until it has written its first scheduled archive, or until it serves.
 func TestBackupDocCommands(t *testing.T) {
-	body, err := os.ReadFile("../../docs/operations/backup.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := demoSite(t, db.SQLite)
 	root := t.TempDir()
 	backups := filepath.Join(root, "backups")
@@ -38,22 +34,7 @@ func TestBackupDocCommands(t *testing.T) {
 		repl = append(repl, "postgres://portique@localhost/portique", dbtest.PostgresURL(t))
 	}
 	r := strings.NewReplacer(repl...)
-	var cmds []string
-	in := false
-	for _, line := range strings.Split(string(body), "\n") {
-		l := strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(l, "```sh"):
-			in = true
-		case strings.HasPrefix(l, "```"):
-			in = false
-		case in && l != "":
-			if !strings.HasPrefix(l, "portique ") {
-				t.Fatalf("a command the test cannot run in the documentation: %s", l)
-			}
-			cmds = append(cmds, l)
-		}
-	}
+	cmds := docCommands(t, "../../docs/operations/backup.md")
 	if len(cmds) < 8 {
 		t.Fatalf("found %d commands in the documentation", len(cmds))
 	}

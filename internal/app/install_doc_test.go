@@ -48,20 +48,14 @@ func shellWords(t *testing.T, s string) []string {
 // docCommands returns the commands of the ```sh blocks of a documentation
 // page, in order.
 func docCommands(t *testing.T, path string) []string {
-	body, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Helper()
 	var cmds []string
-	in := false
-	for _, line := range strings.Split(string(body), "\n") {
-		l := strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(l, "```sh"):
-			in = true
-		case strings.HasPrefix(l, "```"):
-			in = false
-		case in && l != "":
+	for _, block := range docBlocks(t, path, "sh") {
+		for _, line := range strings.Split(block, "\n") {
+			l := strings.TrimSpace(line)
+			if l == "" {
+				continue
+			}
 			if !strings.HasPrefix(l, "portique ") {
 				t.Fatalf("a command the test cannot run in the documentation: %s", l)
 			}
