@@ -5,6 +5,8 @@
 // the one chosen to the field; nobody has to know a document's number.
 // Without JavaScript the field is typed as before. Markup and texts come
 // from the server (<template id="doc-picker-dialog">).
+import { linkSearch } from "./linksearch.js";
+
 function enhance(input, tpl) {
   const dlg = tpl.content.firstElementChild.cloneNode(true);
   document.body.append(dlg);
@@ -16,43 +18,25 @@ function enhance(input, tpl) {
   const q = dlg.querySelector("#dp-q");
   const list = dlg.querySelector("#dp-results");
   const status = dlg.querySelector("#dp-status");
-  let seq = 0;
   let timer = 0;
   const ids = () => input.value.split(/[\s,;]+/).filter(Boolean);
-  const search = () => {
-    const n = ++seq;
-    fetch("/pages/liens?type=documents&q=" + encodeURIComponent(q.value), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : []))
-      .then((items) => {
-        if (n !== seq) return;
-        list.replaceChildren(
-          ...items.map((it) => {
-            const li = document.createElement("li");
-            const b = document.createElement("button");
-            b.type = "button";
-            b.className = "link";
-            b.textContent = it.label;
-            const small = document.createElement("span");
-            small.className = "small";
-            small.textContent = " — " + it.detail;
-            b.append(small);
-            b.addEventListener("click", () => {
-              const cur = ids();
-              if (!cur.includes(String(it.id))) cur.push(String(it.id));
-              input.value = cur.join(", ");
-              input.dispatchEvent(new Event("input", { bubbles: true }));
-              status.textContent = dlg.dataset.added.replace("%s", it.label);
-            });
-            li.append(b);
-            return li;
-          }),
-        );
-        if (!status.textContent.startsWith(dlg.dataset.added.split("%s")[0]) || items.length === 0) {
-          status.textContent = items.length ? dlg.dataset.results.replace("%s", String(items.length)) : dlg.dataset.none;
-        }
-      })
-      .catch(() => {});
-  };
+  const search = linkSearch(
+    "type=documents&",
+    q,
+    list,
+    (it) => {
+      const cur = ids();
+      if (!cur.includes(String(it.id))) cur.push(String(it.id));
+      input.value = cur.join(", ");
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      status.textContent = dlg.dataset.added.replace("%s", it.label);
+    },
+    (items) => {
+      if (!status.textContent.startsWith(dlg.dataset.added.split("%s")[0]) || items.length === 0) {
+        status.textContent = items.length ? dlg.dataset.results.replace("%s", String(items.length)) : dlg.dataset.none;
+      }
+    },
+  );
   q.addEventListener("input", () => {
     clearTimeout(timer);
     status.textContent = "";

@@ -5,6 +5,8 @@
 // texts come from the server (<template id="rte-link-dialog">); without it
 // (another form) the editor falls back to prompt().
 
+import { linkSearch } from "./linksearch.js";
+
 let dialog = null;
 
 function dialogEl() {
@@ -38,37 +40,19 @@ export function pickLink(editor, safeURL) {
     editor.commands.focus();
   };
   let timer = 0;
-  let seq = 0;
-  const search = () => {
-    const n = ++seq;
-    fetch("/pages/liens?q=" + encodeURIComponent(q.value), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : []))
-      .then((items) => {
-        if (n !== seq) return;
-        list.replaceChildren(
-          ...items.map((it) => {
-            const li = document.createElement("li");
-            const b = document.createElement("button");
-            b.type = "button";
-            b.className = "link";
-            b.textContent = it.label;
-            const small = document.createElement("span");
-            small.className = "small";
-            small.textContent = " — " + it.detail;
-            b.append(small);
-            b.addEventListener("click", () => {
-              url.value = it.url;
-              status.textContent = dlg.dataset.chosen.replace("%s", it.label);
-              dlg.querySelector('[data-act="ok"]').focus();
-            });
-            li.append(b);
-            return li;
-          }),
-        );
-        status.textContent = items.length ? dlg.dataset.results.replace("%s", String(items.length)) : dlg.dataset.none;
-      })
-      .catch(() => {});
-  };
+  const search = linkSearch(
+    "",
+    q,
+    list,
+    (it) => {
+      url.value = it.url;
+      status.textContent = dlg.dataset.chosen.replace("%s", it.label);
+      dlg.querySelector('[data-act="ok"]').focus();
+    },
+    (items) => {
+      status.textContent = items.length ? dlg.dataset.results.replace("%s", String(items.length)) : dlg.dataset.none;
+    },
+  );
   q.oninput = () => {
     clearTimeout(timer);
     timer = setTimeout(search, 200);
