@@ -14,10 +14,11 @@ import (
 // The manual audit of issue 16, walked with the keyboard only in a real
 // browser: each check fails if its criterion regresses.
 
-// pressNav sends one key and waits for the page it may load.
+// pressNav sends one key (as a keyboard does, see Press) and waits for the
+// page it may load.
 func pressNav(t *testing.T, ctx context.Context, key string) int {
 	t.Helper()
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(key))
+	resp, err := chromedp.RunResponse(ctx, Press(key))
 	if err != nil {
 		t.Fatalf("browser: press %q: %v", key, err)
 	}
@@ -92,16 +93,34 @@ func TestRGAAFailedLoginKeyboard(t *testing.T) {
 	}
 	AssertAccessible(t, ctx)
 	for _, id := range links {
-		tabUntil(t, ctx, fmt.Sprintf(`.form-errors a[href="#%s"]`, id), 10)
-		// The link is reached by the keyboard, and its target is the
-		// field itself (a control the link's activation focuses).
-		target := Eval[string](t, ctx, fmt.Sprintf(`(() => { const e = document.getElementById(%q);
-			return e ? e.tagName + (e.matches("input, select, textarea, [tabindex]") ? ":focusable" : "") : "none" })()`, id))
-		if !strings.HasSuffix(target, ":focusable") {
-			t.Errorf("the summary link #%s leads to %s, want a field", id, target)
-		}
-		Run(t, ctx, "back to the summary", chromedp.Focus(chromedp.CSS(".form-errors")))
+		summaryLinkEnter(t, ctx, ".form-errors", id)
 	}
+}
+
+// summaryLinkEnter reaches the error summary's link to #id with Tab,
+// presses Enter on it, and checks that the focus is then on the field
+// itself, in the same page (no new load, no form sent again), with the
+// field's label read with it; the focus then goes back to the summary.
+func summaryLinkEnter(t *testing.T, ctx context.Context, summary, id string) {
+	t.Helper()
+	Run(t, ctx, "focus the summary", chromedp.Focus(chromedp.CSS(summary)))
+	tabUntil(t, ctx, fmt.Sprintf(`%s a[href="#%s"]`, summary, id), 10)
+	Eval[bool](t, ctx, `(window.samePage = true)`)
+	if st := pressNav(t, ctx, kb.Enter); st != 0 {
+		t.Fatalf("Enter on the summary link #%s loaded a page (%d) at %s", id, st, Location(t, ctx))
+	}
+	got := Eval[map[string]any](t, ctx, `({same: window.samePage === true, hash: location.hash, id: document.activeElement.id,
+		labelled: document.activeElement.labels ? document.activeElement.labels.length > 0 : document.activeElement.hasAttribute("aria-labelledby")})`)
+	if got["same"] != true {
+		t.Fatalf("Enter on the summary link #%s loaded the page again (at %s)", id, Location(t, ctx))
+	}
+	if got["id"] != id || got["hash"] != "#"+id {
+		t.Errorf("Enter on the summary link #%s: focus on #%v, address %v; want the field", id, got["id"], got["hash"])
+	}
+	if got["labelled"] != true {
+		t.Errorf("the field #%s the summary leads to has no label", id)
+	}
+	Run(t, ctx, "back to the summary", chromedp.Focus(chromedp.CSS(summary)))
 }
 
 // The wide pages of the extranet fit 320 px (RGAA 10.11): their tables
