@@ -258,7 +258,9 @@ func TestRGAAPageSemantics(t *testing.T) {
 		t.Error("the documents search has no live region for its count")
 	}
 	// Landmarks: every search form and region of a page has its own name.
-	for _, p := range []string{"/documents", "/documents/recherche?q=x", "/recherche?q=x", "/"} {
+	// /documents-publics holds two documents blocks, /espace-elus a
+	// documents, an events and a calendar block.
+	for _, p := range []string{"/documents", "/documents/recherche?q=x", "/recherche?q=x", "/", "/documents-publics", "/espace-elus"} {
 		site.Go(t, ctx, p)
 		dups := Eval[[]string](t, ctx, `(() => {
 			const names = {}, out = [];
