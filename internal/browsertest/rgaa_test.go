@@ -321,3 +321,46 @@ func frenchMonth(s string) bool {
 	}
 	return false
 }
+
+// The demo's « Nos missions » shows a captioned chart as a figure named by
+// its caption, with the chart's text alternative (RGAA 1.9), and a band its
+// editor marked decorative: empty alt, no figure, ignored by assistive
+// technologies (RGAA 1.2). axe agrees.
+func TestRGAADemoFigureAndDecorativeImage(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	if st := site.Go(t, ctx, "/le-syndicat/nos-missions"); st != http.StatusOK {
+		t.Fatalf("GET /le-syndicat/nos-missions = %d", st)
+	}
+	got := Eval[map[string]any](t, ctx, `(() => {
+		const figs = [...document.querySelectorAll("main figure[role=figure]")];
+		const fig = figs.find(f => f.querySelector("img"));
+		const imgs = [...document.querySelectorAll("main img")];
+		const deco = imgs.filter(i => i.getAttribute("alt") === "");
+		return {figures: figs.length,
+			name: fig ? fig.getAttribute("aria-label") || "" : "",
+			caption: fig && fig.querySelector("figcaption") ? fig.querySelector("figcaption").textContent.trim() : "",
+			alt: fig ? fig.querySelector("img").getAttribute("alt") || "" : "",
+			decorative: deco.length, decoInFigure: deco.some(i => i.closest("figure[role=figure]") !== null)};
+	})()`)
+	if got["figures"] != float64(1) || got["name"] == "" || got["name"] != got["caption"] {
+		t.Errorf("the captioned chart is not one figure named by its caption: %v", got)
+	}
+	if alt, _ := got["alt"].(string); !strings.Contains(alt, "tonnages") {
+		t.Errorf("the chart's text alternative is %q", alt)
+	}
+	if got["decorative"] != float64(1) || got["decoInFigure"] != false {
+		t.Errorf("the decorative band: %v, want one image with alt=\"\" outside any figure", got)
+	}
+	// Each picture is served and decodes (lazy ones are asked for now).
+	if bad := Eval[[]string](t, ctx, `Promise.all([...document.querySelectorAll("main img")].map(i => {
+		i.loading = "eager"; return i.decode().then(() => "", () => i.currentSrc || i.src) })).then(r => r.filter(Boolean))`); len(bad) > 0 {
+		t.Errorf("pictures that do not load: %v", bad)
+	}
+	AssertAccessible(t, ctx)
+	// The 960 px pictures shrink to a phone's width.
+	Run(t, ctx, "320 px", chromedp.EmulateViewport(320, 800))
+	defer chromedp.Do(ctx, chromedp.EmulateReset()) //nolint:errcheck
+	site.Go(t, ctx, "/le-syndicat/nos-missions")
+	noHorizontalScroll(t, ctx, "/le-syndicat/nos-missions")
+}
