@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -363,4 +364,43 @@ func TestRGAADemoFigureAndDecorativeImage(t *testing.T) {
 	defer chromedp.Do(ctx, chromedp.EmulateReset()) //nolint:errcheck
 	site.Go(t, ctx, "/le-syndicat/nos-missions")
 	noHorizontalScroll(t, ctx, "/le-syndicat/nos-missions")
+}
+
+// At the session's absolute end, "Prolonger la session" says that no
+// extension is possible instead of offering one that does nothing: the
+// button goes, the focus stays on the page (on the sentence that replaced
+// it), the live region says so, and nothing reloads (RGAA 13.1).
+func TestRGAASessionAbsoluteLimit(t *testing.T) {
+	site := Start(t, Options{Args: []string{"--session-idle", "30m"}})
+	uid := site.CreateUser(t, "elu@example.fr", "Élu", false)
+	ctx := site.Browser(t)
+	site.LoginAs(t, ctx, uid)
+	site.Go(t, ctx, "/mon-compte")
+	if !Exists(t, ctx, ".session-extend button") {
+		t.Fatal("no extension offered in the middle of a session")
+	}
+	// The session reaches its absolute end in ten minutes: less than one
+	// idle period.
+	if _, err := site.DB.Exec(context.Background(), "UPDATE sessions SET expires_at = ? WHERE user_id = ?", time.Now().UTC().Add(10*time.Minute), uid); err != nil {
+		t.Fatal(err)
+	}
+	Eval[bool](t, ctx, `(window.samePage = true)`)
+	Run(t, ctx, "focus the button", chromedp.Focus(chromedp.CSS(".session-extend button")))
+	Run(t, ctx, "Enter", Press(kb.Enter))
+	said := Get(t, ctx, "the live region speaks", chromedp.Poll[string](`(() => { const s = document.querySelector(".session-status[role=status]"); return s && s.textContent.includes("prolong") ? s.textContent : "" })()`))
+	if !strings.Contains(said, "ne peut plus être prolongée") {
+		t.Errorf("at the absolute end the live region says %q", said)
+	}
+	got := Eval[map[string]any](t, ctx, `({same: window.samePage === true, button: document.querySelector(".session-extend button") !== null,
+		body: document.activeElement === document.body, focus: document.activeElement.className})`)
+	if got["same"] != true {
+		t.Fatal("extending the session reloaded the page")
+	}
+	if got["button"] != false {
+		t.Error("an extension is still offered at the session's absolute end")
+	}
+	if got["body"] != false || got["focus"] != "session-ends" {
+		t.Errorf("after the last extension the focus is on %v, want the sentence that replaced the button", got["focus"])
+	}
+	AssertAccessible(t, ctx)
 }
