@@ -12,7 +12,9 @@ import (
 // policy is the allow-list for rich text coming from the editor: structure
 // and emphasis, links (http, https, mailto, tel and site-relative only),
 // quotes and simple tables. No style, no class beyond alignment, no script,
-// no event handler, no iframe, no inline image (images are blocks).
+// no event handler, no iframe. Images only from the site's own picture
+// URLs (RichImageSrc: /medias/{id}/{width}, a picture uploaded into the
+// page), with their alternative text and intrinsic size.
 var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s",
@@ -29,6 +31,9 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$`)).Globally()
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("src").Matching(richImageSrc).OnElements("img")
+	p.AllowAttrs("alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(regexp.MustCompile(`^[1-9][0-9]{0,4}$`)).OnElements("img")
 	return p
 })
 
@@ -40,7 +45,7 @@ var headingFix = strings.NewReplacer("<h1", "<h2", "</h1", "</h2", "<H1", "<H2",
 // SanitizeHTML returns the allowed subset of rich text from the editor.
 func SanitizeHTML(in string) string {
 	out := policy().Sanitize(headingFix.Replace(in))
-	return strings.TrimSpace(out)
+	return strings.TrimSpace(dropBareImages(out))
 }
 
 // blockTags end a line when HTML is turned into text.

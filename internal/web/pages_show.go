@@ -220,7 +220,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 		v := blockView{Type: b.Type}
 		switch b.Type {
 		case pages.BlockText:
-			v.HTML = template.HTML(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
+			v.HTML = richTextView(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
 		case pages.BlockImage:
 			img, err := s.pages.GetImage(r.Context(), principal(r), b.ImageID)
 			if err != nil {
