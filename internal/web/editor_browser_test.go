@@ -488,6 +488,9 @@ func TestBrowserEventDocumentPicker(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(".doc-picker-open")),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#dp-results button")))
+	if !browsertest.Eval[bool](t, bctx, `document.querySelector("[data-doc-fallback]") !== null && document.querySelector("[data-doc-fallback]").hidden`) {
+		t.Fatal("the no-JS document list is not there, or still shown beside the dialog")
+	}
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Run(t, bctx, "choose the first document",
 		chromedp.Focus(chromedp.CSS("#dp-results button")),
