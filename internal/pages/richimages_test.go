@@ -32,6 +32,9 @@ func TestSanitizeRichImages(t *testing.T) {
 			t.Errorf("Sanitize(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
+	if txt := pages.PlainText(`<p>Le bac :</p><img src="/medias/7/960" alt="Un bac jaune &amp; son couvercle"><img src="/medias/8/960" alt=""><p>Fin.</p>`); txt != "Le bac :\nUn bac jaune & son couvercle\nFin." {
+		t.Fatalf("PlainText = %q (a picture reads as its alt, a decorative one as nothing)", txt)
+	}
 	got := pages.RichImages(`<p>x</p><img src="/medias/7/960" alt="" width="480" height="240"><img src="/medias/8/0" alt="B">`)
 	want := []pages.RichImage{{ID: 7, HasAlt: true, Width: 480, Height: 240}, {ID: 8, Alt: "B", HasAlt: true}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"sync"
@@ -55,7 +56,8 @@ var blockTags = map[string]bool{
 }
 
 // PlainText extracts the readable text of (sanitised) HTML, one line per
-// paragraph, heading, list item or table row; for the search index and diffs.
+// paragraph, heading, list item, table row or picture (its alternative
+// text); for the search index and diffs.
 func PlainText(in string) string {
 	z := html.NewTokenizer(strings.NewReader(in))
 	var b strings.Builder
@@ -72,7 +74,21 @@ func PlainText(in string) string {
 		case html.TextToken:
 			b.Write(z.Text())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
+			name, hasAttr := z.TagName()
+			if string(name) == "img" {
+				// A picture reads as its alternative text, on its own line
+				// (search finds it, a diff shows it); a decorative one as nothing.
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "alt" && len(bytes.TrimSpace(v)) > 0 {
+						newline()
+						b.Write(v)
+						b.WriteByte('\n')
+					}
+				}
+				continue
+			}
 			if blockTags[string(name)] {
 				newline()
 			} else if string(name) == "td" || string(name) == "th" {
