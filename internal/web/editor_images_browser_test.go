@@ -163,4 +163,14 @@ func TestBrowserEditorImagePaste(t *testing.T) {
 	if len(imgs) != 1 || !imgs[0].HasAlt || imgs[0].Alt != "" || imgs[0].Width != 64 {
 		t.Fatalf("the decorative picture: %s", html)
 	}
+	// Pasted HTML: a picture from elsewhere is not shown (the server would
+	// not keep it); one of the site's, copied from a page, keeps its address.
+	src := fmt.Sprintf("%s/medias/%d/960", strings.TrimSuffix(browsertest.Eval[string](t, bctx, `location.origin`), "/"), imgs[0].ID)
+	got := browsertest.Eval[string](t, bctx, fmt.Sprintf(`(() => { const e = window.portiqueEditors[0];
+		e.commands.selectAll(); e.view.pasteHTML(%q);
+		return document.querySelector('textarea[name="blocks.0.html"]').value })()`,
+		`<p>Collé</p><img src="https://evil.example/x.png" alt="ailleurs"><img src="`+src+`" srcset="x 1x" alt="ici" width="64" height="32">`))
+	if want := fmt.Sprintf(`<p>Collé</p><img src="/medias/%d/960" alt="ici" width="64" height="32">`, imgs[0].ID); got != want {
+		t.Fatalf("pasted HTML gives %s\nwant %s", got, want)
+	}
 }

@@ -9,7 +9,7 @@ import StarterKit from "@tiptap/starter-kit";
 import "./editor.css";
 import { keepDrafts } from "./drafts.js";
 import { inPlace } from "./inplace.js";
-import { firstImage, imagesEnabled, pickImage } from "./images.js";
+import { dropForeignImages, firstImage, imagesEnabled, pickImage } from "./images.js";
 import { pickLink } from "./links.js";
 import { t } from "./texts.js";
 import {
@@ -123,7 +123,7 @@ function enhance(textarea) {
     ],
     editorProps: {
       // A pasted table keeps its caption and header rows too.
-      transformPastedHTML: (html) => toEditor(html),
+      transformPastedHTML: (html) => toEditor(dropForeignImages(html)),
       // A pasted or dropped picture opens the image dialog (its
       // alternative text is asked for, the server resizes and keeps it).
       handlePaste: (view, event) => {

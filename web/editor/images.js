@@ -25,6 +25,32 @@ export function imagesEnabled() {
   return document.getElementById("rte-image-dialog") !== null;
 }
 
+// siteImage is the only src the server keeps in text (pages.richImageSrc).
+const siteImage = /^\/medias\/[1-9][0-9]*\/(0|480|960|1600)$/;
+
+// dropForeignImages removes from pasted HTML the pictures that are not the
+// site's own (the server would drop them on save): what the editor shows
+// is what will be kept. A picture copied from one of the site's pages
+// keeps its site address (its srcset and the like are not kept).
+export function dropForeignImages(html) {
+  if (!/<img/i.test(html)) return html;
+  const doc = new DOMParser().parseFromString("<body>" + html, "text/html");
+  for (const img of [...doc.body.querySelectorAll("img")]) {
+    let src = img.getAttribute("src") || "";
+    try {
+      const u = new URL(src, location.href);
+      if (u.origin === location.origin) src = u.pathname;
+    } catch {
+      src = "";
+    }
+    if (siteImage.test(src)) {
+      img.setAttribute("src", src);
+      for (const a of ["srcset", "sizes", "loading", "title", "style", "class"]) img.removeAttribute(a);
+    } else img.remove();
+  }
+  return doc.body.innerHTML;
+}
+
 // firstImage returns the first image file of a DataTransfer (paste, drop).
 export function firstImage(dt) {
   if (!dt || !dt.files) return null;
