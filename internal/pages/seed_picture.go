@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/disintegration/imaging"
+
 	"portique/internal/access"
 )
 
@@ -39,8 +41,8 @@ func (s *Store) seedPicture(ctx context.Context, a access.Actor, pageID int64, h
 	return html[:at] + tag + html[at:], nil
 }
 
-// composterDrawing is a flat drawing of a wooden composter on a lawn, 960
-// × 480 pixels.
+// composterDrawing is a flat drawing of a wooden composter on a lawn, 640
+// × 320 pixels (drawn at 960 × 480, reduced).
 func composterDrawing() image.Image {
 	const w, h = 960, 480
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -62,5 +64,5 @@ func composterDrawing() image.Image {
 		x := 180 + i*22
 		fill(x, 360, x+14, 372, color.RGBA{230, 140, 40, 255})
 	}
-	return m
+	return imaging.Resize(m, 640, 0, imaging.Lanczos)
 }

@@ -84,7 +84,7 @@ func TestSeedDemoFresh(t *testing.T) {
 	// public with the page (issue 13A).
 	v, _ = f.s.Show(f.ctx, visitor.Principal, "/reduire-ses-dechets", false)
 	imgs := pages.RichImages(v.Rev.Blocks[0].HTML)
-	if len(imgs) != 1 || !strings.Contains(imgs[0].Alt, "composteur") || imgs[0].Width != 960 {
+	if len(imgs) != 1 || !strings.Contains(imgs[0].Alt, "composteur") || imgs[0].Width != 640 {
 		t.Fatalf("the demo's picture in the text: %+v in %s", imgs, v.Rev.Blocks[0].HTML)
 	}
 	if _, err := f.s.ImageVariant(f.ctx, visitor.Principal, imgs[0].ID, 480); err != nil {

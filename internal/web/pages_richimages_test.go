@@ -85,7 +85,7 @@ func TestPageRichTextImageUpload(t *testing.T) {
 	form.Set("op", "publish")
 	wantStatus(t, f.editor.postMultipart(t, fmt.Sprintf("/pages/%d/modifier", f.seances.ID), form, nil), 303)
 	page := body(t, f.elu.get(t, "/espace-elus/seances"))
-	want := fmt.Sprintf(`<img src="/medias/%d/960" alt="Le bac jaune" width="1200" height="600" srcset="/medias/%d/480 480w, /medias/%d/960 960w" sizes="(max-width: 72rem) 100vw, 70rem" loading="lazy">`, got.ID, got.ID, got.ID)
+	want := fmt.Sprintf(`<img src="/medias/%d/960" alt="Le bac jaune" width="1200" height="600" srcset="/medias/%d/480 480w, /medias/%d/960 960w, /medias/%d/1600 1200w" sizes="(max-width: 72rem) 100vw, 70rem" loading="lazy">`, got.ID, got.ID, got.ID, got.ID)
 	if !strings.Contains(page, want) {
 		i := strings.Index(page, "/medias/")
 		t.Fatalf("page shows %.400s\nwant %s", page[max(i, 0):], want)

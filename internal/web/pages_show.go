@@ -304,10 +304,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 
 func imageViewOf(img *pages.Image, alt string) *imageView {
 	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
+	// Every kept size up to the first that holds the picture unreduced
+	// (its real width): a 1200 px photo is 480w, 960w and 1200w.
 	var set []string
 	for _, w := range pages.ImageWidths {
-		if w <= img.Width || w == pages.ImageWidths[0] {
-			set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		if w >= img.Width {
+			break
 		}
 	}
 	v.Srcset = strings.Join(set, ", ")
