@@ -217,6 +217,9 @@ func (s *Store) saveDraft(ctx context.Context, q db.Querier, a access.Actor, p *
 			return nil, invalid(fmt.Sprintf("blocks.%d.image", i), "pages.error.image_foreign")
 		}
 	}
+	if err := richImageErrors(ctx, q, p.ID, clean); err != nil {
+		return nil, err
+	}
 	encoded, err := EncodeBlocks(clean)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		title, slug, menu, meta, html string
 		hidden                        bool     // out of the main menu (linked from the footer)
 		extra                         []string // extra block kinds after the text
+		picture                       bool     // a picture inside the text (composterAlt)
 		children                      []demo
 	}
 	site := []demo{
@@ -77,7 +78,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 				{title: "Nos missions", html: missionsHTML},
 				{title: "Le comité syndical", html: comiteHTML},
 			}},
-		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML},
+		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML, picture: true},
 		{title: "Guide du tri", meta: "Où jeter quoi : emballages, verre, papier, biodéchets.", html: triHTML},
 		// /decheteries itself is the directory of the centres (a reserved
 		// address): this page introduces it from the menu.
@@ -96,7 +97,13 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 			if err != nil {
 				return fmt.Errorf("pages: seed %q: %w", p.title, err)
 			}
-			if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, p.title, p.html, p.extra...); err != nil {
+			html := p.html
+			if p.picture {
+				if html, err = s.seedPicture(ctx, a, pg.ID, html, "<h2>Composter", composterAlt); err != nil {
+					return err
+				}
+			}
+			if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, p.title, html, p.extra...); err != nil {
 				return err
 			}
 			if err := add(pg.ID, p.children); err != nil {
@@ -179,6 +186,10 @@ const comiteHTML = `
 <p>Le comité syndical réunit 42 délégués désignés par les collectivités membres. Il vote le budget, fixe les tarifs et élit le bureau.</p>
 <table><caption>Composition du bureau</caption><thead><tr><th scope="col">Fonction</th><th scope="col">Nom</th></tr></thead>
 <tbody><tr><td>Président</td><td>Jean Martin</td></tr><tr><td>Vice-présidente</td><td>Claire Dubois</td></tr><tr><td>Vice-président</td><td>Karim Benali</td></tr></tbody></table>`
+
+// composterAlt describes the picture inside the text of « Réduire ses
+// déchets » (the editor's image dialog in the demo).
+const composterAlt = "Dessin d’un composteur de jardin : une caisse à lattes de bois fermée par un couvercle, posée sur la pelouse, à côté d’épluchures."
 
 const reduireHTML = `
 <p>Le meilleur déchet est celui que l’on ne produit pas. Quelques gestes simples allègent la poubelle d’un tiers.</p>

@@ -52,6 +52,8 @@ type pageEditData struct {
 	Added     int
 	EditorJS  string
 	EditorCSS string
+	// EditorTexts are the editor scripts' words (editorTexts).
+	EditorTexts map[string]string
 }
 
 // choice is an option of a select.
@@ -140,6 +142,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 	if s.static.exists("dist/editor.js") {
 		d.EditorJS = s.static.url("dist/editor.js")
 		d.EditorCSS = s.static.url("dist/editor.css")
+		d.EditorTexts = s.editorTexts()
 	}
 	return d, nil
 }

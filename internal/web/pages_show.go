@@ -220,7 +220,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 		v := blockView{Type: b.Type}
 		switch b.Type {
 		case pages.BlockText:
-			v.HTML = template.HTML(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
+			v.HTML = richTextView(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
 		case pages.BlockImage:
 			img, err := s.pages.GetImage(r.Context(), principal(r), b.ImageID)
 			if err != nil {
@@ -304,10 +304,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 
 func imageViewOf(img *pages.Image, alt string) *imageView {
 	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
+	// Every kept size up to the first that holds the picture unreduced
+	// (its real width): a 1200 px photo is 480w, 960w and 1200w.
 	var set []string
 	for _, w := range pages.ImageWidths {
-		if w <= img.Width || w == pages.ImageWidths[0] {
-			set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		if w >= img.Width {
+			break
 		}
 	}
 	v.Srcset = strings.Join(set, ", ")
