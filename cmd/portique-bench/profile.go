@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -65,5 +66,14 @@ func profile(out, path string, clients int, duration time.Duration, maxReq int64
 		return err
 	}
 	fmt.Printf("%s: %s, %.0f req/s (server and load generator in one process)\nprofile written to %s\n", path, res.summary(), res.rate(), out)
+	if hp := os.Getenv("PORTIQUE_BENCH_HEAP"); hp != "" {
+		runtime.GC()
+		h, err := os.Create(hp)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		return pprof.WriteHeapProfile(h)
+	}
 	return nil
 }
