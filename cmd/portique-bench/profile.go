@@ -52,6 +52,9 @@ func profile(out, path string, clients int, duration time.Duration, maxReq int64
 	if st, err := status(url+path, cookie); err != nil || st != http.StatusOK {
 		return fmt.Errorf("GET %s = %d, %v", path, st, err)
 	}
+	if _, err := settle(os.Getpid(), time.Minute); err != nil {
+		return err
+	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err
