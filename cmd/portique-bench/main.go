@@ -45,6 +45,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "instead of the table: run the server in this process, load -profile-path and write a CPU profile here")
 	profilePath := flag.String("profile-path", "/", "page loaded with -cpuprofile")
 	profilePrivate := flag.Bool("profile-private", false, "with -cpuprofile: load the page as a logged-in member")
+	profileCrawl := flag.Int("profile-crawl", 0, "with -cpuprofile: crawl this many distinct agenda days instead of loading -profile-path (the misses)")
 	floorFile := flag.String("floor-serve", "", "(internal) be the floor server of the pages in this file")
 	flag.Parse()
 	var err error
@@ -52,7 +53,7 @@ func main() {
 	case *floorFile != "":
 		err = floorServe(*floorFile)
 	case *cpuprofile != "":
-		err = profile(*cpuprofile, *profilePath, *clients, *duration, *maxReq, *profilePrivate)
+		err = profile(*cpuprofile, *profilePath, *clients, *duration, *maxReq, *profilePrivate, *profileCrawl)
 	default:
 		err = run(options{bin: *bin, duration: *duration, clients: *clients, public: *public, private: *private,
 			search: *search, maxReq: *maxReq, crawl: *crawl, only: *only, logLevel: *logLevel})
@@ -210,14 +211,7 @@ func run(o options) error {
 	// A crawler: distinct addresses of the agenda (one day each), every one
 	// a miss of the visitors' cache, which must stay bounded.
 	if o.crawl > 0 {
-		u, _ := neturlParse(srv.url)
-		reqs := make([][]byte, o.crawl)
-		day := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
-		for i := range reqs {
-			u.Path, u.RawQuery = "/agenda", "vue=jour&date="+day.AddDate(0, 0, i).Format("2006-01-02")
-			reqs[i] = rawGet(u, "")
-		}
-		res, err := loadRaw(u.Host, reqs, o.clients, 10*time.Minute, int64(o.crawl), pid)
+		res, err := crawlAgenda(srv.url, o.crawl, o.clients, pid)
 		if err != nil {
 			return fmt.Errorf("crawl: %w", err)
 		}
@@ -242,6 +236,22 @@ func run(o options) error {
 		{"resident memory after the whole bench (VmRSS)", "≤ 80 MB", fmt.Sprintf("%.1f MB", float64(rss)/(1<<20)), rss <= 80<<20},
 	})
 	return nil
+}
+
+// crawlAgenda loads n distinct days of the agenda once each, as a crawler
+// does.
+func crawlAgenda(base string, n, clients, pid int) (result, error) {
+	u, err := neturlParse(base)
+	if err != nil {
+		return result{}, err
+	}
+	reqs := make([][]byte, n)
+	day := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range reqs {
+		u.Path, u.RawQuery = "/agenda", "vue=jour&date="+day.AddDate(0, 0, i).Format("2006-01-02")
+		reqs[i] = rawGet(u, "")
+	}
+	return loadRaw(u.Host, reqs, clients, 10*time.Minute, int64(n), pid)
 }
 
 // settle waits until process pid uses no more than a clock tick of CPU
