@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"portique/internal/access"
@@ -99,13 +100,20 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	return p
 }
 
-// templates holds one template set per page, each with the layout and the
-// partials, parsed once at start-up (or at each render in dev mode).
+// templates holds the page templates, parsed once at start-up (or at each
+// render in dev mode), in ONE template set: the partials are parsed and
+// escaped once for every page. Each page's own templates ("content",
+// "head", "scripts"…) are kept under "<page>/<name>", and each page has a
+// copy of the layout, "<page>/base", whose calls point at them. (One set per
+// page, each a clone of the layout and every partial, held 40 MB of parse
+// trees for 87 pages: past the soft heap limit, the garbage collector then
+// ran without pause.)
 type templates struct {
 	dev   bool
 	funcs template.FuncMap
 	mu    sync.RWMutex
-	pages map[string]*template.Template
+	set   *template.Template            // layout, partials and every page's templates
+	pages map[string]*template.Template // page name → its "<page>/base"
 }
 
 func templateSource(dev bool) fs.FS {
@@ -128,12 +136,16 @@ func parseTemplates(dev bool, funcs template.FuncMap) (*templates, error) {
 
 func (t *templates) load() error {
 	src := templateSource(t.dev)
-	base := template.New("").Funcs(t.funcs)
+	set := template.New("").Funcs(t.funcs)
 	var err error
 	for _, dir := range []string{"layout", "partials"} {
-		if base, err = base.ParseFS(src, dir+"/*.html"); err != nil {
+		if set, err = set.ParseFS(src, dir+"/*.html"); err != nil {
 			return fmt.Errorf("web: parse %s templates: %w", dir, err)
 		}
+	}
+	base := set.Lookup("base")
+	if base == nil || base.Tree == nil {
+		return fmt.Errorf("web: no base layout")
 	}
 	files, err := fs.Glob(src, "pages/*.html")
 	if err != nil {
@@ -141,19 +153,67 @@ func (t *templates) load() error {
 	}
 	pages := make(map[string]*template.Template, len(files))
 	for _, f := range files {
-		clone, err := base.Clone()
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		// The page alone, parsed with the same functions; its templates
+		// are then added to the shared set under the page's name.
+		own, err := template.New("").Funcs(t.funcs).ParseFS(src, f)
 		if err != nil {
-			return err
-		}
-		if _, err := clone.ParseFS(src, f); err != nil {
 			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
-		pages[strings.TrimSuffix(path.Base(f), ".html")] = clone
+		defined := map[string]string{}
+		for _, x := range own.Templates() {
+			if x.Tree != nil && x.Name() != "" {
+				defined[x.Name()] = name + "/" + x.Name()
+			}
+		}
+		for local, full := range defined {
+			tree := own.Lookup(local).Tree
+			renameCalls(tree.Root, defined)
+			tree.Name, tree.ParseName = full, full
+			if _, err := set.AddParseTree(full, tree); err != nil {
+				return fmt.Errorf("web: add %s: %w", full, err)
+			}
+		}
+		layout := base.Tree.Copy()
+		renameCalls(layout.Root, defined)
+		layout.Name = name + "/base"
+		pt, err := set.AddParseTree(layout.Name, layout)
+		if err != nil {
+			return fmt.Errorf("web: add %s: %w", layout.Name, err)
+		}
+		pages[name] = pt
 	}
 	t.mu.Lock()
-	t.pages = pages
+	t.set, t.pages = set, pages
 	t.mu.Unlock()
 	return nil
+}
+
+// renameCalls points the {{template}} calls of a parse tree at the names
+// of to (a page's own templates); other calls (partials) are left alone.
+func renameCalls(n parse.Node, to map[string]string) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			renameCalls(c, to)
+		}
+	case *parse.TemplateNode:
+		if full, ok := to[n.Name]; ok {
+			n.Name = full
+		}
+	case *parse.IfNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	case *parse.RangeNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	case *parse.WithNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	}
 }
 
 // Names lists the page templates (for the test that renders every one).
@@ -188,7 +248,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	defer putRenderBuffer(buf)
 	err := fmt.Errorf("web: no template %q", name)
 	if ok {
-		err = t.ExecuteTemplate(buf, "base", data)
+		err = t.Execute(buf, data)
 	}
 	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
@@ -230,7 +290,7 @@ var renderHook func(name string)
 // into HTML, for blocks drawn before the page that holds them.
 func (s *Server) partialHTML(name string, data any) (template.HTML, error) {
 	s.tmpl.mu.RLock()
-	t := s.tmpl.pages["error"] // every page set holds the partials
+	t := s.tmpl.set
 	s.tmpl.mu.RUnlock()
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {

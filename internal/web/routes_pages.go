@@ -6,7 +6,7 @@ package web
 // visitors to the login page early.
 func (s *Server) pageRoutes() []route {
 	return []route{
-		{"GET /recherche", public, s.searchShow},
+		{"GET /recherche", public, s.cachedForVisitors(s.searchShow)},
 		{"GET /plan-du-site", public, s.siteMapShow},
 		{"GET /sitemap.xml", public, s.sitemapXML},
 		{"GET /medias/{id}/{size}", public, s.pageImage},
