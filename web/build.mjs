@@ -25,6 +25,7 @@ const entries = [
   { in: "web/contact/contact.js", out: "contact" },
   { in: "web/editor/docpicker.js", out: "docpicker" },
   { in: "web/editor/editor.js", out: "editor" },
+  { in: "web/theme/fonts.css", out: "fonts" },
   { in: "web/guide/combobox.js", out: "guide" },
 ];
 
@@ -55,7 +56,10 @@ const result = await build({
   legalComments: "linked",
   // Images referenced by bundled CSS (Leaflet's) are inlined: no extra
   // file to serve, and the CSP allows data: images.
-  loader: { ".png": "dataurl", ".svg": "dataurl" },
+  loader: { ".png": "dataurl", ".svg": "dataurl", ".woff2": "file" },
+  // Fonts are files of their own, named by their content's hash: the
+  // stylesheet that names them changes when they do.
+  assetNames: "fonts/[name]-[hash]",
   metafile: true,
   logLevel: "warning",
 });
@@ -63,6 +67,17 @@ const result = await build({
 // The binary embeds dist/: write a README there so the directory is never
 // empty (go:embed needs at least one file) and says where it comes from.
 writeFileSync(join(outdir, "README.txt"), "Built by `npm run build` (web/build.mjs). Do not edit; git-ignored.\n");
+
+// The faces the layout preloads (<link rel=preload>): the regular style's
+// latin subset, which every page uses. The server reads this list.
+const preload = Object.keys(result.metafile.outputs)
+  .map((f) => f.replace(/^.*internal\/web\/static\/dist\//, ""))
+  .filter((f) => /^fonts\/.*-latin-wght-normal-[A-Z0-9]+\.woff2$/.test(f));
+if (preload.length !== 1) {
+  console.error("build: expected one latin regular face to preload, found: " + preload.join(", "));
+  process.exit(1);
+}
+writeFileSync(join(outdir, "preload.json"), JSON.stringify({ fonts: preload }) + "\n");
 
 const files = Object.entries(result.metafile.outputs)
   .map(([f, o]) => `  ${f.replace(root + "/", "")}  ${o.bytes} bytes`)
