@@ -333,7 +333,7 @@ func markPublishedImages(ctx context.Context, q db.Querier, pageID int64, blocks
 	}
 	var ids []any
 	for _, b := range blocks {
-		if b.Type == BlockImage && b.ImageID > 0 {
+		if ShowsImage(b.Type) && b.ImageID > 0 {
 			ids = append(ids, b.ImageID)
 		}
 	}

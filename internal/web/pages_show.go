@@ -30,6 +30,12 @@ type blockView struct {
 	// Contact is a contact form (contact_form.go).
 	Contact *contactView
 	News    []newsCard // latest-news block (news_show.go)
+	Hero    *heroView  // hero block (home_blocks.go)
+	Tiles   []tileView // quick-access tiles block
+	// Heading is the visible heading of an events or news block.
+	Heading string
+	// Anchor is a prefix of ids unique in the page (search block).
+	Anchor string
 	// Label names the block's landmark, distinct from the other blocks'
 	// of the page (blockLabels).
 	Label string
@@ -258,7 +264,15 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 					return nil, err
 				}
 			}
+		case pages.BlockHero, pages.BlockTiles, pages.BlockSearch:
+			v.Anchor = fmt.Sprintf("blk%d", i)
+			if ok, err := s.homeBlockView(r, b, &v); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
 		case pages.BlockEvents:
+			v.Heading = b.Title
 			v.More = "/agenda"
 			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
 			if err != nil {
@@ -269,6 +283,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
 		case pages.BlockNews:
+			v.Heading = b.Title
 			v.More = newsPath
 			news, err := s.latestNews(r, b.Limit)
 			if err != nil {
