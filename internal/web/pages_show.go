@@ -104,7 +104,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 		if c := s.pageCache.view(viewKey, version, s.now()); c != nil {
 			data := *c
 			data.Page = s.pageWithNav(r, c.Page.Title, c.Page.Nav)
-			data.Breadcrumb, data.BodyClass = c.Page.Breadcrumb, c.Page.BodyClass
+			data.Breadcrumb, data.BodyClass, data.Banner = c.Page.Breadcrumb, c.Page.BodyClass, c.Page.Banner
 			w.Header().Set("Cache-Control", "private, no-cache")
 			s.render(w, r, http.StatusOK, "pages_show", data)
 			return nil
@@ -159,6 +159,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 	if data.Blocks, err = s.blockViews(r, v.Page, v.Rev.Blocks); err != nil {
 		return err
 	}
+	data.Banner = s.pageBanner(r, v.Page, data.Blocks)
 	for _, b := range data.Blocks {
 		if b.Calendar != nil {
 			data.CalendarCSS = true
