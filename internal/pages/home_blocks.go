@@ -159,10 +159,12 @@ func normalizeHome(b Block, key string, ve valid.Errors) (Block, bool) {
 			n.Tiles = append(n.Tiles, Tile{Label: label, URL: link, Icon: icon})
 		}
 		switch {
+		// On a field of the form (the error summary links to it): the
+		// first row, or the first row too many.
 		case len(n.Tiles) == 0:
-			ve.Add(key+"tiles", "pages.error.tiles_none")
+			ve.Add(key+"tiles.0.label", "pages.error.tiles_none")
 		case len(n.Tiles) > MaxTiles:
-			ve.Add(key+"tiles", "pages.error.tiles_many", MaxTiles)
+			ve.Add(fmt.Sprintf("%stiles.%d.label", key, MaxTiles), "pages.error.tiles_many", MaxTiles)
 		}
 	case BlockSearch:
 		var ok bool

@@ -99,8 +99,8 @@ func TestNormalizeHomeBlocks(t *testing.T) {
 	}
 	_, err = pages.Normalize(bad)
 	for _, field := range []string{"blocks.0.title", "blocks.1.link_url", "blocks.2.link_label", "blocks.3.lead", "blocks.4.alt",
-		"blocks.5.link_url", "blocks.6.tiles", "blocks.7.tiles.0.label", "blocks.7.tiles.1.url", "blocks.7.tiles.2.icon",
-		"blocks.8.tiles", "blocks.9.title", "blocks.10.title", "blocks.11.title"} {
+		"blocks.5.link_url", "blocks.6.tiles.0.label", "blocks.7.tiles.0.label", "blocks.7.tiles.1.url", "blocks.7.tiles.2.icon",
+		"blocks.8.tiles.12.label", "blocks.9.title", "blocks.10.title", "blocks.11.title"} {
 		wantField(t, err, field)
 	}
 	ve, _ := asValidation(err)

@@ -47,7 +47,7 @@ func TestHomeBlocks(t *testing.T) {
 		`<a class="button hero-button" href="/collecte">Trouver mes jours de collecte</a>`,
 		`<nav class="block block-tiles" aria-label="Accès rapides">`, `<h2>Accès rapides</h2>`,
 		`href="/ou-jeter"`, `<span class="tile-label">Où jeter ?</span>`, `href="https://www.service-public.fr/"`,
-		`<form role="search" method="get" action="/recherche"`, `name="q"`, "Rechercher sur le site")
+		`<form role="search" method="get" action="/recherche"`, `name="q"`, `<h2 id="blk2-title">Que cherchez-vous ?</h2>`, `aria-labelledby="blk2-title"`)
 	body := rec.Body.String()
 	// The icon: the bundled sprite, hidden from assistive technologies; a tile without icon has none.
 	icon := regexp.MustCompile(`<svg class="tile-icon" aria-hidden="true" focusable="false"[^>]*><use href="(/static/[0-9a-f]+/dist/icons\.svg)#trash-2"></use></svg>`).FindStringSubmatch(body)
@@ -85,7 +85,8 @@ func TestHomeBlocks(t *testing.T) {
 	wantBody(t, rec, `name="blocks.1.tiles.1.url" value="https://www.service-public.fr/"`, `name="blocks.1.tiles.3.label" value=""`,
 		`<option value="trash-2" selected>Poubelle</option>`, `<datalist id="page-paths">`, `<option value="/le-syndicat">Le syndicat</option>`,
 		`name="blocks.0.link_url" value="/collecte"`)
-	wantNoBody(t, rec, `name="blocks.1.tiles.4.label"`)
+	wantNoBody(t, rec, `name="blocks.1.tiles.4.label"`,
+		`action="/recherche" aria-labelledby`) // the search block's form cannot sit inside the edit form
 }
 
 // Bad input is refused field by field, and the form comes back with all
@@ -103,7 +104,7 @@ func TestHomeBlocksRefused(t *testing.T) {
 	wantStatus(t, rec, 422)
 	wantBody(t, rec, "Donnez un titre au bandeau.", "Cette adresse n’est pas valable", "Choisissez une icône de la liste.",
 		`value="javascript:alert(1)"`, `value="//evil.example/"`, `>Le syndicat collecte et trie.</textarea>`,
-		`id="blocks.0.title" type="text" name="blocks.0.title" value="" maxlength="150" required aria-describedby=" blocks.0.title-error" aria-invalid="true"`)
+		`id="blocks.0.title" type="text" name="blocks.0.title" value="" maxlength="150" required aria-describedby="blocks.0.title-error" aria-invalid="true"`)
 	// Nothing was published.
 	wantNoBody(t, f.visitor.get(t, "/"), "hero-title")
 	// Someone who may not edit the page cannot place blocks on it.

@@ -156,7 +156,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 // block that refers to nothing (yet) or to something the editor may not see
 // has an empty view: the form's fields say what is wrong.
 func (s *Server) liveView(r *http.Request, p *pages.Page, b pages.Block) ([]blockView, error) {
-	if b.Type == pages.BlockContact {
+	if b.Type == pages.BlockContact || b.Type == pages.BlockSearch {
 		// Its view is a form: it cannot sit inside the edit form.
 		return nil, nil
 	}
