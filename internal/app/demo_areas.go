@@ -99,7 +99,11 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 			if err != nil {
 				return err
 			}
-			links = append(links, pages.DemoLink{Path: l.path, Block: pages.Block{Type: pages.BlockEvents, CalendarID: cid, Limit: 5}})
+			b := pages.Block{Type: pages.BlockEvents, CalendarID: cid, Limit: 5}
+			if l.path == "/" {
+				b.Title, b.Limit = "Prochains rendez-vous", 4
+			}
+			links = append(links, pages.DemoLink{Path: l.path, Block: b})
 		}
 		if l.folder != "" {
 			fid, err := id("folders", l.folder)
@@ -115,8 +119,6 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 		return err
 	}
 	links = append(links, pages.DemoLink{Path: "/espace-elus", Block: pages.Block{Type: pages.BlockCalendar, CalendarID: cid}})
-	// The home page leads to the collection days.
-	links = append(links, pages.DemoLink{Path: "/", Block: pages.Block{Type: pages.BlockText, HTML: collecte.DemoLinkHTML}})
 	st := pages.New(d, idx)
 	images, err := demoImages(ctx, st)
 	if err != nil {

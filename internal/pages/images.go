@@ -344,7 +344,7 @@ func markPublishedImages(ctx context.Context, q db.Querier, pageID int64, blocks
 	}
 	ids := richImageIDs(blocks) // the pictures inside the text
 	for _, b := range blocks {
-		if b.Type == BlockImage && b.ImageID > 0 {
+		if ShowsImage(b.Type) && b.ImageID > 0 {
 			ids = append(ids, b.ImageID)
 		}
 	}

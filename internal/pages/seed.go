@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 	}
 	// The home page content is a draft on top of the empty first revision.
-	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockNews, BlockChildren); err != nil {
+	if err := s.seedHome(ctx, a, home); err != nil {
 		return err
 	}
 
@@ -146,6 +147,37 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	return s.seedNews(ctx, a, now, groups)
 }
 
+// seedHome composes the demo's home page from the home blocks: a hero
+// with a picture, the quick-access tiles residents come for, a search box
+// and the latest news (demoLinks, in package app, adds the upcoming
+// events). Nothing repeats the menu.
+func (s *Store) seedHome(ctx context.Context, a access.Actor, home *Page) error {
+	pic, err := s.ReadImage("accueil.jpg", "Des collines au soleil levant", bytes.NewReader(demoPicture(95, 3)))
+	if err != nil {
+		return err
+	}
+	blocks := []Block{
+		{Type: BlockHero, Title: "Moins de déchets, mieux triés",
+			Lead:      "Le SYDRAV collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants.",
+			LinkLabel: "Trouver mes jours de collecte", LinkURL: "/collecte", Decorative: true},
+		{Type: BlockTiles, Title: "Accès rapides", Tiles: []Tile{
+			{Label: "Où jeter ?", URL: "/ou-jeter", Icon: "trash-2"},
+			{Label: "Mes jours de collecte", URL: "/collecte", Icon: "calendar-days"},
+			{Label: "Déchèteries : horaires", URL: "/decheteries", Icon: "clock"},
+			{Label: "Actualités", URL: "/actualites", Icon: "newspaper"},
+			{Label: "Nous contacter", URL: "/contact", Icon: "mail"},
+		}},
+		{Type: BlockSearch},
+		{Type: BlockNews, Limit: 3},
+	}
+	_, _, err = s.Save(ctx, a, home.ID, Edit{Base: home.PublishedRev, Title: "Accueil", Blocks: blocks,
+		Uploads: map[int]*Upload{0: pic}, Publish: true, Note: "Contenu de démonstration"})
+	if err != nil {
+		return fmt.Errorf("pages: seed home: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64, title, html string, extra ...string) error {
 	blocks := []Block{{Type: BlockText, HTML: strings.TrimSpace(html)}}
 	for _, k := range extra {
@@ -160,15 +192,6 @@ func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64,
 	}
 	return nil
 }
-
-const homeHTML = `
-<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
-<h2>En ce moment</h2>
-<ul>
-<li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
-<li><a href="/reduire-ses-dechets">Composteurs gratuits</a> pour les foyers du territoire.</li>
-<li><a href="/ou-jeter">Où jeter ?</a> Cherchez un déchet dans le guide du tri : tous les emballages se trient.</li>
-</ul>`
 
 const syndicatHTML = `
 <p>Le Syndicat de traitement des déchets de la vallée (SYDRAV) est un établissement public de coopération intercommunale créé en 1994. Il assure pour ses collectivités membres le traitement et la valorisation des déchets ménagers et assimilés.</p>

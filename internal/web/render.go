@@ -54,6 +54,8 @@ type Page struct {
 	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
+	FaviconURL string     // the identity's favicon ("": the program's own)
+	Banner     *imageView // the identity's banner picture of this kind of page (nil: none)
 	// Failed is set by render for a 422 answer: the title then starts with
 	// "Erreur : " (RGAA 8.6), whatever handler re-rendered the form.
 	Failed bool
@@ -92,6 +94,10 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.LogoURL = logoURL(set)
 	}
 	p.ThemeURL = themeURL(set)
+	p.FaviconURL = faviconURL(set)
+	if k := bannerKind(r.URL.Path); k != "" {
+		p.Banner = bannerView(set, k)
+	}
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)

@@ -110,6 +110,10 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) favicon(w http.ResponseWriter, r *http.Request) error {
+	if u := faviconURL(s.siteSettings(r.Context())); u != "" {
+		http.Redirect(w, r, u, http.StatusFound) // the identity's: it may change
+		return nil
+	}
 	http.Redirect(w, r, s.static.url("logo.svg"), http.StatusMovedPermanently)
 	return nil
 }
