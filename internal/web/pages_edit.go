@@ -54,8 +54,8 @@ type pageEditData struct {
 	EditorCSS string
 	// EditorTexts are the editor scripts' words (editorTexts).
 	EditorTexts map[string]string
-	Icons     []iconChoice  // tiles blocks: the bundled icons
-	Paths     []*pages.Link // pages the editor may see, offered for tiles' and buttons' links
+	Icons       []iconChoice  // tiles blocks: the bundled icons
+	Paths       []*pages.Link // pages the editor may see, offered for tiles' and buttons' links
 }
 
 // choice is an option of a select.
