@@ -452,7 +452,8 @@ func TestBrowserEditorLinkPicker(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("dialog.link-picker #lp-url")),
 		chromedp.Focus(chromedp.CSS("#lp-q")),
 		chromedp.KeyEvent("hor"),
-		chromedp.WaitVisible(chromedp.CSS("#lp-results button")))
+		// Each key redraws the list: wait for the one answering "hor".
+		chromedp.WaitVisible(chromedp.CSS(`#lp-results[data-for="hor"] button`)))
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Run(t, bctx, "choose",
 		chromedp.Focus(chromedp.CSS("#lp-results button")),

@@ -3,12 +3,14 @@
 // e.g. "type=documents&") for the words typed in q, lists each result in
 // list as a button "label — detail" that calls choose(item), then calls
 // shown(items). Only the latest search draws: an older answer arriving late
-// is dropped.
+// is dropped. The list's data-for holds the words it answers (tests wait
+// on it, since each key typed redraws the list).
 export function linkSearch(extra, q, list, choose, shown) {
   let seq = 0;
   return () => {
     const n = ++seq;
-    fetch("/pages/liens?" + extra + "q=" + encodeURIComponent(q.value), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    const words = q.value;
+    fetch("/pages/liens?" + extra + "q=" + encodeURIComponent(words), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : []))
       .then((items) => {
         if (n !== seq) return;
@@ -28,6 +30,7 @@ export function linkSearch(extra, q, list, choose, shown) {
             return li;
           }),
         );
+        list.dataset.for = words;
         shown(items);
       })
       .catch(() => {});
