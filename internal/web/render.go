@@ -54,6 +54,8 @@ type Page struct {
 	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
+	FaviconURL string     // the identity's favicon ("": the program's own)
+	Banner     *imageView // the identity's banner picture of this kind of page (nil: none)
 	// Failed is set by render for a 422 answer: the title then starts with
 	// "Erreur : " (RGAA 8.6), whatever handler re-rendered the form.
 	Failed bool
@@ -92,6 +94,10 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.LogoURL = logoURL(set)
 	}
 	p.ThemeURL = themeURL(set)
+	p.FaviconURL = faviconURL(set)
+	if k := bannerKind(r.URL.Path); k != "" {
+		p.Banner = bannerView(set, k)
+	}
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
@@ -305,13 +311,17 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return s.cat.T(key, args...) },
 		// static returns the fingerprinted URL of a static file.
-		"static":   func(name string) string { return s.static.url(name) },
-		"date":     func(t time.Time) string { return s.cat.Date(t.In(loc)) },
-		"datetime": func(t time.Time) string { return s.cat.DateTime(t.In(loc)) },
-		"isodate":  func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
-		"isotime":  func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
-		"hhmm":     func(t time.Time) string { return t.In(loc).Format("15:04") },
-		"bytes":    humanBytes,
+		"static": func(name string) string { return s.static.url(name) },
+		// fonts and fontPreloads: the typeface's stylesheet and the faces
+		// to preload (static.go; empty without the front-end build).
+		"fonts":        func() string { return s.static.fonts },
+		"fontPreloads": func() []string { return s.static.preload },
+		"date":         func(t time.Time) string { return s.cat.Date(t.In(loc)) },
+		"datetime":     func(t time.Time) string { return s.cat.DateTime(t.In(loc)) },
+		"isodate":      func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
+		"isotime":      func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
+		"hhmm":         func(t time.Time) string { return t.In(loc).Format("15:04") },
+		"bytes":        humanBytes,
 		// fieldAnchor is the id an error summary links to (a11y.go).
 		"fieldAnchor": fieldAnchor,
 		// folderTree nests a depth-first folder listing (a11y.go).

@@ -13,6 +13,7 @@ func (s *Server) pageRoutes() []route {
 
 		{"GET /pages/liens", member, s.pageLinks},
 		{"GET /pages/{id}/modifier", member, s.pageEdit},
+		{"POST /pages/{id}/images", member, s.pageRichImage},
 		{"POST /pages/{id}/modifier", member, s.pageSave},
 		{"POST /pages/{id}/publier", member, s.pagePublish},
 		{"POST /pages/{id}/annuler", member, s.pageCancel},
