@@ -61,10 +61,6 @@ func (db *DB) changed() { db.version.writes.Add(1) }
 // not move is still what the database holds, give or take versionTrust.
 func (db *DB) Writes() int64 { return db.version.writes.Load() }
 
-// Changed tells the content version cache that the database changed
-// behind its back (a restore, a statement run through SQL()).
-func (db *DB) Changed() { db.changed() }
-
 // isRead says whether a statement only reads: anything else counts as a
 // write (WITH may hold an UPDATE; an INSERT … RETURNING goes through
 // QueryRow).
