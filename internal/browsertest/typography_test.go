@@ -105,3 +105,32 @@ func TestPrintStylesheet(t *testing.T) {
 		}
 	}
 }
+
+// Chromium takes the WebP size of a news picture from its <picture> (the
+// demo's pictures get theirs at this first request), and reserves its
+// space before it loads (width and height).
+func TestPicturesWebP(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	Run(t, ctx, "viewport 1280", chromedp.EmulateViewport(1280, 800))
+	if st := site.Go(t, ctx, "/actualites"); st != http.StatusOK {
+		t.Fatalf("GET /actualites = %d", st)
+	}
+	got := Eval[map[string]any](t, ctx, `(async () => {
+		const img = document.querySelector("main picture img");
+		if (!img) return {none: true};
+		img.scrollIntoView();
+		if (!img.complete) await new Promise(ok => { img.onload = ok; img.onerror = ok });
+		return {src: img.currentSrc, w: img.naturalWidth, attrW: img.getAttribute("width"), attrH: img.getAttribute("height"),
+			lazy: img.loading, source: img.parentElement.querySelector("source[type='image/webp']") !== null}
+	})()`)
+	if got["none"] == true {
+		t.Fatal("no <picture> on /actualites")
+	}
+	if src, _ := got["src"].(string); !strings.Contains(src, ".webp") || got["w"].(float64) == 0 {
+		t.Errorf("the browser drew %v (%v px wide), want a WebP size", got["src"], got["w"])
+	}
+	if got["attrW"] == nil || got["attrH"] == nil || got["source"] != true {
+		t.Errorf("picture markup: %v", got)
+	}
+}
