@@ -2,12 +2,15 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	identity "portique/internal/site"
 )
 
 // emulate sets the media type and the colour scheme the page is drawn for
@@ -132,5 +135,43 @@ func TestPicturesWebP(t *testing.T) {
 	}
 	if got["attrW"] == nil || got["attrH"] == nil || got["source"] != true {
 		t.Errorf("picture markup: %v", got)
+	}
+}
+
+// Dark mode keeps WCAG AA beyond the public face: the residents' services,
+// the login form and the extranet an administrator uses (lists, forms, the
+// page editor, the audit trail) pass axe with prefers-color-scheme: dark.
+func TestDarkModeEverywhereAccessible(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	emulate(t, ctx, "", "dark")
+	defer emulate(t, ctx, "", "")
+	check := func(p string) {
+		t.Helper()
+		if st := site.Go(t, ctx, p); st != http.StatusOK {
+			t.Errorf("GET %s = %d", p, st)
+			return
+		}
+		if bg := Eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != cssRGB(identity.DarkBg) {
+			t.Fatalf("%s: not in dark mode (background %s)", p, bg)
+		}
+		AssertAccessible(t, ctx)
+	}
+	for _, p := range []string{"/connexion", "/ou-jeter", "/decheteries", "/collecte", "/actes", "/contact", "/recherche?q=d%C3%A9chets"} {
+		check(p)
+	}
+	adminID, _, _ := site.DemoAccount(t, "")
+	site.LoginAs(t, ctx, adminID)
+	var folder, page int64
+	if err := site.DB.QueryRow(context.Background(), "SELECT MIN(id) FROM folders WHERE parent_id IS NOT NULL").Scan(&folder); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.DB.QueryRow(context.Background(), "SELECT id FROM pages WHERE path = '/reduire-ses-dechets'").Scan(&page); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/admin", "/documents", fmt.Sprintf("/documents/dossiers/%d", folder), "/admin/utilisateurs",
+		"/admin/journal", "/admin/parametres", "/admin/agenda", "/agenda?vue=semaine",
+		fmt.Sprintf("/pages/%d/historique", page), fmt.Sprintf("/pages/%d/modifier", page), "/reduire-ses-dechets"} {
+		check(p)
 	}
 }

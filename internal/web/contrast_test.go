@@ -137,6 +137,7 @@ var themeUses = []struct {
 	{"error text", "--danger", "--bg", 4.5},
 	{"error text in an error summary", "--danger", "--danger-bg", 4.5},
 	{"open now", "--ok-ink", "--bg", 4.5},
+	{"done in the go-live checklist", "--ok", "--soft", 4.5},
 	{"warning text", "--warn-ink", "--bg", 4.5},
 	{"warning border", "--warn-line", "--warn-bg", 3},
 }

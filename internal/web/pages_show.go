@@ -322,13 +322,12 @@ func markFirstPicture(blocks []blockView) {
 
 func imageViewOf(img *pages.Image, alt string) *imageView {
 	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
+	// Every kept size up to the first that holds the picture unreduced
+	// (its real width): a 1200 px photo is 480w, 960w and 1200w.
 	var set, webp []string
-	// Each size class narrower than the picture, then the first one that
-	// holds it whole (kept at its own width).
 	for _, w := range pages.ImageWidths {
-		real := min(w, img.Width)
-		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, real))
-		webp = append(webp, fmt.Sprintf("/medias/%d/%d.webp %dw", img.ID, w, real))
+		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		webp = append(webp, fmt.Sprintf("/medias/%d/%d.webp %dw", img.ID, w, min(w, img.Width)))
 		if w >= img.Width {
 			break
 		}
