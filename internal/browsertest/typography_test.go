@@ -2,12 +2,15 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	identity "portique/internal/site"
 )
 
 // emulate sets the media type and the colour scheme the page is drawn for
@@ -103,5 +106,72 @@ func TestPrintStylesheet(t *testing.T) {
 		if got["localAfter"] != "none" {
 			t.Errorf("%s: a link of the site prints an address: %v", p, got["localAfter"])
 		}
+	}
+}
+
+// Chromium takes the WebP size of a news picture from its <picture> (the
+// demo's pictures get theirs at this first request), and reserves its
+// space before it loads (width and height).
+func TestPicturesWebP(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	Run(t, ctx, "viewport 1280", chromedp.EmulateViewport(1280, 800))
+	if st := site.Go(t, ctx, "/actualites"); st != http.StatusOK {
+		t.Fatalf("GET /actualites = %d", st)
+	}
+	got := Eval[map[string]any](t, ctx, `(async () => {
+		const img = document.querySelector("main picture img");
+		if (!img) return {none: true};
+		img.scrollIntoView();
+		if (!img.complete) await new Promise(ok => { img.onload = ok; img.onerror = ok });
+		return {src: img.currentSrc, w: img.naturalWidth, attrW: img.getAttribute("width"), attrH: img.getAttribute("height"),
+			lazy: img.loading, source: img.parentElement.querySelector("source[type='image/webp']") !== null}
+	})()`)
+	if got["none"] == true {
+		t.Fatal("no <picture> on /actualites")
+	}
+	if src, _ := got["src"].(string); !strings.Contains(src, ".webp") || got["w"].(float64) == 0 {
+		t.Errorf("the browser drew %v (%v px wide), want a WebP size", got["src"], got["w"])
+	}
+	if got["attrW"] == nil || got["attrH"] == nil || got["source"] != true {
+		t.Errorf("picture markup: %v", got)
+	}
+}
+
+// Dark mode keeps WCAG AA beyond the public face: the residents' services,
+// the login form and the extranet an administrator uses (lists, forms, the
+// page editor, the audit trail) pass axe with prefers-color-scheme: dark.
+func TestDarkModeEverywhereAccessible(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	emulate(t, ctx, "", "dark")
+	defer emulate(t, ctx, "", "")
+	check := func(p string) {
+		t.Helper()
+		if st := site.Go(t, ctx, p); st != http.StatusOK {
+			t.Errorf("GET %s = %d", p, st)
+			return
+		}
+		if bg := Eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != cssRGB(identity.DarkBg) {
+			t.Fatalf("%s: not in dark mode (background %s)", p, bg)
+		}
+		AssertAccessible(t, ctx)
+	}
+	for _, p := range []string{"/connexion", "/ou-jeter", "/decheteries", "/collecte", "/actes", "/contact", "/recherche?q=d%C3%A9chets"} {
+		check(p)
+	}
+	adminID, _, _ := site.DemoAccount(t, "")
+	site.LoginAs(t, ctx, adminID)
+	var folder, page int64
+	if err := site.DB.QueryRow(context.Background(), "SELECT MIN(id) FROM folders WHERE parent_id IS NOT NULL").Scan(&folder); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.DB.QueryRow(context.Background(), "SELECT id FROM pages WHERE path = '/reduire-ses-dechets'").Scan(&page); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/admin", "/documents", fmt.Sprintf("/documents/dossiers/%d", folder), "/admin/utilisateurs",
+		"/admin/journal", "/admin/parametres", "/admin/agenda", "/agenda?vue=semaine",
+		fmt.Sprintf("/pages/%d/historique", page), fmt.Sprintf("/pages/%d/modifier", page), "/reduire-ses-dechets"} {
+		check(p)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/gabriel-vasile/mimetype"
+	"github.com/gen2brain/webp"
 	_ "golang.org/x/image/webp" // registers WebP decoding
 
 	"portique/internal/access"
@@ -62,10 +63,18 @@ type Variant struct {
 	Height    int
 	MediaType string
 	Data      []byte
+	// WebP is the same picture encoded as WebP (nil for an image stored
+	// before the site made them, until ImageWebP encodes it).
+	WebP []byte
 }
 
 // ETag identifies the bytes of a variant for HTTP caching.
-func (v *Variant) ETag() string { return fmt.Sprintf(`"%s-%d"`, v.SHA256[:16], v.Width) }
+func (v *Variant) ETag() string {
+	if v.MediaType == "image/webp" {
+		return fmt.Sprintf(`"%s-%d-webp"`, v.SHA256[:16], v.Width)
+	}
+	return fmt.Sprintf(`"%s-%d"`, v.SHA256[:16], v.Width)
+}
 
 // Upload is a picture read and checked for a page (ReadImage), not stored
 // yet: Save and AddImages store it.
@@ -79,6 +88,9 @@ type Upload struct {
 	SHA256    string
 	variants  []Variant // made by prepare, before the transaction
 	prepared  bool
+	// webpLater leaves the WebP files to the first request of each
+	// (ImageWebP): the demo's seed, so a first start stays quick.
+	webpLater bool
 }
 
 // ReadImage reads and checks an uploaded picture; nothing is written. alt is
@@ -150,7 +162,7 @@ func (s *Store) prepare(ctx context.Context, u *Upload) error {
 		return err
 	}
 	if have == 0 {
-		v, err := makeVariants(u.SHA256, u.MediaType, u.Data)
+		v, err := makeVariants(u.SHA256, u.MediaType, u.Data, !u.webpLater)
 		if err != nil {
 			return invalid("file", "pages.error.image_broken")
 		}
@@ -166,6 +178,9 @@ func (s *Store) storeImage(ctx context.Context, q db.Querier, a access.Actor, pa
 	for _, v := range u.variants {
 		if _, err := q.Exec(ctx, `INSERT INTO image_variants (sha256, width, real_width, real_height, media_type, data)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, width) DO NOTHING`, v.SHA256, v.Width, v.RealWidth, v.Height, v.MediaType, v.Data); err != nil {
+			return nil, fmt.Errorf("pages: store image variant: %w", err)
+		}
+		if _, err := q.Exec(ctx, "UPDATE image_variants SET webp = ? WHERE sha256 = ? AND width = ? AND webp IS NULL", v.WebP, v.SHA256, v.Width); err != nil {
 			return nil, fmt.Errorf("pages: store image variant: %w", err)
 		}
 	}
@@ -270,10 +285,13 @@ func cleanFilename(name string) string {
 }
 
 // makeVariants decodes the picture (turned upright from its EXIF
-// orientation) and encodes each kept size. PNG and GIF stay PNG (they may be
-// transparent or drawn); photos become JPEG. EXIF data (GPS position…) is
-// dropped by re-encoding.
-func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
+// orientation) and encodes each kept size twice: PNG and GIF stay PNG (they
+// may be transparent or drawn) and get a lossless WebP; photos become JPEG
+// and a lossy WebP (most browsers take the WebP, a third lighter; the
+// others the JPEG or PNG); withWebP false leaves the WebP to ImageWebP. A size that comes out as the same picture as the
+// one before (a small original) reuses its bytes. EXIF data (GPS
+// position…) is dropped by re-encoding.
+func makeVariants(hash, mt string, data []byte, withWebP bool) ([]Variant, error) {
 	src, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
 		return nil, err
@@ -294,6 +312,12 @@ func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
 		if src.Bounds().Dx() > target {
 			img = imaging.Resize(src, target, 0, imaging.Lanczos)
 		}
+		if n := len(out); n > 0 && out[n-1].RealWidth == img.Bounds().Dx() {
+			v := out[n-1]
+			v.Width = w
+			out = append(out, v)
+			continue
+		}
 		var buf bytes.Buffer
 		if outType == "image/png" {
 			err = png.Encode(&buf, img)
@@ -303,9 +327,31 @@ func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Variant{SHA256: hash, Width: w, RealWidth: img.Bounds().Dx(), Height: img.Bounds().Dy(), MediaType: outType, Data: buf.Bytes()})
+		var wp []byte
+		if withWebP {
+			if wp, err = encodeWebP(img, outType); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, Variant{SHA256: hash, Width: w, RealWidth: img.Bounds().Dx(), Height: img.Bounds().Dy(), MediaType: outType, Data: buf.Bytes(), WebP: wp})
 	}
 	return out, nil
+}
+
+// encodeWebP encodes a kept size as WebP: lossless for a drawing (kept as
+// PNG), quality 80 for a photo (kept as JPEG at 82, which it matches by
+// eye). The encoder is libwebp compiled to WebAssembly (gen2brain/webp on
+// wazero): no C library, the binary stays static.
+func encodeWebP(img image.Image, keptAs string) ([]byte, error) {
+	var buf bytes.Buffer
+	opt := webp.Options{Quality: 80, Method: 4}
+	if keptAs == "image/png" {
+		opt = webp.Options{Lossless: true, Method: 4, Exact: true}
+	}
+	if err := webp.Encode(&buf, img, opt); err != nil {
+		return nil, fmt.Errorf("pages: webp: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // GetImage returns an image's record for p: viewers of the page see the
@@ -368,6 +414,39 @@ func (s *Store) ImageVariant(ctx context.Context, p access.Principal, id int64, 
 	if err != nil {
 		return nil, fmt.Errorf("pages: image %d width %d: %w", id, width, db.NotFound(err))
 	}
+	return &v, nil
+}
+
+// ImageWebP returns the WebP bytes of an image at a size class, when p may
+// view the image's page (as ImageVariant). An image stored before the site
+// made WebP files gets its WebP encoded from the kept size on this first
+// request, and kept.
+func (s *Store) ImageWebP(ctx context.Context, p access.Principal, id int64, width int) (*Variant, error) {
+	img, err := s.GetImage(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	v := Variant{SHA256: img.SHA256, Width: width, MediaType: "image/webp"}
+	var kept []byte
+	var keptAs string
+	err = s.d.QueryRow(ctx, "SELECT real_width, real_height, media_type, data, webp FROM image_variants WHERE sha256 = ? AND width = ?", img.SHA256, width).
+		Scan(&v.RealWidth, &v.Height, &keptAs, &kept, &v.WebP)
+	if err != nil {
+		return nil, fmt.Errorf("pages: image %d width %d: %w", id, width, db.NotFound(err))
+	}
+	if len(v.WebP) == 0 {
+		pic, _, err := image.Decode(bytes.NewReader(kept))
+		if err != nil {
+			return nil, fmt.Errorf("pages: image %d width %d: decode kept size: %w", id, width, err)
+		}
+		if v.WebP, err = encodeWebP(pic, keptAs); err != nil {
+			return nil, err
+		}
+		if _, err := s.d.Exec(ctx, "UPDATE image_variants SET webp = ? WHERE sha256 = ? AND width = ? AND webp IS NULL", v.WebP, img.SHA256, width); err != nil {
+			return nil, fmt.Errorf("pages: keep webp of image %d: %w", id, err)
+		}
+	}
+	v.Data = v.WebP
 	return &v, nil
 }
 

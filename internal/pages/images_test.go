@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"testing"
@@ -163,4 +164,92 @@ func TestUploadImage(t *testing.T) {
 	if err := f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM image_variants").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("variants left after purge = %d, %v", n, err)
 	}
+}
+
+// Every kept size has a WebP twin of the same dimensions (lossy for a
+// photo, lossless for a drawing), served to those who may see the image
+// only; an image stored before WebP existed gets its WebP made on the
+// first request, and kept.
+func TestImageWebP(t *testing.T) {
+	f := newFixture(t)
+	p := f.page(f.home.ID, "Photos", "galerie")
+	photo := image.NewRGBA(image.Rect(0, 0, 1000, 750))
+	for y := 0; y < 750; y++ {
+		for x := 0; x < 1000; x++ {
+			photo.Set(x, y, color.RGBA{R: uint8(x), G: uint8(y), B: uint8(x ^ y), A: 255})
+		}
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, photo, nil); err != nil {
+		t.Fatal(err)
+	}
+	imgs := map[string]*pages.Image{}
+	for name, data := range map[string][]byte{"photo.jpg": jpg.Bytes(), "plan.png": pngBytes(t, 700, 350)} {
+		img, err := f.s.UploadImage(f.ctx, editor, p.ID, name, "Image "+name, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs[name] = img
+		// Not published yet: the visitor sees neither format.
+		_, err = f.s.ImageWebP(f.ctx, visitor.Principal, img.ID, 480)
+		wantErr(t, err, db.ErrNotFound)
+	}
+	for name, img := range imgs {
+		for _, w := range append(pages.ImageWidths, 0) {
+			kept, err := f.s.ImageVariant(f.ctx, editor.Principal, img.ID, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := f.s.ImageWebP(f.ctx, editor.Principal, img.ID, w)
+			if err != nil {
+				t.Fatalf("%s %d: %v", name, w, err)
+			}
+			if v.MediaType != "image/webp" || string(v.Data[:4]) != "RIFF" || string(v.Data[8:12]) != "WEBP" {
+				t.Fatalf("%s %d: %s, %q", name, w, v.MediaType, v.Data[:12])
+			}
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(v.Data))
+			if err != nil || cfg.Width != kept.RealWidth || cfg.Height != kept.Height {
+				t.Fatalf("%s %d: WebP %d×%d (%v), kept size %d×%d", name, w, cfg.Width, cfg.Height, err, kept.RealWidth, kept.Height)
+			}
+			if v.ETag() == kept.ETag() {
+				t.Fatalf("%s %d: WebP and %s share the ETag %s", name, w, kept.MediaType, v.ETag())
+			}
+			if name == "photo.jpg" && w == 960 && len(v.Data) >= len(kept.Data) {
+				t.Errorf("the photo's WebP (%d bytes) is not lighter than its JPEG (%d bytes)", len(v.Data), len(kept.Data))
+			}
+		}
+	}
+	// The drawing is lossless: the WebP decodes to the kept PNG's pixels.
+	plan := imgs["plan.png"]
+	kept, _ := f.s.ImageVariant(f.ctx, editor.Principal, plan.ID, 480)
+	wp, _ := f.s.ImageWebP(f.ctx, editor.Principal, plan.ID, 480)
+	a, _, errA := image.Decode(bytes.NewReader(kept.Data))
+	b, _, errB := image.Decode(bytes.NewReader(wp.Data))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	for y := 0; y < a.Bounds().Dy(); y += 7 {
+		for x := 0; x < a.Bounds().Dx(); x += 7 {
+			r1, g1, b1, a1 := a.At(x, y).RGBA()
+			r2, g2, b2, a2 := b.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
+				t.Fatalf("lossless WebP differs at %d,%d", x, y)
+			}
+		}
+	}
+	// An image from before: no WebP stored; the first request makes it.
+	if _, err := f.d.Exec(f.ctx, "UPDATE image_variants SET webp = NULL WHERE sha256 = ?", plan.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.s.ImageWebP(f.ctx, editor.Principal, plan.ID, 960)
+	if err != nil || string(again.Data[8:12]) != "WEBP" {
+		t.Fatalf("legacy image: %v", err)
+	}
+	var stored int
+	if err := f.d.QueryRow(f.ctx, "SELECT COUNT(*) FROM image_variants WHERE sha256 = ? AND webp IS NOT NULL", plan.SHA256).Scan(&stored); err != nil || stored != 1 {
+		t.Fatalf("WebP kept for %d sizes (%v), want the one asked for", stored, err)
+	}
+	// Still unpublished: a visitor gets nothing.
+	_, err = f.s.ImageWebP(f.ctx, visitor.Principal, plan.ID, 960)
+	wantErr(t, err, db.ErrNotFound)
 }

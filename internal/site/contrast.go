@@ -183,7 +183,7 @@ func (s *Settings) ThemeCSS() string {
 	css, dark := ":root {", ""
 	if p != "" {
 		css += " --link: " + p + "; --ok: " + p + ";"
-		dark += " --link: " + DarkText(p) + ";"
+		dark += " --link: " + DarkText(p) + "; --ok: " + DarkText(p) + ";"
 	}
 	if sec != "" {
 		css += " --brand: " + sec + "; --heading: " + sec + ";"

@@ -75,6 +75,7 @@ func TestThemeContrast(t *testing.T) {
 		{"app.css", `mark { background: var(--mark-bg); color: inherit; }`},
 		{"documents.css", `.doc-warning { color: var(--warn-ink);`},
 		{"residents.css", `.status.open { color: var(--ok-ink); }`},
+		{"calendar.css", `.cal-today { box-shadow: inset 0 0 0 3px var(--heading); }`},
 		{"app.css", `:focus-visible { outline: 3px solid var(--focus);`},
 		{"app.css", `.site-header :focus-visible, .main-nav :focus-visible { outline-color: var(--focus-on-dark); }`},
 		{"app.css", `.main-nav { background: var(--brand-dark); }`},
@@ -137,6 +138,8 @@ var themeUses = []struct {
 	{"error text", "--danger", "--bg", 4.5},
 	{"error text in an error summary", "--danger", "--danger-bg", 4.5},
 	{"open now", "--ok-ink", "--bg", 4.5},
+	{"done in the go-live checklist", "--ok", "--soft", 4.5},
+	{"today's frame in the calendar", "--heading", "--bg", 3},
 	{"warning text", "--warn-ink", "--bg", 4.5},
 	{"warning border", "--warn-line", "--warn-bg", 3},
 }

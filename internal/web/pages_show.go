@@ -41,10 +41,15 @@ type blockView struct {
 	Label string
 }
 
-// imageView is an <img> with its responsive variants.
+// imageView is an <img> with its responsive variants (the "picture"
+// partial draws it): Srcset the JPEG/PNG sizes, WebP the same sizes in
+// WebP for the browsers that read it.
 type imageView struct {
-	Src, Srcset, Alt string
-	Width, Height    int
+	Src, Srcset, WebP, Alt string
+	Width, Height          int
+	// Eager: the first picture of the page, likely in view at once, is not
+	// loaded lazily (blockViews marks it).
+	Eager bool
 }
 
 // pageShowData is the data of pages_show.html.
@@ -315,21 +320,35 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 		out = append(out, v)
 	}
 	s.blockLabels(out)
+	markFirstPicture(out)
 	return out, nil
+}
+
+// markFirstPicture loads the page's first picture at once (it is likely in
+// view when the page opens, the largest thing painted); the others load
+// lazily, when the reader scrolls near them.
+func markFirstPicture(blocks []blockView) {
+	for i := range blocks {
+		if blocks[i].Image != nil {
+			blocks[i].Image.Eager = true
+			return
+		}
+	}
 }
 
 func imageViewOf(img *pages.Image, alt string) *imageView {
 	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
 	// Every kept size up to the first that holds the picture unreduced
 	// (its real width): a 1200 px photo is 480w, 960w and 1200w.
-	var set []string
+	var set, webp []string
 	for _, w := range pages.ImageWidths {
 		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		webp = append(webp, fmt.Sprintf("/medias/%d/%d.webp %dw", img.ID, w, min(w, img.Width)))
 		if w >= img.Width {
 			break
 		}
 	}
-	v.Srcset = strings.Join(set, ", ")
+	v.Srcset, v.WebP = strings.Join(set, ", "), strings.Join(webp, ", ")
 	// Intrinsic size of the largest variant kept, to reserve the space.
 	maxW := pages.ImageWidths[len(pages.ImageWidths)-1]
 	v.Width, v.Height = img.Width, img.Height
@@ -340,17 +359,23 @@ func imageViewOf(img *pages.Image, alt string) *imageView {
 	return v
 }
 
-// pageImage serves an image variant to whoever may view its page.
+// pageImage serves an image variant to whoever may view its page:
+// /medias/{id}/{width} in JPEG or PNG, /medias/{id}/{width}.webp in WebP.
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	width, err := strconv.Atoi(r.PathValue("size"))
+	size, webp := strings.CutSuffix(r.PathValue("size"), ".webp")
+	width, err := strconv.Atoi(size)
 	if err != nil {
 		return db.ErrNotFound
 	}
-	v, err := s.pages.ImageVariant(r.Context(), principal(r), id, width)
+	variant := s.pages.ImageVariant
+	if webp {
+		variant = s.pages.ImageWebP
+	}
+	v, err := variant(r.Context(), principal(r), id, width)
 	if err != nil {
 		return err
 	}
