@@ -404,3 +404,35 @@ func TestRGAASessionAbsoluteLimit(t *testing.T) {
 	}
 	AssertAccessible(t, ctx)
 }
+
+// The demo's accessibility statement has every part of the legal model,
+// and the footer's mention, reached with the keyboard, reads the same
+// compliance status as the statement (from the audit entered, not from
+// the catalogue); the page fits 320 px.
+func TestRGAADemoStatement(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	site.Go(t, ctx, "/accessibilite")
+	heads := Eval[string](t, ctx, `[...document.querySelectorAll("main h2, main h3")].map(h => h.textContent.trim()).join(" | ")`)
+	for _, want := range []string{"État de conformité", "Non-conformités", "Dérogations pour charge disproportionnée", "Contenus non soumis",
+		"Environnement de test", "Outils", "Pages", "Voies de recours"} {
+		if !strings.Contains(heads, want) {
+			t.Errorf("the statement has no part %q (parts: %s)", want, heads)
+		}
+	}
+	main := Text(t, ctx, "main")
+	for _, want := range []string{"schéma pluriannuel", "extranet", "Défenseur des droits", "partiellement conforme"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("the statement does not mention %q", want)
+		}
+	}
+	tabUntil(t, ctx, `footer a[href="/accessibilite"]`, 80)
+	if footer := Eval[string](t, ctx, "document.activeElement.textContent"); !strings.Contains(footer, "partiellement conforme") {
+		t.Errorf("the footer says %q, the statement « partiellement conforme »", footer)
+	}
+	AssertAccessible(t, ctx)
+	Run(t, ctx, "320 px", chromedp.EmulateViewport(320, 800))
+	defer chromedp.Do(ctx, chromedp.EmulateReset()) //nolint:errcheck
+	site.Go(t, ctx, "/accessibilite")
+	noHorizontalScroll(t, ctx, "/accessibilite")
+}

@@ -40,21 +40,27 @@ func (s *Signer) Sign(purpose string, fields ...string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(msg)) + "." + base64.RawURLEncoding.EncodeToString(s.mac(msg))
 }
 
+const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+
+var strictB64 = base64.RawURLEncoding.Strict()
+
 // Verify checks token and returns its fields when it was signed for
 // purpose with n fields; ErrBadToken otherwise.
 func (s *Signer) Verify(token, purpose string, n int) ([]string, error) {
-	if len(token) > 512 {
+	// One spelling per token: only the characters Sign writes (the
+	// decoder would skip line breaks) and strict base64 (no stray bits).
+	if len(token) > 512 || strings.Trim(token, tokenAlphabet) != "" {
 		return nil, ErrBadToken
 	}
 	b64msg, b64sig, ok := strings.Cut(token, ".")
 	if !ok {
 		return nil, ErrBadToken
 	}
-	msg, err := base64.RawURLEncoding.DecodeString(b64msg)
+	msg, err := strictB64.DecodeString(b64msg)
 	if err != nil {
 		return nil, ErrBadToken
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(b64sig)
+	sig, err := strictB64.DecodeString(b64sig)
 	if err != nil || !hmac.Equal(sig, s.mac(string(msg))) {
 		return nil, ErrBadToken
 	}
