@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // SQLite with the demo data), loads one page and writes a CPU profile of the
 // whole process (server and load generator; look at the portique/internal
 // frames): go tool pprof -top -cum PROFILE.
-func profile(out, path string, clients int, duration time.Duration, maxReq int64, private bool) error {
+func profile(out, path string, clients int, duration time.Duration, maxReq int64, private bool, crawl int) error {
 	dir, err := os.MkdirTemp("", "portique-profile-*")
 	if err != nil {
 		return err
@@ -51,6 +52,9 @@ func profile(out, path string, clients int, duration time.Duration, maxReq int64
 	if st, err := status(url+path, cookie); err != nil || st != http.StatusOK {
 		return fmt.Errorf("GET %s = %d, %v", path, st, err)
 	}
+	if _, err := settle(os.Getpid(), time.Minute); err != nil {
+		return err
+	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err
@@ -59,11 +63,25 @@ func profile(out, path string, clients int, duration time.Duration, maxReq int64
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return err
 	}
-	res, err := load(url+path, cookie, clients, duration, maxReq, os.Getpid())
+	var res result
+	if crawl > 0 {
+		res, err = crawlAgenda(url, crawl, clients, os.Getpid())
+	} else {
+		res, err = load(url+path, cookie, clients, duration, maxReq, os.Getpid())
+	}
 	pprof.StopCPUProfile()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s: %s, %.0f req/s (server and load generator in one process)\nprofile written to %s\n", path, res.summary(), res.rate(), out)
+	if hp := os.Getenv("PORTIQUE_BENCH_HEAP"); hp != "" {
+		runtime.GC()
+		h, err := os.Create(hp)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		return pprof.WriteHeapProfile(h)
+	}
 	return nil
 }

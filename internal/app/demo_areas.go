@@ -1,8 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"time"
 
 	"portique/internal/access"
@@ -100,7 +106,11 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 			if err != nil {
 				return err
 			}
-			links = append(links, pages.DemoLink{Path: l.path, Block: pages.Block{Type: pages.BlockEvents, CalendarID: cid, Limit: 5}})
+			b := pages.Block{Type: pages.BlockEvents, CalendarID: cid, Limit: 5}
+			if l.path == "/" {
+				b.Title, b.Limit = "Prochains rendez-vous", 4
+			}
+			links = append(links, pages.DemoLink{Path: l.path, Block: b})
 		}
 		if l.folder != "" {
 			fid, err := id("folders", l.folder)
@@ -116,9 +126,73 @@ func demoLinks(ctx context.Context, d *db.DB, idx search.Index, now time.Time) e
 		return err
 	}
 	links = append(links, pages.DemoLink{Path: "/espace-elus", Block: pages.Block{Type: pages.BlockCalendar, CalendarID: cid}})
-	// The home page leads to the collection days.
-	links = append(links, pages.DemoLink{Path: "/", Block: pages.Block{Type: pages.BlockText, HTML: collecte.DemoLinkHTML}})
-	return pages.New(d, idx).AddDemoLinks(ctx, now, links)
+	st := pages.New(d, idx)
+	images, err := demoImages(ctx, st)
+	if err != nil {
+		return err
+	}
+	return st.AddDemoLinks(ctx, now, append(links, images...))
+}
+
+// demoImages puts two pictures on « Nos missions »: a chart with its
+// caption (shown as a figure named by it, RGAA 1.9) and a band the editor
+// marked decorative (empty alternative, RGAA 1.2). They are drawn here, so
+// the demo needs no image file.
+func demoImages(ctx context.Context, st *pages.Store) ([]pages.DemoLink, error) {
+	const path = "/le-syndicat/nos-missions"
+	p, _, err := st.Resolve(ctx, path)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a := access.Actor{Principal: access.Member(0, true, nil), Name: "démonstration"}
+	// Tonnages of 2025 by stream, in thousands of tonnes.
+	bars := []struct {
+		t int
+		c color.RGBA
+	}{{62, color.RGBA{0x5b, 0x5b, 0x5b, 255}}, {21, color.RGBA{0xc9, 0xa2, 0x00, 255}}, {9, color.RGBA{0x2e, 0x7d, 0x32, 255}}, {34, color.RGBA{0x1f, 0x5f, 0xa8, 255}}}
+	chart := image.NewRGBA(image.Rect(0, 0, 960, 540))
+	draw.Draw(chart, chart.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	for i, b := range bars {
+		x := 80 + i*220
+		draw.Draw(chart, image.Rect(x, 500-b.t*7, x+160, 500), image.NewUniform(b.c), image.Point{}, draw.Src)
+	}
+	draw.Draw(chart, image.Rect(40, 500, 920, 504), image.NewUniform(color.Black), image.Point{}, draw.Src)
+	band := image.NewRGBA(image.Rect(0, 0, 960, 120))
+	for x := 0; x < 960; x++ {
+		for y := 0; y < 120; y++ {
+			band.Set(x, y, color.RGBA{0x2e, uint8(0x7d + (x/40%2)*0x30), 0x32, 255})
+		}
+	}
+	var out []pages.DemoLink
+	for _, pic := range []struct {
+		img   image.Image
+		file  string
+		block pages.Block
+	}{
+		{chart, "tonnages-2025.png", pages.Block{Type: pages.BlockImage,
+			Alt:     "Diagramme en barres des tonnages collectés en 2025 : ordures ménagères 62 000 t, emballages 21 000 t, verre 9 000 t, déchèteries 34 000 t.",
+			Caption: "Les tonnages collectés par le syndicat en 2025, par filière."}},
+		{band, "bandeau.png", pages.Block{Type: pages.BlockImage, Decorative: true}},
+	} {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, pic.img); err != nil {
+			return nil, err
+		}
+		alt := pic.block.Alt
+		if alt == "" {
+			alt = "Bandeau"
+		}
+		img, err := st.UploadImage(ctx, a, p.ID, pic.file, alt, &buf)
+		if err != nil {
+			return nil, fmt.Errorf("demo image %s: %w", pic.file, err)
+		}
+		pic.block.ImageID = img.ID
+		out = append(out, pages.DemoLink{Path: path, Block: pic.block})
+	}
+	return out, nil
 }
 
 // demoRegister gives the register of acts its secretariat (a group holding

@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"portique/internal/dbtest"
 	"portique/internal/users"
@@ -194,6 +197,28 @@ func Run(t testing.TB, ctx context.Context, what string, actions ...chromedp.Act
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		t.Fatalf("browser: %s (at %s): %v", what, loc, err)
 	}
+}
+
+// Press types keys as a keyboard does: for each key a rawKeyDown, then its
+// character, then keyUp. chromedp.KeyEvent sends a "keyDown" instead, and
+// after it Chromium does not drop the character when the key's own action
+// has already run: Enter on an error summary's link moves the focus to the
+// field, then the "\r" reaches the field and sends the form again (the page
+// "reloads"), which no keyboard does. Use Press for Enter on links.
+func Press(keys string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, r := range keys {
+			for _, k := range kb.Encode(r) {
+				if k.Type == kb.KeyDown {
+					k.Type = kb.KeyRawDown
+				}
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, *k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // Get runs one chromedp action that returns a value and fails the test on

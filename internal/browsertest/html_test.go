@@ -21,7 +21,10 @@ import (
 
 	"golang.org/x/net/html"
 
+	"portique/internal/access"
+	"portique/internal/convocations"
 	"portique/internal/dbtest"
+	"portique/internal/notify"
 	"portique/internal/users"
 )
 
@@ -46,11 +49,19 @@ func TestEveryPageTypeIsValidHTML(t *testing.T) {
 	seenType := map[string]bool{}
 	var forms []crawledForm
 	for _, who := range []struct {
-		name string
-		id   int64
-	}{{"visiteur", 0}, {"elu", eluID}, {"admin", adminID}} {
+		name    string
+		id      int64
+		entries []string
+	}{{"visiteur", 0, linkedFromEmails(t, site, eluID)}, {"elu", eluID, []string{convocationPath(t, site, eluID)}},
+		{"admin", adminID, []string{convocationPath(t, site, eluID) + "/convocation"}}, {"deux-facteurs", 0, nil}} {
 		c := site.httpClient(t, who.id)
-		for _, p := range site.crawl(t, c, 400) {
+		limit := 400
+		if who.name == "deux-facteurs" {
+			// The code step of a two-factor login: after the password.
+			site.passwordStep(t, c)
+			who.entries, limit = []string{"/connexion/code"}, 1 // the entry alone
+		}
+		for _, p := range site.crawl(t, c, limit, who.entries...) {
 			if key := who.name + " " + pageType(p.addr); !seenType[key] {
 				seenType[key] = true
 				save(who.name, p.addr, http.StatusOK, p.body)
@@ -82,6 +93,18 @@ func TestEveryPageTypeIsValidHTML(t *testing.T) {
 	}
 	if len(pages) < 60 {
 		t.Fatalf("only %d page types crawled: the crawl is broken", len(pages))
+	}
+	// Every area's kinds of page are in the crawl: the public ones, the
+	// edit and management forms, the pages reached from an e-mail.
+	crawled := map[string]bool{}
+	for _, from := range pages {
+		_, addr, _ := strings.Cut(from, " ")
+		crawled[pageType(strings.TrimPrefix(addr, "POST "))] = true
+	}
+	for _, want := range mustCrawl {
+		if !crawled[want] {
+			t.Errorf("the crawl never reached a page of type %s", want)
+		}
 	}
 	t.Logf("%d page types and forms checked, %d error summaries", len(pages), summaries)
 	for _, m := range runNu(t, vnu, dir) {
@@ -257,15 +280,119 @@ func (f crawledForm) blankable() bool {
 	return false
 }
 
+// mustCrawl are page types the validator must see (pageType's form): one
+// or more per area, the edit pages and the new areas included.
+var mustCrawl = []string{
+	"/pages/N/modifier?", "/pages/N/historique?", "/pages/N/droits?", "/pages/N/proprietes?", "/pages/N/ajouter?",
+	"/actualites?", "/actualites/S?",
+	"/actes?", "/actes/N?", "/actes/gestion?", "/actes/gestion/nouveau?", "/actes/seances/N/modifier?",
+	"/ou-jeter?", "/ou-jeter/gestion?", "/ou-jeter/gestion/nouveau?", "/ou-jeter/gestion/N/modifier?",
+	"/decheteries?", "/decheteries/gestion?", "/decheteries/gestion/nouveau?", "/decheteries/gestion/N/modifier?",
+	"/collecte?", "/collecte/gestion?", "/collecte/gestion/communes/N?", "/collecte/S/calendrier?",
+	"/contact?", "/admin/messages?", "/admin/messages/N?",
+	"/agenda/evenements/N/convocation?", "/agenda/evenements/N/convocation/presences?", "/convocations/reponse/S?",
+	"/notifications/desabonnement/S?",
+	"/mon-compte?", "/mon-compte/S?", "/connexion/code?", "/admin/journal?", "/admin/parametres?", "/admin/utilisateurs/N?",
+	"/invitation/S?", "/reinitialisation/S?", "/admin/utilisateurs/import?",
+	"/agenda/evenements/N/modifier?", "/agenda/evenements/nouveau?", "/documents/dossiers/N?", "/documents/N?",
+}
+
+// linkedFromEmails returns pages a visitor reaches from an e-mail only
+// (an invitation, a password reset, an unsubscribe link, the answer link
+// of a convocation), with tokens made as the program makes them.
+func linkedFromEmails(t *testing.T, site *Site, memberID int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	acc := &users.Accounts{DB: site.DB}
+	var invited int64
+	if err := site.DB.QueryRow(ctx, "INSERT INTO users (email, name, is_admin, created_at) VALUES ('invite@example.fr', 'Invité', FALSE, ?) RETURNING id", time.Now().UTC()).Scan(&invited); err != nil {
+		t.Fatal(err)
+	}
+	_, inv, err := acc.Invite(ctx, access.System(), invited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var email string
+	if err := site.DB.QueryRow(ctx, "SELECT email FROM users WHERE id = ?", memberID).Scan(&email); err != nil {
+		t.Fatal(err)
+	}
+	_, reset, err := acc.RequestReset(ctx, access.System(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(site.DataDir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := notify.NewSigner(strings.TrimSpace(string(key)))
+	conv := &convocations.Store{Notify: &notify.Store{Signer: signer}}
+	return []string{"/invitation/" + inv.Token, "/reinitialisation/" + reset.Token,
+		"/notifications/desabonnement/" + signer.UnsubscribeToken(memberID, notify.AllAreas),
+		"/convocations/reponse/" + conv.AnswerToken(convocationEvent(t, site, memberID), memberID)}
+}
+
+// convocationEvent is the demo's session (an event with a convocation
+// sent) that memberID is convened to.
+func convocationEvent(t *testing.T, site *Site, memberID int64) int64 {
+	t.Helper()
+	var event int64
+	if err := site.DB.QueryRow(context.Background(), `SELECT c.event_id FROM convocations c JOIN memberships m ON m.group_id = c.group_id
+		WHERE m.user_id = ? AND c.sent_at IS NOT NULL ORDER BY c.event_id LIMIT 1`, memberID).Scan(&event); err != nil {
+		t.Fatalf("no demo convocation sent to the élu: %v", err)
+	}
+	return event
+}
+
+// convocationPath is the page of the demo's session.
+func convocationPath(t *testing.T, site *Site, memberID int64) string {
+	return fmt.Sprintf("/agenda/evenements/%d", convocationEvent(t, site, memberID))
+}
+
+// passwordStep logs c in with the password of the demo's two-factor
+// account: the site then waits for its code.
+func (s *Site) passwordStep(t *testing.T, c *http.Client) {
+	t.Helper()
+	var email, pass string
+	for _, line := range strings.Split(s.Stdout(), "\n") {
+		if f := strings.Fields(line); len(f) >= 6 && strings.HasPrefix(f[1], "double.authentification@") {
+			email, pass = f[1], f[len(f)-1]
+		}
+	}
+	login := s.crawl(t, c, 1, "/connexion")
+	if email == "" || len(login) != 1 {
+		t.Fatal("no demo two-factor account, or no login page")
+	}
+	v := url.Values{"email": {email}, "password": {pass}}
+	for _, f := range login[0].forms {
+		if f.action != "/connexion" {
+			continue
+		}
+		for _, fl := range f.fields {
+			if fl.kind == "hidden" {
+				v.Set(fl.name, fl.value)
+			}
+		}
+	}
+	resp, err := c.PostForm(s.URL+"/connexion", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if p := resp.Request.URL.Path; p != "/connexion/code" {
+		t.Fatalf("the password of the two-factor account led to %s (%d)", p, resp.StatusCode)
+	}
+}
+
 var skipCrawl = regexp.MustCompile(`^/static/|/telecharger|^/medias/|\.ics$|\.xml$|\.csv$|\.json$|/flux|/deconnexion|/defi$|/suggestions`)
 
-// crawl fetches the pages reachable from the site's entry points (at most
-// limit), with their POST forms.
-func (s *Site) crawl(t *testing.T, c *http.Client, limit int) []crawledPage {
+// crawl fetches the pages reachable from entries (by default the site's
+// entry points), at most limit, with their POST forms.
+func (s *Site) crawl(t *testing.T, c *http.Client, limit int, entries ...string) []crawledPage {
 	t.Helper()
 	queue := []string{"/", "/plan-du-site", "/agenda", "/agenda?vue=liste", "/agenda?vue=semaine", "/agenda?vue=jour",
 		"/documents", "/documents/archives", "/documents/recherche?q=d%C3%A9chets", "/recherche?q=d%C3%A9chets",
 		"/recherche?q=zzzzqqq", "/mon-compte", "/admin", "/connexion", "/mot-de-passe-oublie", "/introuvable-404"}
+	queue = append(entries, queue...)
 	seen := map[string]bool{}
 	for _, q := range queue {
 		seen[q] = true
@@ -405,6 +532,19 @@ var numberRE = regexp.MustCompile(`[0-9]+`)
 func pageType(addr string) string {
 	path, query, _ := strings.Cut(addr, "?")
 	path = numberRE.ReplaceAllString(path, "N")
+	// A slug below a section (/ou-jeter/pot-de-yaourt, /actualites/…,
+	// /collecte/romans-sur-isere/calendrier) is one page of the section's
+	// kind: a segment with a hyphen, below the first, reads as "S".
+	// Without it the 150 sheets of the sorting guide would use up the
+	// crawl before the management pages.
+	// A token (an e-mailed link's) is one too.
+	segs := strings.Split(path, "/")
+	for i := 2; i < len(segs); i++ {
+		if strings.Contains(segs[i], "-") || len(segs[i]) > 24 {
+			segs[i] = "S"
+		}
+	}
+	path = strings.Join(segs, "/")
 	var names []string
 	for _, kv := range strings.Split(query, "&") {
 		if k, _, _ := strings.Cut(kv, "="); k != "" {

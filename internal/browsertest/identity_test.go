@@ -2,11 +2,14 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	identity "portique/internal/site"
 )
 
 // facePages are the public page types every identity must keep accessible.
@@ -14,7 +17,8 @@ var facePages = []string{"/", "/reduire-ses-dechets", "/agenda", "/documents", "
 
 // Every public page type passes axe-core (WCAG 2.1 A/AA) with the default
 // identity and with two others (dark blue, orange) set as an administrator
-// would, and none scrolls sideways at 320 px.
+// would, by day and in dark mode (prefers-color-scheme emulated), where the
+// identity's colours give way to their dark variants (site.DarkText).
 func TestIdentitiesAccessible(t *testing.T) {
 	site := Start(t, Options{Demo: true})
 	ctx := site.Browser(t)
@@ -39,8 +43,31 @@ func TestIdentitiesAccessible(t *testing.T) {
 				t.Errorf("%s: %s does not link the theme", id.name, p)
 			}
 			AssertAccessible(t, ctx)
+			// The same page in dark mode: its own palette, still AA.
+			emulate(t, ctx, "", "dark")
+			dark := Eval[map[string]string](t, ctx, `({bg: getComputedStyle(document.body).backgroundColor,
+				link: getComputedStyle(document.querySelector("main a[href], .site-footer a[href]")).color,
+				h1: getComputedStyle(document.querySelector("main h1")).color})`)
+			if dark["bg"] != cssRGB(identity.DarkBg) {
+				t.Errorf("%s: %s in dark mode has the background %s", id.name, p, dark["bg"])
+			}
+			if id.primary != "" && dark["link"] != cssRGB(identity.DarkText(id.primary)) {
+				t.Errorf("%s: %s in dark mode draws links in %s, want %s", id.name, p, dark["link"], identity.DarkText(id.primary))
+			}
+			if id.secondary != "" && dark["h1"] != cssRGB(identity.DarkText(id.secondary)) {
+				t.Errorf("%s: %s in dark mode draws the title in %s, want %s", id.name, p, dark["h1"], identity.DarkText(id.secondary))
+			}
+			AssertAccessible(t, ctx)
+			emulate(t, ctx, "", "")
 		}
 	}
+}
+
+// cssRGB is #rrggbb as getComputedStyle writes it.
+func cssRGB(hex string) string {
+	var r, g, b int
+	fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b) //nolint:errcheck // the site's own constants
+	return fmt.Sprintf("rgb(%d, %d, %d)", r, g, b)
 }
 
 // No public page type scrolls sideways on a 320 px wide screen (WCAG 1.4.10).

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -14,10 +15,11 @@ import (
 // The manual audit of issue 16, walked with the keyboard only in a real
 // browser: each check fails if its criterion regresses.
 
-// pressNav sends one key and waits for the page it may load.
+// pressNav sends one key (as a keyboard does, see Press) and waits for the
+// page it may load.
 func pressNav(t *testing.T, ctx context.Context, key string) int {
 	t.Helper()
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(key))
+	resp, err := chromedp.RunResponse(ctx, Press(key))
 	if err != nil {
 		t.Fatalf("browser: press %q: %v", key, err)
 	}
@@ -92,16 +94,34 @@ func TestRGAAFailedLoginKeyboard(t *testing.T) {
 	}
 	AssertAccessible(t, ctx)
 	for _, id := range links {
-		tabUntil(t, ctx, fmt.Sprintf(`.form-errors a[href="#%s"]`, id), 10)
-		// The link is reached by the keyboard, and its target is the
-		// field itself (a control the link's activation focuses).
-		target := Eval[string](t, ctx, fmt.Sprintf(`(() => { const e = document.getElementById(%q);
-			return e ? e.tagName + (e.matches("input, select, textarea, [tabindex]") ? ":focusable" : "") : "none" })()`, id))
-		if !strings.HasSuffix(target, ":focusable") {
-			t.Errorf("the summary link #%s leads to %s, want a field", id, target)
-		}
-		Run(t, ctx, "back to the summary", chromedp.Focus(chromedp.CSS(".form-errors")))
+		summaryLinkEnter(t, ctx, ".form-errors", id)
 	}
+}
+
+// summaryLinkEnter reaches the error summary's link to #id with Tab,
+// presses Enter on it, and checks that the focus is then on the field
+// itself, in the same page (no new load, no form sent again), with the
+// field's label read with it; the focus then goes back to the summary.
+func summaryLinkEnter(t *testing.T, ctx context.Context, summary, id string) {
+	t.Helper()
+	Run(t, ctx, "focus the summary", chromedp.Focus(chromedp.CSS(summary)))
+	tabUntil(t, ctx, fmt.Sprintf(`%s a[href="#%s"]`, summary, id), 10)
+	Eval[bool](t, ctx, `(window.samePage = true)`)
+	if st := pressNav(t, ctx, kb.Enter); st != 0 {
+		t.Fatalf("Enter on the summary link #%s loaded a page (%d) at %s", id, st, Location(t, ctx))
+	}
+	got := Eval[map[string]any](t, ctx, `({same: window.samePage === true, hash: location.hash, id: document.activeElement.id,
+		labelled: document.activeElement.labels ? document.activeElement.labels.length > 0 : document.activeElement.hasAttribute("aria-labelledby")})`)
+	if got["same"] != true {
+		t.Fatalf("Enter on the summary link #%s loaded the page again (at %s)", id, Location(t, ctx))
+	}
+	if got["id"] != id || got["hash"] != "#"+id {
+		t.Errorf("Enter on the summary link #%s: focus on #%v, address %v; want the field", id, got["id"], got["hash"])
+	}
+	if got["labelled"] != true {
+		t.Errorf("the field #%s the summary leads to has no label", id)
+	}
+	Run(t, ctx, "back to the summary", chromedp.Focus(chromedp.CSS(summary)))
 }
 
 // The wide pages of the extranet fit 320 px (RGAA 10.11): their tables
@@ -239,7 +259,9 @@ func TestRGAAPageSemantics(t *testing.T) {
 		t.Error("the documents search has no live region for its count")
 	}
 	// Landmarks: every search form and region of a page has its own name.
-	for _, p := range []string{"/documents", "/documents/recherche?q=x", "/recherche?q=x", "/"} {
+	// /documents-publics holds two documents blocks, /espace-elus a
+	// documents, an events and a calendar block.
+	for _, p := range []string{"/documents", "/documents/recherche?q=x", "/recherche?q=x", "/", "/documents-publics", "/espace-elus"} {
 		site.Go(t, ctx, p)
 		dups := Eval[[]string](t, ctx, `(() => {
 			const names = {}, out = [];
@@ -299,4 +321,86 @@ func frenchMonth(s string) bool {
 		}
 	}
 	return false
+}
+
+// The demo's « Nos missions » shows a captioned chart as a figure named by
+// its caption, with the chart's text alternative (RGAA 1.9), and a band its
+// editor marked decorative: empty alt, no figure, ignored by assistive
+// technologies (RGAA 1.2). axe agrees.
+func TestRGAADemoFigureAndDecorativeImage(t *testing.T) {
+	site := Start(t, Options{Demo: true})
+	ctx := site.Browser(t)
+	if st := site.Go(t, ctx, "/le-syndicat/nos-missions"); st != http.StatusOK {
+		t.Fatalf("GET /le-syndicat/nos-missions = %d", st)
+	}
+	got := Eval[map[string]any](t, ctx, `(() => {
+		const figs = [...document.querySelectorAll("main figure[role=figure]")];
+		const fig = figs.find(f => f.querySelector("img"));
+		const imgs = [...document.querySelectorAll("main img")];
+		const deco = imgs.filter(i => i.getAttribute("alt") === "");
+		return {figures: figs.length,
+			name: fig ? fig.getAttribute("aria-label") || "" : "",
+			caption: fig && fig.querySelector("figcaption") ? fig.querySelector("figcaption").textContent.trim() : "",
+			alt: fig ? fig.querySelector("img").getAttribute("alt") || "" : "",
+			decorative: deco.length, decoInFigure: deco.some(i => i.closest("figure[role=figure]") !== null)};
+	})()`)
+	if got["figures"] != float64(1) || got["name"] == "" || got["name"] != got["caption"] {
+		t.Errorf("the captioned chart is not one figure named by its caption: %v", got)
+	}
+	if alt, _ := got["alt"].(string); !strings.Contains(alt, "tonnages") {
+		t.Errorf("the chart's text alternative is %q", alt)
+	}
+	if got["decorative"] != float64(1) || got["decoInFigure"] != false {
+		t.Errorf("the decorative band: %v, want one image with alt=\"\" outside any figure", got)
+	}
+	// Each picture is served and decodes (lazy ones are asked for now).
+	if bad := Eval[[]string](t, ctx, `Promise.all([...document.querySelectorAll("main img")].map(i => {
+		i.loading = "eager"; return i.decode().then(() => "", () => i.currentSrc || i.src) })).then(r => r.filter(Boolean))`); len(bad) > 0 {
+		t.Errorf("pictures that do not load: %v", bad)
+	}
+	AssertAccessible(t, ctx)
+	// The 960 px pictures shrink to a phone's width.
+	Run(t, ctx, "320 px", chromedp.EmulateViewport(320, 800))
+	defer chromedp.Do(ctx, chromedp.EmulateReset()) //nolint:errcheck
+	site.Go(t, ctx, "/le-syndicat/nos-missions")
+	noHorizontalScroll(t, ctx, "/le-syndicat/nos-missions")
+}
+
+// At the session's absolute end, "Prolonger la session" says that no
+// extension is possible instead of offering one that does nothing: the
+// button goes, the focus stays on the page (on the sentence that replaced
+// it), the live region says so, and nothing reloads (RGAA 13.1).
+func TestRGAASessionAbsoluteLimit(t *testing.T) {
+	site := Start(t, Options{Args: []string{"--session-idle", "30m"}})
+	uid := site.CreateUser(t, "elu@example.fr", "Élu", false)
+	ctx := site.Browser(t)
+	site.LoginAs(t, ctx, uid)
+	site.Go(t, ctx, "/mon-compte")
+	if !Exists(t, ctx, ".session-extend button") {
+		t.Fatal("no extension offered in the middle of a session")
+	}
+	// The session reaches its absolute end in ten minutes: less than one
+	// idle period.
+	if _, err := site.DB.Exec(context.Background(), "UPDATE sessions SET expires_at = ? WHERE user_id = ?", time.Now().UTC().Add(10*time.Minute), uid); err != nil {
+		t.Fatal(err)
+	}
+	Eval[bool](t, ctx, `(window.samePage = true)`)
+	Run(t, ctx, "focus the button", chromedp.Focus(chromedp.CSS(".session-extend button")))
+	Run(t, ctx, "Enter", Press(kb.Enter))
+	said := Get(t, ctx, "the live region speaks", chromedp.Poll[string](`(() => { const s = document.querySelector(".session-status[role=status]"); return s && s.textContent.includes("prolong") ? s.textContent : "" })()`))
+	if !strings.Contains(said, "ne peut plus être prolongée") {
+		t.Errorf("at the absolute end the live region says %q", said)
+	}
+	got := Eval[map[string]any](t, ctx, `({same: window.samePage === true, button: document.querySelector(".session-extend button") !== null,
+		body: document.activeElement === document.body, focus: document.activeElement.className})`)
+	if got["same"] != true {
+		t.Fatal("extending the session reloaded the page")
+	}
+	if got["button"] != false {
+		t.Error("an extension is still offered at the session's absolute end")
+	}
+	if got["body"] != false || got["focus"] != "session-ends" {
+		t.Errorf("after the last extension the focus is on %v, want the sentence that replaced the button", got["focus"])
+	}
+	AssertAccessible(t, ctx)
 }

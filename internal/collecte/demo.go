@@ -15,11 +15,6 @@ import (
 // the decisions for some of the coming public holidays (the others are left
 // for the editors to take, as the management page shows).
 
-// DemoLinkHTML is the paragraph the demo's home page gets, linking the
-// collection days (added through the pages area's demo links).
-const DemoLinkHTML = `<h2>Jours de collecte</h2>
-<p>Quel jour sortir les bacs ? <a href="/collecte">Consultez les jours de collecte de votre commune</a> : prochains passages, calendrier de l’année à imprimer et abonnement pour votre téléphone, avec un rappel la veille au soir.</p>`
-
 type demoCommune struct {
 	name, insee, postcodes string
 	om, emb, glass         string   // BYDAY codes ("MO", "TU,FR"); glass: monthly position + day, "" for none

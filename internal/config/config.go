@@ -13,10 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"portique/internal/i18n"
 	"strconv"
 	"strings"
 	"time"
+
+	"portique/internal/i18n"
 )
 
 // Config is every setting of the program.
@@ -376,14 +377,23 @@ func (c *Config) SecureCookies() bool {
 	return c.TLS() || strings.HasPrefix(c.BaseURL, "https://")
 }
 
-// Location returns the display time zone.
+// Location returns the display time zone (UTC when the name is unknown).
+// Zones are loaded once per name: loading reads the zone database, which
+// cost a page of the agenda more than its SQL.
 func (c *Config) Location() *time.Location {
+	if v, ok := zones.Load(c.TimeZone); ok {
+		return v.(*time.Location)
+	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zones.Store(c.TimeZone, loc)
 	return loc
 }
+
+// zones are the loaded time zones by name.
+var zones sync.Map
 
 // MapTileOrigin is the origin of the map's tile server for the
 // Content-Security-Policy (a {s} subdomain becomes *), or "" when no valid

@@ -55,11 +55,19 @@ type Querier interface {
 
 // Row is sql.Row whose Scan reports unique violations as ErrConflict (an
 // INSERT … RETURNING goes through QueryRow).
-type Row struct{ row *sql.Row }
+type Row struct {
+	row   *sql.Row
+	wrote *DB // a write outside a transaction: counted after Scan
+}
 
 // Scan copies the columns into dest; sql.ErrNoRows is returned as is (use
 // NotFound to map it).
-func (r *Row) Scan(dest ...any) error { return classify(r.row.Scan(dest...)) }
+func (r *Row) Scan(dest ...any) error {
+	if r.wrote != nil {
+		defer r.wrote.changed()
+	}
+	return classify(r.row.Scan(dest...))
+}
 
 // Err reports the error of the query, if any.
 func (r *Row) Err() error { return classify(r.row.Err()) }
@@ -71,6 +79,8 @@ type DB struct {
 	rebinds sync.Map // query string → rebound string (PostgreSQL only)
 	stmts   stmtCache
 	observe atomic.Pointer[func(query string)]
+	dsn     string // PostgreSQL: for the LISTEN connection
+	version versionCache
 }
 
 // Observe calls fn with the text of every statement run from now on, on db
@@ -146,7 +156,7 @@ func Open(ctx context.Context, dsn, sqlitePath string) (*DB, error) {
 			sdb.Close()
 			return nil, fmt.Errorf("db: connect postgres: %w", err)
 		}
-		return &DB{sql: sdb, dialect: Postgres}, nil
+		return &DB{sql: sdb, dialect: Postgres, dsn: dsn}, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o700); err != nil {
 		return nil, fmt.Errorf("db: create data directory: %w", err)
@@ -199,6 +209,7 @@ func ownerOnly(path string) error {
 
 // Close closes the cached statements and the pool.
 func (db *DB) Close() error {
+	db.stopListening()
 	db.stmts.m.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
@@ -215,15 +226,6 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Ping checks that the database answers (for /healthz).
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
-
-// ContentVersion reads the public content's version number, which the
-// triggers of migration 0900 bump on every change to a table whose rows
-// public pages show. A cache of rendered pages is valid while it is unchanged.
-func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := db.QueryRow(ctx, "SELECT v FROM content_version WHERE id = 1").Scan(&v)
-	return v, err
-}
 
 // Rebind turns ? placeholders into $1, $2… on PostgreSQL. Question marks
 // inside single-quoted literals are left alone.
@@ -263,6 +265,7 @@ func rebind(q string) string {
 // Exec runs a statement.
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	db.seen(q)
+	defer db.changed()
 	if st := db.stmt(ctx, q); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, classify(err)
@@ -274,6 +277,9 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // Query runs a query returning rows.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	db.seen(q)
+	if !isRead(q) {
+		defer db.changed()
+	}
 	if st := db.stmt(ctx, q); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, classify(err)
@@ -285,21 +291,27 @@ func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // QueryRow runs a query returning at most one row.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *Row {
 	db.seen(q)
-	if st := db.stmt(ctx, q); st != nil {
-		return &Row{st.QueryRowContext(ctx, args...)}
+	var w *DB
+	if !isRead(q) {
+		w = db // counted once Scan has run it to the end
 	}
-	return &Row{db.sql.QueryRowContext(ctx, db.Rebind(q), args...)}
+	if st := db.stmt(ctx, q); st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...), wrote: w}
+	}
+	return &Row{row: db.sql.QueryRowContext(ctx, db.Rebind(q), args...), wrote: w}
 }
 
 // Tx is a transaction with the same helpers as DB.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx    *sql.Tx
+	db    *DB
+	wrote bool // a statement other than a SELECT ran (counted at commit)
 }
 
 // Exec runs a statement in the transaction.
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	tx.db.seen(q)
+	tx.wrote = true
 	res, err := tx.tx.ExecContext(ctx, tx.db.Rebind(q), args...)
 	return res, classify(err)
 }
@@ -307,6 +319,7 @@ func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // Query runs a query in the transaction.
 func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	tx.db.seen(q)
+	tx.wrote = tx.wrote || !isRead(q)
 	rows, err := tx.tx.QueryContext(ctx, tx.db.Rebind(q), args...)
 	return rows, classify(err)
 }
@@ -314,7 +327,8 @@ func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // QueryRow runs a single-row query in the transaction.
 func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) *Row {
 	tx.db.seen(q)
-	return &Row{tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)}
+	tx.wrote = tx.wrote || !isRead(q)
+	return &Row{row: tx.tx.QueryRowContext(ctx, tx.db.Rebind(q), args...)}
 }
 
 // Dialect reports the engine.
@@ -328,8 +342,12 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("db: begin: %w", classify(err))
 	}
 	defer stx.Rollback() //nolint:errcheck // no-op after Commit
-	if err := fn(&Tx{tx: stx, db: db}); err != nil {
+	tx := &Tx{tx: stx, db: db}
+	if err := fn(tx); err != nil {
 		return err
+	}
+	if tx.wrote {
+		defer db.changed() // after the commit: a reader then sees the new rows
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", classify(err))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portique/internal/access"
+	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/extract"
 	"portique/internal/jobs"
@@ -36,7 +37,7 @@ func (o *slowOCR) Extract(ctx context.Context, path, mt string) (extract.Result,
 // OCR runs in its own runner, beside the ordinary extraction.
 func TestOCRRunsBesideOrdinaryExtraction(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
+		dbtest.SkipOrFail(t, "pdftotext not installed (apt-get install poppler-utils)")
 	}
 	e := newEnv(t)
 	f := e.folder(0, "Arrêtés", access.Grant{GroupID: access.Everyone, Level: access.View})
@@ -90,7 +91,7 @@ func TestOCRRunsBesideOrdinaryExtraction(t *testing.T) {
 // Without an OCR runner a scan is marked as such at once.
 func TestScanWithoutOCRRunner(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
+		dbtest.SkipOrFail(t, "pdftotext not installed (apt-get install poppler-utils)")
 	}
 	e := newEnv(t)
 	f := e.folder(0, "Arrêtés")

@@ -13,6 +13,7 @@ import (
 
 	"portique/internal/access"
 	"portique/internal/db"
+	"portique/internal/dbtest"
 	"portique/internal/documents"
 	"portique/internal/extract"
 	"portique/internal/search"
@@ -20,7 +21,7 @@ import (
 
 func TestUploadExtractAndIndex(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
+		dbtest.SkipOrFail(t, "pdftotext not installed (apt-get install poppler-utils)")
 	}
 	e := newEnv(t)
 	f := e.folder(0, "Instances", access.Grant{GroupID: access.Everyone, Level: access.View})

@@ -24,7 +24,7 @@ const (
 )
 
 // BlockKinds lists the kinds in the order the editor offers them.
-var BlockKinds = []string{BlockText, BlockImage, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockNews, BlockContact}
+var BlockKinds = []string{BlockText, BlockImage, BlockHero, BlockTiles, BlockChildren, BlockDocuments, BlockEvents, BlockCalendar, BlockNews, BlockSearch, BlockContact}
 
 // Limits of block content.
 const (
@@ -44,9 +44,14 @@ const (
 type Block struct {
 	Type       string `json:"type"`
 	HTML       string `json:"html,omitempty"`        // text
-	ImageID    int64  `json:"image_id,omitempty"`    // image
-	Alt        string `json:"alt,omitempty"`         // image: required alternative text, unless decorative
-	Decorative bool   `json:"decorative,omitempty"`  // image: marked decorative by the editor (empty alt, RGAA 1.2)
+	ImageID    int64  `json:"image_id,omitempty"`    // image, hero (optional)
+	Alt        string `json:"alt,omitempty"`         // image, hero: required alternative text, unless decorative
+	Decorative bool   `json:"decorative,omitempty"`  // image, hero: marked decorative by the editor (empty alt, RGAA 1.2)
+	Title      string `json:"title,omitempty"`       // hero: its heading; tiles, events, news, search: a heading ("": the default)
+	Lead       string `json:"lead,omitempty"`        // hero: a short text
+	LinkLabel  string `json:"link_label,omitempty"`  // hero: the button's label (optional, with LinkURL)
+	LinkURL    string `json:"link_url,omitempty"`    // hero: the button's address (CheckLink)
+	Tiles      []Tile `json:"tiles,omitempty"`       // tiles
 	Caption    string `json:"caption,omitempty"`     // image
 	FolderID   int64  `json:"folder_id,omitempty"`   // documents
 	CalendarID int64  `json:"calendar_id,omitempty"` // events, calendar
@@ -81,6 +86,19 @@ func (b Block) Text() string {
 		return t("contact.block_text")
 	case BlockNews:
 		return t("pages.block_text.news")
+	case BlockHero:
+		return strings.TrimSpace(b.Title + "\n" + b.Lead + "\n" + b.LinkLabel)
+	case BlockTiles:
+		labels := make([]string, 0, len(b.Tiles)+1)
+		if b.Title != "" {
+			labels = append(labels, b.Title)
+		}
+		for _, tl := range b.Tiles {
+			labels = append(labels, tl.Label)
+		}
+		return strings.Join(labels, "\n")
+	case BlockSearch:
+		return t("pages.block_text.search")
 	}
 	return ""
 }
@@ -109,6 +127,10 @@ func Normalize(in []Block) ([]Block, error) {
 	for i, b := range in {
 		key := fmt.Sprintf("blocks.%d.", i)
 		n := Block{Type: b.Type}
+		if h, ok := normalizeHome(b, key, ve); ok {
+			out = append(out, h)
+			continue
+		}
 		switch b.Type {
 		case BlockText:
 			if len(b.HTML) > MaxHTML {
@@ -156,6 +178,7 @@ func Normalize(in []Block) ([]Block, error) {
 			if n.Limit > MaxEvents {
 				n.Limit = MaxEvents
 			}
+			n.Title = heading(b.Title, key, ve)
 		case BlockCalendar:
 			n.CalendarID = b.CalendarID
 			if n.CalendarID <= 0 {
@@ -179,6 +202,7 @@ func Normalize(in []Block) ([]Block, error) {
 				n.Limit = 3
 			}
 			n.Limit = min(n.Limit, MaxNewsBlock)
+			n.Title = heading(b.Title, key, ve)
 		default:
 			ve.Add(key+"type", "pages.error.block_type")
 			continue

@@ -94,6 +94,17 @@ func (s *Store) ReadImage(filename, alt string, r io.Reader) (*Upload, error) {
 	if utf8.RuneCountInString(alt) > MaxAlt {
 		return nil, invalid("alt", "pages.error.alt_long")
 	}
+	u, err := s.readImage(filename, r)
+	if err != nil {
+		return nil, err
+	}
+	u.Alt = alt
+	return u, nil
+}
+
+// readImage reads and checks the bytes of an uploaded picture (ReadImage
+// without its alternative text).
+func (s *Store) readImage(filename string, r io.Reader) (*Upload, error) {
 	limit := s.ImageMax
 	if limit <= 0 {
 		limit = DefaultImageMax
@@ -124,7 +135,7 @@ func (s *Store) ReadImage(filename, alt string, r io.Reader) (*Upload, error) {
 		return nil, invalid("file", "pages.error.image_pixels")
 	}
 	sum := sha256.Sum256(data)
-	return &Upload{Filename: cleanFilename(filename), Alt: alt, Data: data, MediaType: mt,
+	return &Upload{Filename: cleanFilename(filename), Data: data, MediaType: mt,
 		Width: cfg.Width, Height: cfg.Height, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
@@ -331,9 +342,9 @@ func markPublishedImages(ctx context.Context, q db.Querier, pageID int64, blocks
 	if _, err := q.Exec(ctx, "UPDATE images SET published = (id = COALESCE((SELECT news_image_id FROM pages WHERE id = ?), 0)) WHERE page_id = ?", pageID, pageID); err != nil {
 		return fmt.Errorf("pages: images of %d: %w", pageID, err)
 	}
-	var ids []any
+	ids := richImageIDs(blocks) // the pictures inside the text
 	for _, b := range blocks {
-		if b.Type == BlockImage && b.ImageID > 0 {
+		if ShowsImage(b.Type) && b.ImageID > 0 {
 			ids = append(ids, b.ImageID)
 		}
 	}

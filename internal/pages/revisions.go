@@ -121,7 +121,7 @@ func (s *Store) Save(ctx context.Context, a access.Actor, pageID int64, e Edit) 
 	blocks := slices.Clone(e.Blocks)
 	var uploads []int // indexes of the blocks whose picture is new, in order
 	for i := range blocks {
-		if u := e.Uploads[i]; u != nil && blocks[i].Type == BlockImage {
+		if u := e.Uploads[i]; u != nil && ShowsImage(blocks[i].Type) {
 			blocks[i].ImageID = pendingImage
 			uploads = append(uploads, i)
 		}
@@ -206,7 +206,7 @@ func (s *Store) SaveDraft(ctx context.Context, a access.Actor, pageID, base int6
 // fresh are the blocks whose picture was stored by this save.
 func (s *Store) saveDraft(ctx context.Context, q db.Querier, a access.Actor, p *Page, base int64, title string, clean []Block, fresh map[int]bool) (*Revision, error) {
 	for i, b := range clean {
-		if b.Type != BlockImage || fresh[i] {
+		if !ShowsImage(b.Type) || b.ImageID == 0 || fresh[i] {
 			continue
 		}
 		var n int
@@ -216,6 +216,9 @@ func (s *Store) saveDraft(ctx context.Context, q db.Querier, a access.Actor, p *
 		if n == 0 {
 			return nil, invalid(fmt.Sprintf("blocks.%d.image", i), "pages.error.image_foreign")
 		}
+	}
+	if err := richImageErrors(ctx, q, p.ID, clean); err != nil {
+		return nil, err
 	}
 	encoded, err := EncodeBlocks(clean)
 	if err != nil {

@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -189,7 +190,7 @@ func TestBlocksValidation(t *testing.T) {
 		t.Fatalf("normalised blocks = %+v", rev.Blocks)
 	}
 	// The embedded calendar keeps only its calendar.
-	if c := rev.Blocks[5]; c != (pages.Block{Type: pages.BlockCalendar, CalendarID: 2}) {
+	if c := rev.Blocks[5]; !reflect.DeepEqual(c, pages.Block{Type: pages.BlockCalendar, CalendarID: 2}) {
 		t.Fatalf("calendar block = %+v", c)
 	}
 	if txt := pages.BlocksText(rev.Blocks); !strings.Contains(txt, "[Calendrier du mois de l’agenda 2]") {

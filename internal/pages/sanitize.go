@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"sync"
@@ -12,7 +13,9 @@ import (
 // policy is the allow-list for rich text coming from the editor: structure
 // and emphasis, links (http, https, mailto, tel and site-relative only),
 // quotes and simple tables. No style, no class beyond alignment, no script,
-// no event handler, no iframe, no inline image (images are blocks).
+// no event handler, no iframe. Images only from the site's own picture
+// URLs (RichImageSrc: /medias/{id}/{width}, a picture uploaded into the
+// page), with their alternative text and intrinsic size.
 var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s",
@@ -29,6 +32,9 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p.AddTargetBlankToFullyQualifiedLinks(false)
 	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$`)).Globally()
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("src").Matching(richImageSrc).OnElements("img")
+	p.AllowAttrs("alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(regexp.MustCompile(`^[1-9][0-9]{0,4}$`)).OnElements("img")
 	return p
 })
 
@@ -40,7 +46,7 @@ var headingFix = strings.NewReplacer("<h1", "<h2", "</h1", "</h2", "<H1", "<H2",
 // SanitizeHTML returns the allowed subset of rich text from the editor.
 func SanitizeHTML(in string) string {
 	out := policy().Sanitize(headingFix.Replace(in))
-	return strings.TrimSpace(out)
+	return strings.TrimSpace(dropBareImages(out))
 }
 
 // blockTags end a line when HTML is turned into text.
@@ -50,7 +56,8 @@ var blockTags = map[string]bool{
 }
 
 // PlainText extracts the readable text of (sanitised) HTML, one line per
-// paragraph, heading, list item or table row; for the search index and diffs.
+// paragraph, heading, list item, table row or picture (its alternative
+// text); for the search index and diffs.
 func PlainText(in string) string {
 	z := html.NewTokenizer(strings.NewReader(in))
 	var b strings.Builder
@@ -67,7 +74,21 @@ func PlainText(in string) string {
 		case html.TextToken:
 			b.Write(z.Text())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			name, _ := z.TagName()
+			name, hasAttr := z.TagName()
+			if string(name) == "img" {
+				// A picture reads as its alternative text, on its own line
+				// (search finds it, a diff shows it); a decorative one as nothing.
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "alt" && len(bytes.TrimSpace(v)) > 0 {
+						newline()
+						b.Write(v)
+						b.WriteByte('\n')
+					}
+				}
+				continue
+			}
 			if blockTags[string(name)] {
 				newline()
 			} else if string(name) == "td" || string(name) == "th" {

@@ -40,6 +40,9 @@ var xss = []string{
 
 var schemeRe = regexp.MustCompile(`^([a-z][a-z0-9+.-]*):`)
 
+// siteImageRe: the only src an <img> may keep, a picture of the site.
+var siteImageRe = regexp.MustCompile(`^/medias/[0-9]+/[0-9]+$`)
+
 // checkSafe parses sanitised HTML the way a browser would and fails on any
 // tag, attribute or URL outside the allow-list.
 func checkSafe(t *testing.T, in, out string) {
@@ -47,8 +50,9 @@ func checkSafe(t *testing.T, in, out string) {
 	allowed := map[string]bool{"p": true, "br": true, "h2": true, "h3": true, "h4": true, "strong": true, "b": true,
 		"em": true, "i": true, "u": true, "s": true, "ul": true, "ol": true, "li": true, "blockquote": true, "hr": true,
 		"sub": true, "sup": true, "code": true, "pre": true, "table": true, "thead": true, "tbody": true, "tfoot": true,
-		"tr": true, "td": true, "th": true, "caption": true, "a": true}
-	attrs := map[string]bool{"href": true, "colspan": true, "rowspan": true, "scope": true, "lang": true, "start": true}
+		"tr": true, "td": true, "th": true, "caption": true, "a": true, "img": true}
+	attrs := map[string]bool{"href": true, "colspan": true, "rowspan": true, "scope": true, "lang": true, "start": true,
+		"src": true, "alt": true, "width": true, "height": true}
 	z := html.NewTokenizer(strings.NewReader(out))
 	for {
 		tt := z.Next()
@@ -65,6 +69,9 @@ func checkSafe(t *testing.T, in, out string) {
 		for _, a := range tok.Attr {
 			if !attrs[a.Key] {
 				t.Fatalf("Sanitize(%q) = %q: attribute %s kept", in, out, a.Key)
+			}
+			if a.Key == "src" && (tok.Data != "img" || !siteImageRe.MatchString(a.Val)) {
+				t.Fatalf("Sanitize(%q) = %q: src %q kept", in, out, a.Val)
 			}
 			if a.Key == "href" {
 				v := strings.ToLower(strings.Map(func(r rune) rune {

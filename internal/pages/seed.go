@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		}
 	}
 	// The home page content is a draft on top of the empty first revision.
-	if err := s.seedContent(ctx, a, home.ID, home.PublishedRev, "Accueil", homeHTML, BlockNews, BlockChildren); err != nil {
+	if err := s.seedHome(ctx, a, home); err != nil {
 		return err
 	}
 
@@ -68,6 +69,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 		title, slug, menu, meta, html string
 		hidden                        bool     // out of the main menu (linked from the footer)
 		extra                         []string // extra block kinds after the text
+		picture                       bool     // a picture inside the text (composterAlt)
 		children                      []demo
 	}
 	site := []demo{
@@ -77,7 +79,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 				{title: "Nos missions", html: missionsHTML},
 				{title: "Le comité syndical", html: comiteHTML},
 			}},
-		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML},
+		{title: "Réduire ses déchets", meta: "Compostage, réemploi, stop-pub : les gestes qui allègent la poubelle.", html: reduireHTML, picture: true},
 		{title: "Guide du tri", meta: "Où jeter quoi : emballages, verre, papier, biodéchets.", html: triHTML},
 		// /decheteries itself is the directory of the centres (a reserved
 		// address): this page introduces it from the menu.
@@ -96,7 +98,13 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 			if err != nil {
 				return fmt.Errorf("pages: seed %q: %w", p.title, err)
 			}
-			if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, p.title, p.html, p.extra...); err != nil {
+			html := p.html
+			if p.picture {
+				if html, err = s.seedPicture(ctx, a, pg.ID, html, "<h2>Composter", composterAlt); err != nil {
+					return err
+				}
+			}
+			if err := s.seedContent(ctx, a, pg.ID, pg.DraftRev, p.title, html, p.extra...); err != nil {
 				return err
 			}
 			if err := add(pg.ID, p.children); err != nil {
@@ -139,6 +147,37 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time, groups map[string]i
 	return s.seedNews(ctx, a, now, groups)
 }
 
+// seedHome composes the demo's home page from the home blocks: a hero
+// with a picture, the quick-access tiles residents come for, a search box
+// and the latest news (demoLinks, in package app, adds the upcoming
+// events). Nothing repeats the menu.
+func (s *Store) seedHome(ctx context.Context, a access.Actor, home *Page) error {
+	pic, err := s.ReadImage("accueil.jpg", "Des collines au soleil levant", bytes.NewReader(demoPicture(95, 3)))
+	if err != nil {
+		return err
+	}
+	blocks := []Block{
+		{Type: BlockHero, Title: "Moins de déchets, mieux triés",
+			Lead:      "Le SYDRAV collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants.",
+			LinkLabel: "Trouver mes jours de collecte", LinkURL: "/collecte", Decorative: true},
+		{Type: BlockTiles, Title: "Accès rapides", Tiles: []Tile{
+			{Label: "Où jeter ?", URL: "/ou-jeter", Icon: "trash-2"},
+			{Label: "Mes jours de collecte", URL: "/collecte", Icon: "calendar-days"},
+			{Label: "Déchèteries : horaires", URL: "/decheteries", Icon: "clock"},
+			{Label: "Actualités", URL: "/actualites", Icon: "newspaper"},
+			{Label: "Nous contacter", URL: "/contact", Icon: "mail"},
+		}},
+		{Type: BlockSearch},
+		{Type: BlockNews, Limit: 3},
+	}
+	_, _, err = s.Save(ctx, a, home.ID, Edit{Base: home.PublishedRev, Title: "Accueil", Blocks: blocks,
+		Uploads: map[int]*Upload{0: pic}, Publish: true, Note: "Contenu de démonstration"})
+	if err != nil {
+		return fmt.Errorf("pages: seed home: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64, title, html string, extra ...string) error {
 	blocks := []Block{{Type: BlockText, HTML: strings.TrimSpace(html)}}
 	for _, k := range extra {
@@ -153,15 +192,6 @@ func (s *Store) seedContent(ctx context.Context, a access.Actor, id, base int64,
 	}
 	return nil
 }
-
-const homeHTML = `
-<p>Le <strong>SYDRAV</strong> collecte, trie et valorise les déchets ménagers de 177 communes et de 235 000 habitants. Sur ce site, retrouvez les horaires des déchèteries, le guide du tri et les conseils pour réduire vos déchets.</p>
-<h2>En ce moment</h2>
-<ul>
-<li><a href="/decheteries">Horaires d’hiver des déchèteries</a> : fermeture à 17 h jusqu’au 28 février.</li>
-<li><a href="/reduire-ses-dechets">Composteurs gratuits</a> pour les foyers du territoire.</li>
-<li><a href="/ou-jeter">Où jeter ?</a> Cherchez un déchet dans le guide du tri : tous les emballages se trient.</li>
-</ul>`
 
 const syndicatHTML = `
 <p>Le Syndicat de traitement des déchets de la vallée (SYDRAV) est un établissement public de coopération intercommunale créé en 1994. Il assure pour ses collectivités membres le traitement et la valorisation des déchets ménagers et assimilés.</p>
@@ -179,6 +209,10 @@ const comiteHTML = `
 <p>Le comité syndical réunit 42 délégués désignés par les collectivités membres. Il vote le budget, fixe les tarifs et élit le bureau.</p>
 <table><caption>Composition du bureau</caption><thead><tr><th scope="col">Fonction</th><th scope="col">Nom</th></tr></thead>
 <tbody><tr><td>Président</td><td>Jean Martin</td></tr><tr><td>Vice-présidente</td><td>Claire Dubois</td></tr><tr><td>Vice-président</td><td>Karim Benali</td></tr></tbody></table>`
+
+// composterAlt describes the picture inside the text of « Réduire ses
+// déchets » (the editor's image dialog in the demo).
+const composterAlt = "Dessin d’un composteur de jardin : une caisse à lattes de bois fermée par un couvercle, posée sur la pelouse, à côté d’épluchures."
 
 const reduireHTML = `
 <p>Le meilleur déchet est celui que l’on ne produit pas. Quelques gestes simples allègent la poubelle d’un tiers.</p>

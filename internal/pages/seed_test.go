@@ -80,6 +80,16 @@ func TestSeedDemoFresh(t *testing.T) {
 	if err := f.s.AddDemoLinks(f.ctx, time.Now(), []pages.DemoLink{{Path: "/", Block: pages.Block{Type: pages.BlockDocuments}}}); err == nil {
 		t.Fatal("a documents block without folder was accepted")
 	}
+	// « Réduire ses déchets » shows a picture inside its text, described,
+	// public with the page (issue 13A).
+	v, _ = f.s.Show(f.ctx, visitor.Principal, "/reduire-ses-dechets", false)
+	imgs := pages.RichImages(v.Rev.Blocks[0].HTML)
+	if len(imgs) != 1 || !strings.Contains(imgs[0].Alt, "composteur") || imgs[0].Width != 640 {
+		t.Fatalf("the demo's picture in the text: %+v in %s", imgs, v.Rev.Blocks[0].HTML)
+	}
+	if _, err := f.s.ImageVariant(f.ctx, visitor.Principal, imgs[0].ID, 480); err != nil {
+		t.Fatalf("visitors cannot see the demo's picture: %v", err)
+	}
 	if d, ok := f.idx.Get(mustResolve(t, f, "/guide-du-tri").ID); !ok || !strings.Contains(d.Body, "bac jaune") && !strings.Contains(d.Body, "Bac jaune") {
 		t.Fatalf("guide du tri not indexed: %+v", d)
 	}

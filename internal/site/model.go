@@ -240,10 +240,21 @@ const (
 	FullyCompliant     Status = "total"   // every criterion
 )
 
-// Settings are the current values, key → stored text, plus the logo.
+// Settings are the current values, key → stored text, plus the pictures.
 type Settings struct {
-	Values map[string]string
-	Logo   *Logo // nil: none
+	Values  map[string]string
+	Logo    *Logo            // nil: none
+	Favicon *Logo            // nil: none (the program's own icon)
+	Heroes  map[string]*Logo // page kind (HeroKinds) → its banner picture
+}
+
+// Hero returns the banner picture of a page kind (nil: none) and its
+// alternative text ("" when the administrator marked it decorative).
+func (s *Settings) Hero(kind string) (*Logo, string) {
+	if s == nil || s.Heroes[kind] == nil {
+		return nil, ""
+	}
+	return s.Heroes[kind], s.Get(HeroAltKey(kind))
 }
 
 // Get returns the value of key ("" when not set).

@@ -140,14 +140,31 @@ func (s *Store) load(ctx context.Context) (*Settings, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var l Logo
-	err = s.db.QueryRow(ctx, "SELECT media_type, sha256, width, height, data, updated_at FROM site_files WHERE key = 'logo'").
-		Scan(&l.MediaType, &l.SHA256, &l.Width, &l.Height, &l.Data, &l.Updated)
-	switch err = db.NotFound(err); {
-	case err == nil:
-		st.Logo = &l
-	case !errors.Is(err, db.ErrNotFound):
-		return nil, fmt.Errorf("site: read logo: %w", err)
+	files, err := s.db.Query(ctx, "SELECT key, media_type, sha256, width, height, data, updated_at FROM site_files")
+	if err != nil {
+		return nil, fmt.Errorf("site: read files: %w", err)
+	}
+	defer files.Close()
+	for files.Next() {
+		var k string
+		var l Logo
+		if err := files.Scan(&k, &l.MediaType, &l.SHA256, &l.Width, &l.Height, &l.Data, &l.Updated); err != nil {
+			return nil, fmt.Errorf("site: read files: %w", err)
+		}
+		switch {
+		case k == "logo":
+			st.Logo = &l
+		case k == FileFavicon:
+			st.Favicon = &l
+		case strings.HasPrefix(k, heroPrefix) && slices.Contains(HeroKinds, strings.TrimPrefix(k, heroPrefix)):
+			if st.Heroes == nil {
+				st.Heroes = map[string]*Logo{}
+			}
+			st.Heroes[strings.TrimPrefix(k, heroPrefix)] = &l
+		}
+	}
+	if err := files.Err(); err != nil {
+		return nil, fmt.Errorf("site: read files: %w", err)
 	}
 	return st, nil
 }
@@ -265,6 +282,8 @@ func (s *Store) RemoveLogo(ctx context.Context, a access.Actor) error {
 	return err
 }
 
+func mimeOf(data []byte) string { return mimetype.Detect(data).String() }
+
 var acceptedImages = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
 // prepareLogo checks a picture by its content (never its name), refuses a
@@ -278,7 +297,7 @@ func prepareLogo(data []byte) (*Logo, string) {
 	case len(data) > MaxLogoBytes:
 		return nil, "site.error.logo_large"
 	}
-	if !acceptedImages[mimetype.Detect(data).String()] {
+	if !acceptedImages[mimeOf(data)] {
 		return nil, "site.error.logo_type"
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"portique/internal/access"
@@ -26,6 +28,59 @@ type Sessions struct {
 	Now  func() time.Time // time.Now when nil
 	Idle time.Duration    // idle timeout
 	Max  time.Duration    // absolute lifetime
+
+	// recent keeps the sessions looked up lately (see lookupRecent).
+	mu     sync.Mutex
+	recent map[string]*recentSession
+}
+
+// recentSession is a session as a lookup found it, with the count of the
+// database's writes then (db.DB.Writes).
+type recentSession struct {
+	writes int64
+	at     time.Time // wall clock
+	ses    Session
+}
+
+// Recent lookups are served again without the two queries of a lookup
+// while the database saw no write at all since (a logout, a withdrawn
+// group, a disabled account, a password change are all writes) and for at
+// most sessionTrust (a change made by another process: the command line,
+// another instance), and never past the session's idle or absolute end,
+// nor when its idle deadline is due for a refresh.
+const (
+	sessionTrust     = time.Second
+	maxRecentSession = 4096 // past it, the recent lookups are forgotten at once
+)
+
+func (s *Sessions) lookupRecent(hash string, now time.Time) *Session {
+	s.mu.Lock()
+	r := s.recent[hash]
+	s.mu.Unlock()
+	if r == nil || r.writes != s.DB.Writes() || time.Since(r.at) >= sessionTrust {
+		return nil
+	}
+	if !now.Before(r.ses.ExpiresAt) || !now.Before(r.ses.IdleEnd) || now.Sub(r.ses.LastSeenAt) > time.Minute || now.Before(r.ses.LastSeenAt) {
+		return nil
+	}
+	ses := r.ses
+	u := *r.ses.User
+	u.Groups = slices.Clone(u.Groups)
+	ses.User = &u
+	return &ses
+}
+
+func (s *Sessions) remember(hash string, writes int64, ses *Session) {
+	r := &recentSession{writes: writes, at: time.Now(), ses: *ses}
+	u := *ses.User
+	u.Groups = slices.Clone(u.Groups)
+	r.ses.User = &u
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.recent == nil || len(s.recent) >= maxRecentSession {
+		s.recent = map[string]*recentSession{}
+	}
+	s.recent[hash] = r
 }
 
 func (s *Sessions) now() time.Time { return nowOf(s.Now) }
@@ -68,7 +123,12 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 		return nil, ErrNoSession
 	}
 	now := s.now().UTC()
-	ses := &Session{IDHash: HashToken(token), User: &User{}}
+	idHash := HashToken(token)
+	if ses := s.lookupRecent(idHash, now); ses != nil {
+		return ses, nil
+	}
+	writes := s.DB.Writes() // before the queries: a write meanwhile is not missed
+	ses := &Session{IDHash: idHash, User: &User{}}
 	u := ses.User
 	var locked, last *time.Time
 	var hash string
@@ -114,6 +174,10 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 		return nil, err
 	}
 	u.Groups = groups
+	if s.DB.Writes() != writes {
+		writes = -1 // the touch above, or another write: do not keep
+	}
+	s.remember(idHash, writes, ses)
 	return ses, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -200,7 +201,7 @@ func TestCalendarBlockEditForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rev.Blocks) != 2 || rev.Blocks[1] != (pages.Block{Type: pages.BlockCalendar, CalendarID: f.private}) {
+	if len(rev.Blocks) != 2 || !reflect.DeepEqual(rev.Blocks[1], pages.Block{Type: pages.BlockCalendar, CalendarID: f.private}) {
 		t.Fatalf("saved blocks = %+v", rev.Blocks)
 	}
 	rec = f.editor.get(t, "/espace-elus/seances?apercu")

@@ -214,6 +214,8 @@ type calendarFormPage struct {
 	// AttrCalendars names, for an attribute limited to some calendars, those
 	// of them the editor may use ("" when the attribute is for every calendar).
 	AttrCalendars map[int64]string
+	// DocPicker: the documents to choose without JavaScript (docpicker.go).
+	DocPicker *docPickerData
 }
 
 // Checked reports whether a weekday code is ticked in the form.
@@ -251,7 +253,11 @@ func (s *Server) calendarFormPage(r *http.Request, title string, f calendar.Even
 			limited[a.ID] = strings.Join(names, ", ")
 		}
 	}
-	return calendarFormPage{Page: s.page(r, title), Form: f, Calendars: cals, Attributes: attrs, AttrCalendars: limited, Weekdays: calendar.WeekdayCodes,
+	picker, err := s.docPicker(r, "documents", f.Documents)
+	if err != nil {
+		return calendarFormPage{}, err
+	}
+	return calendarFormPage{Page: s.page(r, title), Form: f, Calendars: cals, Attributes: attrs, AttrCalendars: limited, DocPicker: picker, Weekdays: calendar.WeekdayCodes,
 		Freqs:     []string{calendar.FreqNone, calendar.FreqDaily, calendar.FreqWeekly, calendar.FreqMonthly, calendar.FreqYearly},
 		Positions: []string{"1", "2", "3", "4", "-1"}, Ends: []string{calendar.EndNever, calendar.EndUntil, calendar.EndCount}}, nil
 }

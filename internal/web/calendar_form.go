@@ -27,7 +27,7 @@ func parseEventForm(v url.Values) calendar.EventForm {
 		EndDate:     v.Get("fin_date"),
 		EndTime:     v.Get("fin_heure"),
 		AllDay:      v.Get("journee") != "",
-		Documents:   v.Get("documents"),
+		Documents:   docPickerValue(v.Get("documents"), v["documents_ajout"]),
 		Attributes:  map[string]string{},
 		Recurrence: calendar.RecurrenceForm{
 			Freq:      v.Get("repetition"),

@@ -101,6 +101,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		view = viewMonth
 	}
 	now := s.now()
+	cacheUntil(r, s.midnight()) // "today" moves at midnight
 	date := parseViewDate(q.Get("date"), loc, now)
 	st := s.calendar
 	cals, err := st.Calendars(ctx, p, access.View)

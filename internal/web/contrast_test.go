@@ -2,12 +2,15 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"portique/internal/site"
 )
 
 // The colours of the default theme meet WCAG's contrast ratios: non-text
@@ -19,51 +22,59 @@ import (
 // here.
 func TestThemeContrast(t *testing.T) {
 	app := readStatic(t, "app.css")
-	vars := cssCustomProperties(app)
-	col := func(v string) string {
-		if strings.HasPrefix(v, "#") {
-			return v
+	light, dark := schemeProperties(app)
+	for _, scheme := range []struct {
+		name string
+		vars map[string]string
+	}{{"light", light}, {"dark", dark}} {
+		vars := scheme.vars
+		col := func(v string) string {
+			if strings.HasPrefix(v, "#") {
+				return v
+			}
+			c, ok := vars[v]
+			if !ok {
+				t.Fatalf("app.css defines no %s", v)
+			}
+			return c
 		}
-		c, ok := vars[v]
-		if !ok {
-			t.Fatalf("app.css defines no %s", v)
+		for _, c := range themeUses {
+			r, err := contrastRatio(col(c.fg), col(c.bg))
+			if err != nil {
+				t.Fatalf("%s: %v", c.what, err)
+			}
+			if r < c.min {
+				t.Errorf("%s scheme, %s: %s on %s is %.2f:1, want ≥ %.1f:1", scheme.name, c.what, col(c.fg), col(c.bg), r, c.min)
+			}
 		}
-		return c
 	}
-	cases := []struct {
-		what, fg, bg string
-		min          float64
-	}{
-		{"focus ring on the page", "--focus", "--bg", 3},
-		{"focus ring on the footer", "--focus", "--soft", 3},
-		{"focus ring on an error summary", "--focus", "#fbe9eb", 3},
-		{"focus ring on a flash message", "--focus", "#e3f1e4", 3},
-		{"focus ring on the session warning", "--focus", "#fff4d6", 3},
-		{"focus ring in the header", "--focus-on-dark", "--brand", 3},
-		{"focus ring in the main menu", "--focus-on-dark", "--brand-dark", 3},
-		{"field border", "--field-border", "--bg", 3},
-		{"drop-zone border", "--field-border", "--bg", 3},
-		{"drop-zone border (file over it)", "--link", "--soft", 3},
-		{"captcha border", "--captcha-border", "--bg", 3},
-		{"captcha error text", "--captcha-error", "--bg", 4.5},
-		{"text", "--ink", "--bg", 4.5},
-		{"muted text", "--muted", "--soft", 4.5},
-		{"links", "--link", "--bg", 4.5},
-		{"header text", "--brand-ink", "--brand", 4.5},
-		{"menu text", "--brand-ink", "--brand-dark", 4.5},
-		{"error text", "--danger", "--bg", 4.5},
-	}
-	for _, c := range cases {
-		r, err := contrastRatio(col(c.fg), col(c.bg))
-		if err != nil {
-			t.Fatalf("%s: %v", c.what, err)
-		}
-		if r < c.min {
-			t.Errorf("%s: %s on %s is %.2f:1, want ≥ %.1f:1", c.what, col(c.fg), col(c.bg), r, c.min)
+	// The identity's check (internal/site) measures its colours against
+	// the grounds this stylesheet paints.
+	for _, c := range []struct{ name, got, want string }{
+		{"site.White", site.White, light["--bg"]},
+		{"site.Soft", site.Soft, light["--soft"]},
+		{"site.FocusDay", site.FocusDay, light["--focus-on-dark"]},
+		{"site.FocusDay (dark focus ring)", site.FocusDay, dark["--focus"]},
+		{"site.DarkBg", site.DarkBg, dark["--bg"]},
+		{"site.DarkSoft", site.DarkSoft, dark["--soft"]},
+		{"site.DarkOk", site.DarkOk, dark["--ok-bg"]},
+		{"site.DarkErr", site.DarkErr, dark["--danger-bg"]},
+		{"site.DarkWarn", site.DarkWarn, dark["--warn-bg"]},
+	} {
+		if !strings.EqualFold(c.got, c.want) {
+			t.Errorf("%s is %s, app.css paints %s", c.name, c.got, c.want)
 		}
 	}
 	// The rules use the properties measured above.
 	uses := []struct{ file, rule string }{
+		{"app.css", `h1 { font-size: 2rem; line-height: 1.2; color: var(--heading); }`},
+		{"app.css", `.flash { background: var(--ok-bg);`},
+		{"app.css", `.form-errors, .alert { background: var(--danger-bg);`},
+		{"app.css", `button.danger, .button.danger { background: var(--danger-button);`},
+		{"app.css", `background: var(--field-bg); color: var(--ink); }`},
+		{"app.css", `mark { background: var(--mark-bg); color: inherit; }`},
+		{"documents.css", `.doc-warning { color: var(--warn-ink);`},
+		{"residents.css", `.status.open { color: var(--ok-ink); }`},
 		{"app.css", `:focus-visible { outline: 3px solid var(--focus);`},
 		{"app.css", `.site-header :focus-visible, .main-nav :focus-visible { outline-color: var(--focus-on-dark); }`},
 		{"app.css", `.main-nav { background: var(--brand-dark); }`},
@@ -80,6 +91,106 @@ func TestThemeContrast(t *testing.T) {
 	last := strings.LastIndex(app, ":focus-visible {")
 	if m := regexp.MustCompile(`outline[^;]*#[0-9a-fA-F]{3,6}`).FindString(app[last:]); m != "" {
 		t.Errorf("app.css sets a literal focus colour after the measured one: %s", m)
+	}
+}
+
+// themeUses are the pairs of colours the stylesheets paint, measured in
+// the light and the dark scheme.
+var themeUses = []struct {
+	what, fg, bg string
+	min          float64
+}{
+	{"focus ring on the page", "--focus", "--bg", 3},
+	{"focus ring on the footer", "--focus", "--soft", 3},
+	{"focus ring on an error summary", "--focus", "--danger-bg", 3},
+	{"focus ring on a flash message", "--focus", "--ok-bg", 3},
+	{"focus ring on the session warning", "--focus", "--warn-bg", 3},
+	{"focus ring on a field", "--focus", "--field-bg", 3},
+	{"focus ring in the header", "--focus-on-dark", "--brand", 3},
+	{"focus ring in the main menu", "--focus-on-dark", "--brand-dark", 3},
+	{"field border", "--field-border", "--bg", 3},
+	{"field border on its ground", "--field-border", "--field-bg", 3},
+	{"drop-zone border", "--field-border", "--bg", 3},
+	{"drop-zone border (file over it)", "--link", "--soft", 3},
+	{"captcha border", "--captcha-border", "--bg", 3},
+	{"captcha error text", "--captcha-error", "--bg", 4.5},
+	{"text", "--ink", "--bg", 4.5},
+	{"text in a field", "--ink", "--field-bg", 4.5},
+	{"text on a panel", "--ink", "--soft", 4.5},
+	{"text of a confirmation", "--ink", "--ok-bg", 4.5},
+	{"text of an error summary", "--ink", "--danger-bg", 4.5},
+	{"text of a warning", "--ink", "--warn-bg", 4.5},
+	{"highlighted text", "--ink", "--mark-bg", 4.5},
+	{"muted text", "--muted", "--bg", 4.5},
+	{"muted text on a panel", "--muted", "--soft", 4.5},
+	{"links", "--link", "--bg", 4.5},
+	{"links on a panel", "--link", "--soft", 4.5},
+	{"links in a confirmation", "--link", "--ok-bg", 4.5},
+	{"links in an error summary", "--link", "--danger-bg", 4.5},
+	{"links in a warning", "--link", "--warn-bg", 4.5},
+	{"headings", "--heading", "--bg", 4.5},
+	{"header text", "--brand-ink", "--brand", 4.5},
+	{"menu text", "--brand-ink", "--brand-dark", 4.5},
+	{"button text", "--brand-ink", "--brand", 4.5},
+	{"danger button text", "#ffffff", "--danger-button", 4.5},
+	{"skip link", "--bg", "--ink", 4.5},
+	{"error text", "--danger", "--bg", 4.5},
+	{"error text in an error summary", "--danger", "--danger-bg", 4.5},
+	{"open now", "--ok-ink", "--bg", 4.5},
+	{"warning text", "--warn-ink", "--bg", 4.5},
+	{"warning border", "--warn-line", "--warn-bg", 3},
+}
+
+// schemeProperties returns the colour custom properties of app.css in the
+// light scheme (the :root blocks outside any @media) and in the dark one
+// (the light ones, then those of the screen and dark @media block).
+func schemeProperties(css string) (light, dark map[string]string) {
+	plain, media := splitMedia(css)
+	light = cssCustomProperties(plain)
+	dark = maps.Clone(light)
+	n := 0
+	for q, body := range media {
+		if strings.Contains(q, "prefers-color-scheme: dark") {
+			maps.Copy(dark, cssCustomProperties(body))
+			n++
+		}
+	}
+	if n == 0 {
+		dark = map[string]string{}
+	}
+	return light, dark
+}
+
+// splitMedia separates a stylesheet's top-level @media blocks (query →
+// body) from the rest.
+func splitMedia(css string) (string, map[string]string) {
+	var plain strings.Builder
+	media := map[string]string{}
+	for {
+		i := strings.Index(css, "@media")
+		if i < 0 {
+			plain.WriteString(css)
+			return plain.String(), media
+		}
+		plain.WriteString(css[:i])
+		open := strings.IndexByte(css[i:], '{')
+		if open < 0 {
+			return plain.String(), media
+		}
+		query := strings.TrimSpace(css[i+len("@media") : i+open])
+		depth, j := 0, i+open
+		for ; j < len(css); j++ {
+			if css[j] == '{' {
+				depth++
+			} else if css[j] == '}' {
+				depth--
+				if depth == 0 {
+					break
+				}
+			}
+		}
+		media[query] += css[i+open+1 : min(j, len(css))]
+		css = css[min(j+1, len(css)):]
 	}
 }
 

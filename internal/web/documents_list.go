@@ -78,6 +78,7 @@ func (s *Server) documentListing(w http.ResponseWriter, r *http.Request, folderI
 	if err != nil {
 		return err
 	}
+	cacheUntil(r, s.midnight()) // the archive rule moves at midnight
 	s.render(w, r, http.StatusOK, "documents_index", p)
 	return nil
 }

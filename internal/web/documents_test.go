@@ -457,11 +457,20 @@ func TestDocumentSearchOverHTTP(t *testing.T) {
 	if !strings.Contains(b, "<mark>") || !strings.Contains(b, "page 154") || !strings.Contains(b, "Archivé") || !strings.Contains(b, "1 résultat") {
 		t.Errorf("élu search page lacks the hit, its page, its highlight or its archive label")
 	}
+	// Beside the "page N" link to the file: its format, size and French
+	// date (RGAA 13.3), on both searches.
+	facts := regexp.MustCompile(`<span class="doc-meta">\(PDF, [0-9,]+ [kM]o – <time datetime="2026-01-05">(?:lundi )?5 janvier 2026</time>\)</span>`)
+	if !facts.MatchString(b) {
+		t.Errorf("/documents/recherche: the document hit lacks its format, size and date")
+	}
 	// The site search shows a document hit the same way: its page (linked
 	// to that page of the PDF) and its archive label (issue 13).
 	b = body(t, elu.get(t, "/recherche?q=Fourmili%C3%A8re"))
 	if !strings.Contains(b, "page 154") || !strings.Contains(b, "Archivé") || !strings.Contains(b, "/telecharger?inline=1#page=154") {
 		t.Errorf("/recherche: a document hit lacks its page, its page link or its archive label")
+	}
+	if !facts.MatchString(b) {
+		t.Errorf("/recherche: the document hit lacks its format, size and date")
 	}
 	// A query with too many OU alternatives says it was cut.
 	many := strings.Repeat("fourmilière OU ", 40) + "déchets"

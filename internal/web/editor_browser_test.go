@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -88,6 +89,16 @@ func openTextBlocks(t *testing.T, bctx context.Context) {
 		chromedp.WaitVisible(chromedp.CSS(".rte-content")))
 }
 
+// savedRev is the revision an edit of p starts from.
+func savedRev(t *testing.T, st *pages.Store, p *pages.Page) int64 {
+	t.Helper()
+	_, rev, err := st.EditStart(context.Background(), access.Member(0, true, nil), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev.ID
+}
+
 // savedBlocks returns the blocks of the page's pending draft (or of its
 // published version).
 func savedBlocks(t *testing.T, st *pages.Store, p *pages.Page) []pages.Block {
@@ -104,10 +115,31 @@ func savedBlocks(t *testing.T, st *pages.Store, p *pages.Page) []pages.Block {
 // sanitiser allows; the editor only normalises what the sanitiser would
 // store the same way.
 func TestBrowserEditorRoundTrip(t *testing.T) {
+	site, bctx, st, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: allowedHTML})
+	// Pictures of the page inside the text (issue 13A): one described, one
+	// decorative (alt=""), kept with their size.
+	ctx, adm := context.Background(), access.Actor{Principal: access.Member(0, true, nil), Name: "système"}
+	var srcs []any
+	for _, decorative := range []bool{false, true} {
+		img, err := st.UploadRichImage(ctx, adm, p.ID, "photo.png", "Le bac jaune", decorative, bytes.NewReader(pngBytes(t, 640, 320)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, pages.RichImageSrc(img.ID))
+	}
+	allowedHTML := strings.Replace(allowedHTML, `<blockquote>`, fmt.Sprintf(`<img src="%s" alt="Le bac jaune" width="640" height="320"><blockquote>`, srcs[0]), 1) +
+		fmt.Sprintf(`<img src="%s" alt="" width="640" height="320"><p>Après le tableau.</p>`, srcs[1])
+	allowedHTML = strings.Replace(allowedHTML, `<p>Après le tableau.</p>`, ``, 1) // the last paragraph stays last
 	if got := pages.SanitizeHTML(allowedHTML); got != allowedHTML {
 		t.Fatalf("the sample is not in the sanitiser's form:\n got %s\nwant %s", got, allowedHTML)
 	}
-	site, bctx, st, p := editorSite(t, browsertest.Options{}, pages.Block{Type: pages.BlockText, HTML: allowedHTML})
+	rev, err := st.SaveDraft(ctx, adm, p.ID, savedRev(t, st, p), "Horaires", []pages.Block{{Type: pages.BlockText, HTML: allowedHTML}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, adm, p.ID, rev.ID, ""); err != nil {
+		t.Fatal(err)
+	}
 	for round := 1; round <= 3; round++ {
 		openEditor(t, site, bctx, p)
 		if round == 1 {
@@ -456,6 +488,9 @@ func TestBrowserEventDocumentPicker(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(".doc-picker-open")),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#dp-results button")))
+	if !browsertest.Eval[bool](t, bctx, `document.querySelector("[data-doc-fallback]") !== null && document.querySelector("[data-doc-fallback]").hidden`) {
+		t.Fatal("the no-JS document list is not there, or still shown beside the dialog")
+	}
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Run(t, bctx, "choose the first document",
 		chromedp.Focus(chromedp.CSS("#dp-results button")),

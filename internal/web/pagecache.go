@@ -16,15 +16,22 @@ import (
 // pageCache keeps the rendered HTML of public pages for anonymous visitors,
 // the bulk of a public site's traffic. An entry is served only while the
 // database's content_version (bumped by triggers on every change to pages,
-// grants, documents, events and settings) is the one it was rendered at, so
-// a publication shows to every visitor at once, on every instance. Entries
-// also expire after pageCacheTTL, for content that changes with the clock
-// alone (upcoming events, the documents' archive rule), or sooner when the
-// handler says when its page changes (cacheUntil: a centre's "open now").
+// grants, documents, events, settings and the search index) is the one it
+// was rendered at, so a publication shows to every visitor at once, on
+// every instance; the version is known without a query while nothing was
+// written (db.ContentVersion). Entries also expire after pageCacheTTL, for
+// content that changes with the clock alone, or sooner when the handler
+// says when its page changes (cacheUntil: a centre's "open now", the
+// agenda's "today", the documents' archive rule at midnight; a scheduled
+// publication). The pages are kept least recently used first within
+// pageCacheMaxBytes: a crawler walking every day of the agenda evicts the
+// oldest pages, it does not grow the process.
 type pageCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedPage
 	bytes   int
+	// lru is the ring of entries, most recently used first (lru.next).
+	lru cachedPage
 	// views holds members' page views by page and set of groups (see
 	// memberViewKey), without the person's own data.
 	views     map[string]*cachedView
@@ -88,16 +95,24 @@ func (c *pageCache) storeView(key string, version int64, now, until time.Time, d
 }
 
 type cachedPage struct {
-	version int64
-	expires time.Time
-	body    []byte
-	ctype   string
-	cc      string // Cache-Control for the browser
+	version    int64
+	expires    time.Time
+	body       []byte
+	ctype      string
+	cc         string // Cache-Control for the browser
+	key        string
+	prev, next *cachedPage // in pageCache.lru
 }
 
+// size is what an entry costs in memory, roughly: its body, its key and
+// the entry itself.
+func (e *cachedPage) size() int { return len(e.body) + len(e.key) + 200 }
+
 const (
-	pageCacheTTL      = time.Minute
-	pageCacheMaxBytes = 8 << 20 // each of the two caches; past it, that cache is emptied
+	pageCacheTTL = time.Minute
+	// pageCacheMaxBytes bounds the visitors' pages (least recently used
+	// out first) and, separately, the members' views (emptied past it).
+	pageCacheMaxBytes = 8 << 20
 	pageCacheMaxPage  = 512 << 10
 )
 
@@ -121,10 +136,7 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		}
 		key := r.URL.RequestURI()
 		now := s.now()
-		s.pageCache.mu.RLock()
-		e := s.pageCache.entries[key]
-		s.pageCache.mu.RUnlock()
-		if e != nil && e.version == v && now.Before(e.expires) {
+		if e := s.pageCache.get(key, v, now); e != nil {
 			hd := w.Header()
 			hd.Set("Content-Type", e.ctype)
 			if e.cc != "" {
@@ -166,6 +178,14 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 	}
 }
 
+// midnight is when today ends in the site's zone: pages that show "today"
+// or apply the documents' archive rule are kept no longer.
+func (s *Server) midnight() time.Time {
+	loc := s.cfg.Location()
+	y, m, d := s.now().In(loc).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+}
+
 // cacheLimit is how long the page being rendered for the cache may be kept
 // (zero: pageCacheTTL), and the content version it is kept under (the site
 // settings it shows are read at that version at least: site_settings.go).
@@ -186,18 +206,58 @@ func cacheUntil(r *http.Request, t time.Time) {
 	}
 }
 
-func (s *Server) storePage(key string, e *cachedPage) {
-	c := &s.pageCache
+func (s *Server) storePage(key string, e *cachedPage) { s.pageCache.put(key, e) }
+
+// get returns the entry for key if it is current at version v and now,
+// and marks it used.
+func (c *pageCache) get(key string, v int64, now time.Time) *cachedPage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil || c.bytes+len(e.body) > pageCacheMaxBytes {
-		c.entries, c.bytes = map[string]*cachedPage{}, 0
+	e := c.entries[key]
+	if e == nil || e.version != v || !now.Before(e.expires) {
+		return nil
+	}
+	c.unlink(e)
+	c.pushFront(e)
+	return e
+}
+
+// put keeps e under key, evicting the least recently used entries past
+// pageCacheMaxBytes.
+func (c *pageCache) put(key string, e *cachedPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]*cachedPage{}
+		c.lru.next, c.lru.prev = &c.lru, &c.lru
 	}
 	if old := c.entries[key]; old != nil {
-		c.bytes -= len(old.body)
+		c.remove(old)
 	}
+	e.key = key
 	c.entries[key] = e
-	c.bytes += len(e.body)
+	c.pushFront(e)
+	c.bytes += e.size()
+	for c.bytes > pageCacheMaxBytes && c.lru.prev != e {
+		c.remove(c.lru.prev)
+	}
+}
+
+func (c *pageCache) remove(e *cachedPage) {
+	c.unlink(e)
+	delete(c.entries, e.key)
+	c.bytes -= e.size()
+}
+
+func (c *pageCache) unlink(e *cachedPage) {
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+}
+
+func (c *pageCache) pushFront(e *cachedPage) {
+	e.prev, e.next = &c.lru, c.lru.next
+	c.lru.next.prev = e
+	c.lru.next = e
 }
 
 // bufferedWriter holds a handler's answer so it can be cached before it is

@@ -52,6 +52,10 @@ type pageEditData struct {
 	Added     int
 	EditorJS  string
 	EditorCSS string
+	// EditorTexts are the editor scripts' words (editorTexts).
+	EditorTexts map[string]string
+	Icons       []iconChoice  // tiles blocks: the bundled icons
+	Paths       []*pages.Link // pages the editor may see, offered for tiles' and buttons' links
 }
 
 // choice is an option of a select.
@@ -114,7 +118,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 			b.Contact = s.contactDefaults() // a block just added: an example to adapt
 		}
 		eb := editBlock{Index: i, Block: b}
-		if img, ok := byID[b.ImageID]; ok && b.Type == pages.BlockImage {
+		if img, ok := byID[b.ImageID]; ok && pages.ShowsImage(b.Type) {
 			eb.Image = imageViewOf(img, b.Alt)
 		}
 		if eb.Live, err = s.liveView(r, p, b); err != nil {
@@ -137,9 +141,16 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 	for _, c := range cals {
 		d.Calendars = append(d.Calendars, choice{ID: c.ID, Label: c.Name})
 	}
+	d.Icons = s.iconChoices()
+	if root, err := s.pages.SiteMap(r.Context(), principal(r)); err == nil {
+		d.Paths = flattenLinks(nil, root)
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
 	if s.static.exists("dist/editor.js") {
 		d.EditorJS = s.static.url("dist/editor.js")
 		d.EditorCSS = s.static.url("dist/editor.css")
+		d.EditorTexts = s.editorTexts()
 	}
 	return d, nil
 }
@@ -148,7 +159,7 @@ func (s *Server) editData(r *http.Request, p *pages.Page, in editInput) (*pageEd
 // block that refers to nothing (yet) or to something the editor may not see
 // has an empty view: the form's fields say what is wrong.
 func (s *Server) liveView(r *http.Request, p *pages.Page, b pages.Block) ([]blockView, error) {
-	if b.Type == pages.BlockContact {
+	if b.Type == pages.BlockContact || b.Type == pages.BlockSearch {
 		// Its view is a form: it cannot sit inside the edit form.
 		return nil, nil
 	}
@@ -182,6 +193,13 @@ func parseBlocks(r *http.Request) []pages.Block {
 			FolderID:   num("folder_id"),
 			CalendarID: num("calendar_id"),
 			Limit:      int(num("limit")),
+			Title:      r.FormValue(key("title")),
+			Lead:       r.FormValue(key("lead")),
+			LinkLabel:  r.FormValue(key("link_label")),
+			LinkURL:    r.FormValue(key("link_url")),
+		}
+		if typ == pages.BlockTiles {
+			b.Tiles = parseTiles(r, key)
 		}
 		if typ == pages.BlockContact {
 			b.Contact = contactConfigForm(r, key)
@@ -337,7 +355,7 @@ func (s *Server) pageSave(w http.ResponseWriter, r *http.Request) error {
 func imageFiles(r *http.Request, blocks []pages.Block) map[int]*multipart.FileHeader {
 	out := map[int]*multipart.FileHeader{}
 	for i, b := range blocks {
-		if fh := formFile(r, fmt.Sprintf("blocks.%d.file", i)); fh != nil && b.Type == pages.BlockImage {
+		if fh := formFile(r, fmt.Sprintf("blocks.%d.file", i)); fh != nil && pages.ShowsImage(b.Type) {
 			out[i] = fh
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestPageBlockFolderRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rev.Blocks) != 2 || rev.Blocks[1] != (pages.Block{Type: pages.BlockDocuments, FolderID: public}) {
+	if len(rev.Blocks) != 2 || !reflect.DeepEqual(rev.Blocks[1], pages.Block{Type: pages.BlockDocuments, FolderID: public}) {
 		t.Fatalf("saved blocks = %+v", rev.Blocks)
 	}
 }

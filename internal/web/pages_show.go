@@ -30,6 +30,12 @@ type blockView struct {
 	// Contact is a contact form (contact_form.go).
 	Contact *contactView
 	News    []newsCard // latest-news block (news_show.go)
+	Hero    *heroView  // hero block (home_blocks.go)
+	Tiles   []tileView // quick-access tiles block
+	// Heading is the visible heading of an events or news block.
+	Heading string
+	// Anchor is a prefix of ids unique in the page (search block).
+	Anchor string
 	// Label names the block's landmark, distinct from the other blocks'
 	// of the page (blockLabels).
 	Label string
@@ -98,7 +104,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 		if c := s.pageCache.view(viewKey, version, s.now()); c != nil {
 			data := *c
 			data.Page = s.pageWithNav(r, c.Page.Title, c.Page.Nav)
-			data.Breadcrumb, data.BodyClass = c.Page.Breadcrumb, c.Page.BodyClass
+			data.Breadcrumb, data.BodyClass, data.Banner = c.Page.Breadcrumb, c.Page.BodyClass, c.Page.Banner
 			w.Header().Set("Cache-Control", "private, no-cache")
 			s.render(w, r, http.StatusOK, "pages_show", data)
 			return nil
@@ -153,6 +159,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 	if data.Blocks, err = s.blockViews(r, v.Page, v.Rev.Blocks); err != nil {
 		return err
 	}
+	data.Banner = s.pageBanner(r, v.Page, data.Blocks)
 	for _, b := range data.Blocks {
 		if b.Calendar != nil {
 			data.CalendarCSS = true
@@ -220,7 +227,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 		v := blockView{Type: b.Type}
 		switch b.Type {
 		case pages.BlockText:
-			v.HTML = template.HTML(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
+			v.HTML = richTextView(pages.SanitizeHTML(b.HTML)) // sanitised on save; again here as defence in depth
 		case pages.BlockImage:
 			img, err := s.pages.GetImage(r.Context(), principal(r), b.ImageID)
 			if err != nil {
@@ -258,7 +265,15 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 					return nil, err
 				}
 			}
+		case pages.BlockHero, pages.BlockTiles, pages.BlockSearch:
+			v.Anchor = fmt.Sprintf("blk%d", i)
+			if ok, err := s.homeBlockView(r, b, &v); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
 		case pages.BlockEvents:
+			v.Heading = b.Title
 			v.More = "/agenda"
 			occ, err := s.calendar.Upcoming(r.Context(), principal(r), b.CalendarID, b.Limit)
 			if err != nil {
@@ -269,6 +284,7 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				v.Events = append(v.Events, s.occView(o, loc))
 			}
 		case pages.BlockNews:
+			v.Heading = b.Title
 			v.More = newsPath
 			news, err := s.latestNews(r, b.Limit)
 			if err != nil {
@@ -304,10 +320,13 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 
 func imageViewOf(img *pages.Image, alt string) *imageView {
 	v := &imageView{Alt: alt, Src: fmt.Sprintf("/medias/%d/%d", img.ID, pages.ImageWidths[1])}
+	// Every kept size up to the first that holds the picture unreduced
+	// (its real width): a 1200 px photo is 480w, 960w and 1200w.
 	var set []string
 	for _, w := range pages.ImageWidths {
-		if w <= img.Width || w == pages.ImageWidths[0] {
-			set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		set = append(set, fmt.Sprintf("/medias/%d/%d %dw", img.ID, w, min(w, img.Width)))
+		if w >= img.Width {
+			break
 		}
 	}
 	v.Srcset = strings.Join(set, ", ")

@@ -68,6 +68,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 		Kinds: searchKinds, PageNum: 1,
 	}
 	d.Page = s.page(r, s.cat.T("pages.search.title"))
+	cacheUntil(r, s.midnight()) // documents' archive labels move at midnight
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n <= 50 {
 		d.PageNum = n
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"portique/internal/access"
@@ -54,6 +55,8 @@ type Page struct {
 	ThemeURL   string // the identity's stylesheet ("" when none)
 	A11yStatus string
 	LogoURL    string
+	FaviconURL string     // the identity's favicon ("": the program's own)
+	Banner     *imageView // the identity's banner picture of this kind of page (nil: none)
 	// Failed is set by render for a 422 answer: the title then starts with
 	// "Erreur : " (RGAA 8.6), whatever handler re-rendered the form.
 	Failed bool
@@ -97,6 +100,10 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.LogoURL = logoURL(set)
 	}
 	p.ThemeURL = themeURL(set)
+	p.FaviconURL = faviconURL(set)
+	if k := bannerKind(r.URL.Path); k != "" {
+		p.Banner = bannerView(set, k)
+	}
 	if st.session != nil {
 		p.SessionIdleEnd = st.session.IdleEnd
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
@@ -105,13 +112,20 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 	return p
 }
 
-// templates holds one template set per page, each with the layout and the
-// partials, parsed once at start-up (or at each render in dev mode).
+// templates holds the page templates, parsed once at start-up (or at each
+// render in dev mode), in ONE template set: the partials are parsed and
+// escaped once for every page. Each page's own templates ("content",
+// "head", "scripts"…) are kept under "<page>/<name>", and each page has a
+// copy of the layout, "<page>/base", whose calls point at them. (One set per
+// page, each a clone of the layout and every partial, held 40 MB of parse
+// trees for 87 pages: past the soft heap limit, the garbage collector then
+// ran without pause.)
 type templates struct {
 	dev   bool
 	funcs template.FuncMap
 	mu    sync.RWMutex
-	pages map[string]*template.Template
+	set   *template.Template            // layout, partials and every page's templates
+	pages map[string]*template.Template // page name → its "<page>/base"
 }
 
 func templateSource(dev bool) fs.FS {
@@ -134,12 +148,16 @@ func parseTemplates(dev bool, funcs template.FuncMap) (*templates, error) {
 
 func (t *templates) load() error {
 	src := templateSource(t.dev)
-	base := template.New("").Funcs(t.funcs)
+	set := template.New("").Funcs(t.funcs)
 	var err error
 	for _, dir := range []string{"layout", "partials"} {
-		if base, err = base.ParseFS(src, dir+"/*.html"); err != nil {
+		if set, err = set.ParseFS(src, dir+"/*.html"); err != nil {
 			return fmt.Errorf("web: parse %s templates: %w", dir, err)
 		}
+	}
+	base := set.Lookup("base")
+	if base == nil || base.Tree == nil {
+		return fmt.Errorf("web: no base layout")
 	}
 	files, err := fs.Glob(src, "pages/*.html")
 	if err != nil {
@@ -147,19 +165,67 @@ func (t *templates) load() error {
 	}
 	pages := make(map[string]*template.Template, len(files))
 	for _, f := range files {
-		clone, err := base.Clone()
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		// The page alone, parsed with the same functions; its templates
+		// are then added to the shared set under the page's name.
+		own, err := template.New("").Funcs(t.funcs).ParseFS(src, f)
 		if err != nil {
-			return err
-		}
-		if _, err := clone.ParseFS(src, f); err != nil {
 			return fmt.Errorf("web: parse %s: %w", f, err)
 		}
-		pages[strings.TrimSuffix(path.Base(f), ".html")] = clone
+		defined := map[string]string{}
+		for _, x := range own.Templates() {
+			if x.Tree != nil && x.Name() != "" {
+				defined[x.Name()] = name + "/" + x.Name()
+			}
+		}
+		for local, full := range defined {
+			tree := own.Lookup(local).Tree
+			renameCalls(tree.Root, defined)
+			tree.Name, tree.ParseName = full, full
+			if _, err := set.AddParseTree(full, tree); err != nil {
+				return fmt.Errorf("web: add %s: %w", full, err)
+			}
+		}
+		layout := base.Tree.Copy()
+		renameCalls(layout.Root, defined)
+		layout.Name = name + "/base"
+		pt, err := set.AddParseTree(layout.Name, layout)
+		if err != nil {
+			return fmt.Errorf("web: add %s: %w", layout.Name, err)
+		}
+		pages[name] = pt
 	}
 	t.mu.Lock()
-	t.pages = pages
+	t.set, t.pages = set, pages
 	t.mu.Unlock()
 	return nil
+}
+
+// renameCalls points the {{template}} calls of a parse tree at the names
+// of to (a page's own templates); other calls (partials) are left alone.
+func renameCalls(n parse.Node, to map[string]string) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			renameCalls(c, to)
+		}
+	case *parse.TemplateNode:
+		if full, ok := to[n.Name]; ok {
+			n.Name = full
+		}
+	case *parse.IfNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	case *parse.RangeNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	case *parse.WithNode:
+		renameCalls(n.List, to)
+		renameCalls(n.ElseList, to)
+	}
 }
 
 // Names lists the page templates (for the test that renders every one).
@@ -208,7 +274,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	defer putRenderBuffer(buf)
 	err := fmt.Errorf("web: no template %q", name)
 	if ok {
-		err = t.ExecuteTemplate(buf, "base", data)
+		err = t.Execute(buf, data)
 	}
 	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
@@ -250,7 +316,7 @@ var renderHook func(name string)
 // into HTML, for blocks drawn before the page that holds them.
 func (s *Server) partialHTML(name string, data any) (template.HTML, error) {
 	s.tmpl.mu.RLock()
-	t := s.tmpl.pages["error"] // every page set holds the partials
+	t := s.tmpl.set
 	s.tmpl.mu.RUnlock()
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
@@ -265,13 +331,17 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) string { return s.cat.T(key, args...) },
 		// static returns the fingerprinted URL of a static file.
-		"static":   func(name string) string { return s.static.url(name) },
-		"date":     func(t time.Time) string { return s.cat.Date(t.In(loc)) },
-		"datetime": func(t time.Time) string { return s.cat.DateTime(t.In(loc)) },
-		"isodate":  func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
-		"isotime":  func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
-		"hhmm":     func(t time.Time) string { return t.In(loc).Format("15:04") },
-		"bytes":    humanBytes,
+		"static": func(name string) string { return s.static.url(name) },
+		// fonts and fontPreloads: the typeface's stylesheet and the faces
+		// to preload (static.go; empty without the front-end build).
+		"fonts":        func() string { return s.static.fonts },
+		"fontPreloads": func() []string { return s.static.preload },
+		"date":         func(t time.Time) string { return s.cat.Date(t.In(loc)) },
+		"datetime":     func(t time.Time) string { return s.cat.DateTime(t.In(loc)) },
+		"isodate":      func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
+		"isotime":      func(t time.Time) string { return t.In(loc).Format(time.RFC3339) },
+		"hhmm":         func(t time.Time) string { return t.In(loc).Format("15:04") },
+		"bytes":        humanBytes,
 		// fieldAnchor is the id an error summary links to (a11y.go).
 		"fieldAnchor": fieldAnchor,
 		// folderTree nests a depth-first folder listing (a11y.go).

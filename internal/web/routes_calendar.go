@@ -5,7 +5,7 @@ package web
 // calendar to read, edit to write); guards here only say who may try.
 func (s *Server) calendarRoutes() []route {
 	return []route{
-		{"GET /agenda", public, s.calendarView},
+		{"GET /agenda", public, s.cachedForVisitors(s.calendarView)},
 		{"GET /agenda/couleurs.css", public, s.calendarColours},
 		{"GET /agenda/public.ics", public, s.calendarPublicFeed},
 		{"GET /agenda/flux/{file}", public, s.calendarFeed},

@@ -12,10 +12,10 @@ import "net/http"
 // as conflicting patterns.
 func (s *Server) documentRoutes() []route {
 	return []route{
-		{"GET /documents", shielded, s.documentIndex},
-		{"GET /documents/dossiers/{id}", shielded, s.documentFolder},
-		{"GET /documents/archives", shielded, s.documentArchive},
-		{"GET /documents/archives/dossiers/{id}", shielded, s.documentArchiveFolder},
+		{"GET /documents", shielded, s.cachedForVisitors(s.documentIndex)},
+		{"GET /documents/dossiers/{id}", shielded, s.cachedForVisitors(s.documentFolder)},
+		{"GET /documents/archives", shielded, s.cachedForVisitors(s.documentArchive)},
+		{"GET /documents/archives/dossiers/{id}", shielded, s.cachedForVisitors(s.documentArchiveFolder)},
 		{"GET /documents/recherche", shielded, s.documentSearch},
 		{"GET /documents/corbeille", admin, s.documentTrash},
 		{"GET /documents/{id}", shielded, s.documentShow},

@@ -6,13 +6,14 @@ package web
 // visitors to the login page early.
 func (s *Server) pageRoutes() []route {
 	return []route{
-		{"GET /recherche", public, s.searchShow},
+		{"GET /recherche", public, s.cachedForVisitors(s.searchShow)},
 		{"GET /plan-du-site", public, s.siteMapShow},
 		{"GET /sitemap.xml", public, s.sitemapXML},
 		{"GET /medias/{id}/{size}", public, s.pageImage},
 
 		{"GET /pages/liens", member, s.pageLinks},
 		{"GET /pages/{id}/modifier", member, s.pageEdit},
+		{"POST /pages/{id}/images", member, s.pageRichImage},
 		{"POST /pages/{id}/modifier", member, s.pageSave},
 		{"POST /pages/{id}/publier", member, s.pagePublish},
 		{"POST /pages/{id}/annuler", member, s.pageCancel},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"portique/internal/acts"
@@ -52,17 +53,19 @@ type Server struct {
 	calendar *calendar.Store
 	// pageCache holds public pages rendered for anonymous visitors.
 	pageCache pageCache
-	handler   http.Handler
-	metrics   metrics
-	accounts  *users.Accounts
-	groups    *users.Groups
-	mail      *mail.Mailer
-	captcha   *captcha.Captcha
-	docs      *documents.Store
-	acts      *acts.Store // the register of acts
-	audits    *audit.Trail
-	guide     *guide.Store
-	centres   *centres.Store
+	// nextChange is the next scheduled publication (scheduleLimit).
+	nextChange atomic.Pointer[nextChange]
+	handler    http.Handler
+	metrics    metrics
+	accounts   *users.Accounts
+	groups     *users.Groups
+	mail       *mail.Mailer
+	captcha    *captcha.Captcha
+	docs       *documents.Store
+	acts       *acts.Store // the register of acts
+	audits     *audit.Trail
+	guide      *guide.Store
+	centres    *centres.Store
 	// csp is the Content-Security-Policy header of every response.
 	csp      string
 	collecte *collecte.Store

@@ -61,6 +61,10 @@ type siteSettingsPage struct {
 	LogoURL  string // "" when none
 	LogoAlt  string
 	CSRFURL  string // the logo form's action with its CSRF token (multipart)
+	// The favicon ("" when none) and the banners per page kind (site_pictures.go).
+	FaviconURL              string
+	Banners                 []bannerField
+	FaviconCSRF, BannerCSRF string // the multipart forms' actions with their CSRF token
 }
 
 // The sections of the form: every key of site.Fields but the logo's
@@ -84,6 +88,9 @@ func (s *Server) siteSettingsData(r *http.Request, typed url.Values) *siteSettin
 	if set.Logo != nil {
 		p.LogoURL = logoURL(set)
 	}
+	p.FaviconURL, p.Banners = faviconURL(set), s.bannerFields(set)
+	p.FaviconCSRF = "/admin/parametres/favicon?csrf=" + url.QueryEscape(state(r).csrf)
+	p.BannerCSRF = "/admin/parametres/bandeau?csrf=" + url.QueryEscape(state(r).csrf)
 	for _, sec := range siteSections {
 		out := siteSection{Title: s.cat.T(sec.title)}
 		if sec.intro != "" {

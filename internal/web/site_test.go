@@ -102,9 +102,19 @@ func TestSiteSettingsAndLegalPages(t *testing.T) {
 	f.Set("audit_rate", "75")
 	f.Set("a11y_noncompliant", "Les cartes des déchèteries n’ont pas d’alternative textuelle complète.")
 	f.Set("audit_tools", "axe-core\nNVDA")
+	f.Set("audit_env", "Firefox et NVDA sous Windows 11")
+	f.Set("audit_pages", "Accueil\nAgenda")
+	f.Set("a11y_derogations", "Les plans anciens numérisés.")
+	f.Set("a11y_exempt", "Les fichiers publiés avant 2018.")
 	wantStatus(t, adm.post(t, "/admin/parametres", f), http.StatusSeeOther)
 	b = body(t, visitor.get(t, "/accessibilite"))
-	for _, want := range []string{"Accessibilité : partiellement conforme", "15 janvier 2026", "75 % des critères", "cartes des déchèteries", "<li>NVDA</li>", "espace privé (extranet)"} {
+	// The legal model in full: strategy (multi-year plan and this year's
+	// action plan), scope with the extranet, the three parts of what is
+	// not accessible, test environment, tools, pages, remedies.
+	for _, want := range []string{"Accessibilité : partiellement conforme", "15 janvier 2026", "75 % des critères", "cartes des déchèteries", "<li>NVDA</li>", "espace privé (extranet)",
+		"schéma pluriannuel", "plan d’action de l’année en cours", ">Non-conformités<", ">Dérogations pour charge disproportionnée<", "<li>Les plans anciens numérisés.</li>",
+		">Contenus non soumis à l’obligation d’accessibilité<", "<li>Les fichiers publiés avant 2018.</li>", "<li>Firefox et NVDA sous Windows 11</li>", "<li>Agenda</li>",
+		"Défenseur des droits"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("statement lacks %q", want)
 		}

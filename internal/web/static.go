@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -20,6 +22,11 @@ type staticFiles struct {
 	fsys fs.FS
 	hash string
 	srv  http.Handler
+	// fonts is the stylesheet of the self-hosted typeface ("" when the
+	// front-end is not built) and preload the URLs of its faces every page
+	// uses, named by web/build.mjs in dist/preload.json.
+	fonts   string
+	preload []string
 }
 
 func loadStatic(dev bool) (*staticFiles, error) {
@@ -52,8 +59,28 @@ func loadStatic(dev bool) (*staticFiles, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &staticFiles{fsys: fsys, hash: hex.EncodeToString(h.Sum(nil))[:12], srv: http.FileServerFS(fsys)}, nil
+	sf := &staticFiles{fsys: fsys, hash: hex.EncodeToString(h.Sum(nil))[:12], srv: http.FileServerFS(fsys)}
+	if sf.exists(fontsCSS) {
+		sf.fonts = sf.url(fontsCSS)
+	}
+	if b, err := fs.ReadFile(fsys, "dist/preload.json"); err == nil {
+		var list struct{ Fonts []string }
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, fmt.Errorf("web: dist/preload.json: %w", err)
+		}
+		for _, f := range list.Fonts {
+			if !sf.exists("dist/" + f) {
+				return nil, fmt.Errorf("web: dist/preload.json names %s, which the build did not write", f)
+			}
+			sf.preload = append(sf.preload, sf.url("dist/"+f))
+		}
+	}
+	return sf, nil
 }
+
+// fontsCSS holds the @font-face rules of the site's typeface
+// (web/theme/fonts.css bundled by esbuild).
+const fontsCSS = "dist/fonts.css"
 
 func (sf *staticFiles) url(name string) string { return "/static/" + sf.hash + "/" + name }
 
@@ -83,6 +110,10 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) favicon(w http.ResponseWriter, r *http.Request) error {
+	if u := faviconURL(s.siteSettings(r.Context())); u != "" {
+		http.Redirect(w, r, u, http.StatusFound) // the identity's: it may change
+		return nil
+	}
 	http.Redirect(w, r, s.static.url("logo.svg"), http.StatusMovedPermanently)
 	return nil
 }

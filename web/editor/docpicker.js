@@ -15,6 +15,10 @@ function enhance(input, tpl) {
   open.className = "secondary doc-picker-open";
   open.textContent = dlg.dataset.open;
   input.after(open);
+  // The dialog replaces the no-JS list (docpicker.go).
+  document.querySelectorAll("[data-doc-fallback]").forEach((f) => {
+    if (f.dataset.docFallback === input.name) f.hidden = true;
+  });
   const q = dlg.querySelector("#dp-q");
   const list = dlg.querySelector("#dp-results");
   const status = dlg.querySelector("#dp-status");

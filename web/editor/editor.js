@@ -4,35 +4,39 @@
 // the server receives the same field with or without JavaScript. The server
 // sanitises the HTML again: nothing here is trusted.
 import { Editor } from "@tiptap/core";
+import Image from "@tiptap/extension-image";
 import StarterKit from "@tiptap/starter-kit";
 import "./editor.css";
 import { keepDrafts } from "./drafts.js";
 import { inPlace } from "./inplace.js";
+import { dropForeignImages, firstImage, imagesEnabled, pickImage } from "./images.js";
 import { pickLink } from "./links.js";
+import { t } from "./texts.js";
 import {
   Lang, Pre, PTable, PTableCell, PTableHeader, PTableRow, Subscript, Superscript, TableBlock, TableCaption,
   editCaption, fromEditor, insertAccessibleTable, leaveTable, toEditor, toggleHeaderRow,
 } from "./schema.js";
 
 const buttons = [
-  { id: "h2", label: "Titre", key: "heading", attrs: { level: 2 }, run: (c) => c.toggleHeading({ level: 2 }) },
-  { id: "h3", label: "Sous-titre", key: "heading", attrs: { level: 3 }, run: (c) => c.toggleHeading({ level: 3 }) },
-  { id: "bold", label: "Gras", key: "bold", run: (c) => c.toggleBold() },
-  { id: "italic", label: "Italique", key: "italic", run: (c) => c.toggleItalic() },
-  { id: "ul", label: "Liste à puces", key: "bulletList", run: (c) => c.toggleBulletList() },
-  { id: "ol", label: "Liste numérotée", key: "orderedList", run: (c) => c.toggleOrderedList() },
-  { id: "quote", label: "Citation", key: "blockquote", run: (c) => c.toggleBlockquote() },
-  { id: "link", label: "Lien", key: "link", link: true },
-  { id: "table", label: "Tableau", key: "table", table: true },
-  { id: "caption", label: "Légende du tableau", inTable: true, custom: editCaption },
-  { id: "header", label: "Ligne d’en-tête", inTable: true, key: "headerRow", custom: toggleHeaderRow },
-  { id: "row", label: "Ajouter une ligne", inTable: true, run: (c) => c.addRowAfter() },
-  { id: "col", label: "Ajouter une colonne", inTable: true, run: (c) => c.addColumnAfter() },
-  { id: "delrow", label: "Supprimer la ligne", inTable: true, run: (c) => c.deleteRow() },
-  { id: "deltable", label: "Supprimer le tableau", inTable: true, custom: deleteTableBlock },
-  { id: "leave", label: "Sortir du tableau", inTable: true, custom: leaveTable },
-  { id: "undo", label: "Annuler la frappe", run: (c) => c.undo() },
-  { id: "redo", label: "Rétablir", run: (c) => c.redo() },
+  { id: "h2", key: "heading", attrs: { level: 2 }, run: (c) => c.toggleHeading({ level: 2 }) },
+  { id: "h3", key: "heading", attrs: { level: 3 }, run: (c) => c.toggleHeading({ level: 3 }) },
+  { id: "bold", key: "bold", run: (c) => c.toggleBold() },
+  { id: "italic", key: "italic", run: (c) => c.toggleItalic() },
+  { id: "ul", key: "bulletList", run: (c) => c.toggleBulletList() },
+  { id: "ol", key: "orderedList", run: (c) => c.toggleOrderedList() },
+  { id: "quote", key: "blockquote", run: (c) => c.toggleBlockquote() },
+  { id: "link", key: "link", link: true },
+  { id: "image", image: true },
+  { id: "table", key: "table", table: true },
+  { id: "caption", inTable: true, custom: editCaption },
+  { id: "header", inTable: true, key: "headerRow", custom: toggleHeaderRow },
+  { id: "row", inTable: true, run: (c) => c.addRowAfter() },
+  { id: "col", inTable: true, run: (c) => c.addColumnAfter() },
+  { id: "delrow", inTable: true, run: (c) => c.deleteRow() },
+  { id: "deltable", inTable: true, custom: deleteTableBlock },
+  { id: "leave", inTable: true, custom: leaveTable },
+  { id: "undo", run: (c) => c.undo() },
+  { id: "redo", run: (c) => c.redo() },
 ];
 
 // deleteTableBlock removes the table with its caption.
@@ -63,6 +67,17 @@ function safeURL(url) {
   return null;
 }
 
+// editors maps a ProseMirror view to its TipTap editor (paste and drop
+// handlers receive the view).
+const editors = new WeakMap();
+const editorOf = (view) => editors.get(view);
+
+// say announces a change to screen readers (the form's live region).
+function say(msg) {
+  const status = document.querySelector("[data-inplace-status]") || document.getElementById("rte-status");
+  if (status) status.textContent = msg;
+}
+
 function enhance(textarea) {
   const wrap = document.createElement("div");
   wrap.className = "rte";
@@ -70,7 +85,9 @@ function enhance(textarea) {
   bar.className = "rte-toolbar";
   bar.setAttribute("role", "toolbar");
   const label = textarea.labels && textarea.labels[0];
-  bar.setAttribute("aria-label", "Mise en forme" + (label ? " : " + label.textContent.trim() : ""));
+  bar.setAttribute("aria-label", label ? t("toolbar_of", label.textContent.trim()) : t("toolbar"));
+  // The caption's "Légende :" mark (editor.css) in the catalogue's words.
+  wrap.style.setProperty("--rte-caption-label", JSON.stringify(t("caption_label")));
   if (textarea.id) bar.setAttribute("aria-controls", textarea.id + "-rte");
   const area = document.createElement("div");
   area.className = "rte-area";
@@ -101,10 +118,27 @@ function enhance(textarea) {
       PTableHeader,
       PTableCell,
       Lang,
+      // Pictures of the site only (the server keeps no other src); never a data: URL.
+      Image.configure({ inline: false, allowBase64: false }),
     ],
     editorProps: {
       // A pasted table keeps its caption and header rows too.
-      transformPastedHTML: (html) => toEditor(html),
+      transformPastedHTML: (html) => toEditor(dropForeignImages(html)),
+      // A pasted or dropped picture opens the image dialog (its
+      // alternative text is asked for, the server resizes and keeps it).
+      handlePaste: (view, event) => {
+        const file = imagesEnabled() && firstImage(event.clipboardData);
+        if (!file) return false;
+        event.preventDefault();
+        return pickImage(editorOf(view), file, null, say);
+      },
+      handleDrop: (view, event) => {
+        const file = imagesEnabled() && firstImage(event.dataTransfer);
+        if (!file) return false;
+        event.preventDefault();
+        const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+        return pickImage(editorOf(view), file, at ? at.pos : null, say);
+      },
       attributes: {
         id: (textarea.id || "rte") + "-rte",
         role: "textbox",
@@ -120,10 +154,11 @@ function enhance(textarea) {
     },
   });
 
-  const made = buttons.map((b, i) => {
+  editors.set(editor.view, editor);
+  const made = buttons.filter((b) => !b.image || imagesEnabled()).map((b, i) => {
     const el = document.createElement("button");
     el.type = "button";
-    el.textContent = b.label;
+    el.textContent = t(b.id);
     el.className = "rte-btn rte-" + b.id;
     el.tabIndex = i === 0 ? 0 : -1;
     if (b.key && !b.table) el.setAttribute("aria-pressed", "false");
@@ -132,11 +167,15 @@ function enhance(textarea) {
         b.custom(editor);
         return;
       }
+      if (b.image) {
+        pickImage(editor, null, null, say);
+        return;
+      }
       const chain = editor.chain().focus();
       if (b.link && pickLink(editor, safeURL)) return;
       if (b.link) {
         const current = editor.getAttributes("link").href || "";
-        const answer = window.prompt("Adresse du lien (laisser vide pour retirer le lien) :", current);
+        const answer = window.prompt(t("link_prompt"), current);
         if (answer === null) return;
         if (answer.trim() === "") {
           chain.extendMarkRange("link").unsetLink().run();
@@ -144,7 +183,7 @@ function enhance(textarea) {
         }
         const href = safeURL(answer);
         if (!href) {
-          window.alert("Cette adresse n’est pas acceptée. Utilisez une adresse commençant par https://, mailto: ou /.");
+          window.alert(t("link_bad"));
           return;
         }
         chain.extendMarkRange("link").setLink({ href }).run();

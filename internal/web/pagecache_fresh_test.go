@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portique/internal/access"
+	"portique/internal/calendar"
+	"portique/internal/dbtest"
+	"portique/internal/documents"
+)
+
+// cachedEntry is the visitors' cache entry of path, or nil.
+func (ts *testServer) cachedEntry(path string) *cachedPage {
+	ts.srv.pageCache.mu.RLock()
+	defer ts.srv.pageCache.mu.RUnlock()
+	return ts.srv.pageCache.entries[path]
+}
+
+// The agenda is served to visitors from the page cache, and a new public
+// event, a calendar made private and the day's end show at once.
+func TestVisitorCacheAgendaFresh(t *testing.T) {
+	w := newCalWorld(t)
+	ctx := context.Background()
+	w.ts.clock.Set(time.Date(2026, 3, 10, 23, 59, 0, 0, parisLoc))
+	v := w.ts.visitor()
+	const month = "/agenda?vue=mois&date=2026-03-12"
+	wantBody(t, v.get(t, month), "Journée portes ouvertes")
+	e := w.ts.cachedEntry(month)
+	if e == nil {
+		t.Fatal("the agenda was not cached for visitors")
+	}
+	if midnight := time.Date(2026, 3, 11, 0, 0, 0, 0, parisLoc); e.expires.After(midnight) {
+		t.Fatalf("agenda cached until %v, past midnight (today moves)", e.expires)
+	}
+	// A new public event shows at once.
+	if _, err := w.st.CreateEvent(ctx, access.Actor{Principal: access.Principal{Admin: true}}, calendar.EventForm{
+		CalendarID: strconv.FormatInt(w.public, 10), Title: "Atelier compostage", StartDate: "2026-03-20", AllDay: true}); err != nil {
+		t.Fatal(err)
+	}
+	wantBody(t, v.get(t, month), "Atelier compostage", "Journée portes ouvertes")
+	// The calendar made private leaves the visitors' agenda at once.
+	if err := w.st.UpdateCalendar(ctx, access.System(), calendar.Calendar{ID: w.public, Name: "Animations grand public", Colour: "#b85c00"},
+		[]access.Grant{{GroupID: w.elus, Level: access.View}}); err != nil {
+		t.Fatal(err)
+	}
+	wantNoBody(t, v.get(t, month), "Atelier compostage", "Journée portes ouvertes")
+	// Members never get the visitors' copy.
+	wantBody(t, w.ts.loginAs(t, w.eluID).get(t, month), "Atelier compostage")
+}
+
+// The documents pages and the site search are served to visitors from the
+// page cache; an upload, a withdrawn grant, the archive rule at midnight
+// and a new hit of the search index show at once.
+func TestVisitorCacheDocumentsFresh(t *testing.T) {
+	w := newDocsWorld(t)
+	ctx := context.Background()
+	v := w.visitor()
+	folder := fmt.Sprintf("/documents/dossiers/%d", w.public)
+	cutoff := documents.ArchiveCutoff(w.clock.Now(), w.cfg.Location(), w.cfg.ArchiveMonths)
+	// Published on the cutoff day: current today, archived from tomorrow.
+	w.put(t, w.public, "bilan-trimestriel.pdf", []byte("%PDF-1.4 bilan"), cutoff)
+	wantBody(t, v.get(t, folder), "bilan-trimestriel")
+	if w.cachedEntry(folder) == nil {
+		t.Fatal("the folder was not cached for visitors")
+	}
+	// An upload shows at once.
+	w.put(t, w.public, "compte-rendu-novembre.pdf", []byte("%PDF-1.4 cr"), "2026-11-20")
+	wantBody(t, v.get(t, folder), "compte-rendu-novembre", "bilan-trimestriel")
+
+	// The archive rule: past midnight the document is in the archive, not
+	// in the current list, though nothing was written.
+	loc := w.cfg.Location()
+	y, m, d := w.clock.Now().In(loc).Date()
+	w.clock.Set(time.Date(y, m, d+1, 0, 0, 1, 0, loc))
+	wantNoBody(t, v.get(t, folder), "bilan-trimestriel")
+	wantBody(t, v.get(t, fmt.Sprintf("/documents/archives/dossiers/%d", w.public)), "bilan-trimestriel")
+
+	// The site search: a new document's words are found at once.
+	if _, err := os.Stat("/usr/bin/pdftotext"); err != nil {
+		dbtest.SkipOrFail(t, "pdftotext not installed")
+	}
+	const search = "/recherche?q=zorglub"
+	wantNoBody(t, v.get(t, search), "zorglub-annexe")
+	if w.cachedEntry(search) == nil {
+		t.Fatal("the search page was not cached for visitors")
+	}
+	w.put(t, w.public, "zorglub-annexe.pdf", corpusFile(t, "guide-du-tri-2026.pdf"), "2026-11-21")
+	w.runJobs(t)
+	wantBody(t, v.get(t, search), "zorglub")
+
+	// Withdrawing the visitors' grant takes the folder away at once.
+	must(t, w.srv.Documents().SetFolderGrants(ctx, w.adminA(), w.public, []access.Grant{{GroupID: w.techs, Level: access.Edit}}, false))
+	if rec := v.get(t, folder); rec.Code == 200 {
+		t.Fatal("a folder made private was still served from the cache")
+	}
+	if rec := v.get(t, search); strings.Contains(body(t, rec), "zorglub-annexe") {
+		t.Fatal("a document made private was still found by the cached search")
+	}
+}
+
+// The visitors' cache is bounded: past pageCacheMaxBytes the least
+// recently used pages go, the recently used ones stay.
+func TestPageCacheBound(t *testing.T) {
+	var c pageCache
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	page := make([]byte, 100<<10)
+	n := 3 * pageCacheMaxBytes / len(page) // three budgets' worth
+	c.put("/keep", &cachedPage{version: 1, expires: now.Add(time.Hour), body: page})
+	for i := range n {
+		c.put(fmt.Sprintf("/agenda?date=%d", i), &cachedPage{version: 1, expires: now.Add(time.Hour), body: page})
+		if c.get("/keep", 1, now) == nil { // used all along: never the oldest
+			t.Fatalf("the page used all along was evicted after %d others", i)
+		}
+		if c.bytes > pageCacheMaxBytes {
+			t.Fatalf("cache holds %d bytes, past its budget of %d", c.bytes, pageCacheMaxBytes)
+		}
+	}
+	if c.get("/agenda?date=0", 1, now) != nil {
+		t.Error("the least recently used page was kept past the budget")
+	}
+	if c.get(fmt.Sprintf("/agenda?date=%d", n-1), 1, now) == nil {
+		t.Error("the newest page was evicted")
+	}
+	total := 0
+	for e := c.lru.next; e != &c.lru; e = e.next {
+		total += e.size()
+	}
+	if total != c.bytes || len(c.entries) == 0 || len(c.entries) >= n {
+		t.Errorf("%d entries of %d bytes, counted %d", len(c.entries), total, c.bytes)
+	}
+	// A stale version or a past expiry is never served.
+	if c.get("/keep", 2, now) != nil || c.get("/keep", 1, now.Add(2*time.Hour)) != nil {
+		t.Error("an entry was served at another version or past its expiry")
+	}
+}
