@@ -23,6 +23,7 @@ import (
 	"portique/internal/documents"
 	"portique/internal/guide"
 	"portique/internal/i18n"
+	"portique/internal/menu"
 	"portique/internal/pages"
 	"portique/internal/search"
 	"portique/internal/site"
@@ -64,6 +65,12 @@ func seedAreas(ctx context.Context, d *db.DB, idx search.Index, docs *documents.
 	}
 	if err := demoContact(ctx, d, idx, now, res.Groups["Communication"]); err != nil {
 		return fmt.Errorf("contact: %w", err)
+	}
+	// The syndicate's menu (its pages exist now), changed by the communication team.
+	m := menu.New(d, pages.New(d, nil))
+	m.Now = func() time.Time { return now }
+	if err := m.SeedDemo(ctx, res.Groups["Communication"]); err != nil {
+		return fmt.Errorf("menu: %w", err)
 	}
 	// The body's legal mentions and its audit (the legal pages, the footer).
 	if err := site.New(d).SeedDemo(ctx, now); err != nil {

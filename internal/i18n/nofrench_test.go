@@ -37,6 +37,7 @@ var allowed = map[string]string{
 	"internal/app/demo_areas.go":      "demo seed data",
 	"internal/convocations/demo.go":   "demo seed data: the comité's delegates and agenda",
 	"internal/site/demo.go":           "demo seed data: the demo body's legal mentions",
+	"internal/menu/demo.go":           "demo seed data: the syndicate's menu",
 	// The load generator reads the demo's data by its French names.
 	"cmd/portique-bench/main.go:main":    "names the demo's élu in a flag's help",
 	"cmd/portique-bench/main.go:session": "finds the demo's group Élus by name",

@@ -103,6 +103,58 @@ func (s *Store) MainMenu(ctx context.Context, p access.Principal) ([]*Link, erro
 	return s.links(ctx, p, "p.in_menu = TRUE AND p.parent_id = (SELECT h.id FROM pages h WHERE h.path = '/' AND h.trashed_at IS NULL)", "p.position, p.id")
 }
 
+// MenuLinks returns, among the pages ids, the live, published ones p may
+// see, by id (the page entries of the editors' menu; a page p may not see
+// is absent, so its title never reaches p).
+func (s *Store) MenuLinks(ctx context.Context, p access.Principal, ids []int64) (map[int64]*Link, error) {
+	out := map[int64]*Link{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	links, err := s.links(ctx, p, "p.id IN ("+db.In(len(ids))+")", "p.id", args...)
+	for _, l := range links {
+		out[l.ID] = l
+	}
+	return out, err
+}
+
+// MenuChildren returns the live, published sub-pages p may see of each of
+// the parents, in their order (the sub-menus that follow the page tree).
+func (s *Store) MenuChildren(ctx context.Context, p access.Principal, parents []int64) (map[int64][]*Link, error) {
+	out := map[int64][]*Link{}
+	if len(parents) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(parents))
+	for i, id := range parents {
+		args[i] = id
+	}
+	links, err := s.links(ctx, p, "p.parent_id IN ("+db.In(len(parents))+")", "p.position, p.id", args...)
+	for _, l := range links {
+		out[l.ParentID] = append(out[l.ParentID], l)
+	}
+	return out, err
+}
+
+// HidesPath reports whether the site path (a custom link of the menu) leads
+// to a page, or below a page, that p may not see now (private, draft,
+// scheduled): such a link is left out of p's menu.
+func (s *Store) HidesPath(ctx context.Context, p access.Principal, path string) (bool, error) {
+	f, fargs := p.Filter(access.Page, "p.id", access.View)
+	var n int
+	args := append([]any{path, path}, liveArgs(s.now())...)
+	err := s.d.QueryRow(ctx, `SELECT COUNT(*) FROM pages p WHERE p.trashed_at IS NULL AND p.path <> '/'
+		AND (p.path = ? OR ? LIKE p.path || '/%') AND NOT (`+liveWhere+" AND "+f+")", append(args, fargs...)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("pages: hides %s: %w", path, err)
+	}
+	return n > 0, nil
+}
+
 // Children lists the published sub-pages of a page that p may see.
 func (s *Store) Children(ctx context.Context, p access.Principal, id int64) ([]*Link, error) {
 	return s.links(ctx, p, "p.parent_id = ?", "p.position, p.id", id)

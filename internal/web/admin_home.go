@@ -28,6 +28,7 @@ func (s *Server) adminTools() []adminTool {
 		{"/documents/corbeille", t("documents.trash.link"), t("accounts.admin.documents_trash_help")},
 		{"/collecte/gestion", t("collecte.admin.tool"), t("collecte.admin.tool_help")},
 		{"/admin/messages", t("contact.inbox.title"), t("contact.admin.tool_help")},
+		{"/admin/menu", t("menu.admin.title"), t("menu.admin.tool_help")},
 		{"/admin/parametres", t("site.admin.tool"), t("site.admin.tool_help")},
 	}
 }

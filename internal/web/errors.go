@@ -11,6 +11,7 @@ import (
 	"portique/internal/contact"
 	"portique/internal/convocations"
 	"portique/internal/db"
+	"portique/internal/menu"
 	"portique/internal/pages"
 	"portique/internal/users"
 	"portique/internal/valid"
@@ -55,6 +56,7 @@ var refusals = []struct {
 	{acts.ErrWithdrawn, http.StatusConflict, "acts.error.withdrawn"},
 	{acts.ErrSessionInUse, http.StatusConflict, "acts.error.session_in_use"},
 	{pages.ErrStale, http.StatusConflict, "pages.error.stale_publish"},
+	{menu.ErrStale, http.StatusConflict, "menu.error.stale"},
 	{calendar.ErrNotRecurring, http.StatusConflict, "calendar.error.not_recurring"},
 	{convocations.ErrNotSent, http.StatusConflict, "convocations.error.not_sent"},
 	{convocations.ErrNotConvened, http.StatusNotFound, ""},

@@ -139,7 +139,8 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) error {
 // siteMapData is the data of pages_sitemap.html.
 type siteMapData struct {
 	Page
-	Root *pages.Link
+	Root        *pages.Link
+	CanEditMenu bool // the viewer may compose the main menu (/admin/menu)
 }
 
 // siteMapShow is the plan du site: the tree of the pages the viewer may see.
@@ -149,6 +150,13 @@ func (s *Server) siteMapShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := siteMapData{Page: s.page(r, s.cat.T("pages.sitemap.title")), Root: root}
+	if p := principal(r); p.LoggedIn() {
+		lvl, err := s.menu.Level(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		d.CanEditMenu = lvl >= access.Edit
+	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	s.render(w, r, http.StatusOK, "pages_sitemap", d)
 	return nil

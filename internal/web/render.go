@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,11 +62,16 @@ type Page struct {
 	Failed bool
 }
 
-// NavItem is a link of the main menu or the breadcrumb.
+// NavItem is a link of the main menu or the breadcrumb. In the menu, an
+// entry with Children is a disclosure (ID names its sub-menu) and URL may be
+// empty (a group); External marks a link to another site.
 type NavItem struct {
-	Label   string
-	URL     string
-	Current bool
+	Label    string
+	URL      string
+	Current  bool
+	ID       string
+	External bool
+	Children []NavItem
 }
 
 // page builds the common data for a request. title is already translated.
@@ -247,8 +253,22 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if renderHook != nil {
 		renderHook(name)
 	}
-	if pd, ok := data.(pageData); ok && status == http.StatusUnprocessableEntity {
-		pd.base().Failed = true
+	if _, ok := data.(pageData); !ok {
+		// A page's data passed by value: draw a copy that can take the
+		// default breadcrumb.
+		if v := reflect.ValueOf(data); v.Kind() == reflect.Struct {
+			p := reflect.New(v.Type())
+			p.Elem().Set(v)
+			if _, ok := p.Interface().(pageData); ok {
+				data = p.Interface()
+			}
+		}
+	}
+	if pd, ok := data.(pageData); ok {
+		if status == http.StatusUnprocessableEntity {
+			pd.base().Failed = true
+		}
+		s.defaultCrumbs(name, pd.base())
 	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)

@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.contactRoutes()...)
 	rs = append(rs, s.siteRoutes()...)
 	rs = append(rs, s.newsRoutes()...)
+	rs = append(rs, s.menuRoutes()...)
 	rs = append(rs, s.pageRoutes()...) // last: holds the catch-all page tree route
 	return rs
 }

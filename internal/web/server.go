@@ -26,6 +26,7 @@ import (
 	"portique/internal/guide"
 	"portique/internal/i18n"
 	"portique/internal/mail"
+	"portique/internal/menu"
 	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -72,6 +73,7 @@ type Server struct {
 	convs    *convocations.Store
 	contact  *contact.Store // the contact form's messages
 	site     *site.Store    // the site's settings
+	menu     *menu.Store    // the main menu editors compose
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -106,6 +108,7 @@ func New(d *Deps) (*Server, error) {
 		convs:    d.Convocations,
 		contact:  d.Contact,
 		site:     d.Site,
+		menu:     d.Menu,
 	}
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ import (
 	"portique/internal/i18n"
 	"portique/internal/jobs"
 	"portique/internal/mail"
+	"portique/internal/menu"
 	"portique/internal/notify"
 	"portique/internal/pages"
 	"portique/internal/search"
@@ -70,6 +71,7 @@ type Deps struct {
 	Convocations *convocations.Store
 	Contact      *contact.Store // the contact form's messages and inbox
 	Site         *site.Store    // the site's settings (name, logo, legal mentions, audit)
+	Menu         *menu.Store    // the main menu editors compose
 }
 
 // Options are what differs between the program and its tests.
@@ -164,6 +166,9 @@ func New(cfg *config.Config, d *db.DB, o Options) (*Deps, error) {
 		}
 		s.Mail = m
 	}
+
+	s.Menu = menu.New(d, s.Pages)
+	s.Menu.Now = o.Now
 
 	s.Contact = contact.New(d)
 	s.Contact.Now = o.Now
