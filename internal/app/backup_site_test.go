@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -149,6 +150,11 @@ func crawlSame(t *testing.T, a, b *testSite, who, session string, limit int, nor
 	for _, q := range queue {
 		seen[q] = true
 	}
+	// With norm, a search's results are compared over all its pages at
+	// once (pooled by the search without its page number): engines that
+	// order equal scores each their own way may put a result on page 1 on
+	// one side and on page 2 on the other.
+	pooled := map[string]*[2][]string{}
 	n := 0
 	for len(queue) > 0 && n < limit {
 		p := queue[0]
@@ -158,6 +164,14 @@ func crawlSame(t *testing.T, a, b *testSite, who, session string, limit int, nor
 		ca, cb := maskRandom(ra.body), maskRandom(rb.body)
 		if norm != nil {
 			ca, cb = norm(p, ca), norm(p, cb)
+			if key, ok := searchKey(p); ok && ra.status == rb.status {
+				if pooled[key] == nil {
+					pooled[key] = &[2][]string{}
+				}
+				pooled[key][0] = append(pooled[key][0], ca)
+				pooled[key][1] = append(pooled[key][1], cb)
+				ca, cb = "", ""
+			}
 		}
 		if ra.status != rb.status || ra.location != rb.location {
 			t.Errorf("%s GET %s: %d %q, restored %d %q", who, p, ra.status, ra.location, rb.status, rb.location)
@@ -180,7 +194,33 @@ func crawlSame(t *testing.T, a, b *testSite, who, session string, limit int, nor
 			queue = append(queue, l)
 		}
 	}
+	for key, p := range pooled {
+		x, y := strings.Join(p[0], "\n"), strings.Join(p[1], "\n")
+		if norm != nil {
+			x, y = sortedLines(x), sortedLines(y)
+		}
+		if x != y {
+			t.Errorf("%s %s: the restored site finds other results over the search's pages:\n%s", who, key, firstDifference(x, y))
+		}
+	}
 	return n
+}
+
+// searchKey is a search page's address without its page number.
+func searchKey(path string) (string, bool) {
+	u, err := neturl.Parse(path)
+	if err != nil || u.Path != "/recherche" {
+		return "", false
+	}
+	q := u.Query()
+	q.Del("page")
+	return u.Path + "?" + q.Encode(), true
+}
+
+func sortedLines(s string) string {
+	l := strings.Split(s, "\n")
+	sort.Strings(l)
+	return strings.Join(l, "\n")
 }
 
 // captchaRE finds what differs between two renderings of a page carrying

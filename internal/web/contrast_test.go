@@ -81,6 +81,7 @@ func TestThemeContrast(t *testing.T) {
 		{"app.css", `.main-nav { background: var(--brand-dark); }`},
 		{"app.css", `--altcha-color-border: var(--captcha-border); --altcha-color-error-text: var(--captcha-error);`},
 		{"documents.css", `.dropzone { border: 2px dashed var(--field-border`},
+		{"pages.css", `.hero-title { margin: 0 0 .5rem; font-size: 1.9rem; line-height: 1.2; color: var(--heading); }`},
 	}
 	for _, u := range uses {
 		if !strings.Contains(readStatic(t, u.file), u.rule) {
@@ -130,6 +131,7 @@ var themeUses = []struct {
 	{"links in an error summary", "--link", "--danger-bg", 4.5},
 	{"links in a warning", "--link", "--warn-bg", 4.5},
 	{"headings", "--heading", "--bg", 4.5},
+	{"the hero's title on its panel (large text)", "--heading", "--soft", 3},
 	{"header text", "--brand-ink", "--brand", 4.5},
 	{"menu text", "--brand-ink", "--brand-dark", 4.5},
 	{"button text", "--brand-ink", "--brand", 4.5},
