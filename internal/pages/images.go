@@ -63,8 +63,8 @@ type Variant struct {
 	Height    int
 	MediaType string
 	Data      []byte
-	// WebP is the same picture encoded as WebP (nil for an image stored
-	// before the site made them, until ImageWebP encodes it).
+	// WebP is the same picture encoded as WebP (nil until the first
+	// request of it: ImageWebP encodes and keeps it).
 	WebP []byte
 }
 
@@ -88,9 +88,6 @@ type Upload struct {
 	SHA256    string
 	variants  []Variant // made by prepare, before the transaction
 	prepared  bool
-	// webpLater leaves the WebP files to the first request of each
-	// (ImageWebP): the demo's seed, so a first start stays quick.
-	webpLater bool
 }
 
 // ReadImage reads and checks an uploaded picture; nothing is written. alt is
@@ -162,7 +159,7 @@ func (s *Store) prepare(ctx context.Context, u *Upload) error {
 		return err
 	}
 	if have == 0 {
-		v, err := makeVariants(u.SHA256, u.MediaType, u.Data, !u.webpLater)
+		v, err := makeVariants(u.SHA256, u.MediaType, u.Data)
 		if err != nil {
 			return invalid("file", "pages.error.image_broken")
 		}
@@ -178,9 +175,6 @@ func (s *Store) storeImage(ctx context.Context, q db.Querier, a access.Actor, pa
 	for _, v := range u.variants {
 		if _, err := q.Exec(ctx, `INSERT INTO image_variants (sha256, width, real_width, real_height, media_type, data)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, width) DO NOTHING`, v.SHA256, v.Width, v.RealWidth, v.Height, v.MediaType, v.Data); err != nil {
-			return nil, fmt.Errorf("pages: store image variant: %w", err)
-		}
-		if _, err := q.Exec(ctx, "UPDATE image_variants SET webp = ? WHERE sha256 = ? AND width = ? AND webp IS NULL", v.WebP, v.SHA256, v.Width); err != nil {
 			return nil, fmt.Errorf("pages: store image variant: %w", err)
 		}
 	}
@@ -285,13 +279,15 @@ func cleanFilename(name string) string {
 }
 
 // makeVariants decodes the picture (turned upright from its EXIF
-// orientation) and encodes each kept size twice: PNG and GIF stay PNG (they
-// may be transparent or drawn) and get a lossless WebP; photos become JPEG
-// and a lossy WebP (most browsers take the WebP, a third lighter; the
-// others the JPEG or PNG); withWebP false leaves the WebP to ImageWebP. A size that comes out as the same picture as the
-// one before (a small original) reuses its bytes. EXIF data (GPS
-// position…) is dropped by re-encoding.
-func makeVariants(hash, mt string, data []byte, withWebP bool) ([]Variant, error) {
+// orientation) and encodes each kept size: PNG and GIF stay PNG (they may
+// be transparent or drawn), photos become JPEG. Their WebP twins (lossless
+// for drawings, lossy for photos) are left to the first request of each
+// (ImageWebP): libwebp on WebAssembly takes about 0.4 s a size, which an
+// upload (and the demo's seed, with its pictures) should not wait for. A
+// size that comes out as the same picture as the one before (a small
+// original) reuses its bytes. EXIF data (GPS position…) is dropped by
+// re-encoding.
+func makeVariants(hash, mt string, data []byte) ([]Variant, error) {
 	src, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
 		return nil, err
@@ -327,13 +323,7 @@ func makeVariants(hash, mt string, data []byte, withWebP bool) ([]Variant, error
 		if err != nil {
 			return nil, err
 		}
-		var wp []byte
-		if withWebP {
-			if wp, err = encodeWebP(img, outType); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, Variant{SHA256: hash, Width: w, RealWidth: img.Bounds().Dx(), Height: img.Bounds().Dy(), MediaType: outType, Data: buf.Bytes(), WebP: wp})
+		out = append(out, Variant{SHA256: hash, Width: w, RealWidth: img.Bounds().Dx(), Height: img.Bounds().Dy(), MediaType: outType, Data: buf.Bytes()})
 	}
 	return out, nil
 }
@@ -418,9 +408,8 @@ func (s *Store) ImageVariant(ctx context.Context, p access.Principal, id int64, 
 }
 
 // ImageWebP returns the WebP bytes of an image at a size class, when p may
-// view the image's page (as ImageVariant). An image stored before the site
-// made WebP files gets its WebP encoded from the kept size on this first
-// request, and kept.
+// view the image's page (as ImageVariant). The WebP is encoded from the
+// kept size on the first request of each size, and kept.
 func (s *Store) ImageWebP(ctx context.Context, p access.Principal, id int64, width int) (*Variant, error) {
 	img, err := s.GetImage(ctx, p, id)
 	if err != nil {

@@ -83,7 +83,6 @@ func (s *Store) seedNews(ctx context.Context, a access.Actor, now time.Time, gro
 		if err != nil {
 			return err
 		}
-		pic.webpLater = true // made by the first visit: the demo starts quicker
 		at := base.Add(it.at)
 		if _, err := s.UpdateProps(ctx, a, p.ID, Props{Slug: p.Slug, Loc: time.UTC,
 			Schedule: Schedule{PublishAt: FormatLocal(at, time.UTC)},
