@@ -74,6 +74,10 @@ func TestLoginLockoutRecoveryLogout(t *testing.T) {
 	if sent := Text(t, ctx, "main"); !strings.Contains(sent, email) {
 		t.Fatalf("recovery confirmation does not repeat the address: %q", sent)
 	}
+	// The "link sent" step has its own title (RGAA 8.6), not the form's.
+	if title := Eval[string](t, ctx, `document.title`); !strings.HasPrefix(title, "Lien envoyé – Mot de passe oublié") {
+		t.Fatalf("the link-sent step is titled %q", title)
+	}
 	AssertAccessible(t, ctx)
 
 	// The emailed link, built from the configured base URL.
