@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/gif" // registers GIF decoding
 	_ "image/jpeg"
 	"image/png"
@@ -291,27 +290,11 @@ var acceptedImages = map[string]bool{"image/jpeg": true, "image/png": true, "ima
 // LogoWidth and re-encodes it as PNG. On refusal it returns the catalogue
 // key of the reason.
 func prepareLogo(data []byte) (*Logo, string) {
-	switch {
-	case len(data) == 0:
-		return nil, "site.error.logo_empty"
-	case len(data) > MaxLogoBytes:
-		return nil, "site.error.logo_large"
+	src, key := decodePicture(data, MaxLogoBytes)
+	if key != "" {
+		return nil, key
 	}
-	if !acceptedImages[mimeOf(data)] {
-		return nil, "site.error.logo_type"
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, "site.error.logo_broken"
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxLogoPixels {
-		return nil, "site.error.logo_pixels"
-	}
-	src, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
-	if err != nil {
-		return nil, "site.error.logo_broken"
-	}
-	img := image.Image(src)
+	img := src
 	if src.Bounds().Dx() > LogoWidth {
 		img = imaging.Resize(src, LogoWidth, 0, imaging.Lanczos)
 	}
