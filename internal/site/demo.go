@@ -20,6 +20,7 @@ func (s *Store) SeedDemo(ctx context.Context, now time.Time) error {
 		Address:     "1 rue du Tri, 26000 Valence",
 		ContactMail: "contact@sydrav.example",
 		Telephone:   "04 00 00 00 00",
+		Hours:       "Du lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h\nFermé les jours fériés",
 		Siret:       "25260099900012",
 		Director:    "Bernard Coste, président du SYDRAV",
 		HostName:    "Hébergeur de démonstration SAS",

@@ -50,6 +50,7 @@ const (
 	Address      = "address"           // postal address
 	ContactMail  = "email"             // contact e-mail
 	Telephone    = "phone"             // telephone
+	Hours        = "hours"             // opening hours of the offices, one a line (footer)
 	Siret        = "siret"             // SIRET number of the body
 	Director     = "director"          // director of publication
 	HostName     = "host_name"         // the host (hébergeur): name
@@ -75,6 +76,7 @@ var Fields = []Field{
 	{Address, LongText, 500},
 	{ContactMail, Email, 254},
 	{Telephone, Phone, 30},
+	{Hours, LongText, 1000},
 	{Siret, SIRET, 20},
 	{Director, Text, 200},
 	{HostName, Text, 200},

@@ -73,7 +73,7 @@ var siteSections = []struct {
 	title, intro string
 	keys         []string
 }{
-	{"site.settings.identity", "", []string{site.Name, site.Address, site.ContactMail, site.Telephone, site.Siret}},
+	{"site.settings.identity", "", []string{site.Name, site.Address, site.ContactMail, site.Telephone, site.Hours, site.Siret}},
 	{"site.settings.colours", "site.settings.colours_intro", []string{site.Primary, site.Secondary}},
 	{"site.settings.publisher", "", []string{site.Director, site.HostName, site.HostAddress, site.Privacy}},
 	{"site.settings.audit", "site.settings.audit_intro", []string{site.AuditDate, site.AuditRate, site.AuditBy, site.AuditPages,

@@ -55,13 +55,21 @@ func TestSiteThemeColours(t *testing.T) {
 	wantStatus(t, visitor.get(t, urls[0]), http.StatusNotFound)
 }
 
-// The footer gives the body's address, telephone and e-mail from the settings.
+// The footer gives the body's address, telephone, e-mail and opening hours
+// from the settings (the hours line by line, escaped).
 func TestFooterContact(t *testing.T) {
 	ts := newAccountsServer(t)
 	adm := ts.loginAs(t, ts.createUser(t, "admin@example.fr", true))
 	wantStatus(t, adm.post(t, "/admin/parametres", siteForm()), http.StatusSeeOther)
+	if b := body(t, ts.visitor().get(t, "/")); strings.Contains(b, "footer-hours") {
+		t.Error("the footer shows opening hours that were never entered")
+	}
+	form := siteForm()
+	form.Set("hours", "Du lundi au vendredi : 9 h – 12 h\n<b>Fermé</b> le samedi")
+	wantStatus(t, adm.post(t, "/admin/parametres", form), http.StatusSeeOther)
 	b := body(t, ts.visitor().get(t, "/mentions-legales"))
-	for _, want := range []string{"07000 Privas", "04 75 00 00 00", `href="tel:04`, `href="mailto:contact@eaux-val.fr"`} {
+	for _, want := range []string{"07000 Privas", "04 75 00 00 00", `href="tel:04`, `href="mailto:contact@eaux-val.fr"`,
+		"Du lundi au vendredi : 9 h – 12 h<br>&lt;b&gt;Fermé&lt;/b&gt; le samedi"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("footer lacks %q", want)
 		}
