@@ -104,7 +104,7 @@ func TestBrowserPublishAndFind(t *testing.T) {
 		if got := browsertest.Eval[string](t, tab, "document.activeElement.textContent"); !strings.Contains(got, "Publier") {
 			t.Fatalf("Tab after the confirmation focuses %q", got)
 		}
-		if resp, err := chromedp.RunResponse(tab, chromedp.KeyEvent(kb.Enter)); err != nil || resp == nil || resp.Status != http.StatusOK {
+		if resp, err := chromedp.RunResponse(tab, browsertest.Press(kb.Enter)); err != nil || resp == nil || resp.Status != http.StatusOK {
 			t.Fatalf("publish %s with Enter: %v", number, err)
 		}
 		if got := browsertest.Text(t, tab, ".flash"); !strings.Contains(got, "Acte publié") {

@@ -37,7 +37,7 @@ func TestBrowserContactForm(t *testing.T) {
 	// An empty message, sent with Enter on the button.
 	tabTo(t, ctx, "contact-1-f0")
 	Run(t, ctx, "focus the button", chromedp.Focus(chromedp.CSS("#contact-1 button[type=submit]")))
-	if resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter)); err != nil || resp == nil || resp.Status != http.StatusUnprocessableEntity {
+	if resp, err := chromedp.RunResponse(ctx, Press(kb.Enter)); err != nil || resp == nil || resp.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("empty message: %v %v", resp, err)
 	}
 	if cls := Eval[string](t, ctx, "document.activeElement.className"); cls != "form-errors" {

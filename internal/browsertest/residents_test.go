@@ -91,7 +91,7 @@ func TestBrowserGuideKeyboard(t *testing.T) {
 		t.Fatalf("after Down: %v (the focus stays in the field, the first option is active)", sel)
 	}
 	Run(t, ctx, "Down Up", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowUp))
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	resp, err := chromedp.RunResponse(ctx, Press(kb.Enter))
 	if err != nil || resp == nil || resp.Status != http.StatusOK {
 		t.Fatalf("Enter on a suggestion: %v %v", resp, err)
 	}
@@ -114,7 +114,7 @@ func TestBrowserGuideKeyboard(t *testing.T) {
 	}
 	// Enter without a chosen suggestion searches (the plain form).
 	Run(t, ctx, "type", chromedp.KeyEvent("bouteille"))
-	resp, err = chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	resp, err = chromedp.RunResponse(ctx, Press(kb.Enter))
 	if err != nil || resp == nil || !strings.HasPrefix(Location(t, ctx), "/ou-jeter?q=bouteille") {
 		t.Fatalf("Enter in the field: %v, at %s", err, Location(t, ctx))
 	}

@@ -47,7 +47,7 @@ func tabTo(t *testing.T, ctx context.Context, id string) {
 func typeAndEnter(t *testing.T, ctx context.Context, text string) int {
 	t.Helper()
 	press(t, ctx, "type", text)
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	resp, err := chromedp.RunResponse(ctx, Press(kb.Enter))
 	if err != nil {
 		t.Fatalf("Enter: %v", err)
 	}
@@ -107,7 +107,7 @@ func TestTwoFactorKeyboardWithoutJavaScript(t *testing.T) {
 
 	// Start: the button, by keyboard.
 	tabTo(t, ctx, "twofa-start")
-	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	resp, err := chromedp.RunResponse(ctx, Press(kb.Enter))
 	if err != nil || resp == nil || resp.Status != http.StatusOK {
 		t.Fatalf("start enrolment: %v %v", resp, err)
 	}

@@ -266,7 +266,7 @@ func TestBrowserEditorEnterSavesDraft(t *testing.T) {
 	for _, field := range []string{"#title", "#note"} {
 		openEditor(t, site, bctx, p)
 		browsertest.Run(t, bctx, "type in "+field, chromedp.Focus(chromedp.CSS(field)), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(" modifié"))
-		resp, err := chromedp.RunResponse(bctx, chromedp.KeyEvent(kb.Enter))
+		resp, err := chromedp.RunResponse(bctx, browsertest.Press(kb.Enter))
 		if err != nil || resp == nil {
 			t.Fatalf("Enter in %s: no page (%v)", field, err)
 		}
@@ -427,7 +427,7 @@ func TestBrowserInPlaceKeyboard(t *testing.T) {
 	}
 	browsertest.AssertAccessible(t, bctx)
 	browsertest.Run(t, bctx, "note", chromedp.Focus(chromedp.CSS("#note")), chromedp.KeyEvent("Réorganisée"))
-	resp, err := chromedp.RunResponse(bctx, chromedp.Focus(chromedp.CSS(`.actions button[value="publish"]`)), chromedp.KeyEvent(kb.Enter))
+	resp, err := chromedp.RunResponse(bctx, chromedp.Focus(chromedp.CSS(`.actions button[value="publish"]`)), browsertest.Press(kb.Enter))
 	if err != nil || resp == nil || resp.Status != http.StatusOK {
 		t.Fatalf("publish by keyboard: %v %v", resp, err)
 	}

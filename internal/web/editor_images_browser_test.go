@@ -98,7 +98,7 @@ func TestBrowserEditorImageKeyboard(t *testing.T) {
 		t.Fatalf("insertion announced as %q", said)
 	}
 	browsertest.AssertAccessible(t, bctx)
-	resp, err := chromedp.RunResponse(bctx, chromedp.Focus(chromedp.CSS(`.actions button[value="publish"]`)), chromedp.KeyEvent(kb.Enter))
+	resp, err := chromedp.RunResponse(bctx, chromedp.Focus(chromedp.CSS(`.actions button[value="publish"]`)), browsertest.Press(kb.Enter))
 	if err != nil || resp == nil || resp.Status != http.StatusOK {
 		t.Fatalf("publish by keyboard: %v %v", resp, err)
 	}
