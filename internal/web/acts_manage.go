@@ -88,15 +88,9 @@ func (s *Server) actsGrantRows(r *http.Request) ([]grantRow, error) {
 // actsGrantsSave stores the register's grants (administrators): one level
 // per group (level_<group id>).
 func (s *Server) actsGrantsSave(w http.ResponseWriter, r *http.Request) error {
-	groups, err := s.groups.List(r.Context())
+	grants, err := s.grantsForm(r)
 	if err != nil {
 		return err
-	}
-	grants := []access.Grant{}
-	for _, g := range groups {
-		if lvl := access.ParseLevel(r.PostFormValue("level_" + strconv.FormatInt(g.ID, 10))); lvl > access.None {
-			grants = append(grants, access.Grant{GroupID: g.ID, Level: lvl})
-		}
 	}
 	if err := s.acts.SetGrants(r.Context(), s.actor(r), grants); err != nil {
 		return err

@@ -306,9 +306,22 @@ func (s *Server) menuDelete(w http.ResponseWriter, r *http.Request) error {
 // menuGrantsSave stores who may change the menu (administrators): one level
 // per group (level_<group id>).
 func (s *Server) menuGrantsSave(w http.ResponseWriter, r *http.Request) error {
-	groups, err := s.groups.List(r.Context())
+	grants, err := s.grantsForm(r)
 	if err != nil {
 		return err
+	}
+	if err := s.menu.SetGrants(r.Context(), s.actor(r), grants); err != nil {
+		return err
+	}
+	return s.seeOther(w, r, "menu.flash.grants", "/admin/menu")
+}
+
+// grantsForm reads a grants form: one level per group (level_<group id>),
+// "none" left out.
+func (s *Server) grantsForm(r *http.Request) ([]access.Grant, error) {
+	groups, err := s.groups.List(r.Context())
+	if err != nil {
+		return nil, err
 	}
 	grants := []access.Grant{}
 	for _, g := range groups {
@@ -316,8 +329,5 @@ func (s *Server) menuGrantsSave(w http.ResponseWriter, r *http.Request) error {
 			grants = append(grants, access.Grant{GroupID: g.ID, Level: lvl})
 		}
 	}
-	if err := s.menu.SetGrants(r.Context(), s.actor(r), grants); err != nil {
-		return err
-	}
-	return s.seeOther(w, r, "menu.flash.grants", "/admin/menu")
+	return grants, nil
 }
