@@ -39,11 +39,6 @@ const (
 // prefix is the settings table's namespace of this package.
 const prefix = "site."
 
-// recheck is how long a process trusts its copy of the settings before
-// asking the database whether the content moved (another instance changed
-// them); its own changes drop the copy at once.
-const recheck = 2 * time.Second
-
 // Store reads and changes the site settings. Changes are for
 // administrators only.
 type Store struct {
@@ -57,7 +52,6 @@ type Store struct {
 	mu      sync.Mutex
 	cached  *Settings
 	version int64
-	checked time.Time
 }
 
 // New returns the store on d.
@@ -71,26 +65,30 @@ func requireAdmin(a access.Actor, what string) error {
 }
 
 // Current returns the settings (shared: do not change them). They are read
-// once and kept while the content version does not move.
+// once and kept while the content version does not move. The version is
+// the DB's own (db.ContentVersion): it costs no query while no write went
+// through this process, and moves at once after any write of it, through
+// this store or not (the demo's seeding, the command line's settings set
+// in the same process); another process's change shows within the DB's
+// trust of one second.
 func (s *Store) Current(ctx context.Context) (*Settings, error) {
-	now := time.Now()
-	s.mu.Lock()
-	c, v, fresh := s.cached, s.version, now.Sub(s.checked) < recheck
-	s.mu.Unlock()
-	if c != nil && fresh {
-		return c, nil
-	}
 	cv, err := s.db.ContentVersion(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("site: content version: %w", err)
 	}
-	if c == nil || cv != v {
-		if c, err = s.load(ctx); err != nil {
-			return nil, err
-		}
+	s.mu.Lock()
+	c, v := s.cached, s.version
+	s.mu.Unlock()
+	if c != nil && cv == v {
+		return c, nil
+	}
+	if c, err = s.load(ctx); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
-	s.cached, s.version, s.checked = c, cv, now
+	if s.cached == nil || s.version <= cv {
+		s.cached, s.version = c, cv
+	}
 	s.mu.Unlock()
 	return c, nil
 }
@@ -111,7 +109,7 @@ func (s *Store) At(ctx context.Context, v int64) (*Settings, error) {
 	}
 	s.mu.Lock()
 	if s.cached == nil || s.version <= v {
-		s.cached, s.version, s.checked = c, v, time.Now()
+		s.cached, s.version = c, v
 	}
 	s.mu.Unlock()
 	return c, nil
