@@ -203,7 +203,7 @@ func TestLoginIPThrottle(t *testing.T) {
 	ts.setPassword(t, uid, goodPassword)
 	post := func(ip, email, pw string) int {
 		c := ts.visitor()
-		c.get(t, "/healthz")
+		c.get(t, "/connexion")
 		form := loginForm(email, pw)
 		form.Set("csrf", c.csrf)
 		req := httptest.NewRequest(http.MethodPost, "/connexion", strings.NewReader(form.Encode()))

@@ -255,7 +255,7 @@ func TestResetLinkIgnoresHostHeader(t *testing.T) {
 	uid := ts.createUser(t, "elu@example.fr", false)
 	ts.setPassword(t, uid, goodPassword)
 	c := ts.visitor()
-	rec := c.get(t, "/healthz")
+	rec := c.get(t, "/connexion")
 	_ = rec
 	payload := solveCaptcha(t, c)
 	form := url.Values{"email": {"elu@example.fr"}, "altcha": {payload}, "csrf": {c.csrf}}

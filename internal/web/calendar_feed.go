@@ -65,7 +65,7 @@ type CalendarSubscription struct {
 
 // calendarSubscription builds the partial's data for the logged-in account.
 func (s *Server) calendarSubscription(r *http.Request) (CalendarSubscription, error) {
-	sub := CalendarSubscription{CSRF: state(r).csrf, PublicFeedURL: s.cfg.BaseURL + "/agenda/public.ics"}
+	sub := CalendarSubscription{CSRF: state(r).token(), PublicFeedURL: s.cfg.BaseURL + "/agenda/public.ics"}
 	u := currentUser(r)
 	if u == nil {
 		return sub, nil

@@ -115,7 +115,7 @@ func (s *Server) fillAnswer(r *http.Request, f *answerForm, c *convocations.Conv
 		f.Members = nil
 		return nil
 	}
-	f.Action, f.CSRF, f.Sent = action, state(r).csrf, c.SentAt != nil
+	f.Action, f.CSRF, f.Sent = action, state(r).token(), c.SentAt != nil
 	f.Choices = []string{convocations.Present, convocations.Absent, convocations.Proxy}
 	if f.Answer == "" {
 		f.Answer, f.ProxyTo, err = s.convs.MyAnswer(r.Context(), c.EventID, userID)

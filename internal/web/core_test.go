@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"portique/internal/config"
 )
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
@@ -36,8 +38,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 }
 
 func TestHSTSWhenHTTPS(t *testing.T) {
-	ts := newTestServer(t)
-	ts.cfg.BaseURL = "https://sydrav.example"
+	ts := newTestServerWith(t, false, func(c *config.Config) { c.BaseURL = "https://sydrav.example" })
 	rec := ts.visitor().get(t, "/")
 	if rec.Header().Get("Strict-Transport-Security") == "" {
 		t.Fatal("no HSTS when the public URL is https")

@@ -340,7 +340,7 @@ func TestDocumentUploadOverHTTP(t *testing.T) {
 	wantStatus(t, other.upload(t, "/documents/dossiers/"+id(w.instances)+"/envoi", other.csrf, nil, upFile{"a.txt", []byte("a")}), http.StatusNotFound)
 	// Anonymous: sent to log in.
 	anon := w.visitor()
-	anon.get(t, "/healthz")
+	anon.get(t, "/connexion")
 	wantStatus(t, anon.upload(t, path, anon.csrf, nil, upFile{"a.txt", []byte("a")}), http.StatusSeeOther)
 }
 

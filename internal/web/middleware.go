@@ -18,8 +18,24 @@ import (
 // handlers through the context.
 type reqState struct {
 	session *users.Session // nil for anonymous visitors
-	csrf    string         // token expected in forms
+	csrf    string         // token expected in forms ("" until token makes one)
 	ip      string         // client address (X-Forwarded-For only from trusted proxies)
+	// w is the response (the middleware's recorder): where token sets the
+	// anonymous token's cookie, and takeFlash clears the flash cookie.
+	w   http.ResponseWriter
+	srv *Server
+}
+
+// token is the CSRF token that forms of this response carry: the session's,
+// or the anonymous visitor's double-submit cookie, made (and its cookie
+// set) on first use. A page served from the visitors' cache uses none, so
+// a crawler without cookies costs no token and no Set-Cookie per hit.
+func (st *reqState) token() string {
+	if st.csrf == "" && st.srv != nil {
+		st.csrf = users.NewToken()
+		st.srv.setCookie(st.w, st.srv.csrfCookieName(), st.csrf, 0)
+	}
+	return st.csrf
 }
 
 type ctxKey struct{}
@@ -82,10 +98,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	inner := cop.Handler(s.withSession(s.withCSRF(next)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
-		st := &reqState{ip: s.remoteIP(r)}
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		r = r.WithContext(context.WithValue(r.Context(), flashWriterKey{}, http.ResponseWriter(rec)))
+		st := &reqState{ip: s.remoteIP(r), w: rec, srv: s}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -107,7 +122,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.Int("status", rec.status), slog.Duration("duration", s.now().Sub(start)),
 				slog.Int64("user", uid))
 		}()
-		s.securityHeaders(rec.Header())
+		s.setSecurityHeaders(rec.Header())
 		inner.ServeHTTP(rec, r)
 	})
 }
@@ -136,16 +151,27 @@ func contentSecurityPolicy(tileOrigin string) string {
 		"form-action 'self'; frame-ancestors 'none'"
 }
 
-// securityHeaders are set on every response.
-func (s *Server) securityHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", s.csp)
+// securityHeaders are the headers of every response, made once.
+func securityHeaders(csp string, https bool) http.Header {
+	h := http.Header{}
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if s.cfg.TLS() || strings.HasPrefix(s.cfg.BaseURL, "https://") {
+	if https {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	return h
+}
+
+// setSecurityHeaders puts the security headers on h. The value slices are
+// shared by every response (one element each, len = cap, so an Add
+// appends to a copy; Set replaces the slice): no allocation per request.
+func (s *Server) setSecurityHeaders(h http.Header) {
+	for k, v := range s.secHeaders {
+		h[k] = v
 	}
 }
 
@@ -169,12 +195,9 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		}
 		if st.csrf == "" {
 			// Anonymous forms (log in, recovery) use a double-submit token in
-			// a cookie of its own.
+			// a cookie of its own (made by st.token when a form needs one).
 			if c, err := r.Cookie(s.csrfCookieName()); err == nil && len(c.Value) >= 32 && len(c.Value) <= 64 {
 				st.csrf = c.Value
-			} else {
-				st.csrf = users.NewToken()
-				s.setCookie(w, s.csrfCookieName(), st.csrf, 0)
 			}
 		}
 		next.ServeHTTP(w, r)

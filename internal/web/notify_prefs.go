@@ -24,7 +24,7 @@ func (s *Server) notifyPrefs(r *http.Request) (NotifyPrefs, error) {
 	if err != nil {
 		return NotifyPrefs{}, err
 	}
-	return NotifyPrefs{CSRF: state(r).csrf, Areas: notify.Areas, Modes: notify.Modes, Current: p, DigestHour: s.cfg.DigestHour}, nil
+	return NotifyPrefs{CSRF: state(r).token(), Areas: notify.Areas, Modes: notify.Modes, Current: p, DigestHour: s.cfg.DigestHour}, nil
 }
 
 func (s *Server) notifyPrefsSave(w http.ResponseWriter, r *http.Request) error {

@@ -150,6 +150,9 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 			return nil
 		}
 		rec := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
+		// The visitor's CSRF cookie, if the render makes one, is not the
+		// page's own: it is made before the cookies are counted.
+		state(r).token()
 		setCookies := len(w.Header().Values("Set-Cookie"))
 		lim := &cacheLimit{version: v}
 		if err := h(rec, r.WithContext(context.WithValue(r.Context(), cacheLimitKey{}, lim))); err != nil {

@@ -31,6 +31,22 @@ func TestPageCacheForVisitors(t *testing.T) {
 	if first.Body.String() != second.Body.String() {
 		t.Fatal("two visitors got different pages: the page holds per-visitor data and must not be cached")
 	}
+	// A hit costs a cookie-less visitor no CSRF token (no Set-Cookie); a
+	// page with a form makes one, and its form carries the cookie's value.
+	if ck := second.Result().Cookies(); len(ck) != 0 {
+		t.Errorf("a page served from the cache set cookies: %v", ck)
+	}
+	login := f.ts.visitor().get(t, "/connexion")
+	var token string
+	for _, ck := range login.Result().Cookies() {
+		if ck.Name == f.ts.srv.csrfCookieName() {
+			token = ck.Value
+		}
+	}
+	if len(token) < 32 {
+		t.Fatalf("the login page set no CSRF cookie: %v", login.Result().Cookies())
+	}
+	wantBody(t, login, `name="csrf" value="`+token+`"`)
 
 	// A publication shows at once.
 	p := f.page(t, f.syndicat.ID)

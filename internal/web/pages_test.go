@@ -98,7 +98,7 @@ func (f *siteFixture) page(t *testing.T, id int64) *pages.Page {
 func (c *client) postMultipart(t *testing.T, path string, form url.Values, files map[string][2]string) *httptest.ResponseRecorder {
 	t.Helper()
 	if c.csrf == "" {
-		c.get(t, "/healthz")
+		c.get(t, "/connexion")
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

@@ -93,7 +93,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		Path:       r.URL.Path,
 		User:       currentUser(r),
 		Principal:  principal(r),
-		CSRF:       st.csrf,
+		CSRF:       st.token(),
 		Flash:      s.takeFlash(r),
 	}
 	if set.Logo != nil {
@@ -407,10 +407,8 @@ func (s *Server) takeFlash(r *http.Request) string {
 	if err != nil || !s.cat.Has(c.Value) {
 		return ""
 	}
-	if rw, ok := r.Context().Value(flashWriterKey{}).(http.ResponseWriter); ok {
-		s.clearCookie(rw, flashCookie)
+	if st := state(r); st.w != nil {
+		s.clearCookie(st.w, flashCookie)
 	}
 	return s.cat.T(c.Value)
 }
-
-type flashWriterKey struct{}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -66,14 +67,15 @@ type Server struct {
 	audits     *audit.Trail
 	guide      *guide.Store
 	centres    *centres.Store
-	// csp is the Content-Security-Policy header of every response.
-	csp      string
-	collecte *collecte.Store
-	notify   *notify.Store
-	convs    *convocations.Store
-	contact  *contact.Store // the contact form's messages
-	site     *site.Store    // the site's settings
-	menu     *menu.Store    // the main menu editors compose
+	// secHeaders are the security headers of every response (the
+	// Content-Security-Policy among them), made once.
+	secHeaders http.Header
+	collecte   *collecte.Store
+	notify     *notify.Store
+	convs      *convocations.Store
+	contact    *contact.Store // the contact form's messages
+	site       *site.Store    // the site's settings
+	menu       *menu.Store    // the main menu editors compose
 }
 
 // New builds the server on the services d: templates are parsed now, so a
@@ -102,7 +104,8 @@ func New(d *Deps) (*Server, error) {
 		audits:   d.Audit,
 		guide:    d.Guide,
 		centres:  d.Centres,
-		csp:      contentSecurityPolicy(d.Config.MapTileOrigin()),
+		secHeaders: securityHeaders(contentSecurityPolicy(d.Config.MapTileOrigin()),
+			d.Config.TLS() || strings.HasPrefix(d.Config.BaseURL, "https://")),
 		collecte: d.Collecte,
 		notify:   d.Notify,
 		convs:    d.Convocations,

@@ -83,14 +83,14 @@ var siteSections = []struct {
 func (s *Server) siteSettingsData(r *http.Request, typed url.Values) *siteSettingsPage {
 	set := s.siteSettings(r.Context())
 	p := &siteSettingsPage{Page: s.page(r, s.cat.T("site.settings.title")), LogoAlt: set.Get(site.LogoAlt),
-		CSRFURL: "/admin/parametres/logo?csrf=" + url.QueryEscape(state(r).csrf),
+		CSRFURL: "/admin/parametres/logo?csrf=" + url.QueryEscape(state(r).token()),
 		Status:  s.cat.T("site.status." + string(set.Status()))}
 	if set.Logo != nil {
 		p.LogoURL = logoURL(set)
 	}
 	p.FaviconURL, p.Banners = faviconURL(set), s.bannerFields(set)
-	p.FaviconCSRF = "/admin/parametres/favicon?csrf=" + url.QueryEscape(state(r).csrf)
-	p.BannerCSRF = "/admin/parametres/bandeau?csrf=" + url.QueryEscape(state(r).csrf)
+	p.FaviconCSRF = "/admin/parametres/favicon?csrf=" + url.QueryEscape(state(r).token())
+	p.BannerCSRF = "/admin/parametres/bandeau?csrf=" + url.QueryEscape(state(r).token())
 	for _, sec := range siteSections {
 		out := siteSection{Title: s.cat.T(sec.title)}
 		if sec.intro != "" {

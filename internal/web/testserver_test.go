@@ -34,11 +34,11 @@ func newTestServer(t *testing.T) *testServer { return newTestServerWith(t, false
 
 // newTestServerWith is newTestServer with the real search engine of the
 // database (FTS5 or tsvector) when withSearch, so publishing indexes and
-// /recherche finds.
-func newTestServerWith(t *testing.T, withSearch bool) *testServer {
+// /recherche finds; change may adjust the settings (testConfig).
+func newTestServerWith(t *testing.T, withSearch bool, change ...func(*config.Config)) *testServer {
 	t.Helper()
 	d := dbtest.NewDB(t)
-	cfg := testConfig(t)
+	cfg := testConfig(t, change...)
 	clk := clock.NewFake(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
 	logs := &strings.Builder{}
 	srv := buildServer(t, cfg, d, services.Options{Now: clk.Now, Log: slog.New(slog.NewTextHandler(logs, nil)), NoSearch: !withSearch})
@@ -167,7 +167,7 @@ func (c *client) get(t *testing.T, path string) *httptest.ResponseRecorder {
 func (c *client) post(t *testing.T, path string, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
 	if c.csrf == "" {
-		c.get(t, "/healthz")
+		c.get(t, "/connexion")
 	}
 	if form == nil {
 		form = url.Values{}
