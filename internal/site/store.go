@@ -72,25 +72,11 @@ func requireAdmin(a access.Actor, what string) error {
 // in the same process); another process's change shows within the DB's
 // trust of one second.
 func (s *Store) Current(ctx context.Context) (*Settings, error) {
-	cv, err := s.db.ContentVersion(ctx)
+	v, err := s.db.ContentVersion(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("site: content version: %w", err)
 	}
-	s.mu.Lock()
-	c, v := s.cached, s.version
-	s.mu.Unlock()
-	if c != nil && cv == v {
-		return c, nil
-	}
-	if c, err = s.load(ctx); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	if s.cached == nil || s.version <= cv {
-		s.cached, s.version = c, cv
-	}
-	s.mu.Unlock()
-	return c, nil
+	return s.At(ctx, v)
 }
 
 // At returns the settings as of content version v or later (v is what the

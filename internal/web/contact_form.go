@@ -78,11 +78,11 @@ func (s *Server) contactFormView(r *http.Request, p *pages.Page, i int, c *form.
 	if st != nil && st.Index != i {
 		st = nil
 	}
-	id := "contact-" + strconv.Itoa(i)
+	id, tok := "contact-"+strconv.Itoa(i), state(r).token()
 	v := &contactView{
 		ID:     id,
-		Action: fmt.Sprintf("/formulaire-contact/%d/%d?csrf=%s", p.ID, i, state(r).token()),
-		CSRF:   state(r).token(), Key: users.NewToken(),
+		Action: fmt.Sprintf("/formulaire-contact/%d/%d?csrf=%s", p.ID, i, tok),
+		CSRF:   tok, Key: users.NewToken(),
 		Purpose: c.Purpose, Retention: c.Retention, Rights: c.Rights, DPO: c.DPO,
 		Question: s.captcha.NewQuestion(), Widget: s.static.exists(altchaWidget),
 		MaxFiles: s.contact.MaxFiles, MaxFileSize: documents.HumanSize(s.contact.MaxFileSize),
