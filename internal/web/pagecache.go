@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"portique/internal/access"
@@ -41,8 +42,16 @@ type pageCache struct {
 type cachedView struct {
 	version int64
 	expires time.Time
-	data    pageShowData
+	data    pageShowData // Page holds only the view's own fields (storeView)
+	// drawn is the view drawn with holes for the person's bits (holes.go),
+	// for a session that can be extended ([0]) or not ([1]); made at first
+	// use.
+	drawn [2]atomic.Pointer[holedPage]
 }
+
+// size is what a view costs in memory, roughly: its blocks twice (as data
+// and within the drawn page) and the rest of the page.
+func (v *cachedView) size() int { return 2*len(v.data.BlocksHTML) + 8<<10 }
 
 // memberViewKey names what a member's page view depends on: the address and
 // the principal's administrator flag and groups (the access model decides
@@ -62,36 +71,38 @@ func memberViewKey(r *http.Request, p access.Principal) string {
 	return b.String()
 }
 
-// view returns the cached page view for key if it is current.
-func (c *pageCache) view(key string, version int64, now time.Time) *pageShowData {
+// view returns the cached page view for key if it is current (shared: do
+// not change it).
+func (c *pageCache) view(key string, version int64, now time.Time) *cachedView {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if v := c.views[key]; v != nil && v.version == version && now.Before(v.expires) {
-		d := v.data
-		return &d
+		return v
 	}
 	return nil
 }
 
 // storeView keeps a member's page view, without the person's own data,
-// until the TTL or until (when not zero and sooner: a scheduled change).
-func (c *pageCache) storeView(key string, version int64, now, until time.Time, d pageShowData) {
-	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	size := len(d.BlocksHTML) + 2048 // the blocks, and roughly the rest
-	if c.views == nil || c.viewBytes+size > pageCacheMaxBytes {
-		c.views, c.viewBytes = map[string]*cachedView{}, 0
-	}
-	if old := c.views[key]; old != nil {
-		c.viewBytes -= len(old.data.BlocksHTML) + 2048
-	}
+// until the TTL or until (when not zero and sooner: a scheduled change),
+// and returns it.
+func (c *pageCache) storeView(key string, version int64, now, until time.Time, d pageShowData) *cachedView {
+	d.Page = Page{Title: d.Title, Nav: d.Nav, Breadcrumb: d.Breadcrumb, BodyClass: d.BodyClass, Banner: d.Banner}
 	expires := now.Add(pageCacheTTL)
 	if !until.IsZero() && until.Before(expires) {
 		expires = until
 	}
-	c.views[key] = &cachedView{version: version, expires: expires, data: d}
-	c.viewBytes += size
+	v := &cachedView{version: version, expires: expires, data: d}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.views == nil || c.viewBytes+v.size() > pageCacheMaxBytes {
+		c.views, c.viewBytes = map[string]*cachedView{}, 0
+	}
+	if old := c.views[key]; old != nil {
+		c.viewBytes -= old.size()
+	}
+	c.views[key] = v
+	c.viewBytes += v.size()
+	return v
 }
 
 type cachedPage struct {

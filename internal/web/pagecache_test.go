@@ -2,7 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/pages"
@@ -108,4 +114,87 @@ func TestPageViewCacheForMembers(t *testing.T) {
 		t.Fatal("a withdrawn grant still let the cached page through")
 	}
 	wantBody(t, f.tech.get(t, "/espace-elus"), "Ordre du jour confidentiel")
+}
+
+// A member's page view is drawn once with holes for the person's bits
+// (holes.go): filled in, it must be the very page drawn whole for that
+// person — an editor (toolbar with CSRF forms), an administrator, a name
+// that needs escaping, a session in its last stretch (no extension) — and
+// it must show no mark, and no one else's bits.
+func TestMemberViewHoles(t *testing.T) {
+	f := newSite(t)
+	ctx := context.Background()
+	nasty := f.ts.createUser(t, "zoe@sydrav.fr", false, f.gElus)
+	if _, err := f.ts.db.Exec(ctx, "UPDATE users SET name = ? WHERE id = ?", `Zoé <b>"O'Brien" & +1</b>`, nasty); err != nil {
+		t.Fatal(err)
+	}
+	zoe := f.ts.loginAs(t, nasty)
+	last := f.ts.loginAs(t, f.ts.createUser(t, "fin@sydrav.fr", false, f.gElus))
+	if _, err := f.ts.db.Exec(ctx, "UPDATE sessions SET expires_at = ? WHERE csrf_token = ?", f.ts.clock.Now().Add(30*time.Minute).UTC(), last.csrf); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		c    *client
+		want []string
+	}{
+		{"élu", f.elu, []string{"(elu)", "Prolonger la session"}},
+		{"editor", f.editor, []string{"(redaction)"}},
+		{"admin", f.boss, []string{"(admin)", `href="/admin"`}},
+		{"escaped name", zoe, []string{"(Zoé &lt;b&gt;&#34;O&#39;Brien&#34; &amp; &#43;1&lt;/b&gt;)"}},
+		{"last stretch", last, []string{"(fin)", "se termine à 10:30 et ne peut plus être prolongée"}},
+	}
+	var others []string
+	for _, tc := range cases {
+		others = append(others, tc.c.csrf)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{"/espace-elus", "/le-syndicat"} {
+				first := tc.c.get(t, path) // a miss for this key, or not
+				again := tc.c.get(t, path) // from the drawn view
+				// A flash cookie that names no message: the page is drawn
+				// whole, and shows no flash.
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.AddCookie(&http.Cookie{Name: flashCookie, Value: "pas-un-message"})
+				whole := tc.c.do(t, req)
+				wantStatus(t, first, 200)
+				want := body(t, whole)
+				for _, rec := range []*httptest.ResponseRecorder{first, again} {
+					got := body(t, rec)
+					if got != want {
+						t.Fatalf("%s: the filled view differs from the page drawn whole: %s", path, firstDiff(want, got))
+					}
+					if rec.Header().Get("Content-Length") != strconv.Itoa(len(got)) {
+						t.Errorf("%s: Content-Length %s for %d bytes", path, rec.Header().Get("Content-Length"), len(got))
+					}
+				}
+				for _, s := range append([]string{tc.c.csrf}, tc.want...) {
+					if !strings.Contains(want, s) {
+						t.Errorf("%s: the page does not show %q", path, s)
+					}
+				}
+				if strings.Contains(want, f.ts.srv.marks.prefix) {
+					t.Errorf("%s: the page shows a hole's mark", path)
+				}
+				for _, o := range others {
+					if o != tc.c.csrf && strings.Contains(want, o) {
+						t.Errorf("%s: the page shows another session's token", path)
+					}
+				}
+			}
+		})
+	}
+	// The editor's toolbar (forms with the token) is in the view.
+	wantBody(t, f.editor.get(t, "/espace-elus"), "/depublier", f.editor.csrf)
+}
+
+// firstDiff shows where two texts part.
+func firstDiff(want, got string) string {
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	from := max(0, i-80)
+	return fmt.Sprintf("at byte %d\nwant …%q\n got …%q", i, want[from:min(len(want), i+80)], got[from:min(len(got), i+80)])
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,6 +13,7 @@ import (
 	"portique/internal/db"
 	"portique/internal/documents"
 	"portique/internal/pages"
+	"portique/internal/users"
 )
 
 // blockView is a block ready for the page template.
@@ -107,12 +109,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 		}
 		viewKey = memberViewKey(r, p)
 		if c := s.pageCache.view(viewKey, version, s.now()); c != nil {
-			data := *c
-			data.Page = s.pageWithNav(r, c.Page.Title, c.Page.Nav)
-			data.Breadcrumb, data.BodyClass, data.Banner = c.Page.Breadcrumb, c.Page.BodyClass, c.Page.Banner
-			w.Header().Set("Cache-Control", "private, no-cache")
-			s.render(w, r, http.StatusOK, "pages_show", data)
-			return nil
+			return s.serveView(w, r, c)
 		}
 	}
 	v, err := s.pages.Show(r.Context(), p, path, preview)
@@ -185,7 +182,7 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 		data.BodyClass = "can-edit"
 	}
 	if viewKey != "" && !data.Draft && data.Contact == nil {
-		s.pageCache.storeView(viewKey, version, s.now(), s.scheduleLimit(r), data)
+		return s.serveView(w, r, s.pageCache.storeView(viewKey, version, s.now(), s.scheduleLimit(r), data))
 	}
 	w.Header().Set("Cache-Control", "private, no-cache")
 	if data.Contact != nil {
@@ -193,6 +190,65 @@ func (s *Server) showPage(w http.ResponseWriter, r *http.Request, path string, s
 	}
 	s.render(w, r, status, "pages_show", data)
 	return nil
+}
+
+// serveView answers with a member's page view: drawn once with holes for
+// everyone with the same groups (holes.go), each request fills in the
+// person's own bits. A request with a flash message to show, or without a
+// session (a test's principal), has its page drawn whole.
+func (s *Server) serveView(w http.ResponseWriter, r *http.Request, c *cachedView) error {
+	w.Header().Set("Cache-Control", "private, no-cache")
+	st, u := state(r), currentUser(r)
+	if _, err := r.Cookie(flashCookie); err == nil || st.session == nil || u == nil {
+		s.render(w, r, http.StatusOK, "pages_show", c.with(s.pageWithNav(r, c.data.Title, c.data.Nav)))
+		return nil
+	}
+	final := 0
+	if !st.session.IdleEnd.Before(st.session.ExpiresAt) {
+		final = 1
+	}
+	drawn := c.drawn[final].Load()
+	if drawn == nil {
+		// The page as anyone of these groups sees it, every bit of the
+		// person a mark: even the account's id is not there to leak.
+		pg := s.pageWithNav(r, c.data.Title, c.data.Nav)
+		pg.User = &users.User{Name: s.marks.mark(holeName), Admin: u.Admin}
+		pg.Principal.UserID = 0
+		pg.CSRF = s.marks.mark(holeCSRF)
+		pg.SessionIdleISO, pg.SessionIdleHHMM = s.marks.mark(holeIdleISO), s.marks.mark(holeIdleHHMM)
+		buf, err := s.execute(http.StatusOK, "pages_show", c.with(pg))
+		if err != nil {
+			return err
+		}
+		drawn, err = s.marks.split(buf.Bytes())
+		putRenderBuffer(buf)
+		if err != nil {
+			return err
+		}
+		c.drawn[final].Store(drawn)
+	}
+	iso, hhmm := s.idleEnd(st.session)
+	vals := [holeCount]string{
+		holeCSRF:     escapeHoleValue(st.token()),
+		holeName:     escapeHoleValue(u.Name),
+		holeIdleISO:  escapeHoleValue(iso),
+		holeIdleHHMM: escapeHoleValue(hhmm),
+	}
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	drawn.fill(buf, &vals)
+	writeHTML(w, r, http.StatusOK, buf)
+	return nil
+}
+
+// with is the view's data with the request's page (the view's own title,
+// menu, breadcrumb, body class and banner kept).
+func (c *cachedView) with(pg Page) *pageShowData {
+	d := c.data
+	v := c.data.Page
+	d.Page = pg
+	d.Title, d.Nav, d.Breadcrumb, d.BodyClass, d.Banner = v.Title, v.Nav, v.Breadcrumb, v.BodyClass, v.Banner
+	return &d
 }
 
 // pageCreateHome creates the home page of an empty site (administrators)

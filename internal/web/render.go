@@ -38,9 +38,11 @@ type Page struct {
 	Flash      string // already translated
 	Nav        []NavItem
 	Breadcrumb []NavItem
-	// SessionIdleEnd is when the session ends without activity (zero for
-	// visitors); the layout offers to extend it (RGAA 13.1).
-	SessionIdleEnd time.Time
+	// SessionIdleISO and SessionIdleHHMM are when the session ends without
+	// activity, as the footer shows it ("" for visitors); the layout offers
+	// to extend it (RGAA 13.1). Strings, not a time: a member's page view
+	// leaves them as holes (holes.go).
+	SessionIdleISO, SessionIdleHHMM string
 	// SessionFinal: the idle end is the session's absolute end, no
 	// extension is possible (the footer says so instead of offering one).
 	SessionFinal bool
@@ -105,11 +107,17 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.Banner = bannerView(set, k)
 	}
 	if st.session != nil {
-		p.SessionIdleEnd = st.session.IdleEnd
+		p.SessionIdleISO, p.SessionIdleHHMM = s.idleEnd(st.session)
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
 	}
 	p.Nav = nav
 	return p
+}
+
+// idleEnd is when a session ends without activity, as the footer shows it.
+func (s *Server) idleEnd(ses *users.Session) (iso, hhmm string) {
+	t := ses.IdleEnd.In(s.cfg.Location())
+	return t.Format(time.RFC3339), t.Format("15:04")
 }
 
 // templates holds the page templates, parsed once at start-up (or at each
@@ -242,6 +250,23 @@ func (t *templates) Names() []string {
 // render executes the page template name into a buffer first, so a template
 // error becomes a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	buf, err := s.execute(status, name, data)
+	if err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		if name == "error" {
+			http.Error(w, s.cat.T("error.title.500"), http.StatusInternalServerError)
+			return
+		}
+		s.renderError(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	defer putRenderBuffer(buf)
+	writeHTML(w, r, status, buf)
+}
+
+// execute draws the page template name with data into a buffer of
+// renderBuffers (the caller puts it back).
+func (s *Server) execute(status int, name string, data any) (*bytes.Buffer, error) {
 	if s.tmpl.dev {
 		if err := s.tmpl.load(); err != nil {
 			s.log.Error("reload templates", "err", err)
@@ -252,6 +277,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	s.tmpl.mu.RUnlock()
 	if renderHook != nil {
 		renderHook(name)
+	}
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", name)
 	}
 	if _, ok := data.(pageData); !ok {
 		// A page's data passed by value: draw a copy that can take the
@@ -271,20 +299,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		s.defaultCrumbs(name, pd.base())
 	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
-	defer putRenderBuffer(buf)
-	err := fmt.Errorf("web: no template %q", name)
-	if ok {
-		err = t.Execute(buf, data)
+	if err := t.Execute(buf, data); err != nil {
+		putRenderBuffer(buf)
+		return nil, err
 	}
-	if err != nil {
-		s.log.Error("render", "template", name, "err", err)
-		if name == "error" {
-			http.Error(w, s.cat.T("error.title.500"), http.StatusInternalServerError)
-			return
-		}
-		s.renderError(w, r, http.StatusInternalServerError, "")
-		return
-	}
+	return buf, nil
+}
+
+// writeHTML sends a drawn page.
+func writeHTML(w http.ResponseWriter, r *http.Request, status int, buf *bytes.Buffer) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))

@@ -54,6 +54,8 @@ type Server struct {
 	calendar *calendar.Store
 	// pageCache holds public pages rendered for anonymous visitors.
 	pageCache pageCache
+	// marks are the holes of members' page views (holes.go).
+	marks holeMarks
 	// nextChange is the next scheduled publication (scheduleLimit).
 	nextChange atomic.Pointer[nextChange]
 	handler    http.Handler
@@ -116,6 +118,7 @@ func New(d *Deps) (*Server, error) {
 	if s.static, err = loadStatic(d.Config.Dev); err != nil {
 		return nil, err
 	}
+	s.marks = newHoleMarks()
 	if s.tmpl, err = parseTemplates(d.Config.Dev, s.funcs()); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,11 @@ func TestSiteBanners(t *testing.T) {
 		t.Fatalf("banner served with %v", rec.Header())
 	}
 	wantStatus(t, visitor.get(t, strings.Replace(m[1], "page-", "home-", 1)), http.StatusNotFound)
+	// A member sees it too, the first time and from the members' view
+	// cache (which once kept the view without it).
+	for range 2 {
+		wantBody(t, f.elu.get(t, "/espace-elus"), `<div class="site-banner"><img src="`+m[1])
+	}
 	// The agenda has none (none set for it).
 	wantNoBody(t, visitor.get(t, "/agenda"), "site-banner")
 	// The home page: its hero block without a picture shows the home banner (decorative: empty alt).
