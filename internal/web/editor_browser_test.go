@@ -205,6 +205,9 @@ func TestBrowserEditorTableToolbar(t *testing.T) {
 		runJS(`(() => { window.portiqueEditors[0].commands.focus("end"); return true })()`),
 		chromedp.Focus(chromedp.CSS(".rte-table")),
 		chromedp.KeyEvent(kb.Enter),
+		// On a loaded machine the table came after the next keys (the
+		// run once failed with no table at all): wait for it.
+		chromedp.WaitReady(chromedp.CSS(".rte-content [data-rte-caption]")),
 		chromedp.KeyEvent("Collectes de la semaine"),
 	)
 	for _, cell := range []string{"Jour", "Bac", "Heure", "Lundi", "Jaune", "6 h", "Mardi", "Vert", "6 h"} {

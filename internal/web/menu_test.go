@@ -103,6 +103,12 @@ func TestMenuRendering(t *testing.T) {
 	if strings.Contains(nav, "Espace techniciens") {
 		t.Errorf("the élu sees another group's section:\n%s", nav)
 	}
+	// The visitors' menu is kept (navCache) since the first page above: a
+	// sub-menu's current entry is the page's own, not that page's.
+	nav = mainMenu(t, body(t, ms.visitor().get(t, "/le-syndicat")))
+	if strings.Contains(nav, `nos-missions" aria-current`) || !strings.Contains(nav, `<a href="/le-syndicat" aria-current="page">Le syndicat</a>`) {
+		t.Errorf("a visitor's menu on /le-syndicat after /le-syndicat/nos-missions:\n%s", nav)
+	}
 }
 
 // TestBreadcrumbsOnEveryPageType: every page type below the home has a
@@ -235,5 +241,46 @@ func TestMenuAdminAccess(t *testing.T) {
 	}
 	if lvl, _ := ms.srv.menu.Level(context.Background(), access.Anonymous()); lvl != access.None {
 		t.Errorf("visitors hold %v on the menu", lvl)
+	}
+}
+
+// TestMainMenuKept: the main menu is kept by set of groups (navCache), but
+// the current entry is the page's own on every page, each set of groups
+// has its own menu, and a withdrawn grant or a new page shows in the
+// menu of the very next page, whatever was kept.
+func TestMainMenuKept(t *testing.T) {
+	f := newSite(t)
+	ctx := context.Background()
+	nav := mainMenu(t, body(t, f.elu.get(t, "/le-syndicat")))
+	if !strings.Contains(nav, `<a href="/le-syndicat" aria-current="page">Le syndicat</a>`) || !strings.Contains(nav, `<a href="/espace-elus">Espace élus</a>`) {
+		t.Fatalf("the élu's menu on /le-syndicat:\n%s", nav)
+	}
+	nav = mainMenu(t, body(t, f.elu.get(t, "/agenda")))
+	if strings.Contains(nav, `<a href="/le-syndicat" aria-current`) || !strings.Contains(nav, `<a href="/agenda" aria-current="page">Agenda</a>`) {
+		t.Errorf("the current entry of another page was kept:\n%s", nav)
+	}
+	if nav := mainMenu(t, body(t, f.tech.get(t, "/agenda"))); strings.Contains(nav, "Espace élus") {
+		t.Errorf("the technician got the élus' menu:\n%s", nav)
+	}
+	admin := access.Actor{Principal: access.Member(0, true, nil), Name: "admin"}
+	if err := f.ts.srv.pages.SetGrants(ctx, admin, f.espace.ID, false, []access.Grant{{GroupID: f.gTech, Level: access.View}}); err != nil {
+		t.Fatal(err)
+	}
+	if nav := mainMenu(t, body(t, f.elu.get(t, "/agenda"))); strings.Contains(nav, "Espace élus") {
+		t.Errorf("a withdrawn grant still shows in the élu's menu:\n%s", nav)
+	}
+	if nav := mainMenu(t, body(t, f.tech.get(t, "/agenda"))); !strings.Contains(nav, "Espace élus") {
+		t.Errorf("a new grant does not show in the technician's menu:\n%s", nav)
+	}
+	st := f.ts.srv.pages
+	p, err := st.Create(ctx, admin, f.home.ID, pages.NewPage{Title: "Nouvelle rubrique"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, admin, p.ID, p.DraftRev, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if nav := mainMenu(t, body(t, f.elu.get(t, "/agenda"))); !strings.Contains(nav, "Nouvelle rubrique") {
+		t.Errorf("a new page does not show in the kept menu:\n%s", nav)
 	}
 }

@@ -1,9 +1,14 @@
 package web
 
 import (
+	"errors"
+	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"portique/internal/menu"
 )
@@ -12,17 +17,24 @@ import (
 // (/admin/menu), it is theirs, filtered for the viewer by the menu store;
 // otherwise it follows the page tree: the home page, the top-level pages
 // the viewer may see (extranet sections only for their members), then the
-// agenda, the document space and the register of acts.
+// agenda, the document space and the register of acts. The menu is kept
+// by set of groups (navCache); only the current entry is marked anew.
 func (s *Server) mainNav(r *http.Request) []NavItem {
-	items, custom, err := s.menu.Menu(r.Context(), principal(r))
-	if err != nil {
-		s.log.Error("main menu", "err", err)
-	}
+	p := principal(r)
+	key := groupsKey(p)
+	v, verr := s.contentVersion(r.Context())
 	var nav []NavItem
-	if custom {
-		nav = s.navItems(items, "sous-menu-")
-	} else {
-		nav = s.treeNav(r)
+	if verr == nil {
+		nav = s.navs.get(key, v, s.now())
+	}
+	if nav == nil {
+		var err error
+		if nav, err = s.buildNav(r); err != nil {
+			s.log.Error("main menu", "err", err)
+		} else if verr == nil {
+			s.navs.put(key, v, s.scheduleLimit(r), nav)
+			nav = cloneNav(nav)
+		}
 	}
 	for i := range nav {
 		nav[i].Current = current(r.URL.Path, nav[i].URL)
@@ -40,6 +52,139 @@ func (s *Server) mainNav(r *http.Request) []NavItem {
 		}
 	}
 	return nav
+}
+
+// buildNav is the viewer's menu, no entry current.
+func (s *Server) buildNav(r *http.Request) ([]NavItem, error) {
+	items, custom, err := s.menu.Menu(r.Context(), principal(r))
+	if custom {
+		return s.navItems(items, "sous-menu-"), err
+	}
+	nav, terr := s.treeNav(r)
+	return nav, errors.Join(err, terr)
+}
+
+// navCache keeps the main menu by set of groups and content version, until
+// the next scheduled publication: building it took four or five queries,
+// a fifth of an agenda page drawn anew. The sets of groups are few; past
+// navCacheMax of them the cache starts again.
+type navCache struct {
+	mu sync.Mutex
+	m  map[string]navEntry
+}
+
+type navEntry struct {
+	version int64
+	until   time.Time // zero: no scheduled change
+	items   []NavItem // no entry current
+}
+
+const navCacheMax = 256
+
+// get returns a copy of the kept menu (the caller marks its current
+// entry), or nil.
+func (c *navCache) get(key string, version int64, now time.Time) []NavItem {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok || e.version != version || (!e.until.IsZero() && !now.Before(e.until)) {
+		return nil
+	}
+	return cloneNav(e.items)
+}
+
+func (c *navCache) put(key string, version int64, until time.Time, items []NavItem) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= navCacheMax {
+		c.m = map[string]navEntry{}
+	}
+	c.m[key] = navEntry{version: version, until: until, items: items}
+}
+
+// cloneNav copies a menu deep enough to mark its current entries.
+func cloneNav(items []NavItem) []NavItem {
+	out := slices.Clone(items)
+	for i := range out {
+		out[i].Children = slices.Clone(out[i].Children)
+	}
+	return out
+}
+
+// menuHTML is the main menu drawn by its partial. The drawing is a function
+// of the entries alone (labels, addresses, which is current), and
+// html/template spent ≈ 50 µs on it at every page (reflection at each of
+// its hundred actions): it is kept by the entries themselves, so it can be
+// neither stale nor another viewer's. Past menuMemoMax menus it starts
+// again; in dev mode (templates read at each page) nothing is kept.
+func (s *Server) menuHTML(nav []NavItem) template.HTML {
+	key := navKey(nav)
+	if h, ok := s.menus.get(key); ok {
+		return h
+	}
+	h, err := s.partialHTML("main-menu", nav)
+	if err != nil {
+		s.log.Error("main menu", "err", err)
+		return ""
+	}
+	if !s.tmpl.dev {
+		s.menus.put(key, h)
+	}
+	return h
+}
+
+// menuMemo keeps drawn menus by navKey.
+type menuMemo struct {
+	mu sync.RWMutex
+	m  map[string]template.HTML
+}
+
+const menuMemoMax = 512
+
+func (c *menuMemo) get(key string) (template.HTML, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h, ok := c.m[key]
+	return h, ok
+}
+
+func (c *menuMemo) put(key string, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= menuMemoMax {
+		c.m = map[string]template.HTML{}
+	}
+	c.m[key] = h
+}
+
+// navKey writes out every field of a menu that its drawing shows, each
+// string with its length first (no two menus have the same key).
+func navKey(nav []NavItem) string {
+	var b strings.Builder
+	var add func([]NavItem)
+	add = func(items []NavItem) {
+		b.WriteString(strconv.Itoa(len(items)))
+		b.WriteByte('[')
+		for _, it := range items {
+			for _, f := range [...]string{it.Label, it.URL, it.ID} {
+				b.WriteString(strconv.Itoa(len(f)))
+				b.WriteByte(':')
+				b.WriteString(f)
+			}
+			flags := byte('0')
+			if it.Current {
+				flags |= 1
+			}
+			if it.External {
+				flags |= 2
+			}
+			b.WriteByte(flags)
+			add(it.Children)
+		}
+		b.WriteByte(']')
+	}
+	add(nav)
+	return b.String()
 }
 
 // current reports whether the page at path is u or below it.
@@ -78,12 +223,9 @@ func (s *Server) navItems(items []menu.Item, prefix string) []NavItem {
 }
 
 // treeNav is the menu that follows the page tree (no menu composed).
-func (s *Server) treeNav(r *http.Request) []NavItem {
+func (s *Server) treeNav(r *http.Request) ([]NavItem, error) {
 	items := []NavItem{{Label: s.cat.T("site.home"), URL: "/"}}
 	links, err := s.pages.MainMenu(r.Context(), principal(r))
-	if err != nil {
-		s.log.Error("main menu", "err", err)
-	}
 	for _, l := range links {
 		items = append(items, NavItem{Label: l.Title, URL: l.Path})
 	}
@@ -91,7 +233,7 @@ func (s *Server) treeNav(r *http.Request) []NavItem {
 		NavItem{Label: s.cat.T("site.agenda"), URL: "/agenda"},
 		NavItem{Label: s.cat.T("site.documents"), URL: "/documents"},
 		NavItem{Label: s.cat.T("acts.nav"), URL: "/actes"},
-	)
+	), err
 }
 
 // ownCrumbs are the templates that draw a trail of their own (the document

@@ -57,10 +57,15 @@ func (v *cachedView) size() int { return 2*len(v.data.BlocksHTML) + 8<<10 }
 // the principal's administrator flag and groups (the access model decides
 // from nothing else).
 func memberViewKey(r *http.Request, p access.Principal) string {
+	return r.URL.RequestURI() + groupsKey(p)
+}
+
+// groupsKey names a principal's administrator flag and groups, what the
+// access model decides from ("|admin|1|2…").
+func groupsKey(p access.Principal) string {
 	g := slices.Clone(p.Groups)
 	slices.Sort(g)
 	var b strings.Builder
-	b.WriteString(r.URL.RequestURI())
 	if p.Admin {
 		b.WriteString("|admin")
 	}

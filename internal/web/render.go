@@ -37,6 +37,7 @@ type Page struct {
 	CSRF       string
 	Flash      string // already translated
 	Nav        []NavItem
+	Menu       template.HTML // Nav drawn by the main-menu partial (menuHTML)
 	Breadcrumb []NavItem
 	// SessionIdleISO and SessionIdleHHMM are when the session ends without
 	// activity, as the footer shows it ("" for visitors); the layout offers
@@ -110,7 +111,7 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.SessionIdleISO, p.SessionIdleHHMM = s.idleEnd(st.session)
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
 	}
-	p.Nav = nav
+	p.Nav, p.Menu = nav, s.menuHTML(nav)
 	return p
 }
 

@@ -54,6 +54,10 @@ type Server struct {
 	calendar *calendar.Store
 	// pageCache holds public pages rendered for anonymous visitors.
 	pageCache pageCache
+	// navs keeps the main menu by set of groups, menus its drawings
+	// (nav.go).
+	navs  navCache
+	menus menuMemo
 	// marks are the holes of members' page views (holes.go).
 	marks holeMarks
 	// nextChange is the next scheduled publication (scheduleLimit).
