@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"portique/internal/db"
@@ -122,6 +123,24 @@ func System() Actor { return Actor{Principal: Principal{Admin: true}} }
 
 // LoggedIn reports whether the principal is an account.
 func (p Principal) LoggedIn() bool { return p.UserID != 0 }
+
+// Key names what the access model decides from: the administrator flag
+// and the groups, in order ("|admin|1|2…"; the account itself plays no
+// part). Two principals with the same key see the same things, so caches
+// of what someone may see are kept by it.
+func (p Principal) Key() string {
+	g := slices.Clone(p.Groups)
+	slices.Sort(g)
+	var b strings.Builder
+	if p.Admin {
+		b.WriteString("|admin")
+	}
+	for _, id := range g {
+		b.WriteString("|")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
 
 // Filter returns an SQL boolean expression, and its arguments, that is true
 // when p holds at least min on the object of the given kind whose id is the

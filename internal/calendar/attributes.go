@@ -56,10 +56,11 @@ func (a *Attribute) validate() error {
 
 // Attributes lists the attribute definitions in display order.
 func (s *Store) Attributes(ctx context.Context) ([]Attribute, error) {
-	return s.attributes(ctx, s.db)
+	attrs, err := s.attributes.Get(ctx, s.db, "", func() ([]Attribute, error) { return readAttributes(ctx, s.db) })
+	return slices.Clone(attrs), err
 }
 
-func (s *Store) attributes(ctx context.Context, q db.Querier) ([]Attribute, error) {
+func readAttributes(ctx context.Context, q db.Querier) ([]Attribute, error) {
 	rows, err := q.Query(ctx, "SELECT id, key, label, type, choices, help, position FROM event_attributes ORDER BY position, id")
 	if err != nil {
 		return nil, fmt.Errorf("calendar: attributes: %w", err)

@@ -40,7 +40,7 @@ func (s *Store) WriteFeed(ctx context.Context, w io.Writer, p access.Principal, 
 	acl, args := visibleCalendars(p, "e.calendar_id")
 	where := acl + " AND e.series_end > ?"
 	args = append(args, since.UTC())
-	cals, err := calendarMap(ctx, s.db)
+	cals, err := s.calendarsByID(ctx)
 	if err != nil {
 		return err
 	}

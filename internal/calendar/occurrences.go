@@ -72,7 +72,7 @@ func (s *Store) Occurrences(ctx context.Context, p access.Principal, from, to ti
 		return nil, nil
 	}
 	where, args := f.where(p, from, to)
-	cals, err := calendarMap(ctx, s.db)
+	cals, err := s.calendarsByID(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +254,12 @@ func overridesOf(ctx context.Context, q db.Querier, ids []int64) (map[int64]map[
 
 // calendarMap loads every calendar by id (a handful of rows), so event
 // queries need no join.
+// calendarsByID is calendarMap, kept while the content does not change
+// (shared: do not change it).
+func (s *Store) calendarsByID(ctx context.Context) (map[int64]Calendar, error) {
+	return s.byID.Get(ctx, s.db, "", func() (map[int64]Calendar, error) { return calendarMap(ctx, s.db) })
+}
+
 func calendarMap(ctx context.Context, q db.Querier) (map[int64]Calendar, error) {
 	rows, err := q.Query(ctx, "SELECT id, name, colour, timezone FROM calendars")
 	if err != nil {

@@ -33,6 +33,12 @@ type Indexer interface {
 type Store struct {
 	db    *db.DB
 	index Indexer
+	// What every agenda page reads again, kept while the content does not
+	// change (db.Memo): the calendars a set of groups sees, the event
+	// attributes, the calendars by id.
+	calendars  db.Memo[[]CalendarInfo]
+	attributes db.Memo[[]Attribute]
+	byID       db.Memo[map[int64]Calendar]
 	// Now is the clock (services.New sets the program's; tests freeze it).
 	Now func() time.Time
 }
@@ -209,6 +215,13 @@ func (c CalendarInfo) CanEdit() bool { return c.Level >= access.Edit }
 // Calendars lists the calendars on which p holds at least min, in display
 // order, each with p's level.
 func (s *Store) Calendars(ctx context.Context, p access.Principal, min access.Level) ([]CalendarInfo, error) {
+	cals, err := s.calendars.Get(ctx, s.db, p.Key()+"@"+strconv.Itoa(int(min)), func() ([]CalendarInfo, error) {
+		return s.readCalendars(ctx, p, min)
+	})
+	return slices.Clone(cals), err
+}
+
+func (s *Store) readCalendars(ctx context.Context, p access.Principal, min access.Level) ([]CalendarInfo, error) {
 	f, args := p.Filter(access.Calendar, "c.id", min)
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.name, c.colour, c.timezone, c.description, c.position, c.created_at
 		FROM calendars c WHERE `+f+` ORDER BY c.position, c.name, c.id`, args...)
@@ -369,7 +382,7 @@ type checkedValues struct {
 // checkForm checks edit permission on the form's calendar, then validates
 // the form in that calendar's zone.
 func (s *Store) checkForm(ctx context.Context, q db.Querier, p access.Principal, f EventForm) (checkedValues, error) {
-	attrs, err := s.attributes(ctx, q)
+	attrs, err := readAttributes(ctx, q) // in the transaction: not the kept copy
 	if err != nil {
 		return checkedValues{}, err
 	}

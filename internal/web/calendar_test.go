@@ -236,7 +236,13 @@ func TestCalendarAdminPages(t *testing.T) {
 	if !strings.Contains(body(t, rec), "Indiquez le nom de l’agenda.") {
 		t.Error("calendar form errors")
 	}
+	// The agenda drawn before the changes below (the calendars and the
+	// attributes it reads are kept while nothing changes: db.Memo).
+	if b := body(t, adm.get(t, "/agenda")); strings.Contains(b, "Formation des stagiaires") || strings.Contains(b, "<optgroup") {
+		t.Fatal("the agenda shows a calendar or a filter not made yet")
+	}
 	wantStatus(t, adm.post(t, "/admin/agenda/agendas", url.Values{"nom": {"Formation des stagiaires"}, "couleur": {"#8e4585"}, "fuseau": {"Europe/Paris"}, "acces_1": {"view"}}), http.StatusSeeOther)
+	wantBody(t, adm.get(t, "/agenda"), "Formation des stagiaires")
 	wantStatus(t, adm.get(t, "/admin/agenda/attributs"), http.StatusOK)
 	rec = adm.post(t, "/admin/agenda/attributs", url.Values{"cle": {"Salle !"}, "libelle": {"Salle"}, "type": {"text"}})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)

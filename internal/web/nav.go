@@ -21,7 +21,7 @@ import (
 // by set of groups (navCache); only the current entry is marked anew.
 func (s *Server) mainNav(r *http.Request) []NavItem {
 	p := principal(r)
-	key := groupsKey(p)
+	key := p.Key()
 	v, verr := s.contentVersion(r.Context())
 	var nav []NavItem
 	if verr == nil {

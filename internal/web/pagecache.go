@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,26 +53,9 @@ type cachedView struct {
 func (v *cachedView) size() int { return 2*len(v.data.BlocksHTML) + 8<<10 }
 
 // memberViewKey names what a member's page view depends on: the address and
-// the principal's administrator flag and groups (the access model decides
-// from nothing else).
+// what the access model decides from (access.Principal.Key).
 func memberViewKey(r *http.Request, p access.Principal) string {
-	return r.URL.RequestURI() + groupsKey(p)
-}
-
-// groupsKey names a principal's administrator flag and groups, what the
-// access model decides from ("|admin|1|2…").
-func groupsKey(p access.Principal) string {
-	g := slices.Clone(p.Groups)
-	slices.Sort(g)
-	var b strings.Builder
-	if p.Admin {
-		b.WriteString("|admin")
-	}
-	for _, id := range g {
-		b.WriteString("|")
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
+	return r.URL.RequestURI() + p.Key()
 }
 
 // view returns the cached page view for key if it is current (shared: do
