@@ -54,6 +54,33 @@ type dayCell struct {
 	ByHourHTML map[int]template.HTML
 }
 
+// timeGrid draws the rows of the week and day time grids, all day then
+// each hour, in Go like the items (writeOccItem): sixteen rows of cells
+// through html/template were most of a day page's drawing.
+func (s *Server) timeGrid(days []dayCell, hours []int) template.HTML {
+	var b strings.Builder
+	row := func(label string, of func(d *dayCell) template.HTML) {
+		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(template.HTMLEscapeString(label))
+		b.WriteString("</th>")
+		for i := range days {
+			b.WriteString("<td>")
+			if h := of(&days[i]); h != "" {
+				b.WriteString(`<ul class="cal-events">`)
+				b.WriteString(string(h))
+				b.WriteString("</ul>")
+			}
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	row(s.cat.T("calendar.all_day"), func(d *dayCell) template.HTML { return d.AllDayHTML })
+	for _, h := range hours {
+		row(fmt.Sprintf("%02d:00", h), func(d *dayCell) template.HTML { return d.ByHourHTML[h] })
+	}
+	return template.HTML(b.String()) //nolint:gosec // labels escaped here, items by writeOccItem
+}
+
 // calendarViewPage is the data of /agenda.
 type calendarViewPage struct {
 	Page
@@ -73,6 +100,7 @@ type calendarViewPage struct {
 	Weeks       [][]dayCell
 	Days        []dayCell
 	Hours       []int
+	Grid        template.HTML // the time grid's rows (week and day views)
 	CanCreate   bool
 	Empty       bool
 	Views       []string
@@ -189,6 +217,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		}
 	default:
 		page.Days = days
+		page.Grid = s.timeGrid(days, page.Hours)
 	}
 	link := func(v string, d time.Time) string {
 		u := url.Values{}

@@ -192,6 +192,12 @@ type pageData interface{ base() *Page }
 
 func (p *Page) base() *Page { return p }
 
+// Layout is the page's site-wide data, for the layout: reached through a
+// page's own data (which embeds Page), each field cost html/template a
+// search of the embedded fields (reflect's FieldByName walks them, with
+// allocations); on the Page itself it is a direct field.
+func (p *Page) Layout() *Page { return p }
+
 // unprocessable re-renders a form with its field errors translated (422).
 // data already holds what the person typed, so nothing is lost.
 func (s *Server) unprocessable(w http.ResponseWriter, r *http.Request, name string, data pageData, errs valid.Errors) error {
