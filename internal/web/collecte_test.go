@@ -456,9 +456,7 @@ func TestCollecteCache(t *testing.T) {
 	rec := v.get(t, "/collecte/valence/nord")
 	clWant(t, rec, `<time datetime="2026-07-10">vendredi 10 juillet</time></strong> (demain)`)
 	key := "/collecte/valence/nord"
-	f.ts.srv.pageCache.mu.RLock()
-	e := f.ts.srv.pageCache.entries[key]
-	f.ts.srv.pageCache.mu.RUnlock()
+	e := f.ts.srv.pageCache.peek(key)
 	if e == nil {
 		t.Fatal("the commune page was not cached for visitors")
 	}

@@ -27,15 +27,20 @@ import (
 // pageCacheMaxBytes: a crawler walking every day of the agenda evicts the
 // oldest pages, it does not grow the process.
 type pageCache struct {
-	mu      sync.RWMutex
-	entries map[string]*cachedPage
-	bytes   int
-	// lru is the ring of entries, most recently used first (lru.next).
-	lru cachedPage
+	mu    sync.Mutex
+	pages lru[*cachedPage]
 	// views holds members' page views by page and set of groups (see
-	// memberViewKey), without the person's own data.
-	views     map[string]*cachedView
-	viewBytes int
+	// memberViewKey), without the person's own data, least recently used
+	// out first within their own pageCacheMaxBytes.
+	views lru[*cachedView]
+}
+
+// ready sets the budgets of a zero pageCache (c.mu held).
+func (c *pageCache) ready() {
+	if c.pages.size == nil {
+		c.pages = lru[*cachedPage]{max: pageCacheMaxBytes, size: (*cachedPage).size}
+		c.views = lru[*cachedView]{max: pageCacheMaxBytes, size: (*cachedView).size}
+	}
 }
 
 type cachedView struct {
@@ -48,9 +53,9 @@ type cachedView struct {
 	drawn [2]atomic.Pointer[holedPage]
 }
 
-// size is what a view costs in memory, roughly: its blocks twice (as data
-// and within the drawn page) and the rest of the page.
-func (v *cachedView) size() int { return 2*len(v.data.BlocksHTML) + 8<<10 }
+// size is what a view costs in memory, roughly: its blocks three times (as
+// data and within its two drawn pages) and the rest of those pages.
+func (v *cachedView) size() int { return 3*len(v.data.BlocksHTML) + 16<<10 }
 
 // memberViewKey names what a member's page view depends on: the address and
 // what the access model decides from (access.Principal.Key).
@@ -59,11 +64,12 @@ func memberViewKey(r *http.Request, p access.Principal) string {
 }
 
 // view returns the cached page view for key if it is current (shared: do
-// not change it).
+// not change it), and marks it used.
 func (c *pageCache) view(key string, version int64, now time.Time) *cachedView {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if v := c.views[key]; v != nil && v.version == version && now.Before(v.expires) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ready()
+	if v, ok := c.views.get(key); ok && v.version == version && now.Before(v.expires) {
 		return v
 	}
 	return nil
@@ -81,35 +87,27 @@ func (c *pageCache) storeView(key string, version int64, now, until time.Time, d
 	v := &cachedView{version: version, expires: expires, data: d}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.views == nil || c.viewBytes+v.size() > pageCacheMaxBytes {
-		c.views, c.viewBytes = map[string]*cachedView{}, 0
-	}
-	if old := c.views[key]; old != nil {
-		c.viewBytes -= old.size()
-	}
-	c.views[key] = v
-	c.viewBytes += v.size()
+	c.ready()
+	c.views.put(key, v)
 	return v
 }
 
 type cachedPage struct {
-	version    int64
-	expires    time.Time
-	body       []byte
-	ctype      string
-	cc         string // Cache-Control for the browser
-	key        string
-	prev, next *cachedPage // in pageCache.lru
+	version int64
+	expires time.Time
+	body    []byte
+	ctype   string
+	cc      string // Cache-Control for the browser
 }
 
-// size is what an entry costs in memory, roughly: its body, its key and
-// the entry itself.
-func (e *cachedPage) size() int { return len(e.body) + len(e.key) + 200 }
+// size is what an entry costs in memory, roughly: its body and the entry
+// itself (the lru adds the key).
+func (e *cachedPage) size() int { return len(e.body) + 200 }
 
 const (
 	pageCacheTTL = time.Minute
-	// pageCacheMaxBytes bounds the visitors' pages (least recently used
-	// out first) and, separately, the members' views (emptied past it).
+	// pageCacheMaxBytes bounds the visitors' pages and, separately, the
+	// members' views (least recently used out first).
 	pageCacheMaxBytes = 8 << 20
 	pageCacheMaxPage  = 512 << 10
 )
@@ -214,12 +212,11 @@ func (s *Server) storePage(key string, e *cachedPage) { s.pageCache.put(key, e) 
 func (c *pageCache) get(key string, v int64, now time.Time) *cachedPage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e == nil || e.version != v || !now.Before(e.expires) {
+	c.ready()
+	e, ok := c.pages.get(key)
+	if !ok || e.version != v || !now.Before(e.expires) {
 		return nil
 	}
-	c.unlink(e)
-	c.pushFront(e)
 	return e
 }
 
@@ -228,37 +225,16 @@ func (c *pageCache) get(key string, v int64, now time.Time) *cachedPage {
 func (c *pageCache) put(key string, e *cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[string]*cachedPage{}
-		c.lru.next, c.lru.prev = &c.lru, &c.lru
-	}
-	if old := c.entries[key]; old != nil {
-		c.remove(old)
-	}
-	e.key = key
-	c.entries[key] = e
-	c.pushFront(e)
-	c.bytes += e.size()
-	for c.bytes > pageCacheMaxBytes && c.lru.prev != e {
-		c.remove(c.lru.prev)
-	}
+	c.ready()
+	c.pages.put(key, e)
 }
 
-func (c *pageCache) remove(e *cachedPage) {
-	c.unlink(e)
-	delete(c.entries, e.key)
-	c.bytes -= e.size()
-}
-
-func (c *pageCache) unlink(e *cachedPage) {
-	e.prev.next, e.next.prev = e.next, e.prev
-	e.prev, e.next = nil, nil
-}
-
-func (c *pageCache) pushFront(e *cachedPage) {
-	e.prev, e.next = &c.lru, c.lru.next
-	c.lru.next.prev = e
-	c.lru.next = e
+// peek returns the entry kept for key, current or not (tests).
+func (c *pageCache) peek(key string) *cachedPage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, _ := c.pages.peek(key)
+	return e
 }
 
 // bufferedWriter holds a handler's answer so it can be cached before it is

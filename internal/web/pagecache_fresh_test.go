@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"os"
 	"strconv"
 	"strings"
@@ -16,11 +17,7 @@ import (
 )
 
 // cachedEntry is the visitors' cache entry of path, or nil.
-func (ts *testServer) cachedEntry(path string) *cachedPage {
-	ts.srv.pageCache.mu.RLock()
-	defer ts.srv.pageCache.mu.RUnlock()
-	return ts.srv.pageCache.entries[path]
-}
+func (ts *testServer) cachedEntry(path string) *cachedPage { return ts.srv.pageCache.peek(path) }
 
 // The agenda is served to visitors from the page cache, and a new public
 // event, a calendar made private and the day's end show at once.
@@ -117,8 +114,8 @@ func TestPageCacheBound(t *testing.T) {
 		if c.get("/keep", 1, now) == nil { // used all along: never the oldest
 			t.Fatalf("the page used all along was evicted after %d others", i)
 		}
-		if c.bytes > pageCacheMaxBytes {
-			t.Fatalf("cache holds %d bytes, past its budget of %d", c.bytes, pageCacheMaxBytes)
+		if c.pages.bytes > pageCacheMaxBytes {
+			t.Fatalf("cache holds %d bytes, past its budget of %d", c.pages.bytes, pageCacheMaxBytes)
 		}
 	}
 	if c.get("/agenda?date=0", 1, now) != nil {
@@ -128,14 +125,41 @@ func TestPageCacheBound(t *testing.T) {
 		t.Error("the newest page was evicted")
 	}
 	total := 0
-	for e := c.lru.next; e != &c.lru; e = e.next {
-		total += e.size()
-	}
-	if total != c.bytes || len(c.entries) == 0 || len(c.entries) >= n {
-		t.Errorf("%d entries of %d bytes, counted %d", len(c.entries), total, c.bytes)
+	c.pages.each(func(key string, e *cachedPage) { total += e.size() + len(key) })
+	if total != c.pages.bytes || c.pages.len() == 0 || c.pages.len() >= n {
+		t.Errorf("%d entries of %d bytes, counted %d", c.pages.len(), total, c.pages.bytes)
 	}
 	// A stale version or a past expiry is never served.
 	if c.get("/keep", 2, now) != nil || c.get("/keep", 1, now.Add(2*time.Hour)) != nil {
 		t.Error("an entry was served at another version or past its expiry")
+	}
+}
+
+// The members' views are kept within their own budget the same way: the
+// least recently used go first, a view in use all along stays.
+func TestMemberViewsBound(t *testing.T) {
+	var c pageCache
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	blocks := template.HTML(strings.Repeat("x", 100<<10))
+	d := pageShowData{BlocksHTML: blocks}
+	n := 3 * pageCacheMaxBytes / (3 * len(blocks))
+	c.storeView("/espace-elus|1", 1, now, time.Time{}, d)
+	for i := range n {
+		c.storeView(fmt.Sprintf("/page-%d|1", i), 1, now, time.Time{}, d)
+		if c.view("/espace-elus|1", 1, now) == nil {
+			t.Fatalf("the view used all along was evicted after %d others", i)
+		}
+		if c.views.bytes > pageCacheMaxBytes {
+			t.Fatalf("views hold %d bytes, past their budget of %d", c.views.bytes, pageCacheMaxBytes)
+		}
+	}
+	if c.view("/page-0|1", 1, now) != nil {
+		t.Error("the least recently used view was kept past the budget")
+	}
+	if c.view(fmt.Sprintf("/page-%d|1", n-1), 1, now) == nil || c.views.len() < 2 {
+		t.Errorf("the newest view was evicted (%d kept)", c.views.len())
+	}
+	if c.view("/espace-elus|1", 2, now) != nil || c.view("/espace-elus|1", 1, now.Add(2*pageCacheTTL)) != nil {
+		t.Error("a view was served at another version or past its expiry")
 	}
 }

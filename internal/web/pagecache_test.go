@@ -15,9 +15,9 @@ import (
 )
 
 func (ts *testServer) cachedPages() int {
-	ts.srv.pageCache.mu.RLock()
-	defer ts.srv.pageCache.mu.RUnlock()
-	return len(ts.srv.pageCache.entries)
+	ts.srv.pageCache.mu.Lock()
+	defer ts.srv.pageCache.mu.Unlock()
+	return ts.srv.pageCache.pages.len()
 }
 
 // The page cache never serves a stale page: a publication, a grant change
@@ -83,9 +83,7 @@ func TestPageCacheForVisitors(t *testing.T) {
 
 	// Entries expire with the clock (upcoming events, archive rule).
 	f.ts.srv.pageCache.mu.Lock()
-	for _, e := range f.ts.srv.pageCache.entries {
-		e.body = []byte("stale")
-	}
+	f.ts.srv.pageCache.pages.each(func(_ string, e *cachedPage) { e.body = []byte("stale") })
 	f.ts.srv.pageCache.mu.Unlock()
 	f.ts.clock.Advance(pageCacheTTL + 1)
 	wantNoBody(t, f.ts.visitor().get(t, "/"), "stale")
