@@ -2,8 +2,10 @@
 // demo data and, beside it, a floor server (a plain Go handler writing the
 // same pages' bytes from memory), loads each page type on both over
 // loopback (127.0.0.1 only) for the same duration with a bounded load
-// generator (a fixed number of keep-alive clients), crawls 20,000 distinct
-// agenda addresses, and prints one table: requests per second, p50/p99,
+// generator (a fixed number of keep-alive clients), then loads 2,000
+// distinct addresses of each anonymous page type (every one a miss of the
+// visitors' cache) and crawls 20,000 distinct agenda days, and prints one
+// table: requests per second, p50/p99,
 // the server's CPU time per request (from /proc: the figure that survives a
 // machine shared with other work), the floor's, their ratio, and the
 // targets of issue 14; then start-up and resident memory.
@@ -23,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,12 +43,14 @@ func main() {
 	search := flag.String("search", "/recherche?q=collecte", "site search of one word, by an anonymous visitor")
 	maxReq := flag.Int64("max-requests", 2_000_000, "upper bound of requests per load")
 	crawl := flag.Int("crawl", 20_000, "distinct agenda addresses crawled before the memory is read (0: no crawl)")
+	misses := flag.Int("misses", 2000, "distinct addresses of each other anonymous page type loaded once each, every one a miss of the visitors' cache (0: none)")
 	only := flag.String("only", "", "load only the pages whose row name contains this text (the crawl and memory rows stay)")
 	logLevel := flag.String("log-level", "info", "server log level (info logs one line per request, as in production)")
 	cpuprofile := flag.String("cpuprofile", "", "instead of the table: run the server in this process, load -profile-path and write a CPU profile here")
 	profilePath := flag.String("profile-path", "/", "page loaded with -cpuprofile")
 	profilePrivate := flag.Bool("profile-private", false, "with -cpuprofile: load the page as a logged-in member")
 	profileCrawl := flag.Int("profile-crawl", 0, "with -cpuprofile: crawl this many distinct agenda days instead of loading -profile-path (the misses)")
+	profileMisses := flag.Int("profile-misses", 0, "with -cpuprofile: load this many distinct addresses of -profile-path once each (its misses)")
 	floorFile := flag.String("floor-serve", "", "(internal) be the floor server of the pages in this file")
 	flag.Parse()
 	var err error
@@ -53,10 +58,10 @@ func main() {
 	case *floorFile != "":
 		err = floorServe(*floorFile)
 	case *cpuprofile != "":
-		err = profile(*cpuprofile, *profilePath, *clients, *duration, *maxReq, *profilePrivate, *profileCrawl)
+		err = profile(*cpuprofile, *profilePath, *clients, *duration, *maxReq, *profilePrivate, *profileCrawl, *profileMisses)
 	default:
 		err = run(options{bin: *bin, duration: *duration, clients: *clients, public: *public, private: *private,
-			search: *search, maxReq: *maxReq, crawl: *crawl, only: *only, logLevel: *logLevel})
+			search: *search, maxReq: *maxReq, crawl: *crawl, misses: *misses, only: *only, logLevel: *logLevel})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "portique-bench:", err)
@@ -70,7 +75,7 @@ type options struct {
 	clients                 int
 	public, private, search string
 	maxReq                  int64
-	crawl                   int
+	crawl, misses           int
 	only, logLevel          string
 }
 
@@ -222,6 +227,26 @@ func run(o options) error {
 			target: cpuAtMost(500 * time.Microsecond), goal: "≤ 500 µs"}, srv: res, noFloor: true})
 		fmt.Fprintf(os.Stderr, "crawl: %s\n", res.summary())
 	}
+	// Each other anonymous page type missed: distinct addresses of it (the
+	// agenda's by date, the others by a query parameter the page ignores),
+	// each a miss of the visitors' cache.
+	if o.misses > 0 {
+		for _, p := range pages {
+			if p.member || p.path == o.search || p.path == o.public {
+				continue
+			}
+			res, err := crawlPaths(srv.url, missPaths(p.path, o.misses), o.clients, pid)
+			if err != nil {
+				return fmt.Errorf("%s misses: %w", p.name, err)
+			}
+			if res.errs > 0 {
+				return fmt.Errorf("%s misses: %d errors", p.name, res.errs)
+			}
+			rows = append(rows, pageRow{page: page{name: fmt.Sprintf("%s, %d misses", p.name, o.misses),
+				target: cpuAtMost(500 * time.Microsecond), goal: "≤ 500 µs"}, srv: res, noFloor: true})
+			fmt.Fprintf(os.Stderr, "%s misses: %s\n", p.name, res.summary())
+		}
+	}
 	rss, err := vmRSS(pid)
 	if err != nil {
 		return err
@@ -241,17 +266,46 @@ func run(o options) error {
 // crawlAgenda loads n distinct days of the agenda once each, as a crawler
 // does.
 func crawlAgenda(base string, n, clients, pid int) (result, error) {
+	paths := make([]string, n)
+	day := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range paths {
+		paths[i] = "/agenda?vue=jour&date=" + day.AddDate(0, 0, i).Format("2006-01-02")
+	}
+	return crawlPaths(base, paths, clients, pid)
+}
+
+// missPaths are n distinct addresses of the page at path: the agenda's by
+// date (as a crawler follows its links), the others with a parameter the
+// page ignores.
+func missPaths(path string, n int) []string {
+	out := make([]string, n)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	day := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		if strings.HasPrefix(path, "/agenda") {
+			out[i] = path + sep + "date=" + day.AddDate(0, 0, i).Format("2006-01-02")
+		} else {
+			out[i] = path + sep + "n=" + strconv.Itoa(i)
+		}
+	}
+	return out
+}
+
+// crawlPaths loads each address once.
+func crawlPaths(base string, paths []string, clients, pid int) (result, error) {
 	u, err := neturlParse(base)
 	if err != nil {
 		return result{}, err
 	}
-	reqs := make([][]byte, n)
-	day := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range reqs {
-		u.Path, u.RawQuery = "/agenda", "vue=jour&date="+day.AddDate(0, 0, i).Format("2006-01-02")
+	reqs := make([][]byte, len(paths))
+	for i, p := range paths {
+		u.Path, u.RawQuery, _ = strings.Cut(p, "?")
 		reqs[i] = rawGet(u, "")
 	}
-	return loadRaw(u.Host, reqs, clients, 10*time.Minute, int64(n), pid)
+	return loadRaw(u.Host, reqs, clients, 10*time.Minute, int64(len(paths)), pid)
 }
 
 // settle waits until process pid uses no more than a clock tick of CPU

@@ -17,7 +17,7 @@ import (
 // SQLite with the demo data), loads one page and writes a CPU profile of the
 // whole process (server and load generator; look at the portique/internal
 // frames): go tool pprof -top -cum PROFILE.
-func profile(out, path string, clients int, duration time.Duration, maxReq int64, private bool, crawl int) error {
+func profile(out, path string, clients int, duration time.Duration, maxReq int64, private bool, crawl, misses int) error {
 	dir, err := os.MkdirTemp("", "portique-profile-*")
 	if err != nil {
 		return err
@@ -64,9 +64,12 @@ func profile(out, path string, clients int, duration time.Duration, maxReq int64
 		return err
 	}
 	var res result
-	if crawl > 0 {
+	switch {
+	case crawl > 0:
 		res, err = crawlAgenda(url, crawl, clients, os.Getpid())
-	} else {
+	case misses > 0:
+		res, err = crawlPaths(url, missPaths(path, misses), clients, os.Getpid())
+	default:
 		res, err = load(url+path, cookie, clients, duration, maxReq, os.Getpid())
 	}
 	pprof.StopCPUProfile()
