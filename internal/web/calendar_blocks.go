@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -19,9 +20,8 @@ type calendarBlockView struct {
 	HeadingID string // names the grid (aria-labelledby); unique in the page
 	Heading   string // "mars 2026"
 	WeekDays  []string
-	Weeks     [][]dayCell
-	DayURL    string // a day of this calendar in /agenda, its date appended
-	More      string // the whole calendar in /agenda
+	Weeks     template.HTML // the grid's rows (monthGrid)
+	More      string        // the whole calendar in /agenda
 	Empty     bool
 }
 
@@ -54,8 +54,7 @@ func (s *Server) calendarBlock(r *http.Request, calendarID int64, index int) (*c
 		HeadingID: fmt.Sprintf("cal-bloc-%d", index+1),
 		Heading:   monthHeading(first),
 		WeekDays:  frenchWeekDays(),
-		Weeks:     weeksOf(days),
-		DayURL:    "/agenda?vue=jour&agenda=" + id + "&date=",
+		Weeks:     s.monthGrid(weeksOf(days), "/agenda?vue=jour&agenda="+id+"&date="),
 		More:      "/agenda?agenda=" + id,
 		Empty:     len(occ) == 0,
 	}, nil

@@ -89,7 +89,7 @@ func (p *holedPage) size(vals *[holeCount]string) int {
 }
 
 // fill writes the page with the holes filled by vals (already escaped:
-// escapeHoleValue).
+// escapeLikeTemplate).
 func (p *holedPage) fill(buf *bytes.Buffer, vals *[holeCount]string) {
 	buf.Grow(p.size(vals))
 	for i, k := range p.at {
@@ -99,9 +99,10 @@ func (p *holedPage) fill(buf *bytes.Buffer, vals *[holeCount]string) {
 	buf.Write(p.parts[len(p.parts)-1])
 }
 
-// holeEscaper escapes as html/template does a string in text and in a
-// quoted attribute (its htmlReplacementTable).
-var holeEscaper = strings.NewReplacer(
+// templateEscaper escapes as html/template does a string in text and in a
+// quoted attribute (its htmlReplacementTable), for what is drawn in Go
+// beside the templates (holes, the agenda's grids) to come out the same.
+var templateEscaper = strings.NewReplacer(
 	"\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
-func escapeHoleValue(s string) string { return holeEscaper.Replace(s) }
+func escapeLikeTemplate(s string) string { return templateEscaper.Replace(s) }

@@ -229,10 +229,10 @@ func (s *Server) serveView(w http.ResponseWriter, r *http.Request, c *cachedView
 	}
 	iso, hhmm := s.idleEnd(st.session)
 	vals := [holeCount]string{
-		holeCSRF:     escapeHoleValue(st.token()),
-		holeName:     escapeHoleValue(u.Name),
-		holeIdleISO:  escapeHoleValue(iso),
-		holeIdleHHMM: escapeHoleValue(hhmm),
+		holeCSRF:     escapeLikeTemplate(st.token()),
+		holeName:     escapeLikeTemplate(u.Name),
+		holeIdleISO:  escapeLikeTemplate(iso),
+		holeIdleHHMM: escapeLikeTemplate(hhmm),
 	}
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
