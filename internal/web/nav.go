@@ -115,46 +115,52 @@ func cloneNav(items []NavItem) []NavItem {
 // of the entries alone (labels, addresses, which is current), and
 // html/template spent ≈ 50 µs on it at every page (reflection at each of
 // its hundred actions): it is kept by the entries themselves, so it can be
-// neither stale nor another viewer's. Past menuMemoMax menus it starts
-// again; in dev mode (templates read at each page) nothing is kept.
+// neither stale nor another viewer's (htmlMemo).
 func (s *Server) menuHTML(nav []NavItem) template.HTML {
-	key := navKey(nav)
-	if h, ok := s.menus.get(key); ok {
-		return h
-	}
-	h, err := s.partialHTML("main-menu", nav)
+	h, err := s.menus.draw(s, navKey(nav), "main-menu", nav)
 	if err != nil {
 		s.log.Error("main menu", "err", err)
-		return ""
-	}
-	if !s.tmpl.dev {
-		s.menus.put(key, h)
 	}
 	return h
 }
 
-// menuMemo keeps drawn menus by navKey.
-type menuMemo struct {
+// htmlMemo keeps drawings of a partial by a key that holds everything the
+// drawing shows (a pure function, so nothing kept can be stale or another
+// viewer's); past htmlMemoMax drawings it starts again.
+type htmlMemo[K comparable] struct {
 	mu sync.RWMutex
-	m  map[string]template.HTML
+	m  map[K]template.HTML
 }
 
-const menuMemoMax = 512
+const htmlMemoMax = 512
 
-func (c *menuMemo) get(key string) (template.HTML, bool) {
+func (c *htmlMemo[K]) get(key K) (template.HTML, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	h, ok := c.m[key]
 	return h, ok
 }
 
-func (c *menuMemo) put(key string, h template.HTML) {
+func (c *htmlMemo[K]) put(key K, h template.HTML) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= menuMemoMax {
-		c.m = map[string]template.HTML{}
+	if c.m == nil || len(c.m) >= htmlMemoMax {
+		c.m = map[K]template.HTML{}
 	}
 	c.m[key] = h
+}
+
+// draw returns the partial name drawn with data, kept under key (not in
+// dev mode, where the templates are read at each page).
+func (c *htmlMemo[K]) draw(s *Server, key K, name string, data any) (template.HTML, error) {
+	if h, ok := c.get(key); ok {
+		return h, nil
+	}
+	h, err := s.partialHTML(name, data)
+	if err == nil && !s.tmpl.dev {
+		c.put(key, h)
+	}
+	return h, err
 }
 
 // navKey writes out every field of a menu that its drawing shows, each

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"portique/internal/db"
@@ -21,6 +23,35 @@ type newsCard struct {
 	Title, URL, Teaser, Category string
 	Date                         time.Time
 	Image                        *imageView
+}
+
+// cardKey is everything a news card shows: its drawing is kept by it
+// (htmlMemo), html/template spent ≈ 30 µs on each card of a list.
+type cardKey struct {
+	Title, URL, Teaser, Category string
+	Date                         int64
+	Image                        imageView
+	HasImage                     bool
+}
+
+// newsCardsHTML draws a list of news cards.
+func (s *Server) newsCardsHTML(cards []newsCard) (template.HTML, error) {
+	var b strings.Builder
+	b.WriteString(`<ul class="news-cards">`)
+	for i := range cards {
+		c := &cards[i]
+		k := cardKey{Title: c.Title, URL: c.URL, Teaser: c.Teaser, Category: c.Category, Date: c.Date.UnixNano()}
+		if c.Image != nil {
+			k.Image, k.HasImage = *c.Image, true
+		}
+		h, err := s.cards.draw(s, k, "news-card", c)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(string(h))
+	}
+	b.WriteString("</ul>")
+	return template.HTML(b.String()), nil //nolint:gosec // drawn by html/template
 }
 
 // newsHead is what a news item shows above its blocks.
@@ -41,6 +72,7 @@ type newsCategoryLink struct {
 // newsListView is the list part of a news index.
 type newsListView struct {
 	Items      []newsCard
+	Cards      template.HTML // Items drawn (newsCardsHTML)
 	Categories []newsCategoryLink
 	AllURL     string
 	Category   string // the chosen category's name ("" for all)
@@ -116,6 +148,9 @@ func (s *Server) newsList(r *http.Request, index *pages.Page) (*newsListView, er
 	}
 	for _, n := range items {
 		v.Items = append(v.Items, s.newsCard(n))
+	}
+	if v.Cards, err = s.newsCardsHTML(v.Items); err != nil {
+		return nil, err
 	}
 	if v.PageNum > 1 {
 		v.PrevURL = newsIndexURL(index.Path, slug, v.PageNum-1)

@@ -352,6 +352,9 @@ func (s *Server) blockViews(r *http.Request, p *pages.Page, blocks []pages.Block
 				return nil, err
 			}
 			v.News = news
+			if v.HTML, err = s.newsCardsHTML(news); err != nil {
+				return nil, err
+			}
 		case pages.BlockCalendar:
 			cb, err := s.calendarBlock(r, b.CalendarID, i)
 			if err != nil {

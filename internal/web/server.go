@@ -57,7 +57,9 @@ type Server struct {
 	// navs keeps the main menu by set of groups, menus its drawings
 	// (nav.go).
 	navs  navCache
-	menus menuMemo
+	menus htmlMemo[string]
+	// cards keeps drawn news cards (news_show.go).
+	cards htmlMemo[cardKey]
 	// marks are the holes of members' page views (holes.go).
 	marks holeMarks
 	// nextChange is the next scheduled publication (scheduleLimit).
