@@ -386,3 +386,42 @@ func TestScheduledPublication(t *testing.T) {
 	visible("09:30:00", false)
 	wantBody(t, f.boss.get(t, p.Path), "Page dépubliée")
 }
+
+// News cards are drawn once and kept by everything they show: a card that
+// differs in any shown field (title, teaser, category, date, picture) is
+// drawn anew, never served from another card's drawing.
+func TestNewsCardsKept(t *testing.T) {
+	ts := newTestServer(t)
+	s := ts.srv
+	date := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	base := newsCard{Title: "Collecte décalée", URL: "/actualites/collecte", Teaser: "Le lundi de Pâques", Category: "Collecte", Date: date}
+	draw := func(c newsCard) string {
+		t.Helper()
+		h, err := s.newsCardsHTML([]newsCard{c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(h)
+	}
+	first := draw(base)
+	if again := draw(base); again != first || !strings.Contains(first, "Le lundi de Pâques") {
+		t.Fatalf("the same card drawn twice differs, or lacks its teaser:\n%s\n%s", first, again)
+	}
+	changes := map[string]func(c *newsCard){
+		"title":    func(c *newsCard) { c.Title = "Collecte <maintenue>" },
+		"teaser":   func(c *newsCard) { c.Teaser = "Aucun changement" },
+		"category": func(c *newsCard) { c.Category = "Travaux" },
+		"date":     func(c *newsCard) { c.Date = date.AddDate(0, 0, 1) },
+		"picture":  func(c *newsCard) { c.Image = &imageView{Src: "/images/1.jpg", Alt: "Un bac", Width: 10, Height: 10} },
+	}
+	for name, change := range changes {
+		c := base
+		change(&c)
+		if got := draw(c); got == first {
+			t.Errorf("a card with another %s was served the first card's drawing", name)
+		}
+	}
+	if got := draw(newsCard{Title: "Collecte <maintenue>", Date: date}); !strings.Contains(got, "Collecte &lt;maintenue&gt;") {
+		t.Errorf("a card's title is not escaped:\n%s", got)
+	}
+}
