@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"portique/internal/access"
+	"portique/internal/documents"
 	"portique/internal/pages"
 )
 
@@ -306,5 +308,39 @@ func TestTrashDeleteForGoodOverHTTP(t *testing.T) {
 	must(t, w.db.QueryRow(ctx, "SELECT COUNT(*) FROM documents WHERE id IN (?, ?)", inF.ID, alone.ID).Scan(&n))
 	if n != 0 {
 		t.Errorf("%d documents left", n)
+	}
+}
+
+// The folder tree's drawing is kept by everything it shows: another
+// name, count, depth, current folder or the archive draws it anew.
+func TestFolderTreeKept(t *testing.T) {
+	s := newTestServer(t).srv
+	tree := []documents.Folder{{ID: 1, Name: "Comité", Count: 2}, {ID: 2, Name: "Séances", Depth: 1, Count: 1}}
+	draw := func(tree []documents.Folder, current int64, archived bool) string {
+		t.Helper()
+		h, err := s.folderTreeHTML(tree, current, archived)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(h)
+	}
+	first := draw(tree, 0, false)
+	if again := draw(tree, 0, false); again != first || !strings.Contains(first, "Séances") || !strings.Contains(first, `<ul><li><a href="/documents/dossiers/2"`) {
+		t.Fatalf("the same tree drawn twice differs, or is not nested:\n%s", first)
+	}
+	variants := map[string]func() string{
+		"name":    func() string { v := slices.Clone(tree); v[1].Name = "Séances <2026>"; return draw(v, 0, false) },
+		"count":   func() string { v := slices.Clone(tree); v[0].Count = 3; return draw(v, 0, false) },
+		"depth":   func() string { v := slices.Clone(tree); v[1].Depth = 0; return draw(v, 0, false) },
+		"current": func() string { return draw(tree, 2, false) },
+		"archive": func() string { return draw(tree, 0, true) },
+	}
+	for name, f := range variants {
+		if f() == first {
+			t.Errorf("a tree with another %s was served the first tree's drawing", name)
+		}
+	}
+	if got := draw([]documents.Folder{{ID: 3, Name: "A <b>"}}, 3, false); !strings.Contains(got, `aria-current="page">A &lt;b&gt;</a>`) {
+		t.Errorf("the current folder or the escaping is lost:\n%s", got)
 	}
 }

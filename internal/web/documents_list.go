@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"portique/internal/access"
 	"portique/internal/documents"
@@ -20,6 +23,7 @@ type documentsIndexPage struct {
 	Crumbs    []documents.Folder
 	Heading   string // the h1; the title adds the folder's path (RGAA 8.6)
 	Tree      []documents.Folder
+	TreeHTML  template.HTML // Tree drawn (folderTreeHTML)
 	Docs      []documents.Document
 	Total     int
 	Sort      string
@@ -123,6 +127,9 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 	if p.Tree, err = s.docs.Tree(ctx, pr, archived); err != nil {
 		return p, err
 	}
+	if p.TreeHTML, err = s.folderTreeHTML(p.Tree, folderID, archived); err != nil {
+		return p, err
+	}
 	q := r.URL.Query()
 	p.Sort = "date"
 	if q.Get("tri") == "nom" {
@@ -148,4 +155,22 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 		p.NextURL = withQuery(base, q, "page", strconv.Itoa(p.PageNum+1))
 	}
 	return p, nil
+}
+
+// treeKey is everything the folder tree's drawing shows.
+type treeKey struct {
+	folders  string // each folder's id, depth, count and name
+	current  int64
+	archived bool
+}
+
+// folderTreeHTML draws the folder tree, kept by everything it shows
+// (htmlMemo): the tree was a third of a documents page's drawing.
+func (s *Server) folderTreeHTML(tree []documents.Folder, current int64, archived bool) (template.HTML, error) {
+	var b strings.Builder
+	for _, f := range tree {
+		fmt.Fprintf(&b, "%d/%d/%d/%d:%s", f.ID, f.Depth, f.Count, len(f.Name), f.Name)
+	}
+	return s.trees.draw(s, treeKey{folders: b.String(), current: current, archived: archived}, "documents-folder-tree",
+		map[string]any{"Tree": tree, "Current": current, "Archived": archived})
 }

@@ -58,8 +58,10 @@ type Server struct {
 	// (nav.go).
 	navs  navCache
 	menus htmlMemo[string]
-	// cards keeps drawn news cards (news_show.go).
+	// cards keeps drawn news cards (news_show.go), trees the documents'
+	// folder trees (documents_list.go).
 	cards htmlMemo[cardKey]
+	trees htmlMemo[treeKey]
 	// marks are the holes of members' page views (holes.go).
 	marks holeMarks
 	// nextChange is the next scheduled publication (scheduleLimit).
