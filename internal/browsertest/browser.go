@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -167,6 +168,9 @@ func (j *jsErrors) listen(ev any) {
 		if e.ExceptionDetails.Exception != nil {
 			msg += " " + e.ExceptionDetails.Exception.Description
 		}
+	case *page.EventJavascriptDialogOpening:
+		// Left open, it blocks the page: say so when the test fails.
+		msg = "dialog " + string(e.Type) + " opened: " + e.Message
 	case *runtime.EventConsoleAPICalled:
 		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeWarning {
 			return
@@ -289,6 +293,33 @@ func Text(t testing.TB, ctx context.Context, sel string) string {
 func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	return Get(t, ctx, "evaluate "+expr, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// Until polls a JavaScript condition until it holds, as a person waits for
+// a page to appear: the page may be navigating meanwhile (an evaluation that
+// fails then is tried again), which chromedp's own waits do not always
+// survive. It fails the test after a minute with where the tab is and which
+// element has the focus.
+func Until(t testing.TB, ctx context.Context, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	var lastErr error
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		// One evaluation may block (a dialog, a page being torn down):
+		// bound it and try again.
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := chromedp.Run(pctx, chromedp.Evaluate[bool](cond))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		lastErr = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	state, _ := chromedp.Run(sctx, chromedp.Evaluate[string](`location.pathname + location.search + " (focus: " + (document.activeElement ? document.activeElement.tagName + "#" + document.activeElement.id + "." + document.activeElement.className : "none") + ")"`))
+	t.Fatalf("browser: %s: %s never held (at %s; last error: %v)", what, cond, state, lastErr)
 }
 
 // Location returns the current path (with query) of the tab.

@@ -86,7 +86,20 @@ func openTextBlocks(t *testing.T, bctx context.Context) {
 	browsertest.Run(t, bctx, "open the text blocks",
 		chromedp.WaitReady(chromedp.CSS("form.inplace")),
 		runJS(`document.querySelectorAll(".edit-block-text:not(.open) .block-edit").forEach((b) => b.click())`),
-		chromedp.WaitVisible(chromedp.CSS(".rte-content")))
+		chromedp.WaitVisible(chromedp.CSS(".rte-content")),
+		afterFocus())
+}
+
+// afterFocus waits until Tiptap's focus command has moved the focus: it
+// does so one animation frame later, and on a loaded machine that frame
+// came after the test had focused another control, so the next keys went
+// into the text (Enter added a paragraph instead of sending the form or
+// pressing the table button, and the test hung).
+func afterFocus() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise)(ctx, tg)
+		return err
+	})
 }
 
 // savedRev is the revision an edit of p starts from.
@@ -203,6 +216,7 @@ func TestBrowserEditorTableToolbar(t *testing.T) {
 	openEditor(t, site, bctx, p)
 	browsertest.Run(t, bctx, "insert a table with the keyboard",
 		runJS(`(() => { window.portiqueEditors[0].commands.focus("end"); return true })()`),
+		afterFocus(),
 		chromedp.Focus(chromedp.CSS(".rte-table")),
 		chromedp.KeyEvent(kb.Enter),
 		// On a loaded machine the table came after the next keys (the
@@ -269,10 +283,14 @@ func TestBrowserEditorEnterSavesDraft(t *testing.T) {
 	for _, field := range []string{"#title", "#note"} {
 		openEditor(t, site, bctx, p)
 		browsertest.Run(t, bctx, "type in "+field, chromedp.Focus(chromedp.CSS(field)), chromedp.KeyEvent(kb.End), chromedp.KeyEvent(" modifié"))
-		// Wait for the preview's banner rather than for one navigation's
-		// response: RunResponse now and then waited past the answer (about
-		// one run in fifteen, the page shown all the same).
-		browsertest.Run(t, bctx, "Enter in "+field, browsertest.Press(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".draft-banner")))
+		if got := browsertest.Eval[string](t, bctx, fmt.Sprintf(`document.querySelector(%q).value`, field)); !strings.HasSuffix(got, " modifié") {
+			t.Fatalf("typing in %s gave %q: the focus was elsewhere", field, got)
+		}
+		// Poll for the preview rather than wait on one navigation's
+		// response or a node of the next page: both hung now and then (one
+		// run in fifteen) under a loaded machine.
+		browsertest.Run(t, bctx, "Enter in "+field, browsertest.Press(kb.Enter))
+		browsertest.Until(t, bctx, "the preview after Enter in "+field, `location.search === "?apercu" && document.querySelector(".draft-banner") !== null`)
 		if loc := browsertest.Location(t, bctx); !strings.HasSuffix(loc, "?apercu") {
 			t.Fatalf("Enter in %s led to %s, want the draft's preview", field, loc)
 		}
@@ -302,6 +320,7 @@ func TestBrowserEditorSessionKeepsWork(t *testing.T) {
 	}
 	browsertest.Run(t, bctx, "type",
 		runJS(`window.portiqueEditors[0].commands.focus("end"); window.notReloaded = true`),
+		afterFocus(),
 		chromedp.KeyEvent(" Ouvert le dimanche."))
 	warned := browsertest.Eval[bool](t, bctx, `new Promise((ok) => {
 		const s = document.querySelector(".session-status");

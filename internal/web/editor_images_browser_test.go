@@ -59,6 +59,7 @@ func TestBrowserEditorImageKeyboard(t *testing.T) {
 		chromedp.Focus(chromedp.CSS("#block-0 .block-edit")),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS("#block-0 .rte-content")),
+		afterFocus(),
 		chromedp.KeyEvent(kb.End))
 	browsertest.Run(t, bctx, "the toolbar's Image button, Enter",
 		chromedp.Focus(chromedp.CSS("#block-0 .rte-image")),
