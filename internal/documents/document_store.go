@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,7 +96,25 @@ type ListQuery struct {
 
 // List returns the documents p may view matching q, and their total count.
 // Visibility, the archive rule and the trash are all decided in the query.
+// The answer is kept while the content does not change and the archive's
+// cutoff stays (db.Memo keyed by p's groups, the query and the cutoff):
+// listing pages repeat it.
 func (s *Store) List(ctx context.Context, p access.Principal, lq ListQuery) ([]Document, int, error) {
+	key := fmt.Sprintf("%s/%s/%+v", p.Key(), s.Cutoff(), lq)
+	l, err := s.lists.Get(ctx, s.db, key, func() (listed, error) {
+		docs, total, err := s.list(ctx, p, lq)
+		return listed{docs, total}, err
+	})
+	return slices.Clone(l.docs), l.total, err
+}
+
+// listed is one answer of List.
+type listed struct {
+	docs  []Document
+	total int
+}
+
+func (s *Store) list(ctx context.Context, p access.Principal, lq ListQuery) ([]Document, int, error) {
 	if lq.Limit <= 0 || lq.Limit > 500 {
 		lq.Limit = 50
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +41,14 @@ type Store struct {
 	Wake func()
 	// wakeOCR wakes the OCR runner; nil when no runner does OCR.
 	wakeOCR func()
+
+	// Reads that listing pages repeat, kept while the content does not
+	// change (db.Memo; keys hold p's groups and, where the archive rule
+	// applies, the cutoff date). Shared: handed out as copies.
+	lists   db.Memo[listed]
+	trees   db.Memo[[]Folder]
+	folders db.Memo[folderLevel]
+	crumbs  db.Memo[[]Folder]
 }
 
 // NewStore returns a store. index may be nil (nothing is indexed).
@@ -55,7 +65,8 @@ func NewStore(d *db.DB, blobs *Blobs, index search.Index, o Options) *Store {
 	if o.UploadMax <= 0 {
 		o.UploadMax = 100 << 20
 	}
-	return &Store{db: d, blobs: blobs, index: index, opts: o, Now: time.Now}
+	return &Store{db: d, blobs: blobs, index: index, opts: o, Now: time.Now,
+		lists: db.Memo[listed]{Max: 256}, folders: db.Memo[folderLevel]{Max: 256}, crumbs: db.Memo[[]Folder]{Max: 256}}
 }
 
 // Blobs returns the blob storage.
@@ -278,6 +289,23 @@ func (s *Store) FolderGrants(ctx context.Context, p access.Principal, id int64) 
 
 // Folder returns one folder p may view, and p's level on it.
 func (s *Store) Folder(ctx context.Context, p access.Principal, id int64) (Folder, access.Level, error) {
+	v, err := s.folders.Get(ctx, s.db, p.Key()+"/"+strconv.FormatInt(id, 10), func() (folderLevel, error) {
+		f, lvl, err := s.readFolder(ctx, p, id)
+		return folderLevel{f, lvl}, err
+	})
+	if err != nil {
+		return Folder{}, access.None, err
+	}
+	return v.f, v.lvl, nil
+}
+
+// folderLevel is one answer of Folder.
+type folderLevel struct {
+	f   Folder
+	lvl access.Level
+}
+
+func (s *Store) readFolder(ctx context.Context, p access.Principal, id int64) (Folder, access.Level, error) {
 	if err := need(ctx, s.db, p, id, access.View); err != nil {
 		return Folder{}, access.None, err
 	}
@@ -306,6 +334,13 @@ func (s *Store) folder(ctx context.Context, q db.Querier, id int64) (Folder, err
 // Breadcrumb returns the ancestors of a folder p may view, root first, the
 // folder itself last. Ancestors p may not view are left out.
 func (s *Store) Breadcrumb(ctx context.Context, p access.Principal, id int64) ([]Folder, error) {
+	chain, err := s.crumbs.Get(ctx, s.db, p.Key()+"/"+strconv.FormatInt(id, 10), func() ([]Folder, error) {
+		return s.readBreadcrumb(ctx, p, id)
+	})
+	return slices.Clone(chain), err
+}
+
+func (s *Store) readBreadcrumb(ctx context.Context, p access.Principal, id int64) ([]Folder, error) {
 	var chain []Folder
 	for cur, n := id, 0; cur != 0 && n < 64; n++ {
 		f, err := s.folder(ctx, s.db, cur)
@@ -330,7 +365,17 @@ func (s *Store) Breadcrumb(ctx context.Context, p access.Principal, id int64) ([
 // the number of visible documents it holds directly: current ones, or
 // archived ones when archived is true. A visible folder whose parent is not
 // visible is shown at the top level.
+//
+// The tree is kept while the content does not change and the archive's
+// cutoff stays (db.Memo): every documents page draws it.
 func (s *Store) Tree(ctx context.Context, p access.Principal, archived bool) ([]Folder, error) {
+	tree, err := s.trees.Get(ctx, s.db, fmt.Sprintf("%s/%s/%t", p.Key(), s.Cutoff(), archived), func() ([]Folder, error) {
+		return s.readTree(ctx, p, archived)
+	})
+	return slices.Clone(tree), err
+}
+
+func (s *Store) readTree(ctx context.Context, p access.Principal, archived bool) ([]Folder, error) {
 	f, args := p.Filter(access.Folder, "f.id", access.View)
 	cond := "NOT " + archiveSQL
 	if archived {

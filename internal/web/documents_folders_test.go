@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/documents"
@@ -342,5 +343,52 @@ func TestFolderTreeKept(t *testing.T) {
 	}
 	if got := draw([]documents.Folder{{ID: 3, Name: "A <b>"}}, 3, false); !strings.Contains(got, `aria-current="page">A &lt;b&gt;</a>`) {
 		t.Errorf("the current folder or the escaping is lost:\n%s", got)
+	}
+}
+
+// Issue 14: a row of a documents table is drawn once per content; a
+// document differing in any field the row shows gets its own drawing.
+func TestDocRowsKept(t *testing.T) {
+	s := newTestServer(t).srv
+	doc := documents.Document{ID: 7, FolderID: 2, FolderName: "Comité", Title: "Budget 2027", MediaType: "application/pdf",
+		Size: 120_000, PublishedOn: "2026-11-20", CreatedAt: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), TextStatus: documents.TextDone}
+	draw := func(d documents.Document, showFolder bool) string {
+		t.Helper()
+		h, err := s.docRowsHTML([]documents.Document{d}, showFolder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(h)
+	}
+	first := draw(doc, true)
+	if again := draw(doc, true); again != first || !strings.Contains(first, `<a href="/documents/7">Budget 2027</a>`) || !strings.Contains(first, "Comité") {
+		t.Fatalf("the same row drawn twice differs, or misses its fields:\n%s", first)
+	}
+	variants := map[string]func(d *documents.Document){
+		"id":          func(d *documents.Document) { d.ID = 8 },
+		"title":       func(d *documents.Document) { d.Title = "Budget <2027>" },
+		"folder":      func(d *documents.Document) { d.FolderID = 3 },
+		"folder name": func(d *documents.Document) { d.FolderName = "Bureau" },
+		"type":        func(d *documents.Document) { d.MediaType = "text/plain" },
+		"size":        func(d *documents.Document) { d.Size = 5_000_000 },
+		"published":   func(d *documents.Document) { d.PublishedOn = "2026-11-19" },
+		"added":       func(d *documents.Document) { d.CreatedAt = d.CreatedAt.AddDate(0, 0, 1) },
+		"pinned":      func(d *documents.Document) { d.Pinned = true },
+		"text":        func(d *documents.Document) { d.TextStatus = "pending" },
+	}
+	for name, change := range variants {
+		d := doc
+		change(&d)
+		if draw(d, true) == first {
+			t.Errorf("a document with another %s was served the first row's drawing", name)
+		}
+	}
+	if draw(doc, false) == first || strings.Contains(draw(doc, false), "Comité") {
+		t.Error("the row without a folder column was served the row with one")
+	}
+	d := doc
+	d.Title = "A <b>"
+	if got := draw(d, true); !strings.Contains(got, `>A &lt;b&gt;</a>`) {
+		t.Errorf("the escaping is lost:\n%s", got)
 	}
 }

@@ -25,6 +25,7 @@ type documentsIndexPage struct {
 	Tree      []documents.Folder
 	TreeHTML  template.HTML // Tree drawn (folderTreeHTML)
 	Docs      []documents.Document
+	RowsHTML  template.HTML // Docs drawn as table rows (docRowsHTML)
 	Total     int
 	Sort      string
 	SortDate  string // URLs of the sort links
@@ -144,6 +145,9 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 	if err != nil {
 		return p, err
 	}
+	if p.RowsHTML, err = s.docRowsHTML(p.Docs, p.Folder == nil); err != nil {
+		return p, err
+	}
 	p.Pages = max(1, (p.Total+documentsPerPage-1)/documentsPerPage)
 	base := r.URL.Path
 	p.SortDate = base
@@ -155,6 +159,38 @@ func (s *Server) documentsIndexData(r *http.Request, folderID int64, archived bo
 		p.NextURL = withQuery(base, q, "page", strconv.Itoa(p.PageNum+1))
 	}
 	return p, nil
+}
+
+// docRow is one row of a documents table: the document, and whether the
+// table has a folder column (the listing of every folder).
+type docRow struct {
+	D          documents.Document
+	ShowFolder bool
+}
+
+// docRowKey is everything a row of a documents table shows.
+type docRowKey struct {
+	ID, FolderID, Size, CreatedAt                                     int64
+	Title, FolderName, MediaType, PublishedOn, TextStatus, TextReason string
+	Pinned, ShowFolder                                                bool
+}
+
+// docRowsHTML draws the rows of a documents table, each kept by everything
+// it shows (htmlMemo): after the folder tree, the rows were most of a
+// documents page's drawing.
+func (s *Server) docRowsHTML(docs []documents.Document, showFolder bool) (template.HTML, error) {
+	var b strings.Builder
+	for _, d := range docs {
+		k := docRowKey{ID: d.ID, FolderID: d.FolderID, Size: d.Size, CreatedAt: d.CreatedAt.UnixNano(),
+			Title: d.Title, FolderName: d.FolderName, MediaType: d.MediaType, PublishedOn: d.PublishedOn,
+			TextStatus: d.TextStatus, TextReason: d.TextReason, Pinned: d.Pinned, ShowFolder: showFolder}
+		h, err := s.docRows.draw(s, k, "documents-row", docRow{D: d, ShowFolder: showFolder})
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(string(h))
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // drawn by html/template
 }
 
 // treeKey is everything the folder tree's drawing shows.

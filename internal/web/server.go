@@ -62,6 +62,8 @@ type Server struct {
 	// folder trees (documents_list.go).
 	cards htmlMemo[cardKey]
 	trees htmlMemo[treeKey]
+	// docRows: the rows of the documents tables, by what each shows.
+	docRows htmlMemo[docRowKey]
 	// marks are the holes of members' page views (holes.go).
 	marks holeMarks
 	// nextChange is the next scheduled publication (scheduleLimit).
