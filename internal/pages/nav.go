@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"portique/internal/access"
 	"portique/internal/db"
@@ -23,7 +25,35 @@ type View struct {
 // (or it is not published and p may not edit it) and access.ErrForbidden when p may
 // not view it; the caller decides between 403 and a login redirect. preview
 // asks for the pending draft, which only editors get.
+//
+// What it found is kept while the content does not change and until the
+// next scheduled publication or unpublication (LiveUntil, in the key, as
+// the groups, the path and preview are): every page view asks it. The
+// caller gets its own View, Page, Revision and block list; a block's tiles
+// and contact form settings are shared and must not be changed.
 func (s *Store) Show(ctx context.Context, p access.Principal, path string, preview bool) (*View, error) {
+	now := s.now()
+	until, err := s.LiveUntil(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s/%t/%t/%d/%s", p.Key(), p.LoggedIn(), preview, until.UnixNano(), CleanPath(path))
+	v, err := s.views.Get(ctx, s.d, key, func() (*View, error) { return s.show(ctx, p, path, preview, now) })
+	if err != nil {
+		return nil, err
+	}
+	c := *v
+	page := *v.Page
+	c.Page = &page
+	if v.Rev != nil {
+		rev := *v.Rev
+		rev.Blocks = slices.Clone(rev.Blocks)
+		c.Rev = &rev
+	}
+	return &c, nil
+}
+
+func (s *Store) show(ctx context.Context, p access.Principal, path string, preview bool, now time.Time) (*View, error) {
 	page, moved, err := s.Resolve(ctx, path)
 	if err != nil {
 		return nil, err
@@ -55,7 +85,7 @@ func (s *Store) Show(ctx context.Context, p access.Principal, path string, previ
 	}
 	// Outside its publication window a page is not there for visitors;
 	// its editors still see it (with a notice).
-	if !v.Draft && lvl < access.Edit && !page.LiveAt(s.now()) {
+	if !v.Draft && lvl < access.Edit && !page.LiveAt(now) {
 		return nil, fmt.Errorf("pages: %s scheduled: %w", path, db.ErrNotFound)
 	}
 	if v.Rev, err = getRevision(ctx, s.d, page.ID, revID); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,8 +51,14 @@ type NewsProps struct {
 	RemoveImage bool
 }
 
-// Categories lists the categories in their order.
+// Categories lists the categories in their order (kept while the content
+// does not change).
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
+	cats, err := s.categories.Get(ctx, s.d, "", func() ([]Category, error) { return s.readCategories(ctx) })
+	return slices.Clone(cats), err
+}
+
+func (s *Store) readCategories(ctx context.Context) ([]Category, error) {
 	rows, err := s.d.Query(ctx, "SELECT id, slug, name, position FROM news_categories ORDER BY position, name, id")
 	if err != nil {
 		return nil, fmt.Errorf("pages: categories: %w", err)
@@ -231,14 +238,46 @@ type NewsQuery struct {
 // how many there are in all. A private item (a grant like any page) is
 // listed only for those who may view it; anonymous visitors (the feeds,
 // the public list) never get it.
+//
+// The answer is kept while the content does not change and until the next
+// scheduled publication or unpublication (LiveUntil, in the key), since
+// only those change what is live.
 func (s *Store) News(ctx context.Context, p access.Principal, q NewsQuery) ([]NewsItem, int, error) {
 	if q.Limit <= 0 {
 		q.Limit = DefaultNewsList
 	}
 	q.Offset = max(q.Offset, 0)
+	now := s.now()
+	until, err := s.LiveUntil(ctx, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	key := fmt.Sprintf("%s/%d/%+v", p.Key(), until.UnixNano(), q)
+	l, err := s.news.Get(ctx, s.d, key, func() (newsList, error) {
+		items, total, err := s.readNews(ctx, p, q, now)
+		return newsList{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]NewsItem, len(l.items))
+	for i, n := range l.items {
+		page := *n.Page
+		out[i], out[i].Page = n, &page
+	}
+	return out, l.total, nil
+}
+
+// newsList is one answer of News.
+type newsList struct {
+	items []NewsItem
+	total int
+}
+
+func (s *Store) readNews(ctx context.Context, p access.Principal, q NewsQuery, now time.Time) ([]NewsItem, int, error) {
 	f, fargs := p.Filter(access.Page, "p.id", access.View)
 	where := "p.trashed_at IS NULL AND p.kind = 'news' AND " + liveWhere + " AND " + f
-	args := append(liveArgs(s.now()), fargs...)
+	args := append(liveArgs(now), fargs...)
 	if q.IndexID != 0 {
 		where += " AND p.parent_id = ?"
 		args = append(args, q.IndexID)
@@ -277,6 +316,15 @@ func (s *Store) News(ctx context.Context, p access.Principal, q NewsQuery) ([]Ne
 // NewsIndex returns the news index at path (db.ErrNotFound when the page
 // there is not one).
 func (s *Store) NewsIndex(ctx context.Context, path string) (*Page, error) {
+	p, err := s.indexes.Get(ctx, s.d, CleanPath(path), func() (*Page, error) { return s.readNewsIndex(ctx, path) })
+	if err != nil {
+		return nil, err
+	}
+	c := *p
+	return &c, nil
+}
+
+func (s *Store) readNewsIndex(ctx context.Context, path string) (*Page, error) {
 	p, err := scanPage(s.d.QueryRow(ctx, "SELECT "+pageCols+" FROM pages p WHERE p.path = ? AND p.trashed_at IS NULL AND p.kind = 'news_index'", CleanPath(path)))
 	if err != nil {
 		return nil, fmt.Errorf("pages: news index %s: %w", path, err)

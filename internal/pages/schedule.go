@@ -102,6 +102,30 @@ func FormatLocal(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02T15:04")
 }
 
+// LiveUntil is NextChange kept under the content version it was read at:
+// until the content changes or that instant comes, it is the same, so the
+// pages and lists kept until then need not ask the database each time.
+func (s *Store) LiveUntil(ctx context.Context, now time.Time) (time.Time, error) {
+	v, verr := s.d.ContentVersion(ctx)
+	if c := s.next.Load(); verr == nil && c != nil && c.version == v && (c.next.IsZero() || now.Before(c.next)) && !now.Before(c.at) {
+		return c.next, nil
+	}
+	t, err := s.NextChange(ctx, now)
+	if err != nil {
+		return t, err
+	}
+	if verr == nil {
+		s.next.Store(&nextChange{version: v, at: now, next: t})
+	}
+	return t, nil
+}
+
+// nextChange is the next scheduled change as read at a content version.
+type nextChange struct {
+	version  int64
+	at, next time.Time
+}
+
 // NextChange returns the first instant after now at which a published page
 // appears or disappears by its schedule (zero: none): the visitors' page
 // cache keeps nothing past it, so menus, lists and pages change at that

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -27,11 +28,21 @@ type Store struct {
 	Now func() time.Time
 	// ImageMax is the largest image upload accepted, in bytes.
 	ImageMax int64
+
+	// next is the next scheduled change as read at a content version
+	// (LiveUntil); the memos keep reads that lists repeat, until the
+	// content changes (and, for what the schedule decides, until the next
+	// scheduled change: their keys hold it). Shared: handed out as copies.
+	next       atomic.Pointer[nextChange]
+	news       db.Memo[newsList]
+	categories db.Memo[[]Category]
+	indexes    db.Memo[*Page]
+	views      db.Memo[*View]
 }
 
 // New returns the store. idx may be nil.
 func New(d *db.DB, idx search.Index) *Store {
-	return &Store{d: d, idx: idx, Now: time.Now, ImageMax: DefaultImageMax}
+	return &Store{d: d, idx: idx, Now: time.Now, ImageMax: DefaultImageMax, news: db.Memo[newsList]{Max: 256}, views: db.Memo[*View]{Max: 512}}
 }
 
 // DB returns the database the store works on.

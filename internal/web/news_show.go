@@ -252,27 +252,13 @@ func (s *Server) latestNews(r *http.Request, limit int) ([]newsCard, error) {
 // visitorCacheLimit is when the visitors' caches must drop a page rendered
 // now: the next scheduled publication or unpublication, to the minute.
 //
-// The answer is kept under the content version it was read at: until the
-// content changes or that minute comes, it is the same, and the pages
-// rendered for the caches need not ask the database each time.
+// The answer is kept under the content version it was read at
+// (pages.LiveUntil).
 func (s *Server) scheduleLimit(r *http.Request) time.Time {
 	now := s.now()
-	v, verr := s.contentVersion(r.Context())
-	if c := s.nextChange.Load(); verr == nil && c != nil && c.version == v && (c.next.IsZero() || now.Before(c.next)) && !now.Before(c.at) {
-		return c.next
-	}
-	t, err := s.pages.NextChange(r.Context(), now)
+	t, err := s.pages.LiveUntil(r.Context(), now)
 	if err != nil {
 		return now // no cache rather than a stale page
 	}
-	if verr == nil {
-		s.nextChange.Store(&nextChange{version: v, at: now, next: t})
-	}
 	return t
-}
-
-// nextChange is the next scheduled change as read at a content version.
-type nextChange struct {
-	version  int64
-	at, next time.Time
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"portique/internal/acts"
@@ -65,20 +64,18 @@ type Server struct {
 	// docRows: the rows of the documents tables, by what each shows.
 	docRows htmlMemo[docRowKey]
 	// marks are the holes of members' page views (holes.go).
-	marks holeMarks
-	// nextChange is the next scheduled publication (scheduleLimit).
-	nextChange atomic.Pointer[nextChange]
-	handler    http.Handler
-	metrics    metrics
-	accounts   *users.Accounts
-	groups     *users.Groups
-	mail       *mail.Mailer
-	captcha    *captcha.Captcha
-	docs       *documents.Store
-	acts       *acts.Store // the register of acts
-	audits     *audit.Trail
-	guide      *guide.Store
-	centres    *centres.Store
+	marks    holeMarks
+	handler  http.Handler
+	metrics  metrics
+	accounts *users.Accounts
+	groups   *users.Groups
+	mail     *mail.Mailer
+	captcha  *captcha.Captcha
+	docs     *documents.Store
+	acts     *acts.Store // the register of acts
+	audits   *audit.Trail
+	guide    *guide.Store
+	centres  *centres.Store
 	// secHeaders are the security headers of every response (the
 	// Content-Security-Policy among them), made once.
 	secHeaders http.Header
