@@ -28,17 +28,21 @@ var templateFS embed.FS
 // Page is the site-wide data every template receives; each page's data is a
 // typed struct embedding it.
 type Page struct {
-	Title      string
-	SiteName   string
-	Lang       string
-	Path       string
-	User       *users.User
-	Principal  access.Principal
-	CSRF       string
-	Flash      string // already translated
-	Nav        []NavItem
-	Menu       template.HTML // Nav drawn by the main-menu partial (menuHTML)
-	Breadcrumb []NavItem
+	Title     string
+	SiteName  string
+	Lang      string
+	Path      string
+	User      *users.User
+	Principal access.Principal
+	CSRF      string
+	Flash     string // already translated
+	Nav       []NavItem
+	Menu      template.HTML // Nav drawn by the main-menu partial (menuHTML)
+	// HeaderHTML and FooterHTML are the site header and footer drawn for
+	// visitors, once per content (chromeHTML); "" for members, whose
+	// header and footer name them and carry their token.
+	HeaderHTML, FooterHTML template.HTML
+	Breadcrumb             []NavItem
 	// SessionIdleISO and SessionIdleHHMM are when the session ends without
 	// activity, as the footer shows it ("" for visitors); the layout offers
 	// to extend it (RGAA 13.1). Strings, not a time: a member's page view
@@ -112,7 +116,43 @@ func (s *Server) pageWithNav(r *http.Request, title string, nav []NavItem) Page 
 		p.SessionFinal = !st.session.IdleEnd.Before(st.session.ExpiresAt)
 	}
 	p.Nav, p.Menu = nav, s.menuHTML(nav)
+	if p.User == nil {
+		p.HeaderHTML, p.FooterHTML = s.chromeHTML(&p)
+	}
 	return p
+}
+
+// chromeKey is everything a visitor's site header and footer show: the
+// menu's drawing and the settings they read, each with its length first.
+func chromeKey(p *Page) string {
+	var b strings.Builder
+	logo := ""
+	if p.Site != nil && p.Site.Logo != nil {
+		l := p.Site.Logo
+		logo = strconv.Itoa(l.Width) + "x" + strconv.Itoa(l.Height)
+	}
+	for _, f := range [...]string{string(p.Menu), p.SiteName, p.LogoURL, logo, p.A11yStatus,
+		p.Site.Get(site.LogoAlt), p.Site.Get(site.Address), p.Site.Get(site.Telephone), p.Site.Get(site.ContactMail), p.Site.Get(site.Hours)} {
+		b.WriteString(strconv.Itoa(len(f)))
+		b.WriteByte(':')
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// chromeHTML draws a visitor's site header and footer, kept by everything
+// they show (htmlMemo): with the menu already kept, they were a good part
+// of what every page missing from the visitors' cache still drew.
+func (s *Server) chromeHTML(p *Page) (header, footer template.HTML) {
+	key := chromeKey(p)
+	var err error
+	if header, err = s.headers.draw(s, key, "site-header", p); err != nil {
+		s.log.Error("site header", "err", err)
+	}
+	if footer, err = s.footers.draw(s, key, "site-footer", p); err != nil {
+		s.log.Error("site footer", "err", err)
+	}
+	return header, footer
 }
 
 // idleEnd is when a session ends without activity, as the footer shows it.

@@ -61,8 +61,10 @@ type Server struct {
 	// folder trees (documents_list.go).
 	cards htmlMemo[cardKey]
 	trees htmlMemo[treeKey]
-	// docRows: the rows of the documents tables, by what each shows.
-	docRows htmlMemo[docRowKey]
+	// docRows: the rows of the documents tables, by what each shows;
+	// headers and footers: visitors' site header and footer (chromeHTML).
+	docRows          htmlMemo[docRowKey]
+	headers, footers htmlMemo[string]
 	// marks are the holes of members' page views (holes.go).
 	marks    holeMarks
 	handler  http.Handler

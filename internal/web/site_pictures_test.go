@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"portique/internal/pages"
+	"portique/internal/site"
 )
 
 func pictureOf(t *testing.T, w, h int) string {
@@ -113,4 +114,46 @@ func TestSiteBanners(t *testing.T) {
 	wantBody(t, adm.get(t, "/admin/parametres"), `name="key" value="hero_page"`, `value="La vallée"`)
 	wantStatus(t, adm.post(t, "/admin/parametres/image/retirer", url.Values{"key": {"hero_page"}}), http.StatusSeeOther)
 	wantNoBody(t, visitor.get(t, "/le-syndicat"), "site-banner")
+}
+
+// Issue 14: a visitor's site header and footer are drawn once per content;
+// pages differing in any field they show get their own drawing (members'
+// pages draw theirs whole: TestMemberViewHoles compares them).
+func TestChromeKept(t *testing.T) {
+	s := newTestServer(t).srv
+	base := func() *Page {
+		return &Page{SiteName: "SYDRAV", Menu: `<ul><li><a href="/le-syndicat">Le syndicat</a></li></ul>`, A11yStatus: "non conforme",
+			Site: &site.Settings{Values: map[string]string{site.Address: "1 rue du Tri\n38000 Grenoble", site.Telephone: "04 76 00 00 00",
+				site.ContactMail: "contact@sydrav.fr", site.Hours: "Lundi–vendredi 9 h–17 h", site.LogoAlt: "Logo du SYDRAV"}}}
+	}
+	header, footer := s.chromeHTML(base())
+	if h, f := s.chromeHTML(base()); h != header || f != footer || !strings.Contains(string(header), "Le syndicat") || !strings.Contains(string(footer), "04 76 00 00 00") {
+		t.Fatalf("the same header and footer drawn twice differ, or miss their fields:\n%s\n%s", header, footer)
+	}
+	variants := map[string]func(p *Page){
+		"name":    func(p *Page) { p.SiteName = "SYDRAV <Isère>" },
+		"menu":    func(p *Page) { p.Menu = `<ul><li><a href="/agenda">Agenda</a></li></ul>` },
+		"logo":    func(p *Page) { p.LogoURL, p.Site.Logo = "/identite/logo-1.png", &site.Logo{Width: 120, Height: 40} },
+		"status":  func(p *Page) { p.A11yStatus = "partiellement conforme" },
+		"address": func(p *Page) { p.Site.Values[site.Address] = "2 rue du Tri" },
+		"phone":   func(p *Page) { p.Site.Values[site.Telephone] = "04 76 11 11 11" },
+		"email":   func(p *Page) { p.Site.Values[site.ContactMail] = "accueil@sydrav.fr" },
+		"hours":   func(p *Page) { p.Site.Values[site.Hours] = "Mardi 9 h–12 h" },
+	}
+	for name, change := range variants {
+		p := base()
+		change(p)
+		h, f := s.chromeHTML(p)
+		if h == header && f == footer {
+			t.Errorf("a page with another %s was served the first header and footer", name)
+		}
+	}
+	p := base()
+	p.LogoURL, p.Site.Logo = "/identite/logo-1.png", &site.Logo{Width: 120, Height: 40}
+	p.Site.Values[site.LogoAlt] = "Nouveau logo"
+	h1, _ := s.chromeHTML(p)
+	p.Site.Values[site.LogoAlt] = "Logo <2027>"
+	if h2, _ := s.chromeHTML(p); h2 == h1 || !strings.Contains(string(h2), `alt="Logo &lt;2027&gt;"`) {
+		t.Errorf("another logo text was served the first header, or the escaping is lost:\n%s", h2)
+	}
 }
