@@ -232,26 +232,28 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		prev, next = date.AddDate(0, 0, -60), to
 		page.Heading = s.cat.T("calendar.list_from", frenchDate(date))
 	}
-	occ, err := st.Occurrences(ctx, p, from, to, flt)
-	if err != nil {
-		return err
-	}
-	page.Empty = len(occ) == 0
 	today := parseViewDate("", loc, now)
-	timeGrid := view == viewWeek || view == viewDay
-	days := s.dayCells(occ, from, to, date.Month(), today, loc, timeGrid, page.Hours)
-	switch view {
-	case viewMonth:
-		page.Weeks = s.monthGrid(weeksOf(days), "/agenda?vue=jour&date=")
-	case viewList:
-		for _, d := range days {
-			if d.N > 0 {
-				page.Days = append(page.Days, d)
+	// Every day of a month shows the same grid: it is kept by the month,
+	// the viewer's groups, the filter, today and the content version.
+	var mk monthKey
+	if view == viewMonth {
+		if v, err := s.contentVersion(ctx); err == nil {
+			mk = monthKey{who: p.Key(), filter: fmt.Sprintf("%v/%d/%s", flt.CalendarIDs, flt.AttrID, flt.AttrValue),
+				from: from.Unix(), today: today.Unix(), version: v}
+			if m, ok := s.months.get(mk); ok {
+				page.Weeks, page.Empty = m.weeks, m.empty
 			}
 		}
-	default:
-		page.Days = days
-		page.Grid = s.timeGrid(days, page.Hours)
+	}
+	if page.Weeks == "" {
+		occ, err := st.Occurrences(ctx, p, from, to, flt)
+		if err != nil {
+			return err
+		}
+		page.Empty = len(occ) == 0
+		timeGrid := view == viewWeek || view == viewDay
+		days := s.dayCells(occ, from, to, date.Month(), today, loc, timeGrid, page.Hours)
+		s.fillView(&page, view, days, mk)
 	}
 	link := func(v string, d time.Time) string {
 		u := url.Values{}
@@ -274,6 +276,40 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	page.Title = s.cat.T("calendar.title_view", page.Heading, s.cat.T("calendar.view."+view))
 	s.render(w, r, http.StatusOK, "calendar_view", page)
 	return nil
+}
+
+// fillView sets what the view shows of its days: the month grid (kept
+// under mk when it is set), the days of the list that have events, or the
+// time grid.
+func (s *Server) fillView(page *calendarViewPage, view string, days []dayCell, mk monthKey) {
+	switch view {
+	case viewMonth:
+		page.Weeks = s.monthGrid(weeksOf(days), "/agenda?vue=jour&date=")
+		if mk.from != 0 {
+			s.months.put(mk, monthDrawn{weeks: page.Weeks, empty: page.Empty})
+		}
+	case viewList:
+		for _, d := range days {
+			if d.N > 0 {
+				page.Days = append(page.Days, d)
+			}
+		}
+	default:
+		page.Days = days
+		page.Grid = s.timeGrid(days, page.Hours)
+	}
+}
+
+// monthKey is everything a month grid depends on.
+type monthKey struct {
+	who, filter          string
+	from, today, version int64
+}
+
+// monthDrawn is a month grid drawn, and whether it holds no event.
+type monthDrawn struct {
+	weeks template.HTML
+	empty bool
 }
 
 // dayMonth is a day and its month, the first of the month written as the

@@ -163,3 +163,50 @@ func TestMemberViewsBound(t *testing.T) {
 		t.Error("a view was served at another version or past its expiry")
 	}
 }
+
+// Issue 14: every day of a month shows the month's grid drawn once; a new
+// event, the day turning (today's cell), another viewer's groups and a
+// filter each get their own.
+func TestMonthGridKept(t *testing.T) {
+	w := newCalWorld(t)
+	ctx := context.Background()
+	w.ts.clock.Set(time.Date(2026, 3, 10, 23, 59, 0, 0, parisLoc))
+	v := w.ts.visitor()
+	grid := func(c *client, path string) string {
+		t.Helper()
+		b := body(t, c.get(t, path))
+		i, j := strings.Index(b, `<table class="cal-month`), strings.Index(b, "</table>")
+		if i < 0 || j < i {
+			t.Fatalf("%s: no month grid", path)
+		}
+		return b[i:j]
+	}
+	first := grid(v, "/agenda?date=2026-03-12")
+	if !strings.Contains(first, "Journée portes ouvertes") || !strings.Contains(first, `cal-today"><span class="cal-daynum"><span class="sr-only">Aujourd’hui : </span><a href="/agenda?vue=jour&amp;date=2026-03-10"`) {
+		t.Fatalf("the grid misses the event or today's cell:\n%s", first)
+	}
+	if again := grid(v, "/agenda?date=2026-03-13"); again != first {
+		t.Fatalf("two days of the same month show different grids:\n%s\n%s", first, again)
+	}
+	// Another viewer's groups, and a filter.
+	if g := grid(w.ts.loginAs(t, w.eluID), "/agenda?date=2026-03-14"); g == first {
+		t.Error("an élu was served the visitors' grid")
+	}
+	if g := grid(v, fmt.Sprintf("/agenda?date=2026-03-14&agenda=%d", w.public+1000)); g == first || strings.Contains(g, "Journée portes ouvertes") {
+		t.Error("a filtered agenda was served the unfiltered grid")
+	}
+	// A new event shows on the next day asked.
+	if _, err := w.st.CreateEvent(ctx, access.Actor{Principal: access.Principal{Admin: true}}, calendar.EventForm{
+		CalendarID: strconv.FormatInt(w.public, 10), Title: "Atelier compostage", StartDate: "2026-03-20", AllDay: true}); err != nil {
+		t.Fatal(err)
+	}
+	if g := grid(v, "/agenda?date=2026-03-15"); !strings.Contains(g, "Atelier compostage") {
+		t.Fatalf("a new event is missing from the kept grid:\n%s", g)
+	}
+	// The day turns, nothing written: today's cell moves.
+	w.ts.clock.Set(time.Date(2026, 3, 11, 0, 1, 0, 0, parisLoc))
+	if g := grid(v, "/agenda?date=2026-03-16"); !strings.Contains(g, `<a href="/agenda?vue=jour&amp;date=2026-03-11">11<span class="sr-only"> – `) ||
+		!strings.Contains(g, `cal-today"><span class="cal-daynum"><span class="sr-only">Aujourd’hui : </span><a href="/agenda?vue=jour&amp;date=2026-03-11"`) {
+		t.Fatalf("after midnight today's cell did not move:\n%s", g)
+	}
+}

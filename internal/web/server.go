@@ -65,6 +65,8 @@ type Server struct {
 	// headers and footers: visitors' site header and footer (chromeHTML).
 	docRows          htmlMemo[docRowKey]
 	headers, footers htmlMemo[string]
+	// months: the agenda's month grids (calendar_views.go).
+	months kept[monthKey, monthDrawn]
 	// marks are the holes of members' page views (holes.go).
 	marks    holeMarks
 	handler  http.Handler
