@@ -115,6 +115,21 @@ func (s *Server) monthGrid(weeks [][]dayCell, dayURL string) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // texts escaped here, items by writeOccItem
 }
 
+// listDays draws the list view's days that have events, in Go like the
+// grids (the items are drawn already): through html/template they were
+// most of a list page's drawing.
+func listDays(days []dayCell) template.HTML {
+	var b strings.Builder
+	for i := range days {
+		d := &days[i]
+		id := escapeLikeTemplate("d-" + d.ISO)
+		b.WriteString(`<section class="cal-listday" aria-labelledby="` + id + `"><h3 id="` + id + `">`)
+		b.WriteString(escapeLikeTemplate(d.Label) + " " + strconv.Itoa(d.Date.Year()) + "</h3>\n")
+		b.WriteString(`<ul class="cal-events">` + string(d.ItemsHTML) + "</ul></section>\n")
+	}
+	return template.HTML(b.String()) //nolint:gosec // texts escaped here, items by writeOccItem
+}
+
 // calendarViewPage is the data of /agenda.
 type calendarViewPage struct {
 	Page
@@ -135,6 +150,7 @@ type calendarViewPage struct {
 	Days        []dayCell
 	Hours       []int
 	Grid        template.HTML // the time grid's rows (week and day views)
+	List        template.HTML // the list view's days (listDays)
 	CanCreate   bool
 	Empty       bool
 	Views       []string
@@ -294,6 +310,7 @@ func (s *Server) fillView(page *calendarViewPage, view string, days []dayCell, m
 				page.Days = append(page.Days, d)
 			}
 		}
+		page.List = listDays(page.Days)
 	default:
 		page.Days = days
 		page.Grid = s.timeGrid(days, page.Hours)
