@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,12 +32,16 @@ type Store struct {
 	words *Words
 	// Now is the clock (time.Now by default; services.New sets the one clock).
 	Now func() time.Time
+	// forItem keeps ForItem's answers while the content does not change
+	// (parsing the hours was most of an item page's cost). Shared: handed
+	// out as copies of the list.
+	forItem db.Memo[[]Centre]
 }
 
 // New returns the directory's store on d; index may be nil. words are the
 // words of the hours' text (from the catalogue).
 func New(d *db.DB, index Indexer, words *Words) *Store {
-	return &Store{db: d, index: index, words: words, Now: time.Now}
+	return &Store{db: d, index: index, words: words, Now: time.Now, forItem: db.Memo[[]Centre]{Max: 512}}
 }
 
 // DB returns the database the store runs on.
@@ -158,7 +163,17 @@ func (s *Store) items(ctx context.Context, q db.Querier, p access.Principal, id 
 // ForItem lists the centres that accept a guide item (the item page's
 // "where to take it"), for someone who may view the directory; none when
 // they may not.
+//
+// The list is kept while the content does not change; a centre's hours and
+// items are shared with other callers and must not be changed.
 func (s *Store) ForItem(ctx context.Context, p access.Principal, itemID int64) ([]Centre, error) {
+	out, err := s.forItem.Get(ctx, s.db, p.Key()+"/"+strconv.FormatInt(itemID, 10), func() ([]Centre, error) {
+		return s.readForItem(ctx, p, itemID)
+	})
+	return slices.Clone(out), err
+}
+
+func (s *Store) readForItem(ctx context.Context, p access.Principal, itemID int64) ([]Centre, error) {
 	if ok, err := access.Can(ctx, s.db, p, Kind, NodeID, access.View); err != nil || !ok {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,11 +32,17 @@ type Store struct {
 
 	mu   sync.Mutex
 	snap *snapshot
+
+	// Reads every item page repeats, kept while the content does not
+	// change (db.Memo). Shared: handed out as copies.
+	streams db.Memo[[]Stream]
+	items   db.Memo[*Item]
+	levels  db.Memo[access.Level]
 }
 
 // New returns the guide's store on d; index may be nil.
 func New(d *db.DB, index Indexer) *Store {
-	return &Store{db: d, index: index, Now: time.Now}
+	return &Store{db: d, index: index, Now: time.Now, items: db.Memo[*Item]{Max: 512}}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -43,7 +50,7 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond
 // Level returns p's level on the guide, for showing tools (decisions are
 // taken by each method).
 func (s *Store) Level(ctx context.Context, p access.Principal) (access.Level, error) {
-	return access.LevelOf(ctx, s.db, p, Kind, NodeID)
+	return s.levels.Get(ctx, s.db, p.Key(), func() (access.Level, error) { return access.LevelOf(ctx, s.db, p, Kind, NodeID) })
 }
 
 // view checks that p may read the guide.
@@ -54,6 +61,11 @@ func view(ctx context.Context, q db.Querier, p access.Principal) error {
 // Streams lists the streams in display order. They are not secret: the
 // list carries no item.
 func (s *Store) Streams(ctx context.Context) ([]Stream, error) {
+	out, err := s.streams.Get(ctx, s.db, "", func() ([]Stream, error) { return s.readStreams(ctx) })
+	return slices.Clone(out), err
+}
+
+func (s *Store) readStreams(ctx context.Context) ([]Stream, error) {
 	rows, err := s.db.Query(ctx, "SELECT code, label, advice, position FROM guide_streams ORDER BY position, code")
 	if err != nil {
 		return nil, fmt.Errorf("guide: streams: %w", err)
@@ -129,6 +141,16 @@ func listItems(ctx context.Context, q db.Querier) ([]Item, error) {
 
 // Get returns the item with this slug, for someone who may view the guide.
 func (s *Store) Get(ctx context.Context, p access.Principal, slug string) (*Item, error) {
+	it, err := s.items.Get(ctx, s.db, p.Key()+"/"+slug, func() (*Item, error) { return s.readItem(ctx, p, slug) })
+	if err != nil {
+		return nil, err
+	}
+	c := *it
+	c.Synonyms = slices.Clone(it.Synonyms)
+	return &c, nil
+}
+
+func (s *Store) readItem(ctx context.Context, p access.Principal, slug string) (*Item, error) {
 	if err := view(ctx, s.db, p); err != nil {
 		return nil, err
 	}

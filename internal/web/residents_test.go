@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -11,13 +12,17 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"portique/internal/access"
 	"portique/internal/app/services"
+	"portique/internal/centres"
 	"portique/internal/config"
+	"portique/internal/guide"
 )
 
 // residentsServer is a test server with the demo guide and centres, edited
@@ -398,5 +403,73 @@ func TestResidentsSitemap(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	if strings.Contains(rec.Body.String(), "/ou-jeter/") {
 		t.Fatal("a private guide's items in the sitemap")
+	}
+}
+
+// Issue 14: an item page's reads (the item, the streams, the centres that
+// take it, the reader's level) are kept, yet an edit of the item, a
+// centre renamed or no longer taking it and the guide made private show
+// on the next page asked.
+func TestGuideItemKeptFresh(t *testing.T) {
+	ts, editor, _, _ := residentsServer(t)
+	ctx := context.Background()
+	sys := accessSystem()
+	v := ts.visitor()
+	n := 0
+	page := func(c *client) *httptest.ResponseRecorder {
+		t.Helper()
+		n++ // another address each time: past the visitors' page cache
+		return c.get(t, fmt.Sprintf("/ou-jeter/pile?n=%d", n))
+	}
+	wantContains(t, page(v), `href="/decheteries/decheterie-de-valence-nord"`)
+	if b := page(v).Body.String(); strings.Contains(b, "/ou-jeter/gestion") {
+		t.Fatal("a visitor sees the editing tools")
+	}
+	wantContains(t, page(editor), "/ou-jeter/gestion")
+
+	it, err := ts.srv.guide.Get(ctx, sys.Principal, "pile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.srv.guide.Update(ctx, sys, it.ID, guide.Input{Name: it.Name, Slug: it.Slug, Synonyms: strings.Join(it.Synonyms, ", "),
+		Stream: it.Stream, Instructions: "Rapportez-les dans une borne de collecte.", ImageAlt: it.ImageAlt, Version: it.Version()}); err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, page(v), "Rapportez-les dans une borne de collecte.")
+
+	c, err := ts.srv.centres.Get(ctx, sys.Principal, "decheterie-de-valence-nord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := centres.Input{Name: c.Name + " (rénovée)", Slug: c.Slug, Kind: c.Kind, Address: c.Address, Postcode: c.Postcode, City: c.City,
+		Phone: c.Phone, Email: c.Email, AccessRules: c.AccessRules, Hours: c.HoursText, Closures: c.ClosuresTxt, Version: c.Version()}
+	if c.HasGeo {
+		in.Latitude, in.Longitude = strconv.FormatFloat(c.Latitude, 'f', -1, 64), strconv.FormatFloat(c.Longitude, 'f', -1, 64)
+	}
+	for _, ref := range c.Items {
+		in.ItemIDs = append(in.ItemIDs, ref.ID)
+	}
+	c2, err := ts.srv.centres.Update(ctx, sys, c.ID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, page(v), c.Name+" (rénovée)")
+	in.ItemIDs, in.Version = slices.DeleteFunc(in.ItemIDs, func(id int64) bool { return id == it.ID }), c2.Version()
+	if _, err := ts.srv.centres.Update(ctx, sys, c.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if b := page(v).Body.String(); strings.Contains(b, `href="/decheteries/decheterie-de-valence-nord"`) {
+		t.Fatal("a centre that no longer takes the item is still listed")
+	}
+
+	// The guide made private (administrators only).
+	if err := access.SetGrants(ctx, ts.db, guide.Kind, guide.NodeID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rec := page(v); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/connexion") {
+		t.Fatalf("private guide, visitor = %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := page(editor); rec.Code == http.StatusOK {
+		t.Fatal("the editor still reads a guide private to administrators")
 	}
 }
