@@ -115,6 +115,33 @@ func (s *Server) monthGrid(weeks [][]dayCell, dayURL string) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // texts escaped here, items by writeOccItem
 }
 
+// calendarToolbar draws the agenda's toolbar (the period's links, the
+// views, the new event button) in Go like the grids: through html/template
+// its two dozen actions were a good part of an agenda miss. The addresses
+// come from url.Values.Encode, so escaping them for the attribute is all
+// html/template's URL filter would do.
+func (s *Server) calendarToolbar(page *calendarViewPage) template.HTML {
+	var b strings.Builder
+	t := func(key string) string { return escapeLikeTemplate(s.cat.T(key)) }
+	b.WriteString(`<nav class="cal-toolbar" aria-label="` + t("calendar.nav") + `">` + "\n")
+	b.WriteString(`  <p class="cal-period"><a href="` + escapeLikeTemplate(page.PrevURL) + `" rel="prev">` + t("calendar.prev") + `</a> <a href="` +
+		escapeLikeTemplate(page.TodayURL) + `">` + t("calendar.today") + `</a> <a href="` + escapeLikeTemplate(page.NextURL) + `" rel="next">` + t("calendar.next") + "</a></p>\n")
+	b.WriteString(`  <ul class="cal-views">` + "\n    ")
+	for _, v := range page.Views {
+		b.WriteString(`<li><a href="` + escapeLikeTemplate(page.ViewURLs[v]) + `"`)
+		if v == page.View {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(">" + t("calendar.view."+v) + "</a></li>")
+	}
+	b.WriteString("\n  </ul>\n  ")
+	if page.CanCreate {
+		b.WriteString(`<p><a class="button" href="/agenda/evenements/nouveau?date=` + page.Date.Format("2006-01-02") + `">` + t("calendar.new_event") + "</a></p>")
+	}
+	b.WriteString("\n</nav>")
+	return template.HTML(b.String()) //nolint:gosec // texts and addresses escaped here
+}
+
 // listDays draws the list view's days that have events, in Go like the
 // grids (the items are drawn already): through html/template they were
 // most of a list page's drawing.
@@ -151,6 +178,7 @@ type calendarViewPage struct {
 	Hours       []int
 	Grid        template.HTML // the time grid's rows (week and day views)
 	List        template.HTML // the list view's days (listDays)
+	Toolbar     template.HTML // calendarToolbar
 	CanCreate   bool
 	Empty       bool
 	Views       []string
@@ -288,6 +316,7 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	for _, v := range []string{viewMonth, viewWeek, viewDay, viewList} {
 		page.ViewURLs[v] = link(v, date)
 	}
+	page.Toolbar = s.calendarToolbar(&page)
 	// Each view and period has its own title (RGAA 8.6).
 	page.Title = s.cat.T("calendar.title_view", page.Heading, s.cat.T("calendar.view."+view))
 	s.render(w, r, http.StatusOK, "calendar_view", page)

@@ -210,3 +210,30 @@ func TestMonthGridKept(t *testing.T) {
 		t.Fatalf("after midnight today's cell did not move:\n%s", g)
 	}
 }
+
+// The agenda's toolbar (drawn in Go): the period's links keep the filter,
+// the current view is marked, and only those who may add an event get the
+// button, for the day shown.
+func TestCalendarToolbar(t *testing.T) {
+	w := newCalWorld(t)
+	w.ts.clock.Set(time.Date(2026, 3, 10, 10, 0, 0, 0, parisLoc))
+	path := fmt.Sprintf("/agenda?vue=liste&date=2026-03-12&agenda=%d&filtre=3%%7CTout+public", w.public)
+	b := body(t, w.ts.visitor().get(t, path))
+	for _, want := range []string{
+		`<nav class="cal-toolbar" aria-label="Navigation dans l’agenda">`,
+		fmt.Sprintf(`<a href="/agenda?agenda=%d&amp;date=2026-01-11&amp;filtre=3%%7CTout&#43;public&amp;vue=liste" rel="prev">← Précédent</a>`, w.public),
+		fmt.Sprintf(`<a href="/agenda?agenda=%d&amp;date=2026-03-10&amp;filtre=3%%7CTout&#43;public&amp;vue=liste">Aujourd’hui</a>`, w.public),
+		fmt.Sprintf(`<li><a href="/agenda?agenda=%d&amp;date=2026-03-12&amp;filtre=3%%7CTout&#43;public&amp;vue=liste" aria-current="page">Liste</a></li>`, w.public),
+		fmt.Sprintf(`<li><a href="/agenda?agenda=%d&amp;date=2026-03-12&amp;filtre=3%%7CTout&#43;public&amp;vue=mois">Mois</a></li>`, w.public),
+	} {
+		if !strings.Contains(b, want) {
+			t.Fatalf("the toolbar lacks %s:\n%s", want, b)
+		}
+	}
+	if strings.Contains(b, "/agenda/evenements/nouveau") {
+		t.Fatal("a visitor is offered to add an event")
+	}
+	const button = `<p><a class="button" href="/agenda/evenements/nouveau?date=2026-03-12">Ajouter un événement</a></p>`
+	wantBody(t, w.ts.loginAs(t, w.techID).get(t, "/agenda?date=2026-03-12"), button)
+	wantNoBody(t, w.ts.loginAs(t, w.eluID).get(t, "/agenda?date=2026-03-12"), button)
+}
