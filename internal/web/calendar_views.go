@@ -277,19 +277,24 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		page.Heading = s.cat.T("calendar.list_from", frenchDate(date))
 	}
 	today := parseViewDate("", loc, now)
-	// Every day of a month shows the same grid: it is kept by the month,
-	// the viewer's groups, the filter, today and the content version.
-	var mk monthKey
 	if view == viewMonth {
-		if v, err := s.contentVersion(ctx); err == nil {
-			mk = monthKey{who: p.Key(), filter: fmt.Sprintf("%v/%d/%s", flt.CalendarIDs, flt.AttrID, flt.AttrValue),
-				from: from.Unix(), today: today.Unix(), version: v}
-			if m, ok := s.months.get(mk); ok {
-				page.Weeks, page.Empty = m.weeks, m.empty
+		// Every day of a month shows the same grid: it is kept by the
+		// month, the viewer's groups, the filter and today, while the
+		// content does not change (db.Memo).
+		key := fmt.Sprintf("%s/%v/%d/%s/%d/%d", p.Key(), flt.CalendarIDs, flt.AttrID, flt.AttrValue, from.Unix(), today.Unix())
+		m, err := s.months.Get(ctx, s.db, key, func() (monthDrawn, error) {
+			occ, err := st.Occurrences(ctx, p, from, to, flt)
+			if err != nil {
+				return monthDrawn{}, err
 			}
+			days := s.dayCells(occ, from, to, date.Month(), today, loc, false, page.Hours)
+			return monthDrawn{weeks: s.monthGrid(weeksOf(days), "/agenda?vue=jour&date="), empty: len(occ) == 0}, nil
+		})
+		if err != nil {
+			return err
 		}
-	}
-	if page.Weeks == "" {
+		page.Weeks, page.Empty = m.weeks, m.empty
+	} else {
 		occ, err := st.Occurrences(ctx, p, from, to, flt)
 		if err != nil {
 			return err
@@ -297,7 +302,17 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 		page.Empty = len(occ) == 0
 		timeGrid := view == viewWeek || view == viewDay
 		days := s.dayCells(occ, from, to, date.Month(), today, loc, timeGrid, page.Hours)
-		s.fillView(&page, view, days, mk)
+		if view == viewList {
+			for _, d := range days {
+				if d.N > 0 {
+					page.Days = append(page.Days, d)
+				}
+			}
+			page.List = listDays(page.Days)
+		} else {
+			page.Days = days
+			page.Grid = s.timeGrid(days, page.Hours)
+		}
 	}
 	link := func(v string, d time.Time) string {
 		u := url.Values{}
@@ -321,35 +336,6 @@ func (s *Server) calendarView(w http.ResponseWriter, r *http.Request) error {
 	page.Title = s.cat.T("calendar.title_view", page.Heading, s.cat.T("calendar.view."+view))
 	s.render(w, r, http.StatusOK, "calendar_view", page)
 	return nil
-}
-
-// fillView sets what the view shows of its days: the month grid (kept
-// under mk when it is set), the days of the list that have events, or the
-// time grid.
-func (s *Server) fillView(page *calendarViewPage, view string, days []dayCell, mk monthKey) {
-	switch view {
-	case viewMonth:
-		page.Weeks = s.monthGrid(weeksOf(days), "/agenda?vue=jour&date=")
-		if mk.from != 0 {
-			s.months.put(mk, monthDrawn{weeks: page.Weeks, empty: page.Empty})
-		}
-	case viewList:
-		for _, d := range days {
-			if d.N > 0 {
-				page.Days = append(page.Days, d)
-			}
-		}
-		page.List = listDays(page.Days)
-	default:
-		page.Days = days
-		page.Grid = s.timeGrid(days, page.Hours)
-	}
-}
-
-// monthKey is everything a month grid depends on.
-type monthKey struct {
-	who, filter          string
-	from, today, version int64
 }
 
 // monthDrawn is a month grid drawn, and whether it holds no event.

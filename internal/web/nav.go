@@ -124,36 +124,30 @@ func (s *Server) menuHTML(nav []NavItem) template.HTML {
 	return h
 }
 
-// kept keeps values by a key that holds everything they depend on (pure
-// functions of the key, so nothing kept can be stale or another viewer's);
-// past keptMax values it starts again.
-type kept[K comparable, V any] struct {
+// htmlMemo keeps drawings of a partial by a key that holds everything the
+// drawing shows (a pure function, so nothing kept can be stale or another
+// viewer's); past htmlMemoMax drawings it starts again.
+type htmlMemo[K comparable] struct {
 	mu sync.RWMutex
-	m  map[K]V
+	m  map[K]template.HTML
 }
 
-const keptMax = 512
+const htmlMemoMax = 512
 
-func (c *kept[K, V]) get(key K) (V, bool) {
+func (c *htmlMemo[K]) get(key K) (template.HTML, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	v, ok := c.m[key]
-	return v, ok
+	h, ok := c.m[key]
+	return h, ok
 }
 
-func (c *kept[K, V]) put(key K, v V) {
+func (c *htmlMemo[K]) put(key K, h template.HTML) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= keptMax {
-		c.m = map[K]V{}
+	if c.m == nil || len(c.m) >= htmlMemoMax {
+		c.m = map[K]template.HTML{}
 	}
-	c.m[key] = v
-}
-
-// htmlMemo keeps drawings of a partial by a key that holds everything the
-// drawing shows.
-type htmlMemo[K comparable] struct {
-	kept[K, template.HTML]
+	c.m[key] = h
 }
 
 // draw returns the partial name drawn with data, kept under key (not in

@@ -66,7 +66,7 @@ type Server struct {
 	docRows          htmlMemo[docRowKey]
 	headers, footers htmlMemo[string]
 	// months: the agenda's month grids (calendar_views.go).
-	months kept[monthKey, monthDrawn]
+	months db.Memo[monthDrawn]
 	// marks are the holes of members' page views (holes.go).
 	marks    holeMarks
 	handler  http.Handler
@@ -108,6 +108,7 @@ func New(d *Deps) (*Server, error) {
 		sessions: d.Sessions,
 		pages:    d.Pages,
 		calendar: d.Calendar,
+		months:   db.Memo[monthDrawn]{Max: 512},
 		accounts: d.Accounts,
 		groups:   d.Groups,
 		mail:     d.Mail,
