@@ -24,6 +24,9 @@ type reqState struct {
 	// anonymous token's cookie, and takeFlash clears the flash cookie.
 	w   http.ResponseWriter
 	srv *Server
+	// start is when the request came in: the time its answer is drawn at.
+	start time.Time
+	rec   statusRecorder // the response, as the middleware records it
 }
 
 // token is the CSRF token that forms of this response carry: the session's,
@@ -97,9 +100,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	}))
 	inner := cop.Handler(s.withSession(s.withCSRF(next)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := s.now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		st := &reqState{ip: s.remoteIP(r), w: rec, srv: s}
+		// The request's state and its recorder are one allocation.
+		st := &reqState{ip: s.remoteIP(r), srv: s, start: s.now()}
+		st.rec = statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &st.rec
+		st.w = rec
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		defer func() {
 			if v := recover(); v != nil {
@@ -111,20 +116,34 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					s.renderError(rec, r, http.StatusInternalServerError, "")
 				}
 			}
-			s.metrics.observe(rec.status, s.now().Sub(start))
-			var uid int64
-			if st.session != nil {
-				uid = st.session.User.ID
-			}
-			// The path only: query strings may carry tokens.
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
-				slog.Int("status", rec.status), slog.Duration("duration", s.now().Sub(start)),
-				slog.Int64("user", uid))
+			end := s.now()
+			s.metrics.observe(rec.status, end.Sub(st.start))
+			s.logRequest(r, st, end)
 		}()
 		s.setSecurityHeaders(rec.Header())
 		inner.ServeHTTP(rec, r)
 	})
+}
+
+// logRequest writes the request's line (the path only: query strings may
+// carry tokens). The record goes to the handler directly, without the
+// caller's program counter (the line is always this one) and timed at the
+// request's end, read once for the metrics and the log: these were a sixth
+// of what logging a page served from the cache cost.
+func (s *Server) logRequest(r *http.Request, st *reqState, end time.Time) {
+	h := s.log.Handler()
+	if !h.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	var uid int64
+	if st.session != nil {
+		uid = st.session.User.ID
+	}
+	rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+	rec.AddAttrs(slog.String("method", r.Method), slog.String("path", logPath(r.URL.Path)),
+		slog.Int("status", st.rec.status), slog.Duration("duration", end.Sub(st.start)),
+		slog.Int64("user", uid))
+	h.Handle(r.Context(), rec) //nolint:errcheck // as slog.Logger does: a failed log write has nowhere to go
 }
 
 // logPath hides secrets that live in paths (reset and invitation tokens,

@@ -96,8 +96,20 @@ type cachedPage struct {
 	version int64
 	expires time.Time
 	body    []byte
-	ctype   string
-	cc      string // Cache-Control for the browser
+	// The answer's headers, as the values put on every hit: one element
+	// each, len = cap (shared, like the security headers: an Add appends
+	// to a copy); cc is nil when the page sets no Cache-Control.
+	ctype, cc, length []string
+}
+
+// newCachedPage is the entry of body, served with these headers.
+func newCachedPage(version int64, expires time.Time, body []byte, ctype, cc string) *cachedPage {
+	e := &cachedPage{version: version, expires: expires, body: body,
+		ctype: []string{ctype}, length: []string{strconv.Itoa(len(body))}}
+	if cc != "" {
+		e.cc = []string{cc}
+	}
+	return e
 }
 
 // size is what an entry costs in memory, roughly: its body and the entry
@@ -133,12 +145,13 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		key := r.URL.RequestURI()
 		now := s.now()
 		if e := s.pageCache.get(key, v, now); e != nil {
+			// Canonical keys, values made when the page was kept.
 			hd := w.Header()
-			hd.Set("Content-Type", e.ctype)
-			if e.cc != "" {
-				hd.Set("Cache-Control", e.cc)
+			hd["Content-Type"] = e.ctype
+			if e.cc != nil {
+				hd["Cache-Control"] = e.cc
 			}
-			hd.Set("Content-Length", strconv.Itoa(len(e.body)))
+			hd["Content-Length"] = e.length
 			w.WriteHeader(http.StatusOK)
 			if r.Method != http.MethodHead {
 				w.Write(e.body) //nolint:errcheck // the client went away
@@ -168,8 +181,7 @@ func (s *Server) cachedForVisitors(h handlerFunc) handlerFunc {
 		cc := w.Header().Get("Cache-Control")
 		if rec.status == http.StatusOK && len(w.Header().Values("Set-Cookie")) == setCookies &&
 			!strings.Contains(cc, "no-store") && rec.buf.Len() <= pageCacheMaxPage && r.Method == http.MethodGet && expires.After(now) {
-			s.storePage(key, &cachedPage{version: v, expires: expires, body: bytes.Clone(rec.buf.Bytes()),
-				ctype: w.Header().Get("Content-Type"), cc: cc})
+			s.storePage(key, newCachedPage(v, expires, bytes.Clone(rec.buf.Bytes()), w.Header().Get("Content-Type"), cc))
 		}
 		w.WriteHeader(rec.status)
 		w.Write(rec.buf.Bytes()) //nolint:errcheck // the client went away

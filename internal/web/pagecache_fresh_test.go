@@ -108,9 +108,9 @@ func TestPageCacheBound(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	page := make([]byte, 100<<10)
 	n := 3 * pageCacheMaxBytes / len(page) // three budgets' worth
-	c.put("/keep", &cachedPage{version: 1, expires: now.Add(time.Hour), body: page})
+	c.put("/keep", newCachedPage(1, now.Add(time.Hour), page, "text/html", ""))
 	for i := range n {
-		c.put(fmt.Sprintf("/agenda?date=%d", i), &cachedPage{version: 1, expires: now.Add(time.Hour), body: page})
+		c.put(fmt.Sprintf("/agenda?date=%d", i), newCachedPage(1, now.Add(time.Hour), page, "text/html", ""))
 		if c.get("/keep", 1, now) == nil { // used all along: never the oldest
 			t.Fatalf("the page used all along was evicted after %d others", i)
 		}
