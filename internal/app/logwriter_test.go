@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // lockedBuffer is a writer the log writer's goroutine and the test share.
@@ -84,42 +86,51 @@ func TestLogWriterKeepsEveryLine(t *testing.T) {
 	l.Close() // twice: nothing
 }
 
-// While the output is held (a slow disk), what waits is bounded: writers
-// past the bound wait, and nothing is lost or reordered when it resumes.
+// While the output is held (a slow disk), what waits is bounded: a writer
+// past the bound waits, and nothing is lost or reordered when it resumes.
 func TestLogWriterBounded(t *testing.T) {
 	out := lockedBuffer{gate: make(chan struct{})}
 	l := newLogWriter(&out)
 	line := bytes.Repeat([]byte("x"), 1023)
 	line = append(line, '\n')
+	// At most the buffer and two writes held (the goroutine's batch and a
+	// writer's own) can be taken while the output is held: 4 bounds' worth
+	// cannot.
+	total := 4 * logWriterBound / len(line)
+	var taken atomic.Int64
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range 3 * logWriterBound / len(line) {
+		for range total {
 			l.Write(line) //nolint:errcheck // never fails
+			taken.Add(1)
 		}
 	}()
-	// The goroutine is held in its first write; the writer fills the buffer
-	// to its bound, then waits in a write of its own.
-	for {
+	// Wait until the writer stops making progress (it waits for the held
+	// output), checking the bound all along.
+	last, still := int64(-1), 0
+	for still < 20 {
+		select {
+		case <-done:
+			t.Fatal("every line was taken while the output was held: the log grows without bound")
+		case <-time.After(10 * time.Millisecond):
+		}
 		l.mu.Lock()
 		n := len(l.buf)
 		l.mu.Unlock()
 		if n > logWriterBound {
 			t.Fatalf("%d bytes waiting, past the bound of %d", n, logWriterBound)
 		}
-		if n+len(line) > logWriterBound {
-			break
+		if now := taken.Load(); now != last {
+			last, still = now, 0
+		} else {
+			still++
 		}
-	}
-	select {
-	case <-done:
-		t.Fatal("every line was taken while the output was held: the log grows without bound")
-	default:
 	}
 	close(out.gate)
 	<-done
 	l.Close()
-	if got, want := len(out.String()), 3*logWriterBound/len(line)*len(line); got != want {
+	if got, want := len(out.String()), total*len(line); got != want {
 		t.Errorf("%d bytes written, want %d", got, want)
 	}
 }
