@@ -195,17 +195,19 @@ func settings(e Env, name string, args []string, own func(fs *flag.FlagSet)) (*c
 	return cfg, fs, nil
 }
 
-// newLogger builds the one logger of the program.
-func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+// newLogger builds the one logger of the program, writing through lw
+// (warnings at once: flushOnWarn).
+func newLogger(cfg *config.Config, lw *logWriter) *slog.Logger {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		lvl = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler = slog.NewTextHandler(lw, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(lw, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(flushOnWarn{h, lw})
 }
 
 // openDB opens and migrates the configured database.

@@ -61,13 +61,7 @@ func (l *logWriter) Write(p []byte) (int, error) {
 	}
 	l.mu.Unlock()
 	// Closed, or too much waiting: write it here, after what came before.
-	l.wmu.Lock()
-	defer l.wmu.Unlock()
-	l.mu.Lock()
-	out := append(l.buf, p...)
-	l.buf = nil
-	l.mu.Unlock()
-	l.w.Write(out) //nolint:errcheck // see the type's comment
+	l.flush(nil, p)
 	return len(p), nil
 }
 
@@ -79,20 +73,21 @@ func (l *logWriter) run() {
 	var spare []byte
 	for range l.wake {
 		time.Sleep(logWriterDelay)
-		spare = l.flush(spare)
+		spare = l.flush(spare, nil)
 	}
 }
 
 // Flush writes what has gathered now.
-func (l *logWriter) Flush() { l.flush(nil) }
+func (l *logWriter) Flush() { l.flush(nil, nil) }
 
-// flush writes what has gathered, handing back the buffer written for the
-// next batch.
-func (l *logWriter) flush(spare []byte) []byte {
+// flush writes what has gathered, then p, in one write; spare (a buffer
+// already written) becomes the one lines gather in next, and the buffer
+// written is handed back for the batch after.
+func (l *logWriter) flush(spare, p []byte) []byte {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	l.mu.Lock()
-	out := l.buf
+	out := append(l.buf, p...)
 	l.buf = spare[:0]
 	l.mu.Unlock()
 	if len(out) == 0 {

@@ -37,7 +37,7 @@ func serve(ctx context.Context, e Env, args []string) error {
 	// The log goes out in batches, warnings at once (logwriter.go).
 	lw := newLogWriter(e.Stderr)
 	defer lw.Close() // last: what the other deferred calls log is written too
-	log := slog.New(flushOnWarn{newLogger(cfg, lw).Handler(), lw})
+	log := newLogger(cfg, lw)
 	slog.SetDefault(log)
 	// A small site should stay small: unless the operator set GOMEMLIMIT,
 	// the garbage collector works harder past 48 MiB of heap instead of

@@ -20,13 +20,12 @@ type reqState struct {
 	session *users.Session // nil for anonymous visitors
 	csrf    string         // token expected in forms ("" until token makes one)
 	ip      string         // client address (X-Forwarded-For only from trusted proxies)
-	// w is the response (the middleware's recorder): where token sets the
-	// anonymous token's cookie, and takeFlash clears the flash cookie.
-	w   http.ResponseWriter
-	srv *Server
-	// start is when the request came in: the time its answer is drawn at.
-	start time.Time
-	rec   statusRecorder // the response, as the middleware records it
+	srv     *Server        // nil outside the middleware (a handler tested alone)
+	start   time.Time      // when the request came in: its duration counts from it
+	// rec is the response, as the middleware records it: where token sets
+	// the anonymous token's cookie, and takeFlash clears the flash cookie
+	// (only when srv is set).
+	rec statusRecorder
 }
 
 // token is the CSRF token that forms of this response carry: the session's,
@@ -36,7 +35,7 @@ type reqState struct {
 func (st *reqState) token() string {
 	if st.csrf == "" && st.srv != nil {
 		st.csrf = users.NewToken()
-		st.srv.setCookie(st.w, st.srv.csrfCookieName(), st.csrf, 0)
+		st.srv.setCookie(&st.rec, st.srv.csrfCookieName(), st.csrf, 0)
 	}
 	return st.csrf
 }
@@ -104,7 +103,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		st := &reqState{ip: s.remoteIP(r), srv: s, start: s.now()}
 		st.rec = statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		rec := &st.rec
-		st.w = rec
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		defer func() {
 			if v := recover(); v != nil {

@@ -471,8 +471,8 @@ func (s *Server) takeFlash(r *http.Request) string {
 	if err != nil || !s.cat.Has(c.Value) {
 		return ""
 	}
-	if st := state(r); st.w != nil {
-		s.clearCookie(st.w, flashCookie)
+	if st := state(r); st.srv != nil {
+		s.clearCookie(&st.rec, flashCookie)
 	}
 	return s.cat.T(c.Value)
 }
